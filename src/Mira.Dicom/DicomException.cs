@@ -1,0 +1,50 @@
+namespace Mira.Dicom;
+
+/// <summary>Base of Mira's exception family.</summary>
+public class MiraException : Exception
+{
+    public MiraException(string message) : base(message) { }
+    public MiraException(string message, Exception inner) : base(message, inner) { }
+}
+
+/// <summary>Malformed DICOM input; names the tag and byte offset where known.</summary>
+public sealed class DicomFormatException : MiraException
+{
+    public DicomFormatException(string reason, DicomTag? tag = null, long? offset = null)
+        : base(Format(reason, tag, offset))
+    {
+        Reason = reason;
+        Tag = tag;
+        Offset = offset;
+    }
+
+    public string Reason { get; }
+    public DicomTag? Tag { get; }
+    public long? Offset { get; }
+
+    static string Format(string reason, DicomTag? tag, long? offset)
+    {
+        var where = (tag, offset) switch
+        {
+            ({ } t, { } o) => $" ({t}, offset {o})",
+            ({ } t, null) => $" ({t})",
+            (null, { } o) => $" (offset {o})",
+            _ => "",
+        };
+        return reason + where;
+    }
+}
+
+/// <summary>A value that cannot be written because it violates its VR's rules.</summary>
+public sealed class DicomValueException : MiraException
+{
+    public DicomValueException(DicomTag tag, DicomVR vr, string reason)
+        : base($"{tag} {DicomVRInfo.Code(vr)}: {reason}")
+    {
+        Tag = tag;
+        VR = vr;
+    }
+
+    public DicomTag Tag { get; }
+    public DicomVR VR { get; }
+}

@@ -1,0 +1,5 @@
+namespace Mira.Testing;
+
+public static class Corpus
+{
+}

@@ -1,0 +1,6 @@
+namespace Mira.StandardGen;
+
+public static class Program
+{
+    public static int Main(string[] args) => 0;
+}
