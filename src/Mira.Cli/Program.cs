@@ -1,10 +1,14 @@
+using System.CommandLine;
+using Mira.Cli.Commands;
+
 namespace Mira.Cli;
 
 public static class Program
 {
     public static int Main(string[] args)
     {
-        Console.Error.WriteLine("mira: no command yet");
-        return 2;
+        var root = new RootCommand("Mira: an open platform for medical-imaging AI");
+        root.Subcommands.Add(DumpCommand.Create());
+        return root.Parse(args).Invoke();
     }
 }

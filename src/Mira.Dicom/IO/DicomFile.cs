@@ -1,0 +1,192 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace Mira.Dicom.IO;
+
+/// <summary>
+/// A DICOM file (PS3.10 §7): optional 128-byte preamble and "DICM", the File Meta Information (group 0002,
+/// always explicit VR little endian) and the data set in its transfer syntax. Files without preamble or meta
+/// (raw data sets) are read too, their encoding inferred from the first element.
+/// </summary>
+public sealed class DicomFile
+{
+    public DicomFile(DicomDataset fileMetaInformation, DicomDataset dataset, TransferSyntax transferSyntax)
+    {
+        FileMetaInformation = fileMetaInformation;
+        Dataset = dataset;
+        TransferSyntax = transferSyntax;
+    }
+
+    public DicomDataset FileMetaInformation { get; }
+    public DicomDataset Dataset { get; }
+    public TransferSyntax TransferSyntax { get; }
+    public bool HadPreamble { get; init; }
+    public IReadOnlyList<DicomReadWarning> Warnings { get; init; } = [];
+
+    /// <summary>True when reading stopped at Pixel Data as asked.</summary>
+    public bool StoppedBeforePixelData { get; init; }
+
+    public static DicomFile Open(string path, DicomReadOptions? options = null)
+    {
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        return Read(fs, options, new FileByteSource(path));
+    }
+
+    public static DicomFile Read(ReadOnlyMemory<byte> data, DicomReadOptions? options = null)
+    {
+        var stream = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(data, out var seg)
+            ? new MemoryStream(seg.Array!, seg.Offset, seg.Count, writable: false)
+            : new MemoryStream(data.ToArray(), writable: false);
+        return Read(stream, options, new MemoryByteSource(data));
+    }
+
+    /// <summary>Reads from a stream. Lazy values need a seekable stream and a <paramref name="lazySource"/> for the same bytes.</summary>
+    public static DicomFile Read(Stream stream, DicomReadOptions? options = null, IByteSource? lazySource = null)
+    {
+        options ??= DicomReadOptions.Default;
+        var warnings = new List<DicomReadWarning>();
+        var startPos = stream.CanSeek ? stream.Position : 0;
+        var input = new InputBuffer(stream, startPos, options.MaxTotalSize);
+        if (!input.Ensure(1)) throw new DicomFormatException("empty input", null, 0);
+
+        var hadPreamble = false;
+        if (input.Ensure(132) && IsDicm(input.Peek(132)[128..]))
+        {
+            input.Advance(132);
+            hadPreamble = true;
+        }
+        else if (input.Ensure(4) && IsDicm(input.Peek(4)))
+        {
+            input.Advance(4);
+            warnings.Add(new(null, 0, "no preamble: file starts with DICM"));
+        }
+
+        var meta = new DicomDataset();
+        var parser = new DatasetParser(input, options, warnings, lazySource);
+        ReadMeta(input, meta, warnings, options);
+
+        var tsUid = meta.GetString(DicomTags.TransferSyntaxUID);
+        TransferSyntax ts;
+        var (looksExplicit, looksBigEndian, looksValid) = Sniff(input);
+        if (tsUid is null)
+        {
+            ts = !looksValid ? TransferSyntax.ExplicitVRLittleEndian
+                : looksBigEndian ? TransferSyntax.ExplicitVRBigEndian
+                : looksExplicit ? TransferSyntax.ExplicitVRLittleEndian : TransferSyntax.ImplicitVRLittleEndian;
+            if (meta.Count > 0 || hadPreamble)
+                warnings.Add(new(DicomTags.TransferSyntaxUID, input.Position, $"no Transfer Syntax UID in the file meta; data set read as {ts.Name}"));
+            else if (!looksValid)
+                throw new DicomFormatException("not a DICOM file: no preamble, no file meta and no recognisable first element", null, 0);
+        }
+        else ts = TransferSyntax.Lookup(tsUid);
+
+        var explicitVR = ts.IsExplicitVR;
+        var bigEndian = !ts.IsLittleEndian;
+        if (!ts.IsDeflated && looksValid)
+        {
+            // PS3.5 §10 says what the syntax should be; some writers lie. Trust the bytes when they clearly disagree.
+            if (explicitVR != looksExplicit)
+                warnings.Add(new(null, input.Position, $"data set is {(looksExplicit ? "explicit" : "implicit")} VR although the transfer syntax says otherwise"));
+            if (bigEndian != looksBigEndian)
+                warnings.Add(new(null, input.Position, $"data set is {(looksBigEndian ? "big" : "little")} endian although the transfer syntax says otherwise"));
+            explicitVR = looksExplicit;
+            bigEndian = looksBigEndian;
+        }
+
+        var dataset = new DicomDataset();
+        DatasetParser dsParser;
+        if (ts.IsDeflated)
+        {
+            // PS3.5 §A.5: everything after the file meta is a raw deflate (RFC 1951) stream.
+            var rest = new ChainedStream(input, stream);
+            using var inflated = new DeflateStream(rest, CompressionMode.Decompress);
+            var inflatedInput = new InputBuffer(inflated, 0, options.MaxTotalSize);
+            dsParser = new DatasetParser(inflatedInput, options, warnings, null);
+            try
+            {
+                dsParser.ParseTop(dataset, explicitVR: true, bigEndian: false);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new DicomFormatException($"deflated data set is corrupt: {e.Message}", null, input.Position);
+            }
+        }
+        else
+        {
+            dsParser = new DatasetParser(input, options, warnings, lazySource);
+            dsParser.ParseTop(dataset, explicitVR, bigEndian);
+        }
+        _ = parser;
+        return new DicomFile(meta, dataset, ts)
+        {
+            HadPreamble = hadPreamble,
+            Warnings = warnings,
+            StoppedBeforePixelData = dsParser.StoppedAtPixelData,
+        };
+    }
+
+    static bool IsDicm(ReadOnlySpan<byte> b) => b.Length >= 4 && b[0] == 'D' && b[1] == 'I' && b[2] == 'C' && b[3] == 'M';
+
+    /// <summary>Reads group 0002 elements (PS3.10 §7.1), explicit VR little endian, tolerating implicit VR meta.</summary>
+    static void ReadMeta(InputBuffer input, DicomDataset meta, List<DicomReadWarning> warnings, DicomReadOptions options)
+    {
+        long? groupEnd = null;
+        while (input.Ensure(8))
+        {
+            var h = input.Peek(8);
+            var group = BinaryPrimitives.ReadUInt16LittleEndian(h);
+            if (group != 0x0002) break;
+            var pos = input.Position;
+            var tag = new DicomTag(group, BinaryPrimitives.ReadUInt16LittleEndian(h[2..]));
+            DicomVR vr;
+            long length;
+            if (DicomVRInfo.TryParse(h[4], h[5], out vr))
+            {
+                if (DicomVRInfo.HasLongLength(vr))
+                {
+                    if (!input.Ensure(12)) throw new DicomFormatException("file meta element truncated", tag, pos);
+                    length = BinaryPrimitives.ReadUInt32LittleEndian(input.Peek(12)[8..]);
+                    input.Advance(12);
+                }
+                else
+                {
+                    length = BinaryPrimitives.ReadUInt16LittleEndian(h[6..]);
+                    input.Advance(8);
+                }
+            }
+            else
+            {
+                warnings.Add(new(tag, pos, "file meta element in implicit VR"));
+                vr = DicomDictionary.VROf(tag);
+                length = BinaryPrimitives.ReadUInt32LittleEndian(h[4..]);
+                input.Advance(8);
+            }
+            if (length > 1 << 20 || length > options.MaxElementLength)
+                throw new DicomFormatException($"file meta element length {length} is implausible", tag, pos);
+            var value = input.ReadBytes(length);
+            if (value.Length < length) throw new DicomFormatException("file meta element truncated", tag, pos);
+            meta.AddRead(new DicomElement(tag, vr, value) { Offset = pos });
+            if (tag == DicomTags.FileMetaInformationGroupLength && value.Length == 4)
+                groupEnd = input.Position + BinaryPrimitives.ReadUInt32LittleEndian(value);
+        }
+        if (groupEnd is { } end && end != input.Position)
+            warnings.Add(new(DicomTags.FileMetaInformationGroupLength, input.Position,
+                $"File Meta Information Group Length says the group ends at {end}, it ends at {input.Position}"));
+    }
+
+    /// <summary>Infers explicit/implicit VR and byte order from the first element of a data set.</summary>
+    static (bool Explicit, bool BigEndian, bool Valid) Sniff(InputBuffer input)
+    {
+        if (!input.Ensure(8)) return (true, false, false);
+        var h = input.Peek(8);
+        var explicitVR = DicomVRInfo.TryParse(h[4], h[5], out _);
+        var groupLE = BinaryPrimitives.ReadUInt16LittleEndian(h);
+        var groupBE = BinaryPrimitives.ReadUInt16BigEndian(h);
+        // A plausible first group is small (0002..0010 in practice); the byte order that gives one wins.
+        var le = groupLE is >= 0x0002 and <= 0x0020 || groupLE == 0xFFFE;
+        var be = groupBE is >= 0x0002 and <= 0x0020;
+        if (le) return (explicitVR, false, true);
+        if (be) return (explicitVR, true, true);
+        return (explicitVR, false, explicitVR);
+    }
+}

@@ -1,0 +1,38 @@
+namespace Mira.Dicom.IO;
+
+/// <summary>
+/// Limits and choices for reading. Untrusted input (network, uploads) should use <see cref="Untrusted"/>:
+/// caps on nesting depth, element length and total size keep a hostile object from exhausting memory.
+/// </summary>
+public sealed record DicomReadOptions
+{
+    /// <summary>Maximum nesting of sequences.</summary>
+    public int MaxDepth { get; init; } = 64;
+
+    /// <summary>Largest value length accepted for one element (bytes).</summary>
+    public long MaxElementLength { get; init; } = 0xFFFFFFFE;
+
+    /// <summary>Largest number of bytes the reader will consume (for streams of unknown length).</summary>
+    public long MaxTotalSize { get; init; } = long.MaxValue;
+
+    /// <summary>Values longer than this stay in a seekable source and load on demand.</summary>
+    public int LazyThreshold { get; init; } = 256 * 1024;
+
+    /// <summary>Stop at Pixel Data (7FE0,0010), Float or Double Float Pixel Data in the top-level data set.</summary>
+    public bool StopBeforePixelData { get; init; }
+
+    public static DicomReadOptions Default { get; } = new();
+
+    public static DicomReadOptions Untrusted { get; } = new()
+    {
+        MaxDepth = 32,
+        MaxElementLength = 1L << 30,
+        MaxTotalSize = 4L << 30,
+    };
+}
+
+/// <summary>A problem met while reading leniently: where, and what was done about it.</summary>
+public sealed record DicomReadWarning(DicomTag? Tag, long Offset, string Message)
+{
+    public override string ToString() => Tag is { } t ? $"{Message} ({t}, offset {Offset})" : $"{Message} (offset {Offset})";
+}

@@ -1,0 +1,130 @@
+namespace Mira.Dicom.IO;
+
+/// <summary>
+/// A forward window over a stream with absolute positions. Small reads come from the window; long values
+/// either bypass it or are skipped by seeking, so a header read touches only the bytes it needs.
+/// </summary>
+internal sealed class InputBuffer
+{
+    readonly Stream stream;
+    readonly long maxTotal;
+    byte[] buffer;
+    int start, end;
+    long basePosition; // absolute position of buffer[0]
+    bool eof;
+
+    public InputBuffer(Stream stream, long startPosition, long maxTotal, int capacity = 64 * 1024)
+    {
+        this.stream = stream;
+        this.maxTotal = maxTotal;
+        buffer = new byte[capacity];
+        basePosition = startPosition;
+    }
+
+    public long Position => basePosition + start;
+    public int Available => end - start;
+    public bool CanSeek => stream.CanSeek;
+
+    /// <summary>Total length when the stream can tell, else null.</summary>
+    public long? Length => stream.CanSeek ? stream.Length : null;
+
+    public long? Remaining => Length is { } l ? l - Position : null;
+
+    /// <summary>Makes at least <paramref name="n"/> bytes available; false at end of stream.</summary>
+    public bool Ensure(int n)
+    {
+        if (end - start >= n) return true;
+        if (eof) return false;
+        if (n > buffer.Length) Array.Resize(ref buffer, Math.Max(n, buffer.Length * 2));
+        if (start > 0)
+        {
+            Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+            basePosition += start;
+            end -= start;
+            start = 0;
+        }
+        while (end - start < n)
+        {
+            var read = stream.Read(buffer, end, buffer.Length - end);
+            if (read == 0)
+            {
+                eof = true;
+                return false;
+            }
+            end += read;
+            if (basePosition + end > maxTotal)
+                throw new DicomFormatException($"input exceeds the limit of {maxTotal} bytes", null, basePosition + end);
+        }
+        return true;
+    }
+
+    public bool AtEnd => !Ensure(1);
+
+    public ReadOnlySpan<byte> Peek(int n) => buffer.AsSpan(start, n);
+
+    public void Advance(int n) => start += n;
+
+    /// <summary>Reads up to <paramref name="n"/> bytes; fewer only at the end of the stream.</summary>
+    public byte[] ReadBytes(long n)
+    {
+        var result = GC.AllocateUninitializedArray<byte>((int)n);
+        var have = Math.Min(end - start, (int)n);
+        Buffer.BlockCopy(buffer, start, result, 0, have);
+        start += have;
+        var done = have;
+        while (done < n)
+        {
+            var read = stream.Read(result, done, (int)n - done);
+            if (read == 0)
+            {
+                eof = true;
+                Array.Resize(ref result, done);
+                break;
+            }
+            done += read;
+        }
+        if (done > have)
+        {
+            // The window was drained; it now starts at the new position.
+            basePosition += end + (done - have);
+            start = end = 0;
+            if (basePosition > maxTotal) throw new DicomFormatException($"input exceeds the limit of {maxTotal} bytes", null, basePosition);
+        }
+        return result;
+    }
+
+    /// <summary>Skips <paramref name="n"/> bytes, seeking when the stream allows; returns the bytes skipped.</summary>
+    public long Skip(long n)
+    {
+        var inWindow = end - start;
+        if (n <= inWindow)
+        {
+            start += (int)n;
+            return n;
+        }
+        var beyond = n - inWindow;
+        var target = basePosition + end + beyond;
+        if (stream.CanSeek)
+        {
+            var len = stream.Length;
+            if (target > len) target = len;
+            stream.Seek(target, SeekOrigin.Begin);
+        }
+        else
+        {
+            var scratch = new byte[81920];
+            var left = beyond;
+            while (left > 0)
+            {
+                var read = stream.Read(scratch, 0, (int)Math.Min(scratch.Length, left));
+                if (read == 0) { eof = true; break; }
+                left -= read;
+            }
+            target = basePosition + end + (beyond - left);
+        }
+        var skipped = target - Position;
+        basePosition = target;
+        start = end = 0;
+        return skipped;
+    }
+}
