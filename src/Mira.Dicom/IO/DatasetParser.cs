@@ -16,6 +16,9 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
 
     readonly record struct Syntax(bool Explicit, bool BigEndian);
 
+    /// <summary>Data sets being parsed, outermost first: context for private creators and Pixel Representation.</summary>
+    readonly List<DicomDataset> stack = [];
+
     /// <summary>Reads a top-level data set to the end of the input (or Pixel Data when asked to stop there).</summary>
     public void ParseTop(DicomDataset into, bool explicitVR, bool bigEndian)
     {
@@ -28,6 +31,19 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
     public bool StoppedAtPixelData { get; private set; }
 
     End ParseElements(DicomDataset ds, long endPosition, Syntax syntax, int depth, bool topLevel)
+    {
+        stack.Add(ds);
+        try
+        {
+            return ParseElementsIn(ds, endPosition, syntax, depth, topLevel);
+        }
+        finally
+        {
+            stack.RemoveAt(stack.Count - 1);
+        }
+    }
+
+    End ParseElementsIn(DicomDataset ds, long endPosition, Syntax syntax, int depth, bool topLevel)
     {
         while (true)
         {
@@ -131,7 +147,7 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
                 Warn(tag, pos, "element without an explicit VR read as implicit VR");
                 length = ReadUInt32(h[4..], syntax.BigEndian);
                 input.Advance(8);
-                vr = ImplicitVR(tag, length);
+                vr = VRResolver.Resolve(tag, stack, implicitEncoding: true);
                 explicitHere = false;
             }
         }
@@ -140,7 +156,7 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
             if (!input.Ensure(8)) throw new DicomFormatException("element header truncated", tag, pos);
             length = ReadUInt32(input.Peek(8)[4..], syntax.BigEndian);
             input.Advance(8);
-            vr = ImplicitVR(tag, length);
+            vr = VRResolver.Resolve(tag, stack, implicitEncoding: true);
         }
 
         if (length == Undefined)
@@ -152,6 +168,14 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
             // UN (or any other VR) with undefined length: a sequence encoded in implicit VR little endian (PS3.5 §6.2.2).
             if (vr != DicomVR.UN) Warn(tag, pos, $"undefined length with VR {DicomVRInfo.Code(vr)} read as a sequence");
             return ReadSequence(tag, pos, Undefined, new Syntax(false, false), depth, wasUN: vr == DicomVR.UN);
+        }
+
+        if (vr == DicomVR.UN && explicitHere)
+        {
+            // PS3.5 §6.2.2: a UN value is the element's value in implicit VR little endian; use the VR the dictionary knows.
+            var known = VRResolver.Resolve(tag, stack, implicitEncoding: true);
+            if (known == DicomVR.SQ) return ReadSequence(tag, pos, length, new Syntax(false, false), depth, wasUN: true);
+            if (known != DicomVR.UN) vr = known;
         }
 
         if (vr == DicomVR.SQ)
@@ -191,17 +215,6 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
 
     static uint ReadUInt32(ReadOnlySpan<byte> b, bool bigEndian) =>
         bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(b) : BinaryPrimitives.ReadUInt32LittleEndian(b);
-
-    /// <summary>VR for implicit VR encoding (PS3.5 §A.1): the dictionary, LO for private creators, UN otherwise.</summary>
-    static DicomVR ImplicitVR(DicomTag tag, uint length)
-    {
-        if (length == Undefined && tag != DicomTags.PixelData)
-        {
-            var d = DicomDictionary.VROf(tag);
-            return d == DicomVR.UN ? DicomVR.UN : d == DicomVR.SQ ? DicomVR.SQ : d;
-        }
-        return DicomDictionary.VROf(tag);
-    }
 
     /// <summary>Unit for byte swapping big-endian values; Pixel Data as OW swaps by 16 bits (PS3.5 §A.3).</summary>
     static int SwapUnit(DicomTag tag, DicomVR vr) => vr switch
