@@ -12,12 +12,41 @@ namespace Mira.Testing;
 /// </summary>
 public static partial class DicomJsonComparer
 {
+    /// <summary>
+    /// The corpus criterion for one file: equal to one oracle outright, or (where the two tools disagree with
+    /// each other) every element equal to at least one tool's rendering of it. Null when it passes, else the report.
+    /// </summary>
+    public static string? Judge(JsonObject actual, JsonObject? pydicom, JsonObject? dcmtk, out string matched)
+    {
+        matched = "";
+        var results = new List<(string Tool, List<JsonDifference> Diffs)>();
+        if (pydicom is not null) results.Add(("pydicom", Diff(pydicom, actual)));
+        if (dcmtk is not null) results.Add(("dcmtk", Diff(dcmtk, actual)));
+        if (results.Count == 0) return "no oracle JSON";
+        foreach (var (tool, diffs) in results)
+            if (diffs.Count == 0)
+            {
+                matched = tool;
+                return null;
+            }
+        if (results.Count == 2)
+        {
+            var dcmtkPaths = results[1].Diffs.Select(d => d.Path).ToHashSet(StringComparer.Ordinal);
+            if (!results[0].Diffs.Any(d => dcmtkPaths.Contains(d.Path)))
+            {
+                matched = "per element";
+                return null;
+            }
+        }
+        return string.Join("\n", results.Select(r => $"{r.Tool}: {r.Diffs.Count} difference(s):\n  " + string.Join("\n  ", r.Diffs.Take(12))));
+    }
+
     const int BulkBase64Threshold = 1024;
 
-    /// <summary>Tag paths whose elements differ; empty when the two are semantically equal.</summary>
-    public static List<string> Diff(JsonObject expected, JsonObject actual)
+    /// <summary>Elements that differ, by tag path (e.g. <c>00321064[0].00100010</c>); empty when the two are semantically equal.</summary>
+    public static List<JsonDifference> Diff(JsonObject expected, JsonObject actual)
     {
-        var diffs = new List<string>();
+        var diffs = new List<JsonDifference>();
         DiffDataset(Normalise(expected), Normalise(actual), "", diffs);
         return diffs;
     }
@@ -52,7 +81,7 @@ public static partial class DicomJsonComparer
         tag.EndsWith("0000", StringComparison.Ordinal) || tag == "FFFCFFFC"
         || element?["BulkDataURI"]?.GetValue<string>() == "encapsulated:omitted";
 
-    static void DiffDataset(JsonObject a, JsonObject b, string prefix, List<string> diffs)
+    static void DiffDataset(JsonObject a, JsonObject b, string prefix, List<JsonDifference> diffs)
     {
         foreach (var key in a.Select(kv => kv.Key).Union(b.Select(kv => kv.Key)).Order(StringComparer.Ordinal))
         {
@@ -60,7 +89,7 @@ public static partial class DicomJsonComparer
             var inB = b.TryGetPropertyValue(key, out var eb);
             if (!inA || !inB)
             {
-                if (!Ignorable(key, inA ? ea : eb)) diffs.Add(prefix + key + (inA ? " (only expected)" : " (only actual)"));
+                if (!Ignorable(key, inA ? ea : eb)) diffs.Add(new(prefix + key, inA ? "only expected" : "only actual"));
                 continue;
             }
             var vrA = ea?["vr"]?.GetValue<string>();
@@ -71,7 +100,7 @@ public static partial class DicomJsonComparer
                 var ib = eb?["Value"] as JsonArray ?? [];
                 if (ia.Count != ib.Count)
                 {
-                    diffs.Add($"{prefix}{key} (item count {ia.Count} vs {ib.Count})");
+                    diffs.Add(new(prefix + key, $"item count {ia.Count} vs {ib.Count}"));
                     continue;
                 }
                 for (var i = 0; i < ia.Count; i++)
@@ -79,7 +108,7 @@ public static partial class DicomJsonComparer
                 continue;
             }
             if (!ElementsEquivalent(ea as JsonObject ?? [], eb as JsonObject ?? []))
-                diffs.Add($"{prefix}{key} (expected {Short(ea)}, actual {Short(eb)})");
+                diffs.Add(new(prefix + key, $"expected {Short(ea)}, actual {Short(eb)}"));
         }
     }
 
@@ -144,4 +173,10 @@ public static partial class DicomJsonComparer
 
     [GeneratedRegex(@"[\^=]+$")]
     private static partial Regex TrailingSeparators();
+}
+
+/// <summary>One element that differs between two DICOM JSON objects.</summary>
+public sealed record JsonDifference(string Path, string Detail)
+{
+    public override string ToString() => $"{Path} ({Detail})";
 }
