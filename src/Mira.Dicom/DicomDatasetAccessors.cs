@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using System.Runtime.InteropServices;
+using Mira.Dicom.Values;
 
 namespace Mira.Dicom;
 
@@ -25,8 +25,8 @@ public sealed partial class DicomDataset
     {
         if (Find(tag) is not { } e) return [];
         if (e.VR is DicomVR.DS or DicomVR.IS)
-            return e.GetStrings(CharacterSet).Where(s => s.Length > 0)
-                .Select(s => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray();
+            return e.GetStrings(CharacterSet).Where(s => s.Length > 0).Select(s => DicomNumberString.TryParseDouble(s, out var d) ? d
+                : throw new DicomFormatException($"'{s}' is not a {DicomVRInfo.Code(e.VR)} number", tag, e.Offset)).ToArray();
         var b = e.Bytes.Span;
         return e.VR switch
         {
@@ -52,6 +52,18 @@ public sealed partial class DicomDataset
     public double? GetDouble(DicomTag tag) => GetDoubles(tag) is { Length: > 0 } v ? v[0] : null;
 
     public int? GetInt32(DicomTag tag) => GetDouble(tag) is { } d ? (int)d : null;
+
+    /// <summary>A DA value (PS3.5 Table 6.2-1), or null when absent, empty or malformed.</summary>
+    public DicomDate? GetDate(DicomTag tag) => GetString(tag) is { } s && DicomDate.TryParse(s, out var v) ? v : null;
+
+    /// <summary>A TM value, or null when absent, empty or malformed.</summary>
+    public DicomTime? GetTime(DicomTag tag) => GetString(tag) is { } s && DicomTime.TryParse(s, out var v) ? v : null;
+
+    /// <summary>A DT value, or null when absent, empty or malformed.</summary>
+    public DicomDateTime? GetDateTime(DicomTag tag) => GetString(tag) is { } s && DicomDateTime.TryParse(s, out var v) ? v : null;
+
+    /// <summary>An AS value, or null when absent, empty or malformed.</summary>
+    public DicomAge? GetAge(DicomTag tag) => GetString(tag) is { } s && DicomAge.TryParse(s, out var v) ? v : null;
 
     /// <summary>Attribute tags of an AT element (PS3.5 §6.2: pairs of 16-bit group and element).</summary>
     public DicomTag[] GetTags(DicomTag tag)

@@ -105,7 +105,7 @@ public sealed class DicomDatasetWriter
             var values = e.TextValues!;
             if (!options.KeepInvalidValues)
                 foreach (var v in values)
-                    if (DicomValueRules.Check(e.VR, v) is { } reason) throw new DicomValueException(e.Tag, e.VR, reason);
+                    if (Values.DicomValueValidator.Validate(e.VR, v) is { } reason) throw new DicomValueException(e.Tag, e.VR, reason);
             var text = string.Join('\\', values);
             try
             {
@@ -119,7 +119,7 @@ public sealed class DicomDatasetWriter
         var bytes = e.Bytes;
         if (!options.KeepInvalidValues && DicomVRInfo.IsString(e.VR))
             foreach (var v in e.GetStrings(charset))
-                if (DicomValueRules.Check(e.VR, v) is { } reason) throw new DicomValueException(e.Tag, e.VR, reason);
+                if (Values.DicomValueValidator.Validate(e.VR, v) is { } reason) throw new DicomValueException(e.Tag, e.VR, reason);
         if (!options.KeepInvalidValues && DicomVRInfo.IsBinary(e.VR) && DicomVRInfo.UnitSize(e.VR) is var u and > 1 && bytes.Length % (e.VR == DicomVR.AT ? 4 : u) != 0)
             throw new DicomValueException(e.Tag, e.VR, $"length {bytes.Length} is not a multiple of {u}");
         return bytes;
