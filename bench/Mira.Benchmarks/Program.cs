@@ -1,8 +1,19 @@
 using BenchmarkDotNet.Running;
+using Mira.Benchmarks.Dicom;
+using Mira.Benchmarks.Profiling;
 
 namespace Mira.Benchmarks;
 
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "profile-dump") return DumpProfile.Run(args[1..]);
+        var types = typeof(Program).Assembly.GetTypes()
+            .Where(t => t.IsPublic && !t.IsAbstract && t.GetMethods().Any(m => m.IsDefined(typeof(BenchmarkDotNet.Attributes.BenchmarkAttribute), false)))
+            .Where(t => t != typeof(SharedDataBenchmarks) || Environment.GetEnvironmentVariable(SharedDataBenchmarks.EnvironmentVariable) is { Length: > 0 })
+            .ToArray();
+        BenchmarkSwitcher.FromTypes(types).Run(args);
+        return 0;
+    }
 }
