@@ -47,7 +47,8 @@ public static class DumpCommand
         var ext = json ? ".json" : ".txt";
         var results = files.AsParallel().AsOrdered().WithDegreeOfParallelism(Environment.ProcessorCount)
             .Select(f => Process(f.Path, outDir is null ? null : Path.Combine(outDir, f.Relative + ext), json, options));
-        var stdout = Console.Out;
+        // One buffered writer for all output: the console writer flushes on every write.
+        using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
         foreach (var r in results)
         {
             if (!quiet)

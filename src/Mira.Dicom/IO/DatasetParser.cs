@@ -22,9 +22,7 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
     /// <summary>Reads a top-level data set to the end of the input (or Pixel Data when asked to stop there).</summary>
     public void ParseTop(DicomDataset into, bool explicitVR, bool bigEndian)
     {
-        var syntax = new Syntax(explicitVR, bigEndian);
         ParseElements(into, long.MaxValue, new Syntax(explicitVR, bigEndian), 0, topLevel: true);
-        _ = syntax;
     }
 
     /// <summary>Stopped at Pixel Data because <see cref="DicomReadOptions.StopBeforePixelData"/> asked.</summary>
@@ -162,7 +160,7 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
         if (length == Undefined)
         {
             if (tag == DicomTags.PixelData || (vr is DicomVR.OB or DicomVR.OW && vr != DicomVR.SQ))
-                return ReadFragments(tag, vr, pos, syntax);
+                return ReadFragments(tag, vr, pos);
             if (vr == DicomVR.SQ)
                 return ReadSequence(tag, pos, Undefined, syntax, depth, wasUN: false);
             // UN (or any other VR) with undefined length: a sequence encoded in implicit VR little endian (PS3.5 §6.2.2).
@@ -286,7 +284,7 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
         return seq;
     }
 
-    DicomFragmentSequence ReadFragments(DicomTag tag, DicomVR vr, long pos, Syntax syntax)
+    DicomFragmentSequence ReadFragments(DicomTag tag, DicomVR vr, long pos)
     {
         var fragments = new List<DicomFragment>();
         uint[]? offsets = null;
@@ -330,7 +328,6 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
             }
             fragments.Add(fragment);
         }
-        _ = syntax;
         return new DicomFragmentSequence(tag, vr == DicomVR.UN ? DicomVR.OB : vr, offsets ?? [], fragments) { Offset = pos };
     }
 

@@ -23,7 +23,7 @@ public static class DicomDatasetReader
         var list = new List<DicomReadWarning>();
         var dataset = new DicomDataset();
         Stream source = syntax.IsDeflated ? new System.IO.Compression.DeflateStream(stream, System.IO.Compression.CompressionMode.Decompress, leaveOpen: true) : stream;
-        var input = new InputBuffer(source, syntax.IsDeflated ? 0 : (stream.CanSeek ? stream.Position : 0), options.MaxTotalSize);
+        using var input = new InputBuffer(source, syntax.IsDeflated ? 0 : (stream.CanSeek ? stream.Position : 0), options.MaxTotalSize);
         new DatasetParser(input, options, list, syntax.IsDeflated ? null : lazySource).ParseTop(dataset, syntax.IsExplicitVR, !syntax.IsLittleEndian);
         warnings = list;
         return dataset;

@@ -67,7 +67,7 @@ public sealed class DicomDatasetWriter
         switch (e)
         {
             case DicomSequence sq:
-                WriteSequence(w, sq, charset);
+                WriteSequence(w, sq);
                 return;
             case DicomFragmentSequence f:
                 WriteFragments(w, f);
@@ -125,7 +125,7 @@ public sealed class DicomDatasetWriter
         return bytes;
     }
 
-    void WriteSequence(Stream w, DicomSequence sq, DicomCharacterSet charset)
+    void WriteSequence(Stream w, DicomSequence sq)
     {
         var defined = options.DefinedLengthSequences;
         WriteHeader(w, sq.Tag, DicomVR.SQ, defined ? (uint)MeasureSequenceValue(sq) : Undefined);
@@ -136,7 +136,6 @@ public sealed class DicomDatasetWriter
             if (!defined) WriteTag(w, DicomTag.ItemDelimitation, 0);
         }
         if (!defined) WriteTag(w, DicomTag.SequenceDelimitation, 0);
-        _ = charset;
     }
 
     void WriteFragments(Stream w, DicomFragmentSequence f)

@@ -46,7 +46,7 @@ public sealed class DicomFile
         options ??= DicomReadOptions.Default;
         var warnings = new List<DicomReadWarning>();
         var startPos = stream.CanSeek ? stream.Position : 0;
-        var input = new InputBuffer(stream, startPos, options.MaxTotalSize);
+        using var input = new InputBuffer(stream, startPos, options.MaxTotalSize);
         if (!input.Ensure(1)) throw new DicomFormatException("empty input", null, 0);
 
         var hadPreamble = false;
@@ -62,7 +62,6 @@ public sealed class DicomFile
         }
 
         var meta = new DicomDataset();
-        var parser = new DatasetParser(input, options, warnings, lazySource);
         ReadMeta(input, meta, warnings, options);
 
         var tsUid = meta.GetString(DicomTags.TransferSyntaxUID);
@@ -100,7 +99,7 @@ public sealed class DicomFile
             // PS3.5 §A.5: everything after the file meta is a raw deflate (RFC 1951) stream.
             var rest = new ChainedStream(input, stream);
             using var inflated = new DeflateStream(rest, CompressionMode.Decompress);
-            var inflatedInput = new InputBuffer(inflated, 0, options.MaxTotalSize);
+            using var inflatedInput = new InputBuffer(inflated, 0, options.MaxTotalSize);
             dsParser = new DatasetParser(inflatedInput, options, warnings, null);
             try
             {
@@ -116,7 +115,6 @@ public sealed class DicomFile
             dsParser = new DatasetParser(input, options, warnings, lazySource);
             dsParser.ParseTop(dataset, explicitVR, bigEndian);
         }
-        _ = parser;
         return new DicomFile(meta, dataset, ts)
         {
             HadPreamble = hadPreamble,

@@ -1,13 +1,16 @@
+using System.Buffers;
+
 namespace Mira.Dicom.IO;
 
 /// <summary>
 /// A forward window over a stream with absolute positions. Small reads come from the window; long values
 /// either bypass it or are skipped by seeking, so a header read touches only the bytes it needs.
 /// </summary>
-internal sealed class InputBuffer
+internal sealed class InputBuffer : IDisposable
 {
     readonly Stream stream;
     readonly long maxTotal;
+    readonly long? length;
     byte[] buffer;
     int start, end;
     long basePosition; // absolute position of buffer[0]
@@ -17,8 +20,19 @@ internal sealed class InputBuffer
     {
         this.stream = stream;
         this.maxTotal = maxTotal;
-        buffer = new byte[capacity];
+        // The length is read once: asking a file for it costs a system call, and inputs do not grow while read.
+        length = stream.CanSeek ? stream.Length : null;
+        if (length is { } l) capacity = (int)Math.Clamp(l - startPosition, 256, capacity);
+        buffer = ArrayPool<byte>.Shared.Rent(capacity);
         basePosition = startPosition;
+    }
+
+    public void Dispose()
+    {
+        var b = buffer;
+        buffer = [];
+        start = end = 0;
+        if (b.Length > 0) ArrayPool<byte>.Shared.Return(b);
     }
 
     public long Position => basePosition + start;
@@ -26,7 +40,7 @@ internal sealed class InputBuffer
     public bool CanSeek => stream.CanSeek;
 
     /// <summary>Total length when the stream can tell, else null.</summary>
-    public long? Length => stream.CanSeek ? stream.Length : null;
+    public long? Length => length;
 
     public long? Remaining => Length is { } l ? l - Position : null;
 
@@ -35,7 +49,16 @@ internal sealed class InputBuffer
     {
         if (end - start >= n) return true;
         if (eof) return false;
-        if (n > buffer.Length) Array.Resize(ref buffer, Math.Max(n, buffer.Length * 2));
+        if (n > buffer.Length)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(n, buffer.Length * 2));
+            Buffer.BlockCopy(buffer, start, bigger, 0, end - start);
+            end -= start;
+            basePosition += start;
+            start = 0;
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = bigger;
+        }
         if (start > 0)
         {
             Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
@@ -106,7 +129,7 @@ internal sealed class InputBuffer
         var target = basePosition + end + beyond;
         if (stream.CanSeek)
         {
-            var len = stream.Length;
+            var len = length!.Value;
             if (target > len) target = len;
             stream.Seek(target, SeekOrigin.Begin);
         }
