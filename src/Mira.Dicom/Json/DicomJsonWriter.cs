@@ -82,6 +82,9 @@ public static class DicomJsonWriter
             case DicomFragmentSequence:
                 w.WriteString("BulkDataURI"u8, options.BulkDataUri!(e));
                 break;
+            case DicomBulkDataReference bulk:
+                w.WriteString("BulkDataURI"u8, options.BulkDataUri?.Invoke(e) ?? bulk.Uri);
+                break;
             default:
                 if (DicomVRInfo.IsString(e.VR)) WriteText(w, e, charset);
                 else WriteBinary(w, e, options);
