@@ -72,6 +72,8 @@ public sealed class DicomDatasetWriter
             case DicomFragmentSequence f:
                 WriteFragments(w, f);
                 return;
+            case Json.DicomBulkDataReference b:
+                throw new DicomValueException(e.Tag, e.VR, $"bulk data at {b.Uri} has not been resolved; resolve it before writing");
         }
         var value = EncodeValue(e, charset);
         var length = value.Length + (value.Length & 1);

@@ -112,7 +112,7 @@ public class UntrustedInputTests
             try
             {
                 var file = DicomFile.Read(data, DicomReadOptions.Untrusted);
-                _ = Json.DicomJsonWriter.Serialize(file.Dataset);
+                _ = Mira.Dicom.Json.DicomJsonWriter.Serialize(file.Dataset);
             }
             catch (DicomFormatException)
             {

@@ -79,3 +79,15 @@ public class WriterTests
         }
     }
 }
+
+public class BulkDataWritingTests
+{
+    [Fact]
+    public void Unresolved_bulk_data_reference_is_refused_not_written_empty()
+    {
+        var ds = new DicomDataset().Set(DicomTags.SOPClassUID, "1.2.3").Set(DicomTags.SOPInstanceUID, "1.2.3.4")
+            .Set(new Mira.Dicom.Json.DicomBulkDataReference(DicomTags.PixelData, DicomVR.OW, "https://example.org/bulk/1"));
+        var e = Assert.Throws<DicomValueException>(() => Mira.Dicom.IO.DicomFileWriter.ToBytes(ds, TransferSyntax.ExplicitVRLittleEndian));
+        Assert.Contains("https://example.org/bulk/1", e.Message);
+    }
+}
