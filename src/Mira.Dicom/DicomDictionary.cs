@@ -51,3 +51,117 @@ public static partial class DicomDictionary
 
     private static partial DicomDictionaryEntry[] CreateEntries();
 }
+
+/// <summary>
+/// Reads the tables that tools/Mira.StandardGen writes into Generated/*.g.cs as raw string literals: one entry per
+/// line, fields separated by <c>|</c>, hex digits written <c>x</c> where a tag has wildcard digits, and in text fields
+/// <c>\\</c> for a backslash and <c>\uXXXX</c> for <c>|</c>, <c>"</c>, a leading <c>&gt;</c> and non-ASCII characters.
+/// </summary>
+internal static class DictionaryTable
+{
+    /// <summary>Data dictionary lines: tag | VRs separated by / | VM | R if retired | keyword | name.</summary>
+    public static DicomDictionaryEntry[] ParseElements(string table)
+    {
+        var entries = new List<DicomDictionaryEntry>(6000);
+        foreach (var line in table.AsSpan().EnumerateLines())
+        {
+            if (line.IsEmpty) continue;
+            var f = new FieldReader(line);
+            var (tag, mask) = ParseHex(f.Next());
+            var vrs = ParseVRs(f.Next());
+            var vm = Text(f.Next());
+            var retired = f.Next() is "R";
+            var keyword = Text(f.Next());
+            var name = Text(f.Next());
+            entries.Add(new DicomDictionaryEntry(new DicomTag(tag), mask, keyword, name, vrs, vm, retired));
+        }
+        return [.. entries];
+    }
+
+    /// <summary>Private dictionary: a line <c>&gt;creator</c>, then its entries: group | element low byte | VR | VM | name.</summary>
+    public static PrivateDictionaryEntry[] ParsePrivate(string table)
+    {
+        var entries = new List<PrivateDictionaryEntry>(10000);
+        var creator = "";
+        foreach (var line in table.AsSpan().EnumerateLines())
+        {
+            if (line.IsEmpty) continue;
+            if (line[0] == '>')
+            {
+                creator = Text(line[1..]);
+                continue;
+            }
+            var f = new FieldReader(line);
+            var (group, groupMask) = ParseHex(f.Next());
+            var (element, _) = ParseHex(f.Next());
+            var vr = DicomVRInfo.TryParse(f.Next(), out var v) ? v : DicomVR.UN;
+            var vm = Text(f.Next());
+            var name = Text(f.Next());
+            entries.Add(new PrivateDictionaryEntry(creator, (ushort)group, (byte)element, vr, vm, name) { GroupMask = (ushort)groupMask });
+        }
+        return [.. entries];
+    }
+
+    /// <summary>Hex digits with x for wildcards: the value with those digits 0 and a mask with those nibbles 0.</summary>
+    static (uint Value, uint Mask) ParseHex(ReadOnlySpan<char> s)
+    {
+        uint value = 0, mask = 0;
+        foreach (var ch in s)
+        {
+            value <<= 4;
+            mask <<= 4;
+            if (ch is 'x' or 'X') continue;
+            value |= (uint)(char.IsAsciiDigit(ch) ? ch - '0' : (ch | 0x20) - 'a' + 10);
+            mask |= 0xF;
+        }
+        return (value, mask);
+    }
+
+    static DicomVR[] ParseVRs(ReadOnlySpan<char> s)
+    {
+        if (s.IsEmpty) return [];
+        var vrs = new DicomVR[(s.Length + 1) / 3];
+        for (var i = 0; i < vrs.Length; i++)
+            vrs[i] = DicomVRInfo.TryParse(s.Slice(3 * i, 2), out var vr) ? vr : DicomVR.UN;
+        return vrs;
+    }
+
+    static string Text(ReadOnlySpan<char> s)
+    {
+        if (s.IsEmpty) return "";
+        if (!s.Contains('\\')) return s.ToString();
+        var sb = new System.Text.StringBuilder(s.Length);
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (s[i] != '\\' || i + 1 >= s.Length) sb.Append(s[i]);
+            else if (s[i + 1] == 'u' && i + 5 < s.Length)
+            {
+                sb.Append((char)ParseHex(s.Slice(i + 2, 4)).Value);
+                i += 5;
+            }
+            else sb.Append(s[++i]);
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Splits a line at <c>|</c>; past the last field it gives empty fields.</summary>
+    ref struct FieldReader(ReadOnlySpan<char> line)
+    {
+        ReadOnlySpan<char> rest = line;
+        bool done;
+
+        public ReadOnlySpan<char> Next()
+        {
+            if (done) return default;
+            var i = rest.IndexOf('|');
+            if (i < 0)
+            {
+                done = true;
+                return rest;
+            }
+            var field = rest[..i];
+            rest = rest[(i + 1)..];
+            return field;
+        }
+    }
+}

@@ -27,6 +27,24 @@ public static class CSharpText
         return sb.Append('"').ToString();
     }
 
+    /// <summary>
+    /// A field of a generated table (a raw string literal read by Mira.Dicom's DictionaryTable): ASCII printable
+    /// characters as they are, except <c>\</c> written <c>\\</c>; <c>|</c>, <c>"</c>, a leading <c>&gt;</c> and anything
+    /// outside ASCII written <c>\uXXXX</c>.
+    /// </summary>
+    public static string TableField(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        foreach (var ch in s)
+        {
+            if (ch == '\\') sb.Append("\\\\");
+            else if (ch < 0x20 || ch > 0x7E || ch is '|' or '"' || (ch == '>' && sb.Length == 0))
+                sb.Append("\\u").Append(((int)ch).ToString("X4", CultureInfo.InvariantCulture));
+            else sb.Append(ch);
+        }
+        return sb.ToString();
+    }
+
     /// <summary>Text for an XML doc comment: escapes markup, keeps it ASCII.</summary>
     public static string Doc(string s)
     {

@@ -4,7 +4,8 @@ namespace Mira.StandardGen;
 
 /// <summary>
 /// Generates src/Mira.Dicom/Generated/*.g.cs from the pinned standard tables: the PS3.6 §6 data dictionary
-/// with the PS3.7 Annex E command dictionary, the keyword tag constants and the PS3.6 Annex A UID registry.
+/// with the PS3.7 Annex E command dictionary, the keyword tag constants, the PS3.6 Annex A UID registry and the
+/// private data dictionary (Data/private-dictionary.tsv).
 /// Output is deterministic: stable order, LF line endings, invariant culture, ASCII only.
 /// </summary>
 public static class StandardGenerator
@@ -12,6 +13,7 @@ public static class StandardGenerator
     public const string DictionaryFile = "DicomDictionary.g.cs";
     public const string TagsFile = "DicomTags.g.cs";
     public const string UidsFile = "DicomUids.g.cs";
+    public const string PrivateFile = "PrivateDictionary.g.cs";
 
     /// <summary>Generates every file in memory: file name → content.</summary>
     public static IReadOnlyDictionary<string, string> Generate(string standardDir)
@@ -25,6 +27,7 @@ public static class StandardGenerator
             [DictionaryFile] = DictionaryWriter.Write(elements, attributes.Count, commands.Count),
             [TagsFile] = TagsWriter.Write(elements),
             [UidsFile] = UidsWriter.Write(uids),
+            [PrivateFile] = PrivateWriter.Write(StandardTables.ReadPrivate()),
         };
     }
 

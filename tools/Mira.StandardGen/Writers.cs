@@ -23,7 +23,11 @@ static class GeneratedFile
     public static void Line(StringBuilder sb, string text = "") => sb.Append(text).Append('\n');
 }
 
-/// <summary>Writes DicomDictionary.g.cs: every PS3.6 §6 entry and every PS3.7 Annex E command entry.</summary>
+/// <summary>
+/// Writes DicomDictionary.g.cs: every PS3.6 §6 entry and every PS3.7 Annex E command entry as one line of a
+/// raw string literal that DicomDictionary parses on first use (a literal compiles far faster than 5,000
+/// object creations). Line: tag (x for repeating digits) | VRs separated by / | VM | R if retired | keyword | name.
+/// </summary>
 static class DictionaryWriter
 {
     public static string Write(IReadOnlyList<ElementRow> elements, int attributeCount, int commandCount)
@@ -37,22 +41,27 @@ static class DictionaryWriter
         GeneratedFile.Line(sb, FormattableString.Invariant($"    /// <summary>Number of PS3.7 Annex E command entries ({commandCount}) in <see cref=\"Entries\"/>, retired ones included.</summary>"));
         GeneratedFile.Line(sb, FormattableString.Invariant($"    public const int CommandElementCount = {commandCount};"));
         GeneratedFile.Line(sb);
-        GeneratedFile.Line(sb, "    private static partial DicomDictionaryEntry[] CreateEntries() =>");
-        GeneratedFile.Line(sb, "    [");
+        GeneratedFile.Line(sb, "    private static partial DicomDictionaryEntry[] CreateEntries() => DictionaryTable.ParseElements(Table);");
+        GeneratedFile.Line(sb);
+        GeneratedFile.Line(sb, "    // tag (x = repeating digit) | VRs | VM | R if retired | keyword | name");
+        GeneratedFile.Line(sb, "    private const string Table = \"\"\"");
         foreach (var e in elements)
         {
-            var vrs = string.Join(", ", e.VRs.Select(v => "DicomVR." + v));
-            GeneratedFile.Line(sb,
-                $"        new(new DicomTag({CSharpText.Hex8(e.Tag)}), {CSharpText.Hex8(e.Mask)}, {CSharpText.Literal(e.Keyword)}, " +
-                $"{CSharpText.Literal(e.Name)}, [{vrs}], {CSharpText.Literal(e.VM)}, {(e.Retired ? "true" : "false")}),");
+            var tag = CSharpText.TagText(e.Tag, e.Mask);
+            GeneratedFile.Line(sb, string.Join('|',
+                tag.Substring(1, 4) + tag.Substring(6, 4), string.Join('/', e.VRs), CSharpText.TableField(e.VM),
+                e.Retired ? "R" : "", CSharpText.TableField(e.Keyword), CSharpText.TableField(e.Name)));
         }
-        GeneratedFile.Line(sb, "    ];");
+        GeneratedFile.Line(sb, "\"\"\";");
         GeneratedFile.Line(sb, "}");
         return sb.ToString();
     }
 }
 
-/// <summary>Writes DicomTags.g.cs: one <c>DicomTag</c> per keyword, named as in the standard.</summary>
+/// <summary>
+/// Writes DicomTags.g.cs: one <c>DicomTag</c> field per keyword, named as in the standard, with a one-line doc
+/// comment (tag and name; VR and VM are in the dictionary). Static readonly fields compile faster than properties.
+/// </summary>
 static class TagsWriter
 {
     public static string Write(IReadOnlyList<ElementRow> elements)
@@ -68,6 +77,7 @@ static class TagsWriter
         GeneratedFile.Line(sb, "/// <summary>");
         GeneratedFile.Line(sb, "/// Tags of the PS3.6 data dictionary and PS3.7 command dictionary, named by the standard's keywords so that");
         GeneratedFile.Line(sb, "/// they can be searched in PS3.6. Repeating groups such as (60xx,3000) give the tag with x = 0.");
+        GeneratedFile.Line(sb, "/// Name, VR and VM of each: <see cref=\"DicomDictionary.Lookup(DicomTag)\"/>.");
         GeneratedFile.Line(sb, "/// </summary>");
         if (skipped.Count > 0)
         {
@@ -81,11 +91,46 @@ static class TagsWriter
         {
             if (!CSharpText.IsIdentifier(e.Keyword))
                 throw new InvalidOperationException($"keyword '{e.Keyword}' is not a C# identifier");
-            var vr = e.VRs.Count == 0 ? "no VR" : string.Join(" or ", e.VRs);
-            var retired = e.Retired ? " (retired)" : "";
-            GeneratedFile.Line(sb, $"    /// <summary>{CSharpText.TagText(e.Tag, e.Mask)} {CSharpText.Doc(e.Name)}, {vr}, VM {CSharpText.Doc(e.VM)}{retired}.</summary>");
+            GeneratedFile.Line(sb, $"    /// <summary>{CSharpText.TagText(e.Tag, e.Mask)} {CSharpText.Doc(e.Name)}{(e.Retired ? " (retired)" : "")}</summary>");
             GeneratedFile.Line(sb, $"    public static readonly DicomTag {e.Keyword} = new({CSharpText.Hex8(e.Tag)});");
         }
+        GeneratedFile.Line(sb, "}");
+        return sb.ToString();
+    }
+}
+
+/// <summary>
+/// Writes PrivateDictionary.g.cs from Data/private-dictionary.tsv, in the same raw-literal style as the data
+/// dictionary: a line <c>&gt;creator</c> starts each creator's entries, each entry is
+/// group (x = wildcard digit) | element low byte | VR | VM | name.
+/// </summary>
+static class PrivateWriter
+{
+    public static string Write(IReadOnlyList<PrivateRow> rows)
+    {
+        var sb = GeneratedFile.Start("Data/private-dictionary.tsv (facts of pydicom 2.3.1 _private_dict.py, MIT, derived from GDCM, BSD)");
+        GeneratedFile.Line(sb, "public static partial class PrivateDictionary");
+        GeneratedFile.Line(sb, "{");
+        GeneratedFile.Line(sb, FormattableString.Invariant($"    /// <summary>Number of entries ({rows.Count}) in the generated table.</summary>"));
+        GeneratedFile.Line(sb, FormattableString.Invariant($"    internal const int GeneratedCount = {rows.Count};"));
+        GeneratedFile.Line(sb);
+        GeneratedFile.Line(sb, "    private static partial PrivateDictionaryEntry[] CreateEntries() => DictionaryTable.ParsePrivate(Table);");
+        GeneratedFile.Line(sb);
+        GeneratedFile.Line(sb, "    // >creator, then: group (x = wildcard digit) | element low byte | VR | VM | name");
+        GeneratedFile.Line(sb, "    private const string Table = \"\"\"");
+        string? creator = null;
+        foreach (var r in rows)
+        {
+            if (!string.Equals(r.Creator, creator, StringComparison.Ordinal))
+            {
+                creator = r.Creator;
+                GeneratedFile.Line(sb, ">" + CSharpText.TableField(creator));
+            }
+            var group = CSharpText.TagText((uint)r.Group << 16, ((uint)r.GroupMask << 16) | 0xFFFF).Substring(1, 4);
+            GeneratedFile.Line(sb, string.Join('|', group, r.Element.ToString("X2", System.Globalization.CultureInfo.InvariantCulture),
+                r.VR, CSharpText.TableField(r.VM), CSharpText.TableField(r.Name)));
+        }
+        GeneratedFile.Line(sb, "\"\"\";");
         GeneratedFile.Line(sb, "}");
         return sb.ToString();
     }
