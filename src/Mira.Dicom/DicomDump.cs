@@ -7,16 +7,23 @@ using Mira.Dicom.Text;
 
 namespace Mira.Dicom;
 
-/// <summary>A readable, line-per-element listing of a data set, nested items indented.</summary>
+/// <summary>
+/// A readable, line-per-element listing of a data set, nested items indented:
+/// <c>(gggg,eeee) VR value  # length, Keyword</c>. Written piece by piece to the writer (it runs once per element
+/// of every file a dump reads, so it avoids building intermediate strings).
+/// </summary>
 public static class DicomDump
 {
     const int MaxShown = 64;
+    const int MaxText = 120;
 
     public static void Write(TextWriter w, DicomFile file)
     {
-        w.WriteLine($"# File Meta Information{(file.HadPreamble ? "" : " (no preamble)")}");
+        w.Write("# File Meta Information");
+        w.WriteLine(file.HadPreamble ? "" : " (no preamble)");
         WriteDataset(w, file.FileMetaInformation, 0);
-        w.WriteLine($"# Data Set: {file.TransferSyntax}");
+        w.Write("# Data Set: ");
+        w.WriteLine(file.TransferSyntax.ToString());
         WriteDataset(w, file.Dataset, 0);
         if (file.StoppedBeforePixelData) w.WriteLine("# stopped before Pixel Data");
     }
@@ -24,89 +31,181 @@ public static class DicomDump
     public static void WriteDataset(TextWriter w, DicomDataset ds, int depth)
     {
         var cs = ds.CharacterSet;
-        var indent = new string(' ', depth * 2);
+        Span<char> buf = stackalloc char[32];
         foreach (var e in ds)
         {
-            var keyword = DicomDictionary.Lookup(e.Tag)?.Keyword is { Length: > 0 } k ? k
-                : e.Tag.IsPrivateCreator ? "PrivateCreator"
-                : e.Tag.IsPrivate ? PrivateLabel(ds, e.Tag) : e.Tag.IsGroupLength ? "GroupLength" : "Unknown";
+            Indent(w, depth);
+            WriteTag(w, e.Tag, buf);
+            w.Write(' ');
+            w.Write(DicomVRInfo.Code(e.VR));
+            w.Write(' ');
             switch (e)
             {
                 case DicomSequence sq:
-                    w.WriteLine($"{indent}{e.Tag} SQ {sq.Items.Count} item(s){(sq.WasUN ? " (read from UN)" : "")}  # {keyword}");
+                    WriteNumber(w, sq.Items.Count, buf);
+                    w.Write(sq.WasUN ? " item(s) (read from UN)  # " : " item(s)  # ");
+                    WriteKeyword(w, ds, e.Tag);
+                    w.WriteLine();
                     for (var i = 0; i < sq.Items.Count; i++)
                     {
-                        w.WriteLine($"{indent}  (FFFE,E000) item {i + 1}");
+                        Indent(w, depth + 1);
+                        w.Write("(FFFE,E000) item ");
+                        WriteNumber(w, i + 1, buf);
+                        w.WriteLine();
                         WriteDataset(w, sq.Items[i], depth + 2);
                     }
                     break;
                 case DicomFragmentSequence f:
-                    w.WriteLine($"{indent}{e.Tag} {DicomVRInfo.Code(e.VR)} encapsulated: offset table {f.BasicOffsetTable.Length} entries, {f.Fragments.Count} fragment(s)  # {keyword}");
+                    w.Write("encapsulated: offset table ");
+                    WriteNumber(w, f.BasicOffsetTable.Length, buf);
+                    w.Write(" entries, ");
+                    WriteNumber(w, f.Fragments.Count, buf);
+                    w.Write(" fragment(s)  # ");
+                    WriteKeyword(w, ds, e.Tag);
+                    w.WriteLine();
                     for (var i = 0; i < f.Fragments.Count && i < MaxShown; i++)
-                        w.WriteLine($"{indent}  (FFFE,E000) fragment {i + 1}: {f.Fragments[i].Length} bytes");
+                    {
+                        Indent(w, depth + 1);
+                        w.Write("(FFFE,E000) fragment ");
+                        WriteNumber(w, i + 1, buf);
+                        w.Write(": ");
+                        WriteNumber(w, f.Fragments[i].Length, buf);
+                        w.WriteLine(" bytes");
+                    }
                     break;
                 default:
-                    w.WriteLine($"{indent}{e.Tag} {DicomVRInfo.Code(e.VR)} {Describe(e, cs)}  # {Len(e)} {keyword}");
+                    WriteValue(w, e, cs, buf);
+                    w.Write("  # ");
+                    if (e.IsLazy)
+                    {
+                        WriteNumber(w, e.Length, buf);
+                        w.Write(" bytes at offset ");
+                        WriteNumber(w, e.LazyReference!.Offset, buf);
+                        w.Write(", not loaded, ");
+                    }
+                    else
+                    {
+                        WriteNumber(w, e.Length, buf);
+                        w.Write(", ");
+                    }
+                    WriteKeyword(w, ds, e.Tag);
+                    w.WriteLine();
                     break;
             }
         }
     }
 
-    static string PrivateLabel(DicomDataset ds, DicomTag tag)
+    static readonly string[] indents = Enumerable.Range(0, 32).Select(i => new string(' ', i * 2)).ToArray();
+
+    static void Indent(TextWriter w, int depth)
     {
-        var creator = ds.GetString(tag.PrivateCreatorTag);
-        return creator is null ? "Private" : $"Private [{creator}]";
+        if (depth == 0) return;
+        w.Write(depth < indents.Length ? indents[depth] : new string(' ', depth * 2));
     }
 
-    static string Len(DicomElement e) => e.IsLazy ? $"{e.Length} bytes at offset {e.LazyReference!.Offset}, not loaded," : $"{e.Length},";
-
-    static string Describe(DicomElement e, DicomCharacterSet cs)
+    static void WriteTag(TextWriter w, DicomTag tag, Span<char> buf)
     {
-        if (e.IsLazy) return "(not loaded)";
-        if (e.Length == 0) return "(empty)";
+        buf[0] = '(';
+        tag.Group.TryFormat(buf[1..], out _, "X4", CultureInfo.InvariantCulture);
+        buf[5] = ',';
+        tag.Element.TryFormat(buf[6..], out _, "X4", CultureInfo.InvariantCulture);
+        buf[10] = ')';
+        w.Write(buf[..11]);
+    }
+
+    static void WriteNumber(TextWriter w, long n, Span<char> buf)
+    {
+        n.TryFormat(buf, out var len, default, CultureInfo.InvariantCulture);
+        w.Write(buf[..len]);
+    }
+
+    static void WriteKeyword(TextWriter w, DicomDataset ds, DicomTag tag)
+    {
+        if (DicomDictionary.Lookup(tag)?.Keyword is { Length: > 0 } k) w.Write(k);
+        else if (tag.IsPrivateCreator) w.Write("PrivateCreator");
+        else if (tag.IsPrivate)
+        {
+            var creator = tag.Element >= 0x1000 ? ds.GetPrivateCreator(tag) : null;
+            if (creator is null) w.Write("Private");
+            else
+            {
+                w.Write("Private [");
+                w.Write(creator);
+                w.Write(']');
+            }
+        }
+        else w.Write(tag.IsGroupLength ? "GroupLength" : "Unknown");
+    }
+
+    static void WriteValue(TextWriter w, DicomElement e, DicomCharacterSet cs, Span<char> buf)
+    {
+        if (e.IsLazy)
+        {
+            w.Write("(not loaded)");
+            return;
+        }
+        if (e.Length == 0 && !e.HasTextValues)
+        {
+            w.Write("(empty)");
+            return;
+        }
         if (DicomVRInfo.IsString(e.VR))
         {
             string text;
-            try { text = string.Join('\\', e.GetStrings(cs)); }
+            try { text = e.GetText(cs); }
             catch (Exception ex) when (ex is ArgumentException or DecoderFallbackException) { text = "(undecodable text)"; }
-            if (text.Length > 120) text = text[..117] + "...";
-            return "[" + text.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal) + "]";
+            var span = text.AsSpan().TrimEnd("\0 ");
+            w.Write('[');
+            var shown = span.Length > MaxText ? span[..(MaxText - 3)] : span;
+            foreach (var ch in shown)
+            {
+                if (ch == '\r') w.Write("\\r");
+                else if (ch == '\n') w.Write("\\n");
+                else w.Write(ch);
+            }
+            if (span.Length > MaxText) w.Write("...");
+            w.Write(']');
+            return;
         }
         var b = e.Bytes.Span;
-        var sb = new StringBuilder();
         switch (e.VR)
         {
-            case DicomVR.US: Join(sb, MemoryMarshal.Cast<byte, ushort>(b[..(b.Length & ~1)])); break;
-            case DicomVR.SS: Join(sb, MemoryMarshal.Cast<byte, short>(b[..(b.Length & ~1)])); break;
-            case DicomVR.UL: Join(sb, MemoryMarshal.Cast<byte, uint>(b[..(b.Length & ~3)])); break;
-            case DicomVR.SL: Join(sb, MemoryMarshal.Cast<byte, int>(b[..(b.Length & ~3)])); break;
-            case DicomVR.UV: Join(sb, MemoryMarshal.Cast<byte, ulong>(b[..(b.Length & ~7)])); break;
-            case DicomVR.SV: Join(sb, MemoryMarshal.Cast<byte, long>(b[..(b.Length & ~7)])); break;
-            case DicomVR.FL: Join(sb, MemoryMarshal.Cast<byte, float>(b[..(b.Length & ~3)])); break;
-            case DicomVR.FD: Join(sb, MemoryMarshal.Cast<byte, double>(b[..(b.Length & ~7)])); break;
+            case DicomVR.US: Join(w, MemoryMarshal.Cast<byte, ushort>(b[..(b.Length & ~1)]), buf); break;
+            case DicomVR.SS: Join(w, MemoryMarshal.Cast<byte, short>(b[..(b.Length & ~1)]), buf); break;
+            case DicomVR.UL: Join(w, MemoryMarshal.Cast<byte, uint>(b[..(b.Length & ~3)]), buf); break;
+            case DicomVR.SL: Join(w, MemoryMarshal.Cast<byte, int>(b[..(b.Length & ~3)]), buf); break;
+            case DicomVR.UV: Join(w, MemoryMarshal.Cast<byte, ulong>(b[..(b.Length & ~7)]), buf); break;
+            case DicomVR.SV: Join(w, MemoryMarshal.Cast<byte, long>(b[..(b.Length & ~7)]), buf); break;
+            case DicomVR.FL: Join(w, MemoryMarshal.Cast<byte, float>(b[..(b.Length & ~3)]), buf); break;
+            case DicomVR.FD: Join(w, MemoryMarshal.Cast<byte, double>(b[..(b.Length & ~7)]), buf); break;
             case DicomVR.AT:
                 for (var i = 0; i + 4 <= b.Length && i < MaxShown * 4; i += 4)
                 {
-                    if (i > 0) sb.Append('\\');
-                    sb.Append(new DicomTag(BinaryPrimitives.ReadUInt16LittleEndian(b[i..]), BinaryPrimitives.ReadUInt16LittleEndian(b[(i + 2)..])));
+                    if (i > 0) w.Write('\\');
+                    WriteTag(w, new DicomTag(BinaryPrimitives.ReadUInt16LittleEndian(b[i..]), BinaryPrimitives.ReadUInt16LittleEndian(b[(i + 2)..])), buf);
                 }
                 break;
             default:
                 var n = Math.Min(b.Length, 24);
-                for (var i = 0; i < n; i++) sb.Append(b[i].ToString("x2", CultureInfo.InvariantCulture)).Append(i + 1 < n ? " " : "");
-                if (b.Length > n) sb.Append(" ...");
+                for (var i = 0; i < n; i++)
+                {
+                    if (i > 0) w.Write(' ');
+                    b[i].TryFormat(buf, out _, "x2", CultureInfo.InvariantCulture);
+                    w.Write(buf[..2]);
+                }
+                if (b.Length > n) w.Write(" ...");
                 break;
         }
-        return sb.ToString();
     }
 
-    static void Join<T>(StringBuilder sb, ReadOnlySpan<T> values) where T : IFormattable
+    static void Join<T>(TextWriter w, ReadOnlySpan<T> values, Span<char> buf) where T : ISpanFormattable
     {
         for (var i = 0; i < values.Length && i < MaxShown; i++)
         {
-            if (i > 0) sb.Append('\\');
-            sb.Append(values[i].ToString(null, CultureInfo.InvariantCulture));
+            if (i > 0) w.Write('\\');
+            values[i].TryFormat(buf, out var len, default, CultureInfo.InvariantCulture);
+            w.Write(buf[..len]);
         }
-        if (values.Length > MaxShown) sb.Append("\\...");
+        if (values.Length > MaxShown) w.Write("\\...");
     }
 }

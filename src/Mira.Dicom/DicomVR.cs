@@ -45,8 +45,19 @@ public static class DicomVRInfo
         _ => false,
     };
 
-    public static string Code(DicomVR vr) =>
-        vr == DicomVR.None ? "??" : new string([(char)((ushort)vr >> 8), (char)((ushort)vr & 0xFF)]);
+    /// <summary>The two-letter code; a constant string for every known VR, so hot paths allocate nothing.</summary>
+    public static string Code(DicomVR vr) => vr switch
+    {
+        DicomVR.AE => "AE", DicomVR.AS => "AS", DicomVR.AT => "AT", DicomVR.CS => "CS", DicomVR.DA => "DA",
+        DicomVR.DS => "DS", DicomVR.DT => "DT", DicomVR.FD => "FD", DicomVR.FL => "FL", DicomVR.IS => "IS",
+        DicomVR.LO => "LO", DicomVR.LT => "LT", DicomVR.OB => "OB", DicomVR.OD => "OD", DicomVR.OF => "OF",
+        DicomVR.OL => "OL", DicomVR.OV => "OV", DicomVR.OW => "OW", DicomVR.PN => "PN", DicomVR.SH => "SH",
+        DicomVR.SL => "SL", DicomVR.SQ => "SQ", DicomVR.SS => "SS", DicomVR.ST => "ST", DicomVR.SV => "SV",
+        DicomVR.TM => "TM", DicomVR.UC => "UC", DicomVR.UI => "UI", DicomVR.UL => "UL", DicomVR.UN => "UN",
+        DicomVR.UR => "UR", DicomVR.US => "US", DicomVR.UT => "UT", DicomVR.UV => "UV",
+        DicomVR.None => "??",
+        _ => new string([(char)((ushort)vr >> 8), (char)((ushort)vr & 0xFF)]),
+    };
 
     /// <summary>Explicit VR encodings use a 2-byte reserved field and a 32-bit length for these VRs (PS3.5 §7.1.2).</summary>
     public static bool HasLongLength(DicomVR vr) => vr switch
