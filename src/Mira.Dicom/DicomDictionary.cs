@@ -14,36 +14,27 @@ public sealed record DicomDictionaryEntry(DicomTag Tag, uint Mask, string Keywor
     public bool Matches(DicomTag tag) => (tag.Value & Mask) == Tag.Value;
 }
 
-/// <summary>Look-ups in the generated PS3.6 and PS3.7 dictionaries.</summary>
+/// <summary>
+/// Look-ups in the generated PS3.6 and PS3.7 dictionaries. Every process that reads DICOM needs this at start, so
+/// start-up only indexes the generated table (tag → line); an entry is parsed the first time it is looked up.
+/// </summary>
 public static partial class DicomDictionary
 {
-    static readonly DicomDictionaryEntry[] entries = CreateEntries();
-
-    // A plain Dictionary: every process that reads DICOM builds this at start, and it builds several times faster
-    // than a FrozenDictionary while looking up about as fast.
-    static readonly Dictionary<uint, DicomDictionaryEntry> byTag = BuildByTag();
-    static readonly DicomDictionaryEntry[] repeating = entries.Where(e => e.Mask != 0xFFFFFFFF).ToArray();
+    static readonly Index index = new(Table);
+    static readonly Lazy<DicomDictionaryEntry[]> entries = new(() => index.All());
     static readonly Lazy<FrozenDictionary<string, DicomDictionaryEntry>> byKeyword = new(() =>
-        entries.Where(e => e.Keyword.Length > 0).GroupBy(e => e.Keyword, StringComparer.Ordinal)
+        entries.Value.Where(e => e.Keyword.Length > 0).GroupBy(e => e.Keyword, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal));
 
-    static Dictionary<uint, DicomDictionaryEntry> BuildByTag()
-    {
-        var d = new Dictionary<uint, DicomDictionaryEntry>(entries.Length);
-        foreach (var e in entries)
-            if (e.Mask == 0xFFFFFFFF) d.TryAdd(e.Tag.Value, e);
-        return d;
-    }
-
     /// <summary>All entries: data elements (PS3.6 §6) and command elements (PS3.7 Annex E).</summary>
-    public static IReadOnlyList<DicomDictionaryEntry> Entries => entries;
+    public static IReadOnlyList<DicomDictionaryEntry> Entries => entries.Value;
 
     /// <summary>The entry for a public tag, including repeating groups such as (60xx,3000); null for private or unknown tags.</summary>
     public static DicomDictionaryEntry? Lookup(DicomTag tag)
     {
-        if (byTag.TryGetValue(tag.Value, out var e)) return e;
+        if (index.Find(tag.Value) is { } e) return e;
         if (tag.IsPrivate) return null;
-        foreach (var r in repeating)
+        foreach (var r in index.Repeating)
             if (r.Matches(tag)) return r;
         return null;
     }
@@ -60,6 +51,73 @@ public static partial class DicomDictionary
     }
 
     private static partial DicomDictionaryEntry[] CreateEntries();
+
+    /// <summary>Sorted tags of the table's ordinary entries with the offsets of their lines; parsed entries cached.</summary>
+    sealed class Index
+    {
+        readonly string table;
+        readonly uint[] tags;
+        readonly int[] lineStarts;
+        readonly DicomDictionaryEntry?[] parsed;
+
+        public Index(string table)
+        {
+            this.table = table;
+            var tagList = new List<uint>(6000);
+            var starts = new List<int>(6000);
+            var repeating = new List<DicomDictionaryEntry>();
+            var pos = 0;
+            while (pos < table.Length)
+            {
+                var nl = table.IndexOf('\n', pos);
+                var end = nl < 0 ? table.Length : nl;
+                if (end - pos >= 8)
+                {
+                    var (value, mask) = DictionaryTable.ParseHex(table.AsSpan(pos, 8));
+                    if (mask == 0xFFFFFFFF)
+                    {
+                        tagList.Add(value);
+                        starts.Add(pos);
+                    }
+                    else repeating.Add(DictionaryTable.ParseElement(table.AsSpan(pos, end - pos)));
+                }
+                pos = end + 1;
+            }
+            tags = [.. tagList];
+            lineStarts = [.. starts];
+            Array.Sort(tags, lineStarts);
+            parsed = new DicomDictionaryEntry?[tags.Length];
+            Repeating = [.. repeating];
+        }
+
+        public DicomDictionaryEntry[] Repeating { get; }
+
+        /// <summary>Every entry in table order, the same instances that look-ups return.</summary>
+        public DicomDictionaryEntry[] All()
+        {
+            var all = new List<DicomDictionaryEntry>(tags.Length + Repeating.Length);
+            var nextRepeating = 0;
+            foreach (var line in table.AsSpan().EnumerateLines())
+            {
+                if (line.Length < 8) continue;
+                var (value, mask) = DictionaryTable.ParseHex(line[..8]);
+                all.Add(mask == 0xFFFFFFFF ? Find(value)! : Repeating[nextRepeating++]);
+            }
+            return [.. all];
+        }
+
+        public DicomDictionaryEntry? Find(uint tag)
+        {
+            var i = Array.BinarySearch(tags, tag);
+            if (i < 0) return null;
+            if (Volatile.Read(ref parsed[i]) is { } e) return e;
+            var start = lineStarts[i];
+            var nl = table.IndexOf('\n', start);
+            e = DictionaryTable.ParseElement(table.AsSpan(start, (nl < 0 ? table.Length : nl) - start));
+            Volatile.Write(ref parsed[i], e);
+            return e;
+        }
+    }
 }
 
 /// <summary>
@@ -74,18 +132,21 @@ internal static class DictionaryTable
     {
         var entries = new List<DicomDictionaryEntry>(6000);
         foreach (var line in table.AsSpan().EnumerateLines())
-        {
-            if (line.IsEmpty) continue;
-            var f = new FieldReader(line);
-            var (tag, mask) = ParseHex(f.Next());
-            var vrs = ParseVRs(f.Next());
-            var vm = Text(f.Next());
-            var retired = f.Next() is "R";
-            var keyword = Text(f.Next());
-            var name = Text(f.Next());
-            entries.Add(new DicomDictionaryEntry(new DicomTag(tag), mask, keyword, name, vrs, vm, retired));
-        }
+            if (!line.IsEmpty) entries.Add(ParseElement(line));
         return [.. entries];
+    }
+
+    /// <summary>One data dictionary line.</summary>
+    public static DicomDictionaryEntry ParseElement(ReadOnlySpan<char> line)
+    {
+        var f = new FieldReader(line);
+        var (tag, mask) = ParseHex(f.Next());
+        var vrs = ParseVRs(f.Next());
+        var vm = Text(f.Next());
+        var retired = f.Next() is "R";
+        var keyword = Text(f.Next());
+        var name = Text(f.Next());
+        return new DicomDictionaryEntry(new DicomTag(tag), mask, keyword, name, vrs, vm, retired);
     }
 
     /// <summary>Private dictionary: a line <c>&gt;creator</c>, then its entries: group | element low byte | VR | VM | name.</summary>
@@ -113,7 +174,7 @@ internal static class DictionaryTable
     }
 
     /// <summary>Hex digits with x for wildcards: the value with those digits 0 and a mask with those nibbles 0.</summary>
-    static (uint Value, uint Mask) ParseHex(ReadOnlySpan<char> s)
+    internal static (uint Value, uint Mask) ParseHex(ReadOnlySpan<char> s)
     {
         uint value = 0, mask = 0;
         foreach (var ch in s)

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Text;
 
 namespace Mira.Dicom.Text;
@@ -74,15 +73,17 @@ internal static class CharacterSetTerms
     });
 
     /// <summary>Designations accepted when decoding, keyed by the bytes after ESC; includes a few lenient aliases.</summary>
-    internal static readonly FrozenDictionary<string, GraphicSet> Designations = BuildDesignations();
+    internal static readonly Dictionary<string, GraphicSet> Designations = BuildDesignations();
 
     private static readonly CodeElement[] Elements = BuildElements();
 
-    private static readonly FrozenDictionary<string, CodeElement> ByKey =
-        Elements.ToFrozenDictionary(e => Key(e.Term), StringComparer.Ordinal);
+    // Plain dictionaries: they are built at every start of a process that reads text, and FrozenDictionary's
+    // construction costs milliseconds that a few dozen keys never pay back.
+    private static readonly Dictionary<string, CodeElement> ByKey =
+        Elements.ToDictionary(e => Key(e.Term), StringComparer.Ordinal);
 
     /// <summary>Non-standard spellings seen in the wild, keyed like <see cref="Key"/>, mapped to a canonical term.</summary>
-    private static readonly FrozenDictionary<string, string> Aliases = new Dictionary<string, string>
+    private static readonly Dictionary<string, string> Aliases = new(StringComparer.Ordinal)
     {
         ["UTF8"] = "ISO_IR 192", ["ISOIR192UTF8"] = "ISO_IR 192",
         ["GB2312"] = "GBK", ["CP936"] = "GBK", ["ISO2022GBK"] = "GBK", ["ISO2022GB18030"] = "GB18030",
@@ -91,7 +92,7 @@ internal static class CharacterSetTerms
         ["ISO88598"] = "ISO_IR 138", ["ISO88599"] = "ISO_IR 148", ["ISO885915"] = "ISO_IR 203", ["TIS620"] = "ISO_IR 166",
         ["ISOIR87"] = "ISO 2022 IR 87", ["ISOIR159"] = "ISO 2022 IR 159", ["ISOIR149"] = "ISO 2022 IR 149",
         ["ISOIR58"] = "ISO 2022 IR 58", ["ASCII"] = "ISO_IR 6", ["USASCII"] = "ISO_IR 6",
-    }.ToFrozenDictionary(StringComparer.Ordinal);
+    };
 
     public static CodeElement DefaultElement { get; } = ByKey[Key("ISO_IR 6")];
 
@@ -162,7 +163,7 @@ internal static class CharacterSetTerms
         return [.. list];
     }
 
-    private static FrozenDictionary<string, GraphicSet> BuildDesignations()
+    private static Dictionary<string, GraphicSet> BuildDesignations()
     {
         var map = new Dictionary<string, GraphicSet>(StringComparer.Ordinal);
         foreach (var set in new[]
@@ -173,6 +174,6 @@ internal static class CharacterSetTerms
             map[Encoding.Latin1.GetString(set.Designation, 1, set.Designation.Length - 1)] = set;
         map["$@"] = JisX0208;   // JIS C 6226-1978, treated as JIS X 0208
         map["$(B"] = JisX0208;  // long form of ESC $ B
-        return map.ToFrozenDictionary(StringComparer.Ordinal);
+        return map;
     }
 }
