@@ -101,12 +101,15 @@ public class DicomElement
         return parts;
     }
 
-    /// <summary>Removes padding: trailing NUL and spaces everywhere; leading spaces too where they are not significant.</summary>
+    /// <summary>
+    /// Removes padding (PS3.5 Table 6.2-1): trailing spaces and NULs from every value; leading spaces too from the
+    /// VRs whose leading spaces are never significant (AE, AS, CS, DA, DS, DT, IS, TM). Text VRs (SH, LO, UC, PN, ST,
+    /// LT, UT, UR) and UI keep leading spaces, as dcmtk and pydicom both do.
+    /// </summary>
     public static string TrimValue(string s, DicomVR vr) => vr switch
     {
-        DicomVR.LT or DicomVR.ST or DicomVR.UT or DicomVR.UR => s.TrimEnd('\0', ' '),
-        DicomVR.UI => s.TrimEnd('\0', ' ').TrimStart(' '),
-        DicomVR.PN or DicomVR.LO or DicomVR.SH or DicomVR.UC => s.TrimEnd('\0', ' ').TrimStart(' '),
+        DicomVR.LT or DicomVR.ST or DicomVR.UT or DicomVR.UR or DicomVR.UI or
+        DicomVR.PN or DicomVR.LO or DicomVR.SH or DicomVR.UC => s.TrimEnd('\0', ' '),
         _ => s.Trim('\0', ' '),
     };
 

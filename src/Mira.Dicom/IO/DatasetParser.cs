@@ -170,8 +170,10 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
 
         if (vr == DicomVR.UN && explicitHere)
         {
-            // PS3.5 §6.2.2: a UN value is the element's value in implicit VR little endian; use the VR the dictionary knows.
-            var known = VRResolver.Resolve(tag, stack, implicitEncoding: true);
+            // PS3.5 §6.2.2: a UN value is the element's value in implicit VR little endian; use the VR the dictionary
+            // knows. A public element of 0xFFFF bytes or more is legitimately UN (its VR's 16-bit length cannot hold
+            // it), so it stays UN, as dcmtk and pydicom keep it.
+            var known = !tag.IsPrivate && length >= 0xFFFF ? DicomVR.UN : VRResolver.Resolve(tag, stack, implicitEncoding: true);
             if (known == DicomVR.SQ) return ReadSequence(tag, pos, length, new Syntax(false, false), depth, wasUN: true);
             if (known != DicomVR.UN) vr = known;
         }

@@ -8,6 +8,7 @@ namespace Mira.Dicom.IO;
 internal static class VRResolver
 {
     static readonly DicomTag PixelRepresentation = new(0x00280103);
+    static readonly DicomTag LutDescriptor = new(0x00283002);
 
     /// <summary>The VR for an element read without one, or read as UN; <paramref name="context"/> is outermost first.</summary>
     public static DicomVR Resolve(DicomTag tag, IReadOnlyList<DicomDataset> context, bool implicitEncoding)
@@ -28,17 +29,17 @@ internal static class VRResolver
 
     static DicomVR ResolveAmbiguous(DicomTag tag, DicomVR[] vrs, IReadOnlyList<DicomDataset> context, bool implicitEncoding)
     {
-        // Pixel Data, Overlay Data and other "OB or OW" values are OW in implicit VR (PS3.5 §A.1).
-        if (vrs.Contains(DicomVR.OB) && vrs.Contains(DicomVR.OW)) return DicomVR.OW;
-        if (vrs.Contains(DicomVR.US) && vrs.Contains(DicomVR.SS))
-        {
-            // Signedness follows Pixel Representation (PS3.3 C.7.6.3.1.2); LUT descriptors' first value is unsigned anyway.
-            var signed = FindUInt16(PixelRepresentation, context) == 1;
-            if (vrs.Contains(DicomVR.OW) && tag.Group == 0x0028 && tag.Element is >= 0x1201 and <= 0x1223) return DicomVR.OW;
-            return signed ? DicomVR.SS : DicomVR.US;
-        }
+        // Pixel Data, Overlay Data, Waveform Data and the other "OB or OW" values are OW in implicit VR (PS3.5 §A.1);
+        // so is the retired "US or SS or OW" Gray Lookup Table Data.
+        if (vrs.Contains(DicomVR.OW) && (vrs.Contains(DicomVR.OB) || vrs.Length == 3)) return DicomVR.OW;
+        // LUT Data (0028,3006) "US or OW": US when the LUT Descriptor says the table has one entry (PS3.3 C.11.1.1.1).
         if (vrs.Contains(DicomVR.US) && vrs.Contains(DicomVR.OW))
-            return implicitEncoding ? DicomVR.OW : DicomVR.US;
+            return context.Count > 0 && context[^1].Find(LutDescriptor) is { Length: >= 2 } d && !d.HasTextValues
+                   && (d.Bytes.Span[0] | (d.Bytes.Span[1] << 8)) == 1 ? DicomVR.US : DicomVR.OW;
+        // Signedness follows Pixel Representation (PS3.3 C.7.6.3.1.2), found in this or an enclosing data set.
+        if (vrs.Contains(DicomVR.US) && vrs.Contains(DicomVR.SS))
+            return FindUInt16(PixelRepresentation, context) == 1 ? DicomVR.SS : DicomVR.US;
+        _ = implicitEncoding;
         return vrs[0];
     }
 

@@ -221,7 +221,8 @@ public static class DicomJsonReader
         if (DicomVRInfo.IsString(vr)) return new DicomElement(tag, vr, DicomJsonValues.ReadText(vr, v, path, options.Strict));
         if (IsBulkVR(vr))
             throw new DicomJsonException(path, $"{DicomVRInfo.Code(vr)} values are given as InlineBinary or BulkDataURI, not \"Value\" (PS3.18 §F.2.7)");
-        return new DicomElement(tag, vr, DicomJsonValues.ReadBinary(vr, v, path, options.Strict));
+        return new DicomElement(tag, vr, DicomJsonValues.ReadBinary(vr, v, path, options.Strict,
+            firstValueUnsigned: tag.Value is 0x00281101 or 0x00281102 or 0x00281103 or 0x00283002));
     }
 
     static bool IsBulkVR(DicomVR vr) =>

@@ -113,8 +113,11 @@ internal static class DicomJsonValues
         return ph.Length > 0 ? $"{a}={id}={ph}" : id.Length > 0 ? $"{a}={id}" : a;
     }
 
-    /// <summary>Binary numbers (US, SS, UL, SL, UV, SV, FL, FD) and AT ("GGGGEEEE", §F.2.3) as little-endian bytes.</summary>
-    public static byte[] ReadBinary(DicomVR vr, JsonElement array, string path, bool strict)
+    /// <summary>
+    /// Binary numbers (US, SS, UL, SL, UV, SV, FL, FD) and AT ("GGGGEEEE", §F.2.3) as little-endian bytes. With
+    /// <paramref name="firstValueUnsigned"/> (LUT descriptors, PS3.3 C.11.1.1) an SS first value may be 0–65535.
+    /// </summary>
+    public static byte[] ReadBinary(DicomVR vr, JsonElement array, string path, bool strict, bool firstValueUnsigned = false)
     {
         var unit = vr == DicomVR.AT ? 4 : DicomVRInfo.UnitSize(vr);
         var bytes = new byte[array.GetArrayLength() * unit];
@@ -127,7 +130,9 @@ internal static class DicomJsonValues
                 case DicomVR.US: BinaryPrimitives.WriteUInt16LittleEndian(dest, (ushort)Unsigned(v, ushort.MaxValue, vr, path, i, strict)); break;
                 case DicomVR.UL: BinaryPrimitives.WriteUInt32LittleEndian(dest, (uint)Unsigned(v, uint.MaxValue, vr, path, i, strict)); break;
                 case DicomVR.UV: BinaryPrimitives.WriteUInt64LittleEndian(dest, Unsigned(v, ulong.MaxValue, vr, path, i, strict)); break;
-                case DicomVR.SS: BinaryPrimitives.WriteInt16LittleEndian(dest, (short)Signed(v, short.MinValue, short.MaxValue, vr, path, i, strict)); break;
+                case DicomVR.SS:
+                    BinaryPrimitives.WriteInt16LittleEndian(dest, unchecked((short)Signed(v, short.MinValue, i == 0 && firstValueUnsigned ? ushort.MaxValue : short.MaxValue, vr, path, i, strict)));
+                    break;
                 case DicomVR.SL: BinaryPrimitives.WriteInt32LittleEndian(dest, (int)Signed(v, int.MinValue, int.MaxValue, vr, path, i, strict)); break;
                 case DicomVR.SV: BinaryPrimitives.WriteInt64LittleEndian(dest, Signed(v, long.MinValue, long.MaxValue, vr, path, i, strict)); break;
                 case DicomVR.FL:

@@ -159,7 +159,12 @@ public static class DicomJsonWriter
         switch (e.VR)
         {
             case DicomVR.US: foreach (var x in MemoryMarshal.Cast<byte, ushort>(Whole(b, 2))) w.WriteNumberValue(x); break;
-            case DicomVR.SS: foreach (var x in MemoryMarshal.Cast<byte, short>(Whole(b, 2))) w.WriteNumberValue(x); break;
+            case DicomVR.SS:
+                var ss = MemoryMarshal.Cast<byte, short>(Whole(b, 2));
+                for (var i = 0; i < ss.Length; i++)
+                    if (i == 0 && IsLutDescriptor(e.Tag)) w.WriteNumberValue((ushort)ss[0]); // always unsigned (PS3.3 C.11.1.1)
+                    else w.WriteNumberValue(ss[i]);
+                break;
             case DicomVR.UL: foreach (var x in MemoryMarshal.Cast<byte, uint>(Whole(b, 4))) w.WriteNumberValue(x); break;
             case DicomVR.SL: foreach (var x in MemoryMarshal.Cast<byte, int>(Whole(b, 4))) w.WriteNumberValue(x); break;
             case DicomVR.UV: foreach (var x in MemoryMarshal.Cast<byte, ulong>(Whole(b, 8))) w.WriteNumberValue(x); break;
@@ -182,6 +187,10 @@ public static class DicomJsonWriter
         }
         w.WriteEndArray();
     }
+
+    /// <summary>LUT descriptors whose first value, the number of entries, is unsigned even when the VR is SS.</summary>
+    static bool IsLutDescriptor(DicomTag tag) =>
+        tag.Value is 0x00281101 or 0x00281102 or 0x00281103 or 0x00283002;
 
     static ReadOnlySpan<byte> Whole(ReadOnlySpan<byte> b, int unit) => b[..(b.Length - b.Length % unit)];
 }

@@ -91,3 +91,21 @@ public class BulkDataWritingTests
         Assert.Contains("https://example.org/bulk/1", e.Message);
     }
 }
+
+public class LutDescriptorTests
+{
+    [Fact]
+    public void Signed_lut_descriptor_first_value_is_written_unsigned_and_read_back()
+    {
+        // 40000 entries, first mapped value -100, 16 bits: SS when Pixel Representation is 1 (PS3.3 C.11.1.1).
+        var bytes = new byte[6];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes, 40000);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(2), -100);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(4), 16);
+        var ds = new DicomDataset().Set(new DicomElement(new DicomTag(0x00283002), DicomVR.SS, bytes));
+        var json = Mira.Dicom.Json.DicomJsonWriter.Serialize(ds);
+        Assert.Contains("[40000,-100,16]", json);
+        var back = Mira.Dicom.Json.DicomJsonReader.Parse(json);
+        Assert.Equal(bytes, back.Get(new DicomTag(0x00283002)).Bytes.ToArray());
+    }
+}
