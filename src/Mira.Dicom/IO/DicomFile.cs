@@ -172,19 +172,26 @@ public sealed class DicomFile
                 $"File Meta Information Group Length says the group ends at {end}, it ends at {input.Position}"));
     }
 
-    /// <summary>Infers explicit/implicit VR and byte order from the first element of a data set.</summary>
+    /// <summary>
+    /// Infers explicit/implicit VR and byte order from the first element of a data set: the byte order that gives a
+    /// plausible first tag (a known public element, a group length, or an item delimiter) wins; when both do, the
+    /// smaller group (real data sets start low, usually at group 0008).
+    /// </summary>
     static (bool Explicit, bool BigEndian, bool Valid) Sniff(InputBuffer input)
     {
         if (!input.Ensure(8)) return (true, false, false);
         var h = input.Peek(8);
         var explicitVR = DicomVRInfo.TryParse(h[4], h[5], out _);
-        var groupLE = BinaryPrimitives.ReadUInt16LittleEndian(h);
-        var groupBE = BinaryPrimitives.ReadUInt16BigEndian(h);
-        // A plausible first group is small (0002..0010 in practice); the byte order that gives one wins.
-        var le = groupLE is >= 0x0002 and <= 0x0020 || groupLE == 0xFFFE;
-        var be = groupBE is >= 0x0002 and <= 0x0020;
-        if (le) return (explicitVR, false, true);
-        if (be) return (explicitVR, true, true);
-        return (explicitVR, false, explicitVR);
+        var le = new DicomTag(BinaryPrimitives.ReadUInt16LittleEndian(h), BinaryPrimitives.ReadUInt16LittleEndian(h[2..]));
+        var be = new DicomTag(BinaryPrimitives.ReadUInt16BigEndian(h), BinaryPrimitives.ReadUInt16BigEndian(h[2..]));
+        var leOk = Plausible(le);
+        var beOk = Plausible(be);
+        if (leOk && (!beOk || le.Group <= be.Group)) return (explicitVR, false, true);
+        if (beOk) return (explicitVR, true, true);
+        return (explicitVR, false, false);
     }
+
+    static bool Plausible(DicomTag tag) =>
+        tag.Group is >= 0x0002 and <= 0x7FE0 && (tag.Group & 1) == 0 && (tag.Element == 0 || DicomDictionary.Lookup(tag) is not null)
+        || tag == DicomTag.Item;
 }

@@ -109,3 +109,27 @@ public class LutDescriptorTests
         Assert.Equal(bytes, back.Get(new DicomTag(0x00283002)).Bytes.ToArray());
     }
 }
+
+public class RawDatasetDetectionTests
+{
+    [Theory]
+    [InlineData("1.2.840.10008.1.2")]
+    [InlineData("1.2.840.10008.1.2.1")]
+    [InlineData("1.2.840.10008.1.2.2")]
+    public void Raw_data_set_starting_at_any_group_is_recognised(string syntaxUid)
+    {
+        // A data set without preamble or meta whose first element is in group 0028, not 0008.
+        var ds = new DicomDataset()
+            .Set(new DicomElement(DicomTags.Rows, DicomVR.US, new byte[] { 0, 2 }))
+            .Set(new DicomElement(DicomTags.Columns, DicomVR.US, new byte[] { 0, 1 }))
+            .Set(DicomTags.PatientID, "P1");
+        var syntax = TransferSyntax.Lookup(syntaxUid);
+        var ms = new MemoryStream();
+        new Mira.Dicom.IO.DicomDatasetWriter(syntax).Write(ms, ds);
+        var file = Mira.Dicom.IO.DicomFile.Read(ms.ToArray());
+        Assert.Equal(512, file.Dataset.GetInt32(DicomTags.Rows));
+        Assert.Equal("P1", file.Dataset.GetString(DicomTags.PatientID));
+        Assert.Equal(syntax.IsExplicitVR, file.TransferSyntax.IsExplicitVR);
+        Assert.Equal(syntax.IsLittleEndian, file.TransferSyntax.IsLittleEndian);
+    }
+}
