@@ -57,7 +57,7 @@ public static class DumpCommand
             {
                 Console.Error.WriteLine($"{r.Path}: {r.Error}");
                 failed = true;
-                continue;
+                if (r.Output is null) continue;
             }
             if (r.Output is not null)
             {
@@ -86,15 +86,17 @@ public static class DumpCommand
                 DicomDump.Write(sw, file);
                 text = sw.ToString();
             }
+            // A truncated file is dumped as far as it goes, and still counts as a failure.
+            var error = file.IsTruncated ? "truncated: " + file.Warnings.First(w => w.Message.Contains("truncated") || w.Message.Contains("missing")) : null;
             if (outPath is not null)
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
                 var tmp = outPath + ".tmp";
                 File.WriteAllText(tmp, text, new UTF8Encoding(false));
                 File.Move(tmp, outPath, overwrite: true);
-                return new Result(path, null, outPath, null, file.Warnings);
+                return new Result(path, null, outPath, error, file.Warnings);
             }
-            return new Result(path, text, null, null, file.Warnings);
+            return new Result(path, text, null, error, file.Warnings);
         }
         catch (DicomFormatException e) { return new Result(path, null, null, e.Message, []); }
         catch (IOException e) { return new Result(path, null, null, e.Message, []); }

@@ -58,7 +58,7 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
                     Warn(null, pos, $"{input.Available} trailing bytes ignored");
                     input.Skip(input.Available);
                 }
-                if (!topLevel) Warn(null, pos, endPosition == long.MaxValue ? "item delimiter missing at end of input" : "item truncated at end of input");
+                if (!topLevel) Truncated(null, pos, endPosition == long.MaxValue ? "item delimiter missing at end of input" : "item truncated at end of input");
                 return End.EndOfInput;
             }
             var head = input.Peek(4);
@@ -188,9 +188,7 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
         var valueStart = input.Position;
         if (input.Remaining is { } remaining && length > remaining)
         {
-            if (!topLevel || tag != DicomTags.PixelData)
-                throw new DicomFormatException($"value length {length} exceeds the {remaining} bytes left", tag, pos);
-            Warn(tag, pos, $"value truncated: {length} bytes declared, {remaining} present");
+            Truncated(tag, pos, $"value truncated: {length} bytes declared, {remaining} present");
             length = (uint)remaining;
         }
 
@@ -201,12 +199,7 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
             return new DicomElement(tag, vr, new LazyValue(lazySource, valueStart, length, swap)) { Offset = pos };
         }
         var bytes = input.ReadBytes(length);
-        if (bytes.Length < length)
-        {
-            if (!topLevel || tag != DicomTags.PixelData)
-                throw new DicomFormatException($"value truncated: {length} bytes declared, {bytes.Length} present", tag, pos);
-            Warn(tag, pos, $"value truncated: {length} bytes declared, {bytes.Length} present");
-        }
+        if (bytes.Length < length) Truncated(tag, pos, $"value truncated: {length} bytes declared, {bytes.Length} present");
         if (swap > 1) ByteOrder.Swap(bytes, swap);
         return new DicomElement(tag, vr, bytes) { Offset = pos };
     }
@@ -231,7 +224,10 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
         var seq = new DicomSequence(tag) { Offset = pos, WasUN = wasUN };
         var end = length == Undefined ? long.MaxValue : input.Position + length;
         if (length != Undefined && input.Remaining is { } rem && length > rem)
-            throw new DicomFormatException($"sequence length {length} exceeds the {rem} bytes left", tag, pos);
+        {
+            Truncated(tag, pos, $"sequence truncated: {length} bytes declared, {rem} present");
+            end = input.Position + rem;
+        }
         while (true)
         {
             var itemPos = input.Position;
@@ -242,12 +238,8 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
             }
             if (!input.Ensure(8))
             {
-                if (length == Undefined)
-                {
-                    Warn(tag, itemPos, "sequence delimiter missing at end of input");
-                    break;
-                }
-                throw new DicomFormatException("sequence truncated", tag, itemPos);
+                Truncated(tag, itemPos, length == Undefined ? "sequence delimiter missing at end of input" : "sequence truncated");
+                break;
             }
             var h = input.Peek(8);
             var itemTag = new DicomTag(
@@ -295,7 +287,7 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
             var itemPos = input.Position;
             if (!input.Ensure(8))
             {
-                Warn(tag, itemPos, "sequence delimiter missing at end of encapsulated Pixel Data");
+                Truncated(tag, itemPos, "sequence delimiter missing at end of encapsulated Pixel Data");
                 break;
             }
             var h = input.Peek(8);
@@ -310,7 +302,7 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
                 throw new DicomFormatException($"fragment length {len} exceeds the limit of {options.MaxElementLength} bytes", tag, itemPos);
             if (input.Remaining is { } rem && len > rem)
             {
-                Warn(tag, itemPos, $"fragment truncated: {len} bytes declared, {rem} present");
+                Truncated(tag, itemPos, $"fragment truncated: {len} bytes declared, {rem} present");
                 len = (uint)rem;
             }
             var valueStart = input.Position;
@@ -334,4 +326,15 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
     }
 
     void Warn(DicomTag? tag, long offset, string message) => warnings.Add(new DicomReadWarning(tag, offset, message));
+
+    /// <summary>The input ends before what it declared: a warning when truncation is allowed, else an error.</summary>
+    void Truncated(DicomTag? tag, long offset, string message)
+    {
+        if (!options.AllowTruncated) throw new DicomFormatException(message, tag, offset);
+        IsTruncated = true;
+        Warn(tag, offset, message);
+    }
+
+    /// <summary>True when the input ended before a value, item or sequence it declared.</summary>
+    public bool IsTruncated { get; private set; }
 }

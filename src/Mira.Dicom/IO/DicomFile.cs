@@ -23,6 +23,9 @@ public sealed class DicomFile
     public bool HadPreamble { get; init; }
     public IReadOnlyList<DicomReadWarning> Warnings { get; init; } = [];
 
+    /// <summary>True when the input ended before a value, item or sequence it declared (see the warnings).</summary>
+    public bool IsTruncated { get; init; }
+
     /// <summary>True when reading stopped at Pixel Data as asked.</summary>
     public bool StoppedBeforePixelData { get; init; }
 
@@ -120,6 +123,7 @@ public sealed class DicomFile
             HadPreamble = hadPreamble,
             Warnings = warnings,
             StoppedBeforePixelData = dsParser.StoppedAtPixelData,
+            IsTruncated = dsParser.IsTruncated,
         };
     }
 

@@ -21,6 +21,12 @@ public sealed record DicomReadOptions
     /// <summary>Stop at Pixel Data (7FE0,0010), Float or Double Float Pixel Data in the top-level data set.</summary>
     public bool StopBeforePixelData { get; init; }
 
+    /// <summary>
+    /// Keep what a truncated input holds (values, items and sequences cut short at its end), with warnings and
+    /// <see cref="DicomFile.IsTruncated"/> set; when false, truncation is a <see cref="DicomFormatException"/>.
+    /// </summary>
+    public bool AllowTruncated { get; init; } = true;
+
     public static DicomReadOptions Default { get; } = new();
 
     public static DicomReadOptions Untrusted { get; } = new()
@@ -28,6 +34,7 @@ public sealed record DicomReadOptions
         MaxDepth = 32,
         MaxElementLength = 1L << 30,
         MaxTotalSize = 4L << 30,
+        AllowTruncated = false,
     };
 }
 

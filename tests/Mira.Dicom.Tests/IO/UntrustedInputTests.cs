@@ -68,14 +68,27 @@ public class UntrustedInputTests
         Assert.Contains("limit of 100000 bytes", e.Message);
     }
 
-    [Fact]
-    public void Value_length_beyond_the_end_names_the_element()
+    static byte[] TruncatedFile()
     {
         var ds = new DicomDataset().Set(DicomTags.SOPClassUID, "1.2.3").Set(DicomTags.SOPInstanceUID, "1.2.3.4").Set(DicomTags.PatientName, "Doe^John");
-        var bytes = DicomFileWriter.ToBytes(ds, TransferSyntax.ExplicitVRLittleEndian);
-        var truncated = bytes[..^3];
-        var e = Assert.Throws<DicomFormatException>(() => DicomFile.Read(truncated));
+        return DicomFileWriter.ToBytes(ds, TransferSyntax.ExplicitVRLittleEndian)[..^3];
+    }
+
+    [Fact]
+    public void Truncated_value_is_refused_naming_the_element_when_truncation_is_not_allowed()
+    {
+        var e = Assert.Throws<DicomFormatException>(() => DicomFile.Read(TruncatedFile(), DicomReadOptions.Untrusted));
         Assert.Equal(DicomTags.PatientName, e.Tag);
+        Assert.Contains("truncated", e.Message);
+    }
+
+    [Fact]
+    public void Truncated_value_is_kept_with_a_warning_by_default()
+    {
+        var file = DicomFile.Read(TruncatedFile());
+        Assert.True(file.IsTruncated);
+        Assert.Equal("Doe^J", file.Dataset.GetString(DicomTags.PatientName));
+        Assert.Contains(file.Warnings, w => w.Tag == DicomTags.PatientName && w.Message.Contains("truncated"));
     }
 
     [Fact]
