@@ -10,22 +10,21 @@ namespace Mira.Dicom;
 /// </summary>
 public class DicomElement
 {
-    ReadOnlyMemory<byte> bytes;
-    LazyValue? lazy;
+    ValueBytes value;
     string[]? texts;
 
     public DicomElement(DicomTag tag, DicomVR vr, ReadOnlyMemory<byte> value)
     {
         Tag = tag;
         VR = vr;
-        bytes = value;
+        this.value = new ValueBytes(value);
     }
 
     public DicomElement(DicomTag tag, DicomVR vr, LazyValue value)
     {
         Tag = tag;
         VR = vr;
-        lazy = value;
+        this.value = new ValueBytes(value);
     }
 
     /// <summary>A text element built from values (not from bytes); encoded when written.</summary>
@@ -49,30 +48,19 @@ public class DicomElement
     public long Offset { get; init; } = -1;
 
     /// <summary>True while the value still waits in its source.</summary>
-    public bool IsLazy => lazy is not null;
+    public bool IsLazy => value.IsLazy;
 
     /// <summary>True when the value was given as strings rather than bytes.</summary>
     public bool HasTextValues => texts is not null;
 
     /// <summary>Length of the value in bytes as held (without padding added on write); for string values, -1.</summary>
-    public virtual long Length => texts is not null ? -1 : lazy?.Length ?? bytes.Length;
+    public virtual long Length => texts is not null ? -1 : value.Length;
 
     /// <summary>The lazy reference (offset, length) when the value has not been loaded.</summary>
-    public LazyValue? LazyReference => lazy;
+    public LazyValue? LazyReference => value.Lazy;
 
     /// <summary>The value's bytes (little endian), loading a lazy value on first access.</summary>
-    public ReadOnlyMemory<byte> Bytes
-    {
-        get
-        {
-            if (lazy is not null)
-            {
-                bytes = lazy.Load();
-                lazy = null;
-            }
-            return bytes;
-        }
-    }
+    public ReadOnlyMemory<byte> Bytes => value.Get();
 
     /// <summary>The values given as strings, when built from strings.</summary>
     public IReadOnlyList<string>? TextValues => texts;

@@ -6,27 +6,16 @@ namespace Mira.Dicom;
 /// <summary>One item of encapsulated Pixel Data: a fragment of compressed frame data (PS3.5 §A.4).</summary>
 public sealed class DicomFragment
 {
-    ReadOnlyMemory<byte> bytes;
-    LazyValue? lazy;
+    ValueBytes value;
 
-    public DicomFragment(ReadOnlyMemory<byte> value) => bytes = value;
-    public DicomFragment(LazyValue value) => lazy = value;
+    public DicomFragment(ReadOnlyMemory<byte> value) => this.value = new ValueBytes(value);
+    public DicomFragment(LazyValue value) => this.value = new ValueBytes(value);
 
     public long Offset { get; init; } = -1;
-    public long Length => lazy?.Length ?? bytes.Length;
+    public long Length => value.Length;
+    public bool IsLazy => value.IsLazy;
 
-    public ReadOnlyMemory<byte> Bytes
-    {
-        get
-        {
-            if (lazy is not null)
-            {
-                bytes = lazy.Load();
-                lazy = null;
-            }
-            return bytes;
-        }
-    }
+    public ReadOnlyMemory<byte> Bytes => value.Get();
 }
 
 /// <summary>

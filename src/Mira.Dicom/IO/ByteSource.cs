@@ -61,3 +61,27 @@ public sealed class LazyValue(IByteSource source, long offset, long length, int 
         return buffer;
     }
 }
+
+/// <summary>A value's bytes, either held or still in their source; loaded (once) on first access.</summary>
+internal struct ValueBytes
+{
+    ReadOnlyMemory<byte> bytes;
+    LazyValue? lazy;
+
+    public ValueBytes(ReadOnlyMemory<byte> value) => bytes = value;
+    public ValueBytes(LazyValue value) => lazy = value;
+
+    public readonly bool IsLazy => lazy is not null;
+    public readonly LazyValue? Lazy => lazy;
+    public readonly long Length => lazy?.Length ?? bytes.Length;
+
+    public ReadOnlyMemory<byte> Get()
+    {
+        if (lazy is not null)
+        {
+            bytes = lazy.Load();
+            lazy = null;
+        }
+        return bytes;
+    }
+}
