@@ -72,8 +72,7 @@ public sealed class DicomFile
         var (looksExplicit, looksBigEndian, looksValid) = Sniff(input);
         if (tsUid is null)
         {
-            ts = !looksValid ? TransferSyntax.ExplicitVRLittleEndian
-                : looksBigEndian ? TransferSyntax.ExplicitVRBigEndian
+            ts = looksBigEndian ? TransferSyntax.ExplicitVRBigEndian
                 : looksExplicit ? TransferSyntax.ExplicitVRLittleEndian : TransferSyntax.ImplicitVRLittleEndian;
             if (meta.Count > 0 || hadPreamble)
                 warnings.Add(new(DicomTags.TransferSyntaxUID, input.Position, $"no Transfer Syntax UID in the file meta; data set read as {ts.Name}"));
