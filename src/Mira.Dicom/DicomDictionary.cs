@@ -50,8 +50,6 @@ public static partial class DicomDictionary
         return Lookup(tag)?.VR ?? DicomVR.UN;
     }
 
-    private static partial DicomDictionaryEntry[] CreateEntries();
-
     /// <summary>Sorted tags of the table's ordinary entries with the offsets of their lines; parsed entries cached.</summary>
     sealed class Index
     {
@@ -127,16 +125,7 @@ public static partial class DicomDictionary
 /// </summary>
 internal static class DictionaryTable
 {
-    /// <summary>Data dictionary lines: tag | VRs separated by / | VM | R if retired | keyword | name.</summary>
-    public static DicomDictionaryEntry[] ParseElements(string table)
-    {
-        var entries = new List<DicomDictionaryEntry>(6000);
-        foreach (var line in table.AsSpan().EnumerateLines())
-            if (!line.IsEmpty) entries.Add(ParseElement(line));
-        return [.. entries];
-    }
-
-    /// <summary>One data dictionary line.</summary>
+    /// <summary>One data dictionary line: tag | VRs separated by / | VM | R if retired | keyword | name.</summary>
     public static DicomDictionaryEntry ParseElement(ReadOnlySpan<char> line)
     {
         var f = new FieldReader(line);

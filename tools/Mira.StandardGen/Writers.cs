@@ -41,9 +41,7 @@ static class DictionaryWriter
         GeneratedFile.Line(sb, FormattableString.Invariant($"    /// <summary>Number of PS3.7 Annex E command entries ({commandCount}) in <see cref=\"Entries\"/>, retired ones included.</summary>"));
         GeneratedFile.Line(sb, FormattableString.Invariant($"    public const int CommandElementCount = {commandCount};"));
         GeneratedFile.Line(sb);
-        GeneratedFile.Line(sb, "    private static partial DicomDictionaryEntry[] CreateEntries() => DictionaryTable.ParseElements(Table);");
-        GeneratedFile.Line(sb);
-        GeneratedFile.Line(sb, "    // tag (x = repeating digit) | VRs | VM | R if retired | keyword | name");
+        GeneratedFile.Line(sb, "    // tag (x = repeating digit) | VRs | VM | R if retired | keyword | name; indexed at start, parsed per look-up");
         GeneratedFile.Line(sb, "    private const string Table = \"\"\"");
         foreach (var e in elements)
         {

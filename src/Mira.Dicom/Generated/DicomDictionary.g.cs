@@ -14,9 +14,7 @@ public static partial class DicomDictionary
     /// <summary>Number of PS3.7 Annex E command entries (46) in <see cref="Entries"/>, retired ones included.</summary>
     public const int CommandElementCount = 46;
 
-    private static partial DicomDictionaryEntry[] CreateEntries() => DictionaryTable.ParseElements(Table);
-
-    // tag (x = repeating digit) | VRs | VM | R if retired | keyword | name
+    // tag (x = repeating digit) | VRs | VM | R if retired | keyword | name; indexed at start, parsed per look-up
     private const string Table = """
 00000000|UL|1||CommandGroupLength|Command Group Length
 00000001|UL|1|R|CommandLengthToEnd|Command Length to End
