@@ -97,16 +97,13 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
             }
 
             var el = ReadElement(tag, pos, syntax, depth, topLevel);
-            if (el is not null)
-            {
-                if (ds.Count > 0 && ds[ds.Count - 1].Tag >= tag)
-                    Warn(tag, pos, ds.Contains(tag) ? "duplicate element; the later one is kept" : "element out of order");
-                ds.AddRead(el);
-            }
+            if (ds.Count > 0 && ds[ds.Count - 1].Tag >= tag)
+                Warn(tag, pos, ds.Contains(tag) ? "duplicate element; the later one is kept" : "element out of order");
+            ds.AddRead(el);
         }
     }
 
-    DicomElement? ReadElement(DicomTag tag, long pos, Syntax syntax, int depth, bool topLevel)
+    DicomElement ReadElement(DicomTag tag, long pos, Syntax syntax, int depth, bool topLevel)
     {
         DicomVR vr;
         uint length;
@@ -159,7 +156,7 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
 
         if (length == Undefined)
         {
-            if (tag == DicomTags.PixelData || (vr is DicomVR.OB or DicomVR.OW && vr != DicomVR.SQ))
+            if (tag == DicomTags.PixelData || vr is DicomVR.OB or DicomVR.OW)
                 return ReadFragments(tag, vr, pos);
             if (vr == DicomVR.SQ)
                 return ReadSequence(tag, pos, Undefined, syntax, depth, wasUN: false);
@@ -198,6 +195,8 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
             input.Skip(length);
             return new DicomElement(tag, vr, new LazyValue(lazySource, valueStart, length, swap)) { Offset = pos };
         }
+        if (length > Array.MaxLength)
+            throw new DicomFormatException($"value of {length} bytes cannot be held in memory and the input cannot be re-read", tag, pos);
         var bytes = input.ReadBytes(length);
         if (bytes.Length < length) Truncated(tag, pos, $"value truncated: {length} bytes declared, {bytes.Length} present");
         if (swap > 1) ByteOrder.Swap(bytes, swap);

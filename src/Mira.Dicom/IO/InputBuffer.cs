@@ -87,9 +87,15 @@ internal sealed class InputBuffer : IDisposable
 
     public void Advance(int n) => start += n;
 
-    /// <summary>Reads up to <paramref name="n"/> bytes; fewer only at the end of the stream.</summary>
+    /// <summary>
+    /// Reads up to <paramref name="n"/> bytes; fewer only at the end of the stream. When the stream cannot tell its
+    /// length, a large <paramref name="n"/> is read in growing chunks, so a value that lies about its length costs
+    /// only the bytes really there.
+    /// </summary>
     public byte[] ReadBytes(long n)
     {
+        const int trustedAllocation = 16 << 20;
+        if (length is null && n > trustedAllocation) return ReadBytesInChunks(n);
         var result = GC.AllocateUninitializedArray<byte>((int)n);
         var have = Math.Min(end - start, (int)n);
         Buffer.BlockCopy(buffer, start, result, 0, have);
@@ -114,6 +120,20 @@ internal sealed class InputBuffer : IDisposable
             if (basePosition > maxTotal) throw new DicomFormatException($"input exceeds the limit of {maxTotal} bytes", null, basePosition);
         }
         return result;
+    }
+
+    byte[] ReadBytesInChunks(long n)
+    {
+        var output = new MemoryStream();
+        var left = n;
+        while (left > 0 && Ensure(1))
+        {
+            var take = (int)Math.Min(left, end - start);
+            output.Write(buffer, start, take);
+            start += take;
+            left -= take;
+        }
+        return output.ToArray();
     }
 
     /// <summary>Skips <paramref name="n"/> bytes, seeking when the stream allows; returns the bytes skipped.</summary>

@@ -140,3 +140,31 @@ public class UntrustedInputTests
         public override long Position { get => base.Position; set => throw new NotSupportedException(); }
     }
 }
+
+public class LyingLengthTests
+{
+    [Fact]
+    public void Value_claiming_a_gigabyte_in_a_stream_of_unknown_length_costs_only_what_is_there()
+    {
+        // Explicit VR LE raw data set: (0009,1010) OB claiming 0x3FFFFFF0 bytes, followed by only 100 bytes.
+        var data = new byte[12 + 100];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(data, 0x0009);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(data.AsSpan(2), 0x1010);
+        data[4] = (byte)'O';
+        data[5] = (byte)'B';
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(8), 0x3FFFFFF0);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var ds = DicomDatasetReader.Read(new UnknownLength(data), TransferSyntax.ExplicitVRLittleEndian, null, null, out var warnings);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(100, ds.Get(new DicomTag(0x00091010)).Length);
+        Assert.Contains(warnings, w => w.Message.Contains("truncated"));
+        Assert.True(allocated < 8 << 20, $"allocated {allocated} bytes");
+    }
+
+    sealed class UnknownLength(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => base.Position; set => throw new NotSupportedException(); }
+    }
+}
