@@ -1,5 +1,4 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
+using System.Numerics;
 using Mira.Dicom.Values;
 
 namespace Mira.Dicom;
@@ -30,24 +29,29 @@ public sealed partial class DicomDataset
         var b = e.Bytes.Span;
         return e.VR switch
         {
-            DicomVR.US or DicomVR.OW => Convert(MemoryMarshal.Cast<byte, ushort>(b[..(b.Length & ~1)]), x => x),
-            DicomVR.SS => Convert(MemoryMarshal.Cast<byte, short>(b[..(b.Length & ~1)]), x => x),
-            DicomVR.UL or DicomVR.OL => Convert(MemoryMarshal.Cast<byte, uint>(b[..(b.Length & ~3)]), x => x),
-            DicomVR.SL => Convert(MemoryMarshal.Cast<byte, int>(b[..(b.Length & ~3)]), x => x),
-            DicomVR.UV or DicomVR.OV => Convert(MemoryMarshal.Cast<byte, ulong>(b[..(b.Length & ~7)]), x => x),
-            DicomVR.SV => Convert(MemoryMarshal.Cast<byte, long>(b[..(b.Length & ~7)]), x => x),
-            DicomVR.FL or DicomVR.OF => Convert(MemoryMarshal.Cast<byte, float>(b[..(b.Length & ~3)]), x => x),
-            DicomVR.FD or DicomVR.OD => Convert(MemoryMarshal.Cast<byte, double>(b[..(b.Length & ~7)]), x => x),
+            DicomVR.US or DicomVR.OW => ToDoubles<ushort>(b),
+            DicomVR.SS => ToDoubles<short>(b),
+            DicomVR.UL or DicomVR.OL => ToDoubles<uint>(b),
+            DicomVR.SL => ToDoubles<int>(b),
+            DicomVR.UV or DicomVR.OV => ToDoubles<ulong>(b),
+            DicomVR.SV => ToDoubles<long>(b),
+            DicomVR.FL or DicomVR.OF => ToDoubles<float>(b),
+            DicomVR.FD or DicomVR.OD => ToDoubles<double>(b),
             _ => throw new InvalidOperationException($"{tag} {DicomVRInfo.Code(e.VR)} is not numeric"),
         };
     }
 
-    static double[] Convert<T>(ReadOnlySpan<T> s, Func<T, double> f)
+    static double[] ToDoubles<T>(ReadOnlySpan<byte> b) where T : unmanaged, INumberBase<T>
     {
-        var r = new double[s.Length];
-        for (var i = 0; i < s.Length; i++) r[i] = f(s[i]);
+        var values = DicomBinary.AsValues<T>(b[..(b.Length - b.Length % System.Runtime.CompilerServices.Unsafe.SizeOf<T>())]);
+        var r = new double[values.Length];
+        for (var i = 0; i < values.Length; i++) r[i] = double.CreateTruncating(values[i]);
         return r;
     }
+
+    /// <summary>The values of a binary element as <typeparamref name="T"/> (e.g. ushort for US, float for FL/OF), little endian.</summary>
+    public T[] GetValues<T>(DicomTag tag) where T : unmanaged =>
+        Find(tag) is { } e ? DicomBinary.GetValues<T>(e.Bytes.Span) : [];
 
     public double? GetDouble(DicomTag tag) => GetDoubles(tag) is { Length: > 0 } v ? v[0] : null;
 
@@ -66,13 +70,9 @@ public sealed partial class DicomDataset
     public DicomAge? GetAge(DicomTag tag) => GetString(tag) is { } s && DicomAge.TryParse(s, out var v) ? v : null;
 
     /// <summary>Attribute tags of an AT element (PS3.5 §6.2: pairs of 16-bit group and element).</summary>
-    public DicomTag[] GetTags(DicomTag tag)
-    {
-        if (Find(tag) is not { } e) return [];
-        var b = e.Bytes.Span;
-        var r = new DicomTag[b.Length / 4];
-        for (var i = 0; i < r.Length; i++)
-            r[i] = new DicomTag(BinaryPrimitives.ReadUInt16LittleEndian(b[(i * 4)..]), BinaryPrimitives.ReadUInt16LittleEndian(b[(i * 4 + 2)..]));
-        return r;
-    }
+    public DicomTag[] GetTags(DicomTag tag) =>
+        Find(tag) is { } e ? DicomBinary.GetTags(e.Bytes.Span[..(e.Bytes.Length & ~3)]).Select(v => new DicomTag(v)).ToArray() : [];
+
+    /// <summary>A PN value split into its component groups and components, or null when absent or empty.</summary>
+    public DicomPersonName? GetPersonName(DicomTag tag) => GetString(tag) is { } s ? DicomPersonName.Parse(s) : null;
 }

@@ -1,27 +1,11 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
+using Mira.Dicom.Values;
 
 namespace Mira.Dicom.IO;
 
-/// <summary>Byte swapping between big- and little-endian value encodings (PS3.5 §7.3).</summary>
-public static class ByteOrder
+/// <summary>Byte swapping for reading and writing big-endian data (PS3.5 §7.3), lenient about damaged lengths.</summary>
+internal static class ByteOrder
 {
-    public static void Swap(Span<byte> data, int unit)
-    {
-        switch (unit)
-        {
-            case 2:
-                var s = MemoryMarshal.Cast<byte, ushort>(data[..(data.Length & ~1)]);
-                BinaryPrimitives.ReverseEndianness(s, s);
-                break;
-            case 4:
-                var i = MemoryMarshal.Cast<byte, uint>(data[..(data.Length & ~3)]);
-                BinaryPrimitives.ReverseEndianness(i, i);
-                break;
-            case 8:
-                var l = MemoryMarshal.Cast<byte, ulong>(data[..(data.Length & ~7)]);
-                BinaryPrimitives.ReverseEndianness(l, l);
-                break;
-        }
-    }
+    /// <summary>Swaps every whole unit; a trailing partial unit (a damaged length) is left as it is.</summary>
+    public static void Swap(Span<byte> data, int unit) =>
+        DicomBinary.SwapInPlace(data[..(data.Length - data.Length % unit)], unit);
 }
