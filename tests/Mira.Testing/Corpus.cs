@@ -4,8 +4,8 @@ namespace Mira.Testing;
 public sealed record CorpusFile(string Path, string Source, string Licence, string Sha256, long Bytes, string Exercises, string Derivation)
 {
     public string FullPath => System.IO.Path.Combine(Corpus.Root, Path);
-    public bool IsDicom => Path.StartsWith("dicom/", StringComparison.Ordinal) && Path.EndsWith(".dcm", StringComparison.Ordinal)
-                           || Path.EndsWith("DICOMDIR", StringComparison.Ordinal);
+    /// <summary>A DICOM object, as the oracle classified it (DICOMDIR media files have no extension).</summary>
+    public bool IsDicom => Corpus.Summary.TryGetValue(Path, out var row) && row["kind"] == "dicom";
     public override string ToString() => Path;
 }
 
