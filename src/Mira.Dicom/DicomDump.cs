@@ -132,6 +132,11 @@ public static class DicomDump
                 w.Write("Private [");
                 w.Write(creator);
                 w.Write(']');
+                if (PrivateDictionary.Lookup(creator, tag) is { Name.Length: > 0 } known)
+                {
+                    w.Write(' ');
+                    w.Write(known.Name);
+                }
             }
         }
         else w.Write(tag.IsGroupLength ? "GroupLength" : "Unknown");
