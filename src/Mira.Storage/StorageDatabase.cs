@@ -35,6 +35,13 @@ public sealed class StorageDatabase
             ? PostgreSql(connectionString)
             : connectionString.Contains('=') ? new(StorageProvider.Sqlite, connectionString) : Sqlite(connectionString);
 
+    /// <summary>
+    /// "Column is one of the values of the array parameter": <c>IN @p</c> (Dapper expands it) on SQLite,
+    /// <c>= ANY(@p)</c> on PostgreSQL (where Dapper passes the array as one parameter).
+    /// </summary>
+    public string InList(string column, string parameter) =>
+        Provider == StorageProvider.Sqlite ? $"{column} IN {parameter}" : $"{column} = ANY({parameter})";
+
     public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
     {
         DbConnection c = Provider == StorageProvider.Sqlite ? new SqliteConnection(ConnectionString) : new NpgsqlConnection(ConnectionString);

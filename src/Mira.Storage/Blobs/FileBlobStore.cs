@@ -1,0 +1,150 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Mira.Storage.Blobs;
+
+/// <summary>
+/// Blobs as files under a root folder. A write goes to a temporary file in the destination folder, is flushed to
+/// the disk (fsync), renamed over the final name (atomic on POSIX file systems) and the folder is fsynced so the
+/// rename itself survives a power loss. Readers therefore see either nothing or the complete blob.
+/// </summary>
+public sealed class FileBlobStore : IBlobStore
+{
+    /// <summary>Temporary files start with this prefix; <see cref="Enumerate"/> skips them.</summary>
+    public const string TemporaryPrefix = ".tmp-";
+
+    public FileBlobStore(string root)
+    {
+        Root = Path.GetFullPath(root);
+        Directory.CreateDirectory(Root);
+    }
+
+    public string Root { get; }
+
+    /// <summary>
+    /// The key for an instance: SHA-256 of its SOP Instance UID (hex), fanned out in two folder levels, plus the first
+    /// 16 hex digits of the content's SHA-256 so that a different object sent under the same UID never overwrites
+    /// the stored one, while identical objects share one file.
+    /// </summary>
+    public static string KeyFor(string sopInstanceUid, string contentSha256)
+    {
+        var h = Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(sopInstanceUid)));
+        return $"{h[..2]}/{h[2..4]}/{h}.{contentSha256[..16]}.dcm";
+    }
+
+    string PathOf(string key)
+    {
+        if (key.Length == 0 || key.Contains("..", StringComparison.Ordinal) || Path.IsPathRooted(key) || key.Contains('\\'))
+            throw new ArgumentException($"invalid blob key '{key}'", nameof(key));
+        return Path.Combine(Root, key.Replace('/', Path.DirectorySeparatorChar));
+    }
+
+    public async Task WriteAsync(string key, ReadOnlyMemory<byte> data, CancellationToken ct = default)
+    {
+        var path = PathOf(key);
+        var dir = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(dir);
+        var temp = Path.Combine(dir, TemporaryPrefix + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            {
+                await fs.WriteAsync(data, ct);
+                fs.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+        FlushDirectory(dir);
+    }
+
+    /// <summary>
+    /// Makes a rename durable: on Linux and macOS the directory is opened read-only and fsynced. .NET's
+    /// <c>File.OpenHandle</c> refuses directories, so this calls libc <c>open</c>/<c>fsync</c>/<c>close</c> directly.
+    /// Windows cannot fsync directories; NTFS journals renames. Failures here are ignored (the data file itself was
+    /// already flushed; only the rename's durability is at stake).
+    /// </summary>
+    static void FlushDirectory(string dir)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
+        try
+        {
+            var fd = Native.open(dir, 0 /* O_RDONLY */);
+            if (fd < 0) return;
+            Native.fsync(fd);
+            Native.close(fd);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+        }
+    }
+
+    static class Native
+    {
+        [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+        internal static extern int open([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, int flags);
+
+        [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+        internal static extern int fsync(int fd);
+
+        [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+        internal static extern int close(int fd);
+    }
+
+    public Stream OpenRead(string key) =>
+        new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 64 * 1024, FileOptions.Asynchronous);
+
+    public bool Exists(string key) => File.Exists(PathOf(key));
+
+    public long? GetLength(string key)
+    {
+        var fi = new FileInfo(PathOf(key));
+        return fi.Exists ? fi.Length : null;
+    }
+
+    public bool Delete(string key)
+    {
+        var path = PathOf(key);
+        if (!File.Exists(path)) return false;
+        File.Delete(path);
+        FlushDirectory(Path.GetDirectoryName(path)!);
+        return true;
+    }
+
+    public IEnumerable<BlobInfo> Enumerate()
+    {
+        foreach (var file in Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileName(file);
+            if (name.StartsWith(TemporaryPrefix, StringComparison.Ordinal)) continue;
+            var fi = new FileInfo(file);
+            if (!fi.Exists) continue;
+            yield return new BlobInfo(Path.GetRelativePath(Root, file).Replace(Path.DirectorySeparatorChar, '/'), fi.Length);
+        }
+    }
+
+    public int RemoveIncompleteWrites()
+    {
+        var n = 0;
+        foreach (var file in Directory.EnumerateFiles(Root, TemporaryPrefix + "*", SearchOption.AllDirectories).ToList())
+            if (TryDelete(file)) n++;
+        return n;
+    }
+
+    static bool TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+}

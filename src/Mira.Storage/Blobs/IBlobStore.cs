@@ -1,0 +1,31 @@
+namespace Mira.Storage.Blobs;
+
+/// <summary>One stored blob: its key (a relative path with '/' separators) and its length in bytes.</summary>
+public sealed record BlobInfo(string Key, long Length);
+
+/// <summary>
+/// Where instances are kept byte-exact, as received (PS3.10 files; PS3.18 §10.5 STOW-RS parts). A write is atomic:
+/// a blob is either absent or complete and durable, never partial.
+/// </summary>
+public interface IBlobStore
+{
+    /// <summary>Writes <paramref name="data"/> under <paramref name="key"/> durably, replacing any blob there atomically.</summary>
+    Task WriteAsync(string key, ReadOnlyMemory<byte> data, CancellationToken ct = default);
+
+    /// <summary>Opens a blob for reading; throws <see cref="FileNotFoundException"/> when absent.</summary>
+    Stream OpenRead(string key);
+
+    bool Exists(string key);
+
+    /// <summary>Length in bytes, or null when absent.</summary>
+    long? GetLength(string key);
+
+    /// <summary>Deletes a blob; false when it was absent.</summary>
+    bool Delete(string key);
+
+    /// <summary>Every complete blob (for verification); writes in progress are not listed.</summary>
+    IEnumerable<BlobInfo> Enumerate();
+
+    /// <summary>Removes what interrupted writes left behind (temporary files); returns how many.</summary>
+    int RemoveIncompleteWrites();
+}

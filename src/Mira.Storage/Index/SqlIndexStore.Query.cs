@@ -1,0 +1,120 @@
+using System.Globalization;
+using Dapper;
+using Mira.Dicom;
+using Mira.Dicom.Json;
+using Mira.Storage.Query;
+
+namespace Mira.Storage.Index;
+
+/// <summary>QIDO-RS searches (PS3.18 §10.6): matching in SQL, results built from the stored metadata.</summary>
+public sealed partial class SqlIndexStore
+{
+    const string FromStudies = " FROM studies st JOIN patients p ON st.patient_fk = p.id";
+    const string FromSeries = " FROM series se JOIN studies st ON se.study_fk = st.id JOIN patients p ON st.patient_fk = p.id";
+    const string FromInstances = " FROM instances i JOIN series se ON i.series_fk = se.id JOIN studies st ON se.study_fk = st.id JOIN patients p ON st.patient_fk = p.id";
+
+    sealed class Row
+    {
+        public long Id { get; set; }
+        public string? Metadata { get; set; }
+        public long Count1 { get; set; }
+        public long Count2 { get; set; }
+    }
+
+    public async Task<IReadOnlyList<DicomDataset>> QueryStudiesAsync(QidoQuery query, CancellationToken ct = default)
+    {
+        var b = Build(query, QidoLevel.Study);
+        var sql = "SELECT st.id AS Id," +
+                  " (SELECT i.metadata FROM instances i JOIN series s2 ON i.series_fk = s2.id WHERE s2.study_fk = st.id ORDER BY i.id LIMIT 1) AS Metadata," +
+                  " (SELECT COUNT(*) FROM series s3 WHERE s3.study_fk = st.id) AS Count1," +
+                  " (SELECT COUNT(*) FROM instances i4 JOIN series s4 ON i4.series_fk = s4.id WHERE s4.study_fk = st.id) AS Count2" +
+                  FromStudies + b.Where + " ORDER BY st.id" + Page(query);
+        await using var c = await OpenAsync(ct);
+        var rows = (await c.QueryAsync<Row>(sql, b.Parameters)).ToList();
+        var modalities = (await c.QueryAsync<(long StudyFk, string Modality)>(
+                "SELECT DISTINCT study_fk AS StudyFk, modality AS Modality FROM series WHERE modality IS NOT NULL AND " + Database.InList("study_fk", "@ids"),
+                new { ids = rows.Select(r => r.Id).ToArray() }))
+            .GroupBy(m => m.StudyFk).ToDictionary(g => g.Key, g => g.Select(m => m.Modality).Order(StringComparer.Ordinal).ToArray());
+        return rows.Select(r =>
+        {
+            var source = Parse(r.Metadata);
+            var ds = Select(source, query, t => QidoAttributes.IsStudyLevel(t), QidoAttributes.StudyDefaults);
+            ds.Set(DicomTags.InstanceAvailability, "ONLINE");
+            ds.Set(DicomTags.ModalitiesInStudy, modalities.GetValueOrDefault(r.Id) ?? []);
+            ds.Set(DicomTags.NumberOfStudyRelatedSeries, r.Count1.ToString(CultureInfo.InvariantCulture));
+            ds.Set(DicomTags.NumberOfStudyRelatedInstances, r.Count2.ToString(CultureInfo.InvariantCulture));
+            return ds;
+        }).ToList();
+    }
+
+    public async Task<IReadOnlyList<DicomDataset>> QuerySeriesAsync(QidoQuery query, string? studyInstanceUid = null, CancellationToken ct = default)
+    {
+        var b = Build(query, QidoLevel.Series);
+        if (studyInstanceUid is not null) b.AddEquals("st.study_uid", studyInstanceUid);
+        var sql = "SELECT se.id AS Id," +
+                  " (SELECT i.metadata FROM instances i WHERE i.series_fk = se.id ORDER BY i.id LIMIT 1) AS Metadata," +
+                  " (SELECT COUNT(*) FROM instances i2 WHERE i2.series_fk = se.id) AS Count1, 0 AS Count2" +
+                  FromSeries + b.Where + " ORDER BY se.id" + Page(query);
+        await using var c = await OpenAsync(ct);
+        var rows = await c.QueryAsync<Row>(sql, b.Parameters);
+        var withStudy = studyInstanceUid is null;
+        return rows.Select(r =>
+        {
+            var ds = Select(Parse(r.Metadata), query, t => QidoAttributes.IsSeriesLevel(t) || (withStudy && QidoAttributes.IsStudyLevel(t)),
+                withStudy ? [.. QidoAttributes.SeriesDefaults, .. StudyDefaultsFromMetadata] : QidoAttributes.SeriesDefaults);
+            ds.Set(DicomTags.NumberOfSeriesRelatedInstances, r.Count1.ToString(CultureInfo.InvariantCulture));
+            return ds;
+        }).ToList();
+    }
+
+    public async Task<IReadOnlyList<DicomDataset>> QueryInstancesAsync(QidoQuery query, string? studyInstanceUid = null, string? seriesInstanceUid = null, CancellationToken ct = default)
+    {
+        var b = Build(query, QidoLevel.Instance);
+        if (studyInstanceUid is not null) b.AddEquals("st.study_uid", studyInstanceUid);
+        if (seriesInstanceUid is not null) b.AddEquals("se.series_uid", seriesInstanceUid);
+        var sql = "SELECT i.id AS Id, i.metadata AS Metadata, 0 AS Count1, 0 AS Count2" + FromInstances + b.Where + " ORDER BY i.id" + Page(query);
+        await using var c = await OpenAsync(ct);
+        var rows = await c.QueryAsync<Row>(sql, b.Parameters);
+        List<DicomTag> defaults = [.. QidoAttributes.InstanceDefaults];
+        if (seriesInstanceUid is null) defaults.AddRange(QidoAttributes.SeriesDefaults.Where(t => t != DicomTags.NumberOfSeriesRelatedInstances));
+        if (studyInstanceUid is null) defaults.AddRange(StudyDefaultsFromMetadata);
+        return rows.Select(r =>
+        {
+            var ds = Select(Parse(r.Metadata), query, _ => true, defaults);
+            ds.Set(DicomTags.InstanceAvailability, "ONLINE");
+            return ds;
+        }).ToList();
+    }
+
+    /// <summary>Study defaults that come from the instance metadata (the computed ones need the study query).</summary>
+    static readonly DicomTag[] StudyDefaultsFromMetadata = QidoAttributes.StudyDefaults
+        .Where(t => t != DicomTags.ModalitiesInStudy && t != DicomTags.NumberOfStudyRelatedSeries && t != DicomTags.NumberOfStudyRelatedInstances
+                    && t != DicomTags.InstanceAvailability).ToArray();
+
+    QidoSqlBuilder Build(QidoQuery query, QidoLevel level)
+    {
+        var b = new QidoSqlBuilder(Database, level);
+        foreach (var m in query.Matches) b.Add(m);
+        return b;
+    }
+
+    static string Page(QidoQuery q) =>
+        FormattableString.Invariant($" LIMIT {Math.Min(q.Limit ?? QidoQuery.MaxLimit, QidoQuery.MaxLimit)} OFFSET {q.Offset}");
+
+    static DicomDataset Parse(string? metadata) => metadata is null ? new DicomDataset() : DicomJsonReader.Parse(metadata);
+
+    /// <summary>
+    /// The attributes returned (PS3.18 §10.6.3.3): the level's defaults, the matching keys, the includefield
+    /// attributes, and with <c>includefield=all</c> every attribute of the level present in the metadata.
+    /// </summary>
+    static DicomDataset Select(DicomDataset source, QidoQuery query, Func<DicomTag, bool> levelOfAll, IEnumerable<DicomTag> defaults)
+    {
+        var wanted = new HashSet<DicomTag>(defaults);
+        foreach (var m in query.Matches) wanted.Add(m.Path[0]);
+        foreach (var f in query.IncludeFields) wanted.Add(f[0]);
+        var ds = new DicomDataset();
+        foreach (var e in source)
+            if (wanted.Contains(e.Tag) || (query.IncludeAll && levelOfAll(e.Tag))) ds.Set(e);
+        return ds;
+    }
+}

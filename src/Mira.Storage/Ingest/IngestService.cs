@@ -1,0 +1,191 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using Mira.Dicom;
+using Mira.Dicom.IO;
+using Mira.Storage.Blobs;
+using Mira.Storage.Index;
+
+namespace Mira.Storage.Ingest;
+
+/// <summary>
+/// The one way into the archive (STOW-RS, DIMSE C-STORE and import all call it). Each part is parsed with
+/// <see cref="DicomReadOptions.Untrusted"/> limits (truncated input refused), must carry SOP Class, SOP Instance,
+/// Study and Series Instance UIDs, is stored byte-exact in the blob store (durable) and only then indexed; a result
+/// is returned only after both, so an acknowledged instance survives a crash. A refused part leaves nothing behind.
+/// </summary>
+public sealed class IngestService(IIndexStore index, IBlobStore blobs)
+{
+    /// <summary>Index rows committed per transaction by <see cref="StoreManyAsync"/>.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Largest part accepted (bytes); larger parts are refused as out of resources.</summary>
+    public long MaxPartSize { get; init; } = int.MaxValue - 64;
+
+    /// <summary>Reads a part from a stream (an HTTP multipart body part, a file) and stores it.</summary>
+    public async Task<StoreResult> StoreAsync(Stream part, IngestSource source, CancellationToken ct = default)
+    {
+        using var ms = new MemoryStream();
+        var buffer = new byte[81920];
+        int n;
+        while ((n = await part.ReadAsync(buffer, ct)) > 0)
+        {
+            if (ms.Length + n > MaxPartSize)
+                return StoreResult.Refuse(StoreStatus.OutOfResources, $"part larger than {MaxPartSize} bytes");
+            ms.Write(buffer, 0, n);
+        }
+        return await StoreAsync(ms.GetBuffer().AsMemory(0, (int)ms.Length), source, ct);
+    }
+
+    public async Task<StoreResult> StoreAsync(ReadOnlyMemory<byte> part, IngestSource source, CancellationToken ct = default)
+    {
+        await foreach (var r in StoreManyAsync([part], source, ct)) return r;
+        throw new InvalidOperationException("no result");
+    }
+
+    /// <summary>
+    /// Stores many parts, one index transaction per <see cref="BatchSize"/> parts. Results come in input order and
+    /// each is yielded only after its batch committed, so callers can acknowledge instance by instance.
+    /// </summary>
+    public async IAsyncEnumerable<StoreResult> StoreManyAsync(IEnumerable<ReadOnlyMemory<byte>> parts, IngestSource source,
+        [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var batch = new List<ReadOnlyMemory<byte>>(BatchSize);
+        foreach (var part in parts)
+        {
+            batch.Add(part);
+            if (batch.Count < BatchSize) continue;
+            foreach (var r in await StoreBatchAsync(batch, source, ct)) yield return r;
+            batch.Clear();
+        }
+        if (batch.Count > 0)
+            foreach (var r in await StoreBatchAsync(batch, source, ct)) yield return r;
+    }
+
+    sealed record Pending(int Position, InstanceRecord Record);
+
+    async Task<StoreResult[]> StoreBatchAsync(List<ReadOnlyMemory<byte>> parts, IngestSource source, CancellationToken ct)
+    {
+        var results = new StoreResult[parts.Count];
+        var pending = new List<Pending>();
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var (record, refusal) = await PrepareAsync(parts[i], source, ct);
+            if (refusal is not null) results[i] = refusal;
+            else pending.Add(new Pending(i, record!));
+        }
+        if (pending.Count == 0) return results;
+
+        IReadOnlyList<IndexAddResult> added;
+        try
+        {
+            added = await index.AddAsync(pending.Select(p => p.Record).ToList(), ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            foreach (var p in pending)
+            {
+                await DeleteUnreferencedAsync(p.Record.BlobKey);
+                results[p.Position] = StoreResult.Refuse(StoreStatus.ProcessingFailure, $"index commit failed: {e.Message}", p.Record.SopClassUid, p.Record.SopInstanceUid);
+            }
+            return results;
+        }
+        for (var k = 0; k < pending.Count; k++)
+        {
+            var r = pending[k].Record;
+            var a = added[k];
+            results[pending[k].Position] = a.Outcome == IndexAddOutcome.Added
+                ? new StoreResult(StoreOutcome.Stored, StoreStatus.Success, r.SopClassUid, r.SopInstanceUid, null, a.Instance)
+                : await Existing(r, a.Instance);
+        }
+        return results;
+    }
+
+    /// <summary>Parses, validates, checks for an existing instance and writes the blob. Returns a record or a refusal.</summary>
+    async Task<(InstanceRecord?, StoreResult?)> PrepareAsync(ReadOnlyMemory<byte> data, IngestSource source, CancellationToken ct)
+    {
+        DicomFile file;
+        try
+        {
+            file = DicomFile.Read(data, DicomReadOptions.Untrusted);
+        }
+        catch (Exception e) when (e is DicomFormatException or InvalidDataException or EndOfStreamException or ArgumentException or OverflowException or InvalidOperationException)
+        {
+            return (null, StoreResult.Refuse(StoreStatus.CannotUnderstand, $"not a readable DICOM object: {e.Message}"));
+        }
+        if (file.IsTruncated) return (null, StoreResult.Refuse(StoreStatus.CannotUnderstand, "the object is truncated"));
+
+        string? sopClass, sopInstance, study, series;
+        try
+        {
+            sopClass = Uid(file, DicomTags.SOPClassUID);
+            sopInstance = Uid(file, DicomTags.SOPInstanceUID);
+            study = Uid(file, DicomTags.StudyInstanceUID);
+            series = Uid(file, DicomTags.SeriesInstanceUID);
+        }
+        catch (Exception e) when (e is DicomFormatException or ArgumentException or InvalidOperationException)
+        {
+            return (null, StoreResult.Refuse(StoreStatus.CannotUnderstand, $"unreadable identifying attributes: {e.Message}"));
+        }
+        var missing = new[] { ("SOP Class UID (0008,0016)", sopClass), ("SOP Instance UID (0008,0018)", sopInstance),
+            ("Study Instance UID (0020,000D)", study), ("Series Instance UID (0020,000E)", series) }.Where(x => x.Item2 is null).Select(x => x.Item1).ToList();
+        if (missing.Count > 0)
+            return (null, StoreResult.Refuse(StoreStatus.DataSetDoesNotMatchSopClass, "missing " + string.Join(", ", missing), sopClass, sopInstance));
+
+        var sha = Convert.ToHexStringLower(SHA256.HashData(data.Span));
+        var existing = await index.FindInstanceAsync(sopInstance!, ct);
+        if (existing is not null) return (null, await Existing(sopClass!, sopInstance!, sha, existing, null));
+
+        var key = FileBlobStore.KeyFor(sopInstance!, sha);
+        InstanceRecord record;
+        try
+        {
+            record = InstanceRecord.From(file, key, data.Length, sha, source.ToString());
+        }
+        catch (Exception e) when (e is DicomFormatException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            return (null, StoreResult.Refuse(StoreStatus.CannotUnderstand, $"cannot index the object: {e.Message}", sopClass, sopInstance));
+        }
+        try
+        {
+            await blobs.WriteAsync(key, data, ct);
+        }
+        catch (IOException e)
+        {
+            const int diskFull = 28; // ENOSPC
+            var status = (e.HResult & 0xFFFF) == diskFull || e.HResult == unchecked((int)0x80070070) ? StoreStatus.OutOfResources : StoreStatus.ProcessingFailure;
+            return (null, StoreResult.Refuse(status, $"cannot store the object: {e.Message}", sopClass, sopInstance));
+        }
+        return (record, null);
+    }
+
+    static string? Uid(DicomFile file, DicomTag tag) => file.Dataset.GetString(tag) is { Length: > 0 } s ? s.Trim('\0', ' ') : null;
+
+    Task<StoreResult> Existing(InstanceRecord mine, StoredInstance stored) =>
+        Existing(mine.SopClassUid, mine.SopInstanceUid, mine.Sha256, stored, mine.BlobKey);
+
+    /// <summary>
+    /// The SOP Instance UID is taken: identical bytes succeed with a warning; a different object is refused as a
+    /// duplicate SOP instance (0x0111), and the blob this attempt wrote, if any, is removed.
+    /// </summary>
+    async Task<StoreResult> Existing(string sopClass, string sopInstance, string sha, StoredInstance stored, string? myBlobKey)
+    {
+        if (myBlobKey is not null && myBlobKey != stored.BlobKey) await DeleteUnreferencedAsync(myBlobKey);
+        return stored.Sha256 == sha
+            ? new StoreResult(StoreOutcome.AlreadyStored, StoreStatus.Success, sopClass, sopInstance, "an identical instance is already stored", stored)
+            : StoreResult.Refuse(StoreStatus.DuplicateSopInstance,
+                $"a different object is already stored under SOP Instance UID {sopInstance} (stored SHA-256 {stored.Sha256}, received {sha})", sopClass, sopInstance);
+    }
+
+    /// <summary>Deletes a blob unless an index row uses it (an identical instance stored concurrently).</summary>
+    async Task DeleteUnreferencedAsync(string key)
+    {
+        try
+        {
+            if (!await index.IsBlobReferencedAsync(key)) blobs.Delete(key);
+        }
+        catch (Exception e) when (e is IOException or System.Data.Common.DbException)
+        {
+            // Left for ArchiveVerifier's repair: an unreferenced blob is an orphan, never an acknowledged instance.
+        }
+    }
+}

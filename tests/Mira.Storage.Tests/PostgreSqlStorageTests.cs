@@ -1,0 +1,7 @@
+namespace Mira.Storage.Tests;
+
+/// <summary>The storage suite on PostgreSQL (a private server, see <see cref="PostgresServer"/>).</summary>
+public sealed class PostgreSqlStorageTests(PostgresServer server) : StorageSuite, IClassFixture<PostgresServer>
+{
+    protected override Task<StorageDatabase> CreateDatabaseAsync(string folder) => server.CreateDatabaseAsync();
+}
