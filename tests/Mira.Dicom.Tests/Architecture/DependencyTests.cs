@@ -16,6 +16,14 @@ public class DependencyTests
     }
 
     [Fact]
+    public void Storage_references_only_the_dicom_core_among_projects()
+    {
+        var refs = Project("src/Mira.Storage/Mira.Storage.csproj").Descendants("ProjectReference")
+            .Select(r => Path.GetFileName(r.Attribute("Include")!.Value.Replace('\\', '/'))).ToArray();
+        Assert.Equal(["Mira.Dicom.csproj"], refs);
+    }
+
+    [Fact]
     public void Generator_does_not_depend_on_what_it_generates()
     {
         Assert.Empty(Project("tools/Mira.StandardGen/Mira.StandardGen.csproj").Descendants("ProjectReference"));
