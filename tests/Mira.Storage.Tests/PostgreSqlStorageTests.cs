@@ -1,7 +1,8 @@
 namespace Mira.Storage.Tests;
 
 /// <summary>The storage suite on PostgreSQL (a private server, see <see cref="PostgresServer"/>).</summary>
-public sealed class PostgreSqlStorageTests(PostgresServer server) : StorageSuite, IClassFixture<PostgresServer>
+[Collection(PostgresServer.CollectionName)]
+public sealed class PostgreSqlStorageTests(PostgresServer server) : StorageSuite
 {
     protected override Task<StorageDatabase> CreateDatabaseAsync(string folder) => server.CreateDatabaseAsync();
 }

@@ -1,96 +1,124 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Mira.Storage;
 using Npgsql;
 
 namespace Mira.Storage.Tests;
 
 /// <summary>
-/// The PostgreSQL server for the suite: <c>MIRA_TEST_POSTGRES</c> (a connection string) when set, else a private
-/// server started here (initdb + pg_ctl as user postgres in a temporary folder, loopback only, a free port, as
-/// ../shared/stack-notes.md §4 shows) and stopped at the end. Without PostgreSQL binaries every test fails.
+/// A PostgreSQL server for the tests: the one named by <c>MIRA_TEST_POSTGRES</c> (a connection string whose role may
+/// create schemas), else a private one started here with initdb + pg_ctl in a temporary folder, on 127.0.0.1 and a
+/// free port, stopped and deleted at the end (see ../shared/stack-notes.md §4). As root it runs as user postgres.
+/// When PostgreSQL is not installed the tests fail with that message; they are never skipped.
 /// </summary>
 public sealed class PostgresServer : IAsyncLifetime
 {
+    public const string CollectionName = "PostgreSQL";
+    public const string EnvironmentVariable = "MIRA_TEST_POSTGRES";
+
     string? folder;
     string? bin;
+
+    public string ConnectionString { get; private set; } = "";
+
     int databases;
 
-    public string AdminConnectionString { get; private set; } = "";
-
-    public async Task InitializeAsync()
-    {
-        if (Environment.GetEnvironmentVariable("MIRA_TEST_POSTGRES") is { Length: > 0 } cs)
-        {
-            AdminConnectionString = cs;
-            return;
-        }
-        bin = Directory.Exists("/usr/lib/postgresql")
-            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderDescending().FirstOrDefault()
-            : null;
-        if (bin is null)
-            throw new InvalidOperationException("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb) and MIRA_TEST_POSTGRES is not set: " +
-                                                "install the 'postgresql' package or point MIRA_TEST_POSTGRES at a server. The PostgreSQL storage tests cannot run.");
-        folder = Path.Combine(Path.GetTempPath(), "mira-pg-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(folder);
-        var port = FreePort();
-        var asRoot = Environment.UserName == "root";
-        if (asRoot) await Run(false, "chown", "postgres", folder);
-        await Run(asRoot, $"{bin}/initdb", "-D", $"{folder}/data", "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync");
-        await Run(asRoot, $"{bin}/pg_ctl", "-D", $"{folder}/data", "-l", $"{folder}/pg.log", "-o", $"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off", "-w", "start");
-        AdminConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true";
-    }
-
-    /// <summary>A fresh, empty database for one test.</summary>
+    /// <summary>A fresh, empty database for one test class.</summary>
     public async Task<StorageDatabase> CreateDatabaseAsync()
     {
         var name = $"mira_test_{Environment.ProcessId}_{Interlocked.Increment(ref databases)}";
-        await using (var c = new NpgsqlConnection(AdminConnectionString))
+        await using (var c = new NpgsqlConnection(ConnectionString))
         {
             await c.OpenAsync();
-            await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name}; ", c);
+            await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name}", c);
             await cmd.ExecuteNonQueryAsync();
             cmd.CommandText = $"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0";
             await cmd.ExecuteNonQueryAsync();
         }
-        var b = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name };
-        return StorageDatabase.PostgreSql(b.ToString());
+        return StorageDatabase.PostgreSql(new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ToString());
+    }
+
+    public async Task InitializeAsync()
+    {
+        var given = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(given))
+        {
+            ConnectionString = given;
+            return;
+        }
+        bin = FindBinaries() ?? throw new InvalidOperationException(
+            $"PostgreSQL tests need a server: set {EnvironmentVariable} to a connection string, or install PostgreSQL " +
+            "(initdb and pg_ctl under /usr/lib/postgresql/<version>/bin, e.g. apt-get install postgresql). These tests are not skipped.");
+        folder = Directory.CreateTempSubdirectory("mira-pg-").FullName;
+        if (Environment.IsPrivilegedProcess) await RunAsync("chown", ["postgres", folder]);
+        var data = Path.Combine(folder, "data");
+        await RunPgAsync("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FreePort();
+            try
+            {
+                await RunPgAsync("pg_ctl", ["-D", data, "-l", Path.Combine(folder, "pg.log"), "-w", "-t", "60", "start",
+                    "-o", $"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off -c max_connections=200"]);
+                ConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres";
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 3) { } // the port was taken meanwhile
+        }
     }
 
     public async Task DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        if (folder is null || bin is null) return;
+        if (folder is null) return;
         try
         {
-            await Run(Environment.UserName == "root", $"{bin}/pg_ctl", "-D", $"{folder}/data", "-m", "immediate", "-w", "stop");
+            await RunPgAsync("pg_ctl", ["-D", Path.Combine(folder, "data"), "-m", "fast", "-w", "stop"]);
         }
         finally
         {
-            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+            Directory.Delete(folder, recursive: true);
         }
+    }
+
+    static string? FindBinaries()
+    {
+        const string root = "/usr/lib/postgresql";
+        if (!Directory.Exists(root)) return null;
+        return Directory.GetDirectories(root)
+            .Select(d => Path.Combine(d, "bin"))
+            .Where(b => File.Exists(Path.Combine(b, "initdb")) && File.Exists(Path.Combine(b, "pg_ctl")))
+            .OrderByDescending(b => int.TryParse(Path.GetFileName(Path.GetDirectoryName(b)), out var v) ? v : 0)
+            .FirstOrDefault();
     }
 
     static int FreePort()
     {
-        var l = new TcpListener(IPAddress.Loopback, 0);
+        using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
+        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
-    /// <summary>Runs a program, as user postgres (runuser) when <paramref name="asPostgres"/>; throws with its output on failure.</summary>
-    static async Task Run(bool asPostgres, string file, params string[] args)
+    Task RunPgAsync(string tool, IReadOnlyList<string> args) =>
+        Environment.IsPrivilegedProcess
+            ? RunAsync("runuser", ["-u", "postgres", "--", Path.Combine(bin!, tool), .. args])
+            : RunAsync(Path.Combine(bin!, tool), args);
+
+    async Task RunAsync(string file, IReadOnlyList<string> args)
     {
-        var psi = new ProcessStartInfo(asPostgres ? "runuser" : file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (asPostgres) foreach (var a in new[] { "-u", "postgres", "--", file }) psi.ArgumentList.Add(a);
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {file}.");
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({p.ExitCode}): {await stderr}{await stdout}");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await p.WaitForExitAsync(timeout.Token);
+        if (p.ExitCode == 0) return;
+        var log = folder is not null && File.Exists(Path.Combine(folder, "pg.log")) ? File.ReadAllText(Path.Combine(folder, "pg.log")) : "";
+        throw new InvalidOperationException(
+            $"{file} {string.Join(' ', args)} exited with {p.ExitCode}:\n{await stdout}\n{await stderr}\n{log}");
     }
 }
+
+[CollectionDefinition(PostgresServer.CollectionName)]
+public sealed class PostgresServerCollection : ICollectionFixture<PostgresServer>;
