@@ -1,0 +1,163 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using Mira.Storage.Ingest;
+using Mira.Storage.Security;
+
+namespace Mira.Cli.Commands;
+
+/// <summary><c>mira import PATH... [--data DIR] [--strict]</c>: loads files and folders into the embedded archive, offline.</summary>
+public static class ImportCommand
+{
+    const int ShownPerReason = 5;
+
+    public static Command Create()
+    {
+        var paths = new Argument<string[]>("paths") { Arity = ArgumentArity.OneOrMore, Description = "DICOM files or folders (searched recursively)" };
+        var data = ArchiveLocation.CreateOption();
+        var strict = new Option<bool>("--strict") { Description = "also exit 1 when a file is not DICOM at all" };
+        var cmd = new Command("import", """
+            Store DICOM files in the archive (offline; the server need not run). Every file goes through the same
+            ingest as STOW-RS: an identical instance already stored counts as already present; a different object
+            under a stored SOP Instance UID is refused as a conflict (0x0111).
+            Progress goes to stderr, the summary (stored, already present, refused with reasons) to stdout.
+            Exit codes: 0 when every DICOM file was stored or already present (files that are not DICOM at all are
+            listed as refused "not DICOM" but do not fail the import unless --strict); 1 when a DICOM file was
+            refused (conflict, missing UID, truncated, unreadable...) or a path does not exist, or with --strict any
+            refusal; 2 on a usage error.
+            """) { paths, data, strict };
+        cmd.SetAction((r, ct) => RunAsync(r.GetValue(paths)!, new ArchiveLocation(r.GetValue(data)!), r.GetValue(strict), ct));
+        return cmd;
+    }
+
+    sealed record Refusal(string Path, string Detail);
+
+    static async Task<int> RunAsync(string[] inputs, ArchiveLocation location, bool strict, CancellationToken ct)
+    {
+        var missing = false;
+        var files = new List<string>();
+        foreach (var input in inputs)
+        {
+            if (Directory.Exists(input)) files.AddRange(Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
+            else if (File.Exists(input)) files.Add(input);
+            else
+            {
+                Console.Error.WriteLine($"{input}: no such file or folder");
+                missing = true;
+            }
+        }
+
+        var (index, blobs) = await location.OpenAsync(ct);
+        var ingest = new IngestService(index, blobs);
+        var source = new IngestSource("import", null, Environment.UserName);
+        var progress = new Progress(files.Count);
+        long stored = 0, present = 0;
+        var refused = new SortedDictionary<string, List<Refusal>>(StringComparer.Ordinal);
+        void Refuse(string reason, string path, string detail)
+        {
+            if (!refused.TryGetValue(reason, out var list)) refused[reason] = list = [];
+            list.Add(new Refusal(path, detail));
+        }
+
+        for (var start = 0; start < files.Count; start += ingest.BatchSize)
+        {
+            var chunk = files.Skip(start).Take(ingest.BatchSize).ToList();
+            var parts = new List<(string Path, byte[] Bytes)>(chunk.Count);
+            foreach (var f in chunk)
+            {
+                try
+                {
+                    parts.Add((f, await File.ReadAllBytesAsync(f, ct)));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    Refuse("cannot read the file", f, e.Message);
+                }
+            }
+            var k = 0;
+            await foreach (var result in ingest.StoreManyAsync(parts.Select(p => (ReadOnlyMemory<byte>)p.Bytes), source, ct))
+            {
+                var (path, bytes) = parts[k++];
+                switch (result.Outcome)
+                {
+                    case StoreOutcome.Stored: stored++; break;
+                    case StoreOutcome.AlreadyStored: present++; break;
+                    default: Refuse(ReasonGroup(result, bytes), path, result.Reason ?? ""); break;
+                }
+            }
+            progress.Report(start + chunk.Count);
+        }
+        progress.Done();
+
+        var refusedCount = refused.Values.Sum(l => l.Count);
+        Console.WriteLine($"imported {files.Count} file(s) into {location.Folder}");
+        Console.WriteLine($"stored: {stored}");
+        Console.WriteLine($"already present (identical): {present}");
+        Console.WriteLine($"refused: {refusedCount}");
+        foreach (var (reason, list) in refused)
+        {
+            Console.WriteLine($"  {reason}: {list.Count}");
+            foreach (var r in list.Take(ShownPerReason)) Console.WriteLine($"    {r.Path}: {r.Detail}");
+            if (list.Count > ShownPerReason) Console.WriteLine($"    ... and {list.Count - ShownPerReason} more");
+        }
+
+        var log = await AuditLog.OpenAsync(location.Database, ct: ct);
+        await log.AppendAsync(new AuditEntry("os:" + Environment.UserName, "archive.import", location.Folder, "local",
+            refusedCount == 0 ? AuditOutcome.Success : AuditOutcome.Failure,
+            JsonSerializer.Serialize(new { files = files.Count, stored, alreadyPresent = present, refused = refusedCount })), ct);
+
+        var dicomRefused = refused.Where(kv => kv.Key != NotDicom).Sum(kv => kv.Value.Count);
+        return missing || dicomRefused > 0 || (strict && refusedCount > 0) ? 1 : 0;
+    }
+
+    internal const string NotDicom = "not DICOM";
+
+    /// <summary>A short, stable reason to group refusals by.</summary>
+    static string ReasonGroup(StoreResult r, byte[] bytes)
+    {
+        var reason = r.Reason ?? "";
+        if (r.Status == StoreStatus.DuplicateSopInstance) return "conflict 0x0111 (another object under a stored SOP Instance UID)";
+        if (r.Status == StoreStatus.DataSetDoesNotMatchSopClass && reason.StartsWith("missing ", StringComparison.Ordinal))
+            return "missing " + string.Join(", ", reason["missing ".Length..].Split(", ").Select(s => s.Split(" (")[0]));
+        if (reason == "the object is truncated") return "truncated";
+        if (reason.StartsWith("not a readable DICOM object", StringComparison.Ordinal))
+            return HasPart10Preamble(bytes) ? "unreadable DICOM" : NotDicom;
+        var colon = reason.IndexOf(':');
+        return $"0x{r.Status:X4} {(colon > 0 ? reason[..colon] : reason)}";
+    }
+
+    static bool HasPart10Preamble(byte[] b) => b.Length >= 132 && b.AsSpan(128, 4).SequenceEqual("DICM"u8);
+
+    /// <summary>Count / total on stderr: redrawn in place on a terminal, otherwise a plain line every few seconds.</summary>
+    sealed class Progress(int total)
+    {
+        readonly bool terminal = !Console.IsErrorRedirected;
+        readonly Stopwatch clock = Stopwatch.StartNew();
+        TimeSpan last = TimeSpan.Zero;
+        int done;
+
+        public void Report(int count)
+        {
+            done = count;
+            var interval = terminal ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(5);
+            if (clock.Elapsed - last < interval) return;
+            last = clock.Elapsed;
+            Write();
+        }
+
+        void Write()
+        {
+            var rate = done / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
+            var line = $"importing {done}/{total} ({rate:F0} files/s)";
+            if (terminal) Console.Error.Write("\r" + line + "\u001b[K");
+            else Console.Error.WriteLine(line);
+        }
+
+        public void Done()
+        {
+            if (total == 0) return;
+            Write();
+            if (terminal) Console.Error.WriteLine();
+        }
+    }
+}
