@@ -9,6 +9,7 @@ public static class Program
     {
         var root = new RootCommand("Mira: an open platform for medical-imaging AI");
         root.Subcommands.Add(DumpCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
