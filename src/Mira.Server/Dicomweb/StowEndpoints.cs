@@ -1,0 +1,173 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+using Mira.Dicom;
+using Mira.Dicom.IO;
+using Mira.Dicom.Values;
+using Mira.Server.Security;
+using Mira.Storage.Ingest;
+
+namespace Mira.Server.Dicomweb;
+
+/// <summary>
+/// STOW-RS (PS3.18 §10.5): <c>POST /studies</c> and <c>POST /studies/{study}</c> with a
+/// <c>multipart/related; type="application/dicom"</c> body (one PS3.10 object per part) or a single
+/// <c>application/dicom</c> body. Parts go through <see cref="IngestService"/> in batches; the response is a
+/// Store Instances Response Module data set (<c>application/dicom+json</c>).
+/// </summary>
+public static class StowEndpoints
+{
+    const string Dicom = "application/dicom";
+    const long BatchBytes = 256L << 20;
+
+    public static void Map(RouteGroupBuilder dicomweb)
+    {
+        dicomweb.MapPost("/studies", (HttpContext http, Archive a, ServerOptions o) => StoreAsync(http, a, o, null))
+            .AddEndpointFilter(new PatientDataAccess("stow.store", PatientDataAccess.IdentifiedData));
+        dicomweb.MapPost("/studies/{study}", (HttpContext http, Archive a, ServerOptions o, string study) => StoreAsync(http, a, o, study))
+            .AddEndpointFilter(new PatientDataAccess("stow.store", PatientDataAccess.IdentifiedData));
+    }
+
+    sealed record Part(ReadOnlyMemory<byte> Data, StoreResult? Refusal);
+
+    static async Task<IResult> StoreAsync(HttpContext http, Archive archive, ServerOptions options, string? study)
+    {
+        if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var contentType))
+            return Unsupported("a Content-Type header is required");
+        var source = new IngestSource("stow-rs", http.Connection.RemoteIpAddress?.ToString(), MiraAuthentication.UserOf(http)?.Name);
+        var results = new List<StoreResult>();
+        var pending = new List<Part>();
+        long pendingBytes = 0;
+
+        async Task Flush()
+        {
+            var toStore = pending.Where(p => p.Refusal is null).Select(p => p.Data).ToList();
+            using var stored = (await ToListAsync(archive.Ingest.StoreManyAsync(toStore, source, http.RequestAborted))).GetEnumerator();
+            foreach (var p in pending)
+                results.Add(p.Refusal ?? (stored.MoveNext() ? stored.Current : throw new InvalidOperationException("ingest returned too few results")));
+            pending.Clear();
+            pendingBytes = 0;
+        }
+
+        async Task Add(ReadOnlyMemory<byte> data, string? partType)
+        {
+            pending.Add(new Part(data, Check(data, partType, study)));
+            pendingBytes += data.Length;
+            if (pending.Count >= archive.Ingest.BatchSize || pendingBytes >= BatchBytes) await Flush();
+        }
+
+        try
+        {
+            if (contentType.MediaType.Equals(Dicom, StringComparison.OrdinalIgnoreCase))
+                await Add(await ReadAllAsync(http.Request.Body, options.MaxPartBytes, http.RequestAborted), Dicom);
+            else if (contentType.MediaType.Equals("multipart/related", StringComparison.OrdinalIgnoreCase))
+            {
+                var type = HeaderUtilities.RemoveQuotes(contentType.Parameters.FirstOrDefault(p => p.Name.Equals("type", StringComparison.OrdinalIgnoreCase))?.Value ?? default);
+                if (type.HasValue && !type.Equals(Dicom, StringComparison.OrdinalIgnoreCase))
+                    return Unsupported($"only type=\"{Dicom}\" parts are accepted, not \"{type}\"");
+                var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value;
+                if (string.IsNullOrEmpty(boundary)) return Problems.BadRequest("the multipart/related Content-Type has no boundary");
+                var reader = new MultipartReader(boundary, http.Request.Body) { BodyLengthLimit = options.MaxPartBytes };
+                while (await reader.ReadNextSectionAsync(http.RequestAborted) is { } section)
+                    await Add(await ReadAllAsync(section.Body, options.MaxPartBytes, http.RequestAborted), section.ContentType);
+            }
+            else return Unsupported($"'{contentType.MediaType}' is not accepted; send multipart/related; type=\"{Dicom}\" or {Dicom}");
+            await Flush();
+        }
+        catch (InvalidDataException e)
+        {
+            return Problems.Result(StatusCodes.Status400BadRequest, "Bad Request", "malformed or oversized multipart body: " + e.Message);
+        }
+        catch (BadHttpRequestException e)
+        {
+            return Problems.Result(e.StatusCode, "Bad Request", e.Message);
+        }
+        if (results.Count == 0) return Problems.BadRequest("the request carried no DICOM part");
+
+        var studies = results.Where(r => r.Instance is not null).Select(r => r.Instance!.StudyInstanceUid).Distinct().ToList();
+        if (study is null && studies.Count > 0) http.Items[PatientDataAccess.ResourceKey] = string.Join(",", studies);
+        return Response(http, results, study ?? (studies.Count == 1 ? studies[0] : null));
+    }
+
+    /// <summary>Refuses a part before ingest: not application/dicom, or (for /studies/{study}) another study.</summary>
+    static StoreResult? Check(ReadOnlyMemory<byte> data, string? partType, string? study)
+    {
+        if (partType is not null && MediaTypeHeaderValue.TryParse(partType, out var pt) && !pt.MediaType.Equals(Dicom, StringComparison.OrdinalIgnoreCase))
+            return new StoreResult(StoreOutcome.Refused, StoreStatus.CannotUnderstand, null, null, $"part media type '{pt.MediaType}' is not {Dicom}");
+        if (study is null) return null;
+        try
+        {
+            var ds = DicomFile.Read(data, DicomReadOptions.Untrusted with { StopBeforePixelData = true }).Dataset;
+            var partStudy = ds.GetString(DicomTags.StudyInstanceUID)?.Trim('\0', ' ');
+            if (partStudy is null || partStudy == study) return null;
+            return new StoreResult(StoreOutcome.Refused, StoreStatus.DataSetDoesNotMatchSopClass,
+                ds.GetString(DicomTags.SOPClassUID)?.Trim('\0', ' '), ds.GetString(DicomTags.SOPInstanceUID)?.Trim('\0', ' '),
+                $"Study Instance UID {partStudy} is not the target study {study}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return null; // unreadable: the ingest pipeline refuses it with its reason
+        }
+    }
+
+    static IResult Response(HttpContext http, List<StoreResult> results, string? study)
+    {
+        var baseUrl = DicomwebUrls.Base(http.Request);
+        var response = new DicomDataset();
+        if (study is not null) response.Set(DicomTags.RetrieveURL, $"{baseUrl}/studies/{study}");
+        var failed = new DicomSequence(DicomTags.FailedSOPSequence);
+        var referenced = new DicomSequence(DicomTags.ReferencedSOPSequence);
+        foreach (var r in results)
+        {
+            var item = new DicomDataset();
+            if (r.SopClassUid is not null) item.Set(DicomTags.ReferencedSOPClassUID, r.SopClassUid);
+            if (r.SopInstanceUid is not null) item.Set(DicomTags.ReferencedSOPInstanceUID, r.SopInstanceUid);
+            if (r.IsSuccess && r.Instance is { } i)
+            {
+                item.Set(DicomTags.RetrieveURL, $"{baseUrl}/studies/{i.StudyInstanceUid}/series/{i.SeriesInstanceUid}/instances/{i.SopInstanceUid}");
+                referenced.Items.Add(item);
+            }
+            else
+            {
+                item.Set(new DicomElement(DicomTags.FailureReason, DicomVR.US, DicomBinary.ToBytes<ushort>([r.Status])));
+                failed.Items.Add(item);
+            }
+        }
+        if (failed.Items.Count > 0) response.Set(failed);
+        if (referenced.Items.Count > 0) response.Set(referenced);
+        foreach (var r in results.Where(r => r.Reason is not null && (r.HasWarning || !r.IsSuccess)).Take(20))
+            http.Response.Headers.Append("Warning", $"299 mira \"{Sanitize($"{r.SopInstanceUid ?? "part"}: 0x{r.Status:X4} {r.Reason}")}\"");
+        var status = referenced.Items.Count == 0 ? StatusCodes.Status409Conflict
+            : failed.Items.Count > 0 || results.Any(r => r.HasWarning) ? StatusCodes.Status202Accepted
+            : StatusCodes.Status200OK;
+        return new DicomJsonResult(response, status);
+    }
+
+    static string Sanitize(string s)
+    {
+        var clean = new string(s.Select(c => c is '"' or '\\' || char.IsControl(c) || c > 126 ? '\'' : c).ToArray());
+        return clean.Length > 300 ? clean[..300] : clean;
+    }
+
+    static IResult Unsupported(string detail) => Problems.Result(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type", detail);
+
+    static async Task<ReadOnlyMemory<byte>> ReadAllAsync(Stream body, long limit, CancellationToken ct)
+    {
+        using var ms = new MemoryStream();
+        var buffer = new byte[81920];
+        int n;
+        while ((n = await body.ReadAsync(buffer, ct)) > 0)
+        {
+            if (ms.Length + n > limit) throw new InvalidDataException($"a part is larger than {limit} bytes");
+            ms.Write(buffer, 0, n);
+        }
+        return ms.ToArray();
+    }
+
+    static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items)
+    {
+        var list = new List<T>();
+        await foreach (var i in items) list.Add(i);
+        return list;
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Mira.Server.Dicomweb;
+using Mira.Server.Security;
+using Mira.Storage.Security;
+
+namespace Mira.Server;
+
+/// <summary>
+/// The archive server: DICOMweb (STOW-RS, QIDO-RS, WADO-RS, DELETE) under <c>/dicomweb</c>, <c>GET /health</c>
+/// (anonymous), a status page at <c>/</c> and the OpenAPI description at <c>/openapi.json</c>; everything but the
+/// health check needs HTTP Basic or a bearer token.
+/// </summary>
+public static class MiraServer
+{
+    /// <summary>Opens the stores, bootstraps the admin account on first start and builds the application.</summary>
+    public static WebApplication Build(ServerOptions options) => BuildAsync(options).GetAwaiter().GetResult();
+
+    public static async Task<WebApplication> BuildAsync(ServerOptions options, CancellationToken ct = default)
+    {
+        var archive = await Archive.OpenAsync(options, ct);
+        var bootstrap = await archive.Accounts.EnsureAdminAsync(options.AdminPassword ?? Environment.GetEnvironmentVariable("MIRA_ADMIN_PASSWORD"), ct);
+        if (bootstrap.Outcome == AdminBootstrapOutcome.CreatedWithGeneratedPassword)
+        {
+            await options.Console.WriteLineAsync($"Created the account 'admin' with the generated password: {bootstrap.GeneratedPassword}");
+            await options.Console.WriteLineAsync("It is shown only this once; change it or set MIRA_ADMIN_PASSWORD before the first start next time.");
+        }
+        if (bootstrap.Outcome != AdminBootstrapOutcome.AccountsExist)
+            await archive.Audit.AppendAsync(new AuditEntry("system", "account.bootstrap", AccountStore.AdminUser), ct);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseUrls(options.Urls);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBytes);
+        builder.Services.AddSingleton(archive);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<MiraAuthentication>();
+        builder.Services.AddProblemDetails();
+        options.ConfigureBuilder?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        var auth = app.Services.GetRequiredService<MiraAuthentication>();
+        app.Use((context, next) => auth.InvokeAsync(context, next));
+        app.MapGet("/health", () => Results.Text("{\"status\":\"ok\"}", "application/json"));
+        app.MapGet("/", StatusPage.Render);
+        app.MapGet("/openapi.json", OpenApi);
+        var dicomweb = app.MapGroup(DicomwebUrls.Prefix);
+        StowEndpoints.Map(dicomweb);
+        QidoEndpoints.Map(dicomweb);
+        WadoEndpoints.Map(dicomweb);
+        return app;
+    }
+
+    static IResult OpenApi()
+    {
+        var stream = typeof(MiraServer).Assembly.GetManifestResourceStream("Mira.Server.openapi.json")
+                     ?? throw new InvalidOperationException("the OpenAPI description is not embedded");
+        return Results.Stream(stream, "application/json");
+    }
+}

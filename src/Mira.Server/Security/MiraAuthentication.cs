@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Mira.Storage.Security;
+
+namespace Mira.Server.Security;
+
+/// <summary>
+/// Authenticates every request except <c>GET /health</c>: HTTP Basic (RFC 7617) against the account store, or
+/// <c>Authorization: Bearer mira_…</c> against the token store. Missing or bad credentials get 401 with
+/// <c>WWW-Authenticate</c> challenges for both schemes. Successful Basic checks are cached briefly, keyed by the
+/// user name and a SHA-256 of the password, because PBKDF2 is slow by design.
+/// </summary>
+public sealed class MiraAuthentication(Archive archive, ServerOptions options, TimeProvider time)
+{
+    const string UserKey = "mira.user";
+    readonly ConcurrentDictionary<string, (AuthenticatedUser User, DateTimeOffset Expires)> basicCache = new(StringComparer.Ordinal);
+
+    public static AuthenticatedUser? UserOf(HttpContext context) => context.Items[UserKey] as AuthenticatedUser;
+
+    public static bool IsAnonymous(HttpRequest request) =>
+        (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) && request.Path.Equals("/health", StringComparison.OrdinalIgnoreCase);
+
+    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    {
+        if (IsAnonymous(context.Request))
+        {
+            await next(context);
+            return;
+        }
+        var user = await AuthenticateAsync(context.Request.Headers.Authorization.ToString(), context.RequestAborted);
+        if (user is null)
+        {
+            context.Response.Headers.Append("WWW-Authenticate", "Basic realm=\"Mira\", charset=\"UTF-8\"");
+            context.Response.Headers.Append("WWW-Authenticate", "Bearer realm=\"Mira\"");
+            await Problems.Write(context, StatusCodes.Status401Unauthorized, "Authentication required",
+                "Send HTTP Basic credentials or a bearer token (mira token issue --user NAME).");
+            return;
+        }
+        context.Items[UserKey] = user;
+        await next(context);
+    }
+
+    async Task<AuthenticatedUser?> AuthenticateAsync(string header, CancellationToken ct)
+    {
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return await archive.Tokens.ValidateAsync(header[7..].Trim(), ct);
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return null;
+        string decoded;
+        try
+        {
+            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim()));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+        var colon = decoded.IndexOf(':');
+        if (colon <= 0) return null;
+        var (name, password) = (decoded[..colon], decoded[(colon + 1)..]);
+        var key = name + "\n" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(password)));
+        var now = time.GetUtcNow();
+        if (basicCache.TryGetValue(key, out var hit) && hit.Expires > now) return hit.User;
+        var user = await archive.Accounts.VerifyPasswordAsync(name, password, ct);
+        if (user is null)
+        {
+            basicCache.TryRemove(key, out _);
+            return null;
+        }
+        if (basicCache.Count > 10_000) basicCache.Clear();
+        basicCache[key] = (user, now + options.CredentialCacheLifetime);
+        return user;
+    }
+}

@@ -1,0 +1,39 @@
+using Mira.Storage.Security;
+using Microsoft.AspNetCore.Builder;
+
+namespace Mira.Server;
+
+/// <summary>How <see cref="MiraServer"/> runs: where the data lives, where it listens, and its limits.</summary>
+public sealed record ServerOptions
+{
+    /// <summary>The data folder: <c>index.db</c> (SQLite, unless <see cref="ConnectionString"/> names PostgreSQL) and <c>blobs/</c>.</summary>
+    public string DataFolder { get; init; } = "mira-data";
+
+    /// <summary>Listening URLs, separated by ';'.</summary>
+    public string Urls { get; init; } = "http://127.0.0.1:8042";
+
+    /// <summary>A PostgreSQL connection string (<c>Host=…</c>) for the index; null for the embedded SQLite file.</summary>
+    public string? ConnectionString { get; init; }
+
+    /// <summary>Password of the first <c>admin</c> account, used only when no account exists; null reads
+    /// <c>MIRA_ADMIN_PASSWORD</c>, and when that is unset too a password is generated and printed once.</summary>
+    public string? AdminPassword { get; init; }
+
+    /// <summary>Largest request body (bytes) a STOW-RS request may send.</summary>
+    public long MaxRequestBytes { get; init; } = 4L << 30;
+
+    /// <summary>Largest single part (bytes) of a STOW-RS request.</summary>
+    public long MaxPartBytes { get; init; } = 1L << 30;
+
+    /// <summary>How long a successful HTTP Basic check is remembered (PBKDF2 is deliberately slow).</summary>
+    public TimeSpan CredentialCacheLifetime { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Account/token/audit tunables (tests lower the PBKDF2 iteration count).</summary>
+    public SecurityOptions Security { get; init; } = SecurityOptions.Default;
+
+    /// <summary>Where the generated admin password is printed (once, on first start).</summary>
+    public TextWriter Console { get; init; } = System.Console.Out;
+
+    /// <summary>A hook run on the builder before the application is built (tests use it to swap in a test server).</summary>
+    public Action<WebApplicationBuilder>? ConfigureBuilder { get; init; }
+}

@@ -1,0 +1,56 @@
+using System.Net;
+using Mira.Storage.Ingest;
+using Mira.Storage.Security;
+using Mira.Testing;
+using static Mira.Server.Tests.Dicomweb;
+
+namespace Mira.Server.Tests;
+
+/// <summary>Corpus files through STOW and back through WADO, a same-UID conflict, and the audit trail of it all.</summary>
+public sealed class CorpusAndAuditTests(TestArchive server) : IClassFixture<TestArchive>
+{
+    static readonly string[] Files =
+    [
+        "dicom/transfer-syntax/pydicom/MR_small.dcm",
+        "dicom/transfer-syntax/pydicom/JPEG2000.dcm",
+        "dicom/transfer-syntax/pydicom/SC_rgb_rle_16bit_2frame.dcm",
+        "dicom/transfer-syntax/pydicom/ExplVR_BigEnd.dcm",
+    ];
+
+    [Fact]
+    public async Task Corpus_files_round_trip_byte_identical_conflicts_are_refused_and_everything_is_audited()
+    {
+        var inputs = Files.Select(f => File.ReadAllBytes(Corpus.Get(f).FullPath)).ToArray();
+        var stow = await Stow(server.Admin, "/dicomweb/studies", inputs);
+        Assert.Equal(HttpStatusCode.OK, stow.StatusCode);
+        var items = (await Json(stow))["00081199"]!["Value"]!.AsArray();
+        Assert.Equal(inputs.Length, items.Count);
+
+        var client = server.Bearer(server.StewardToken);
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            var url = new Uri(Value(items[i], "00081190")!).AbsolutePath;
+            var parts = await ReadParts(await client.GetAsync(url));
+            Assert.Equal(inputs[i], Assert.Single(parts));
+        }
+
+        // The same image under the same SOP Instance UID in another transfer syntax: a different object.
+        var other = File.ReadAllBytes(Corpus.Get("dicom/transfer-syntax/pydicom/MR_small_RLE.dcm").FullPath);
+        var conflict = await Stow(server.Admin, "/dicomweb/studies", other);
+        Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
+        Assert.Equal(StoreStatus.DuplicateSopInstance.ToString(), Value((await Json(conflict))["00081198"]!["Value"]![0], "00081197"));
+        var first = new Uri(Value(items[0], "00081190")!).AbsolutePath;
+        Assert.Equal(inputs[0], Assert.Single(await ReadParts(await client.GetAsync(first))));
+
+        // An identical resend succeeds with a warning.
+        var again = await Stow(server.Admin, "/dicomweb/studies", inputs[0]);
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        Assert.NotNull((await Json(again))["00081199"]);
+
+        var audit = await server.Archive.Audit.ReadAsync(1, 10_000);
+        Assert.True((await server.Archive.Audit.VerifyAsync()).IsIntact);
+        Assert.Contains(audit, a => a is { Actor: "admin", Action: "stow.store" } && a.Outcome == AuditLog.OutcomeText(AuditOutcome.Success));
+        Assert.Contains(audit, a => a is { Actor: "admin", Action: "stow.store" } && a.Outcome == AuditLog.OutcomeText(AuditOutcome.Failure));
+        Assert.Contains(audit, a => a is { Actor: "steward", Action: "wado.retrieve" } && first.Contains(a.Resource!));
+    }
+}

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using static Mira.Server.Tests.Dicomweb;
+
+namespace Mira.Server.Tests;
+
+/// <summary>The real <c>mira serve</c> process on a free loopback port: STOW, QIDO and WADO over HTTP.</summary>
+public sealed class ServeProcessTests
+{
+    [Fact]
+    public async Task Mira_serve_answers_stow_qido_and_wado()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "mira-serve-" + Guid.NewGuid().ToString("N"));
+        var port = FreePort();
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "mira.dll"), "serve", "--data", data, "--urls", $"http://127.0.0.1:{port}" })
+            psi.ArgumentList.Add(a);
+        psi.Environment["MIRA_ADMIN_PASSWORD"] = "process-admin-pw";
+        using var process = Process.Start(psi)!;
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+            await WaitUntilHealthy(http, process, output);
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("admin:process-admin-pw"u8.ToArray()));
+
+            var (study, series, sop) = (Uid(), Uid(), Uid());
+            var bytes = Make(study, series, sop);
+            Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/dicomweb/studies", Multipart(bytes))).StatusCode);
+            var found = (await Json(await http.GetAsync($"/dicomweb/studies?StudyInstanceUID={study}"))).AsArray();
+            Assert.Equal(study, Value(Assert.Single(found), "0020000D"));
+            var parts = await ReadParts(await http.GetAsync($"/dicomweb/studies/{study}/series/{series}/instances/{sop}"));
+            Assert.Equal(bytes, Assert.Single(parts));
+            Assert.True(File.Exists(Path.Combine(data, "index.db")));
+            Assert.True(Directory.Exists(Path.Combine(data, "blobs")));
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            try { Directory.Delete(data, true); } catch (IOException) { }
+        }
+    }
+
+    static async Task WaitUntilHealthy(HttpClient http, Process process, StringBuilder output)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            Assert.False(process.HasExited, "mira serve exited: " + output);
+            try
+            {
+                if ((await http.GetAsync("/health")).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(200);
+        }
+        Assert.Fail("mira serve did not become healthy: " + output);
+    }
+
+    static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
