@@ -27,6 +27,15 @@ public static class MiraServer
         }
         if (bootstrap.Outcome != AdminBootstrapOutcome.AccountsExist)
             await archive.Audit.AppendAsync(new AuditEntry("system", "account.bootstrap", AccountStore.AdminUser), ct);
+        if (options.Demo)
+        {
+            var demo = await Mira.Storage.Demo.DemoStudies.EnsureLoadedAsync(archive.Ingest, ct);
+            if (demo.Stored > 0)
+            {
+                await archive.Audit.AppendAsync(new AuditEntry("system", "archive.demo", $"{demo.Stored} demo instances"), ct);
+                await options.Console.WriteLineAsync($"Loaded the demo studies: {demo.Stored} instances of 3 fictitious patients.");
+            }
+        }
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(options.Urls);

@@ -19,6 +19,9 @@ public sealed record ServerOptions
     /// <c>MIRA_ADMIN_PASSWORD</c>, and when that is unset too a password is generated and printed once.</summary>
     public string? AdminPassword { get; init; }
 
+    /// <summary>Load the demo studies (synthetic CT, MR and PET of fictitious patients) when they are absent.</summary>
+    public bool Demo { get; init; }
+
     /// <summary>Largest request body (bytes) a STOW-RS request may send.</summary>
     public long MaxRequestBytes { get; init; } = 4L << 30;
 

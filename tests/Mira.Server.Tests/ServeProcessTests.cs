@@ -10,13 +10,13 @@ namespace Mira.Server.Tests;
 /// <summary>The real <c>mira serve</c> process on a free loopback port: STOW, QIDO and WADO over HTTP.</summary>
 public sealed class ServeProcessTests
 {
-    [Fact]
-    public async Task Mira_serve_answers_stow_qido_and_wado()
+    /// <summary>Runs <c>mira serve</c> with <paramref name="extra"/> arguments on a fresh data folder, then <paramref name="test"/>.</summary>
+    static async Task WithServer(string[] extra, Func<HttpClient, string, Task> test)
     {
         var data = Path.Combine(Path.GetTempPath(), "mira-serve-" + Guid.NewGuid().ToString("N"));
         var port = FreePort();
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "mira.dll"), "serve", "--data", data, "--urls", $"http://127.0.0.1:{port}" })
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "mira.dll"), "serve", "--data", data, "--urls", $"http://127.0.0.1:{port}" }.Concat(extra))
             psi.ArgumentList.Add(a);
         psi.Environment["MIRA_ADMIN_PASSWORD"] = "process-admin-pw";
         using var process = Process.Start(psi)!;
@@ -30,16 +30,7 @@ public sealed class ServeProcessTests
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
             await WaitUntilHealthy(http, process, output);
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("admin:process-admin-pw"u8.ToArray()));
-
-            var (study, series, sop) = (Uid(), Uid(), Uid());
-            var bytes = Make(study, series, sop);
-            Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/dicomweb/studies", Multipart(bytes))).StatusCode);
-            var found = (await Json(await http.GetAsync($"/dicomweb/studies?StudyInstanceUID={study}"))).AsArray();
-            Assert.Equal(study, Value(Assert.Single(found), "0020000D"));
-            var parts = await ReadParts(await http.GetAsync($"/dicomweb/studies/{study}/series/{series}/instances/{sop}"));
-            Assert.Equal(bytes, Assert.Single(parts));
-            Assert.True(File.Exists(Path.Combine(data, "index.db")));
-            Assert.True(Directory.Exists(Path.Combine(data, "blobs")));
+            await test(http, data);
         }
         finally
         {
@@ -48,6 +39,29 @@ public sealed class ServeProcessTests
             try { Directory.Delete(data, true); } catch (IOException) { }
         }
     }
+
+    [Fact]
+    public Task Mira_serve_answers_stow_qido_and_wado() => WithServer([], async (http, data) =>
+    {
+        var (study, series, sop) = (Uid(), Uid(), Uid());
+        var bytes = Make(study, series, sop);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/dicomweb/studies", Multipart(bytes))).StatusCode);
+        var found = (await Json(await http.GetAsync($"/dicomweb/studies?StudyInstanceUID={study}"))).AsArray();
+        Assert.Equal(study, Value(Assert.Single(found), "0020000D"));
+        var parts = await ReadParts(await http.GetAsync($"/dicomweb/studies/{study}/series/{series}/instances/{sop}"));
+        Assert.Equal(bytes, Assert.Single(parts));
+        Assert.True(File.Exists(Path.Combine(data, "index.db")));
+        Assert.True(Directory.Exists(Path.Combine(data, "blobs")));
+    });
+
+    [Fact]
+    public Task Mira_serve_demo_shows_the_demo_studies_at_once() => WithServer(["--demo"], async (http, _) =>
+    {
+        var studies = (await Json(await http.GetAsync("/dicomweb/studies?PatientName=DEMO*"))).AsArray();
+        Assert.Equal(3, studies.Count);
+        var page = await http.GetStringAsync("/");
+        Assert.Contains("DEMO", page);
+    });
 
     static async Task WaitUntilHealthy(HttpClient http, Process process, StringBuilder output)
     {

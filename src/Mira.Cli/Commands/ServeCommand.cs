@@ -4,7 +4,7 @@ using Mira.Server;
 
 namespace Mira.Cli.Commands;
 
-/// <summary><c>mira serve [--data DIR] [--urls URLS] [--db CONNECTION]</c>: runs the archive (DICOMweb, status page).</summary>
+/// <summary><c>mira serve [--data DIR] [--urls URLS] [--db CONNECTION] [--demo]</c>: runs the archive (DICOMweb, status page).</summary>
 public static class ServeCommand
 {
     public static Command Create()
@@ -12,16 +12,17 @@ public static class ServeCommand
         var data = new Option<string>("--data") { Description = "data folder (index.db and blobs/)", DefaultValueFactory = _ => "mira-data" };
         var urls = new Option<string>("--urls") { Description = "listening URLs, separated by ';'", DefaultValueFactory = _ => "http://127.0.0.1:8042" };
         var db = new Option<string?>("--db") { Description = "PostgreSQL connection string for the index (Host=…); default: SQLite in the data folder" };
-        var cmd = new Command("serve", "Run the archive: DICOMweb under /dicomweb, a status page at /, /health") { data, urls, db };
-        cmd.SetAction((r, ct) => Run(r.GetValue(data)!, r.GetValue(urls)!, r.GetValue(db), ct));
+        var demo = new Option<bool>("--demo") { Description = "load demo studies (synthetic CT, MR, PET of fictitious patients) if absent" };
+        var cmd = new Command("serve", "Run the archive: DICOMweb under /dicomweb, a status page at /, /health") { data, urls, db, demo };
+        cmd.SetAction((r, ct) => Run(r.GetValue(data)!, r.GetValue(urls)!, r.GetValue(db), r.GetValue(demo), ct));
         return cmd;
     }
 
-    static async Task<int> Run(string data, string urls, string? connectionString, CancellationToken ct)
+    static async Task<int> Run(string data, string urls, string? connectionString, bool demo, CancellationToken ct)
     {
         try
         {
-            var options = new ServerOptions { DataFolder = data, Urls = urls, ConnectionString = connectionString };
+            var options = new ServerOptions { DataFolder = data, Urls = urls, ConnectionString = connectionString, Demo = demo };
             await using var app = await MiraServer.BuildAsync(options, ct);
             await app.StartAsync(ct);
             Console.WriteLine($"Mira is serving {Path.GetFullPath(data)} on {string.Join(", ", app.Urls)}");
