@@ -1,3 +1,4 @@
+using Mira.Storage.Verify;
 using Mira.Storage;
 using Mira.Storage.Blobs;
 using Mira.Storage.Index;
@@ -39,6 +40,14 @@ public sealed class Archive
         var index = await SqlIndexStore.OpenAsync(db, ct);
         var blobs = new FileBlobStore(Path.Combine(data, "blobs"));
         blobs.RemoveIncompleteWrites();
+        // Crash recovery before any request is taken: a blob written without its index commit was never
+        // acknowledged (ingest answers only after both), so it is removed. Index rows are never touched here.
+        // This lists every blob once per start; an intent log would make it proportional to the writes in flight.
+        var recovery = await new ArchiveVerifier(index, blobs) { CheckHashes = false }.VerifyAsync(repair: true, ct);
+        if (recovery.Repaired > 0)
+            await options.Console.WriteLineAsync($"Recovery: removed {recovery.Repaired} unacknowledged blob(s) left by an interrupted ingest.");
+        foreach (var problem in recovery.Problems)
+            await options.Console.WriteLineAsync($"Archive problem (run `mira archive verify`): {problem}");
         var accounts = await AccountStore.OpenAsync(db, options.Security, ct);
         var tokens = await TokenStore.OpenAsync(db, options.Security, ct);
         var audit = await AuditLog.OpenAsync(db, options.Security, ct);

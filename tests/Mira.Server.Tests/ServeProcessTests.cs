@@ -14,28 +14,13 @@ public sealed class ServeProcessTests
     static async Task WithServer(string[] extra, Func<HttpClient, string, Task> test)
     {
         var data = Path.Combine(Path.GetTempPath(), "mira-serve-" + Guid.NewGuid().ToString("N"));
-        var port = FreePort();
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "mira.dll"), "serve", "--data", data, "--urls", $"http://127.0.0.1:{port}" }.Concat(extra))
-            psi.ArgumentList.Add(a);
-        psi.Environment["MIRA_ADMIN_PASSWORD"] = "process-admin-pw";
-        using var process = Process.Start(psi)!;
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-            await WaitUntilHealthy(http, process, output);
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("admin:process-admin-pw"u8.ToArray()));
-            await test(http, data);
+            await using var server = await ServeProcess.StartAsync(data, extra);
+            await test(server.Http, data);
         }
         finally
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
             try { Directory.Delete(data, true); } catch (IOException) { }
         }
     }
@@ -62,27 +47,4 @@ public sealed class ServeProcessTests
         var page = await http.GetStringAsync("/");
         Assert.Contains("DEMO", page);
     });
-
-    static async Task WaitUntilHealthy(HttpClient http, Process process, StringBuilder output)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            Assert.False(process.HasExited, "mira serve exited: " + output);
-            try
-            {
-                if ((await http.GetAsync("/health")).IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException) { }
-            await Task.Delay(200);
-        }
-        Assert.Fail("mira serve did not become healthy: " + output);
-    }
-
-    static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 }

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Mira.Server.Tests;
+
+/// <summary>A real <c>mira serve</c> process on a free loopback port, with an authenticated client; killed when disposed.</summary>
+public sealed class ServeProcess : IAsyncDisposable
+{
+    const string Password = "process-admin-pw";
+    readonly Process process;
+    readonly StringBuilder output = new();
+
+    ServeProcess(Process process, HttpClient http)
+    {
+        this.process = process;
+        Http = http;
+    }
+
+    public HttpClient Http { get; }
+
+    public string Output
+    {
+        get { lock (output) return output.ToString(); }
+    }
+
+    public static async Task<ServeProcess> StartAsync(string data, params string[] extra)
+    {
+        var port = FreePort();
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "mira.dll"), "serve", "--data", data, "--urls", $"http://127.0.0.1:{port}" }.Concat(extra))
+            psi.ArgumentList.Add(a);
+        psi.Environment["MIRA_ADMIN_PASSWORD"] = Password;
+        var process = Process.Start(psi)!;
+        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
+        var server = new ServeProcess(process, http);
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await server.WaitUntilHealthy();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes("admin:" + Password)));
+        return server;
+    }
+
+    void Append(string? line)
+    {
+        lock (output) output.AppendLine(line);
+    }
+
+    /// <summary>SIGKILL, as a power cut would end it: no shutdown code runs.</summary>
+    public async Task KillAsync()
+    {
+        if (!process.HasExited) process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        Http.Dispose();
+        process.Dispose();
+    }
+
+    async Task WaitUntilHealthy()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            Assert.False(process.HasExited, "mira serve exited: " + Output);
+            try
+            {
+                if ((await Http.GetAsync("/health")).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(200);
+        }
+        Assert.Fail("mira serve did not become healthy: " + Output);
+    }
+
+    static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
