@@ -46,6 +46,16 @@ public sealed class AuthTests(TestArchive server) : IClassFixture<TestArchive>
     }
 
     [Fact]
+    public async Task Disabling_an_account_takes_effect_even_while_its_password_check_is_cached()
+    {
+        await server.Archive.Accounts.CreateUserAsync("temp.steward", TestArchive.UserPassword, [Roles.Steward]);
+        var client = server.Basic("temp.steward", TestArchive.UserPassword);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.GetAsync("/dicomweb/studies?PatientID=nobody")).StatusCode);
+        await server.Archive.Accounts.SetDisabledAsync("temp.steward", true);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/dicomweb/studies?PatientID=nobody")).StatusCode);
+    }
+
+    [Fact]
     public async Task Annotator_is_forbidden_identified_data_and_the_denial_is_audited()
     {
         var r = await server.Basic("annotator", TestArchive.UserPassword).GetAsync("/dicomweb/studies?PatientID=x");

@@ -61,7 +61,14 @@ public sealed class MiraAuthentication(Archive archive, ServerOptions options, T
         var (name, password) = (decoded[..colon], decoded[(colon + 1)..]);
         var key = name + "\n" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(password)));
         var now = time.GetUtcNow();
-        if (basicCache.TryGetValue(key, out var hit) && hit.Expires > now) return hit.User;
+        if (basicCache.TryGetValue(key, out var hit) && hit.Expires > now)
+        {
+            // The slow password check is skipped, but a disabled account or changed roles take effect at once.
+            var current = await archive.Accounts.GetAsync(name, ct);
+            if (current is { Disabled: false }) return new AuthenticatedUser(current.Name, current.Roles);
+            basicCache.TryRemove(key, out _);
+            return null;
+        }
         var user = await archive.Accounts.VerifyPasswordAsync(name, password, ct);
         if (user is null)
         {
