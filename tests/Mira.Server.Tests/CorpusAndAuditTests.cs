@@ -54,3 +54,62 @@ public sealed class CorpusAndAuditTests(TestArchive server) : IClassFixture<Test
         Assert.Contains(audit, a => a is { Actor: "steward", Action: "wado.retrieve" } && first.Contains(a.Resource!));
     }
 }
+
+/// <summary>
+/// The whole corpus through STOW-RS, file by file: every parseable file with a SOP Instance UID is accepted (the
+/// first object of a UID wins; a later different one is a 0x0111 conflict) and WADO-RS returns the stored bytes
+/// unchanged; files without a SOP Instance UID or unparseable are refused with a reason.
+/// </summary>
+public sealed class CorpusStowTests(TestArchive server) : IClassFixture<TestArchive>
+{
+    [Fact]
+    public async Task Every_corpus_file_is_stored_byte_identical_or_refused_with_a_reason()
+    {
+        var firstByUid = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var locations = new Dictionary<string, string>(StringComparer.Ordinal);
+        var (stored, conflicts, refused) = (0, 0, 0);
+        foreach (var file in Corpus.DicomFiles)
+        {
+            var bytes = File.ReadAllBytes(file.FullPath);
+            var r = await Stow(server.Admin, "/dicomweb/studies", bytes);
+            var json = r.StatusCode == HttpStatusCode.NoContent ? null : await Json(r);
+            string? sop = null;
+            var complete = false;
+            try
+            {
+                var ds = Mira.Dicom.IO.DicomFile.Read(bytes, Mira.Dicom.IO.DicomReadOptions.Untrusted).Dataset;
+                sop = ds.GetString(Mira.Dicom.DicomTags.SOPInstanceUID);
+                complete = sop is not null && ds.GetString(Mira.Dicom.DicomTags.SOPClassUID) is not null
+                           && ds.GetString(Mira.Dicom.DicomTags.StudyInstanceUID) is not null && ds.GetString(Mira.Dicom.DicomTags.SeriesInstanceUID) is not null;
+            }
+            catch (Mira.Dicom.DicomFormatException) { }
+            if (r.StatusCode == HttpStatusCode.OK)
+            {
+                Assert.NotNull(sop);
+                Assert.False(firstByUid.ContainsKey(sop!), $"{file.Path}: a second object under {sop} was accepted");
+                firstByUid[sop!] = bytes;
+                locations[sop!] = new Uri(Value(json!["00081199"]!["Value"]![0], "00081190")!).AbsolutePath;
+                stored++;
+                continue;
+            }
+            var failure = json?["00081198"]?["Value"]?[0];
+            Assert.True(failure is not null, $"{file.Path}: {r.StatusCode} without a FailedSOPSequence");
+            var reason = Value(failure, "00081197");
+            if (sop is not null && firstByUid.TryGetValue(sop, out var first))
+            {
+                Assert.True(r.StatusCode == HttpStatusCode.Accepted && first.AsSpan().SequenceEqual(bytes) || reason == "273",
+                    $"{file.Path}: expected an identical resend or a 0x0111 conflict, got {r.StatusCode} {reason}");
+                conflicts++;
+            }
+            else
+            {
+                Assert.Equal(HttpStatusCode.Conflict, r.StatusCode);
+                Assert.False(complete, $"{file.Path}: readable with all UIDs, yet refused: {reason}");
+                refused++;
+            }
+        }
+        foreach (var (sop, bytes) in firstByUid)
+            Assert.Equal(bytes, Assert.Single(await ReadParts(await server.Admin.GetAsync(locations[sop]))));
+        Assert.True(conflicts > 0 && refused > 0, $"stored {stored}, conflicts {conflicts}, refused {refused}");
+    }
+}
