@@ -11,11 +11,11 @@ namespace Mira.Cli;
 /// </summary>
 public sealed class ArchiveLocation(string folder)
 {
-    public const string DefaultFolder = "mira-data";
+    public const string DefaultFolder = DataFolder.Default;
 
     public string Folder { get; } = Path.GetFullPath(folder);
-    public string IndexPath => Path.Combine(Folder, "index.db");
-    public string BlobRoot => Path.Combine(Folder, "blobs");
+    public string IndexPath => DataFolder.IndexPath(Folder);
+    public string BlobRoot => DataFolder.BlobRoot(Folder);
 
     /// <summary>The <c>--data DIR</c> option every archive command takes.</summary>
     public static Option<string> CreateOption() => new("--data")

@@ -35,10 +35,10 @@ public sealed class Archive
         var data = Path.GetFullPath(options.DataFolder);
         Directory.CreateDirectory(data);
         var db = string.IsNullOrWhiteSpace(options.ConnectionString)
-            ? StorageDatabase.Sqlite(Path.Combine(data, "index.db"))
+            ? StorageDatabase.Sqlite(DataFolder.IndexPath(data))
             : StorageDatabase.FromConnectionString(options.ConnectionString);
         var index = await SqlIndexStore.OpenAsync(db, ct);
-        var blobs = new FileBlobStore(Path.Combine(data, "blobs"));
+        var blobs = new FileBlobStore(DataFolder.BlobRoot(data));
         blobs.RemoveIncompleteWrites();
         // Crash recovery before any request is taken: a blob written without its index commit was never
         // acknowledged (ingest answers only after both), so it is removed. Index rows are never touched here.

@@ -7,7 +7,7 @@ namespace Mira.Server;
 public sealed record ServerOptions
 {
     /// <summary>The data folder: <c>index.db</c> (SQLite, unless <see cref="ConnectionString"/> names PostgreSQL) and <c>blobs/</c>.</summary>
-    public string DataFolder { get; init; } = "mira-data";
+    public string DataFolder { get; init; } = Mira.Storage.DataFolder.Default;
 
     /// <summary>Listening URLs, separated by ';'.</summary>
     public string Urls { get; init; } = "http://127.0.0.1:8042";

@@ -9,7 +9,7 @@ public static class ServeCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "data folder (index.db and blobs/)", DefaultValueFactory = _ => "mira-data" };
+        var data = ArchiveLocation.CreateOption();
         var urls = new Option<string>("--urls") { Description = "listening URLs, separated by ';'", DefaultValueFactory = _ => "http://127.0.0.1:8042" };
         var db = new Option<string?>("--db") { Description = "PostgreSQL connection string for the index (Host=…); default: SQLite in the data folder" };
         var demo = new Option<bool>("--demo") { Description = "load demo studies (synthetic CT, MR, PET of fictitious patients) if absent" };

@@ -222,7 +222,7 @@ public static class DicomJsonReader
         if (IsBulkVR(vr))
             throw new DicomJsonException(path, $"{DicomVRInfo.Code(vr)} values are given as InlineBinary or BulkDataURI, not \"Value\" (PS3.18 §F.2.7)");
         return new DicomElement(tag, vr, DicomJsonValues.ReadBinary(vr, v, path, options.Strict,
-            firstValueUnsigned: tag.Value is 0x00281101 or 0x00281102 or 0x00281103 or 0x00283002));
+            firstValueUnsigned: DicomJsonWriter.IsLutDescriptor(tag)));
     }
 
     static bool IsBulkVR(DicomVR vr) =>

@@ -189,7 +189,7 @@ public static class DicomJsonWriter
     }
 
     /// <summary>LUT descriptors whose first value, the number of entries, is unsigned even when the VR is SS.</summary>
-    static bool IsLutDescriptor(DicomTag tag) =>
+    internal static bool IsLutDescriptor(DicomTag tag) =>
         tag.Value is 0x00281101 or 0x00281102 or 0x00281103 or 0x00283002;
 
     static ReadOnlySpan<byte> Whole(ReadOnlySpan<byte> b, int unit) => b[..(b.Length - b.Length % unit)];
