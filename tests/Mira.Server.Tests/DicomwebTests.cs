@@ -48,6 +48,27 @@ public sealed class DicomwebTests(TestArchive server) : IClassFixture<TestArchiv
     }
 
     [Fact]
+    public async Task Instance_without_study_and_series_uids_is_filed_under_derived_uids_and_returned_unchanged()
+    {
+        var sop = Uid();
+        var bytes = Make(Uid(), Uid(), sop, ds => { ds.Remove(Mira.Dicom.DicomTags.StudyInstanceUID); ds.Remove(Mira.Dicom.DicomTags.SeriesInstanceUID); });
+        var r = await Stow(server.Admin, "/dicomweb/studies", bytes);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var (study, series) = (IngestService.PlacementUid("study", sop), IngestService.PlacementUid("series", sop));
+        Assert.StartsWith("2.25.", study);
+        Assert.NotEqual(study, series);
+        var url = new Uri(Value((await Json(r))[Referenced]!["Value"]![0], RetrieveUrl)!).AbsolutePath;
+        Assert.Equal($"/dicomweb/studies/{study}/series/{series}/instances/{sop}", url);
+        Assert.Equal(bytes, Assert.Single(await ReadParts(await server.Admin.GetAsync(url))));
+        var found = (await Json(await server.Admin.GetAsync($"/dicomweb/instances?SOPInstanceUID={sop}"))).AsArray();
+        Assert.Equal(study, Value(Assert.Single(found), "0020000D"));
+
+        // Into a named study it cannot go: it does not say it belongs there.
+        var named = await Stow(server.Admin, $"/dicomweb/studies/{Uid()}", Make(Uid(), Uid(), Uid(), ds => ds.Remove(Mira.Dicom.DicomTags.StudyInstanceUID)));
+        Assert.Equal(HttpStatusCode.Conflict, named.StatusCode);
+    }
+
+    [Fact]
     public async Task Stow_mixed_batch_is_202_with_both_sequences()
     {
         var (study, series) = (Uid(), Uid());

@@ -58,9 +58,10 @@ public abstract partial class StorageSuite : IAsyncLifetime
         try
         {
             var f = DicomFile.Read(bytes, DicomReadOptions.Untrusted);
-            string?[] uids = [f.Dataset.GetString(DicomTags.SOPClassUID), f.Dataset.GetString(DicomTags.SOPInstanceUID),
-                f.Dataset.GetString(DicomTags.StudyInstanceUID), f.Dataset.GetString(DicomTags.SeriesInstanceUID)];
-            return uids.All(u => !string.IsNullOrWhiteSpace(u)) ? uids[1]!.Trim('\0', ' ') : null;
+            // A SOP Instance UID and a SOP Class UID (data set, else file meta) suffice; Study/Series may be derived.
+            string?[] uids = [f.Dataset.GetString(DicomTags.SOPClassUID) ?? f.FileMetaInformation.GetString(DicomTags.MediaStorageSOPClassUID),
+                f.Dataset.GetString(DicomTags.SOPInstanceUID)];
+            return !f.IsTruncated && uids.All(u => !string.IsNullOrWhiteSpace(u)) ? uids[1]!.Trim('\0', ' ') : null;
         }
         catch (Exception)
         {
@@ -151,23 +152,39 @@ public abstract partial class StorageSuite : IAsyncLifetime
 
     [Theory]
     [InlineData("sop")]
-    [InlineData("study")]
-    [InlineData("series")]
     [InlineData("class")]
     public async Task Missing_required_uid_is_refused_with_a_reason(string which)
     {
-        var part = TestInstances.Make("1.2.4", "1.2.4.1", "1.2.4.1.1", ds =>
+        var part = TestInstances.Make("1.2.4", "1.2.4.1", "1.2.4.1.1");
+        // The writer insists on SOP Class/Instance UIDs (PS3.10 §7.1): blank them after writing. Without a SOP Class
+        // UID in the data set the meta's Media Storage SOP Class UID would do, so "class" blanks both.
+        if (which == "sop") BlankLast(part, "1.2.4.1.1");
+        else
         {
-            if (which == "study") ds.Remove(DicomTags.StudyInstanceUID);
-            if (which == "series") ds.Remove(DicomTags.SeriesInstanceUID);
-        });
-        // The writer insists on SOP Class/Instance UIDs (PS3.10 §7.1): blank them in the data set after writing.
-        if (which is "sop" or "class") BlankLast(part, which == "sop" ? "1.2.4.1.1" : TestInstances.CtImageStorage);
+            BlankLast(part, TestInstances.CtImageStorage);
+            BlankLast(part, TestInstances.CtImageStorage);
+        }
         var r = await Ingest.StoreAsync(part, IngestSource.Unknown);
         Assert.Equal(StoreOutcome.Refused, r.Outcome);
         Assert.Equal(StoreStatus.DataSetDoesNotMatchSopClass, r.Status);
         Assert.Contains("missing", r.Reason);
         Assert.Empty(Blobs.Enumerate());
+    }
+
+    [Theory]
+    [InlineData("study")]
+    [InlineData("series")]
+    public async Task Missing_study_or_series_uid_files_the_instance_under_a_derived_uid(string which)
+    {
+        var part = TestInstances.Make("1.2.4", "1.2.4.1", "1.2.4.1.2", ds =>
+            ds.Remove(which == "study" ? DicomTags.StudyInstanceUID : DicomTags.SeriesInstanceUID));
+        var r = await Ingest.StoreAsync(part, IngestSource.Unknown);
+        Assert.Equal(StoreOutcome.Stored, r.Outcome);
+        var stored = await Index.FindInstanceAsync("1.2.4.1.2");
+        Assert.Equal(which == "study" ? IngestService.PlacementUid("study", "1.2.4.1.2") : "1.2.4", stored!.StudyInstanceUid);
+        Assert.Equal(which == "series" ? IngestService.PlacementUid("series", "1.2.4.1.2") : "1.2.4.1", stored.SeriesInstanceUid);
+        Assert.Equal(part, ReadBlob(stored.BlobKey));
+        Assert.Equal(IngestService.PlacementUid("study", "1.2.4.1.2"), IngestService.PlacementUid("study", "1.2.4.1.2"));
     }
 
     static void BlankLast(byte[] data, string ascii)

@@ -99,10 +99,12 @@ public static class StowEndpoints
         {
             var ds = DicomFile.Read(data, DicomReadOptions.Untrusted with { StopBeforePixelData = true }).Dataset;
             var partStudy = ds.GetString(DicomTags.StudyInstanceUID)?.Trim('\0', ' ');
-            if (partStudy is null || partStudy == study) return null;
+            if (partStudy == study) return null;
             return new StoreResult(StoreOutcome.Refused, StoreStatus.DataSetDoesNotMatchSopClass,
                 ds.GetString(DicomTags.SOPClassUID)?.Trim('\0', ' '), ds.GetString(DicomTags.SOPInstanceUID)?.Trim('\0', ' '),
-                $"Study Instance UID {partStudy} is not the target study {study}");
+                partStudy is null
+                    ? $"the instance has no Study Instance UID (0020,000D), so it does not belong to the target study {study}; POST it to /studies"
+                    : $"Study Instance UID {partStudy} is not the target study {study}");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Mira.Dicom;
 using Mira.Dicom.IO;
+using Mira.Dicom.Values;
 using Mira.Storage.Blobs;
 using Mira.Storage.Index;
 
@@ -9,8 +10,9 @@ namespace Mira.Storage.Ingest;
 
 /// <summary>
 /// The one way into the archive (STOW-RS, DIMSE C-STORE and import all call it). Each part is parsed with
-/// <see cref="DicomReadOptions.Untrusted"/> limits (truncated input refused), must carry SOP Class, SOP Instance,
-/// Study and Series Instance UIDs, is stored byte-exact in the blob store (durable) and only then indexed; a result
+/// <see cref="DicomReadOptions.Untrusted"/> limits (truncated input refused), must carry a SOP Instance UID and a SOP
+/// Class UID (in the data set or its file meta information); one without Study or Series Instance UID is filed under
+/// derived UIDs (see <see cref="Place"/>). Each part is stored byte-exact in the blob store (durable) and only then indexed; a result
 /// is returned only after both, so an acknowledged instance survives a crash. A refused part leaves nothing behind.
 /// </summary>
 public sealed class IngestService(IIndexStore index, IBlobStore blobs)
@@ -126,10 +128,12 @@ public sealed class IngestService(IIndexStore index, IBlobStore blobs)
         {
             return (null, StoreResult.Refuse(StoreStatus.CannotUnderstand, $"unreadable identifying attributes: {e.Message}"));
         }
-        var missing = new[] { ("SOP Class UID (0008,0016)", sopClass), ("SOP Instance UID (0008,0018)", sopInstance),
-            ("Study Instance UID (0020,000D)", study), ("Series Instance UID (0020,000E)", series) }.Where(x => x.Item2 is null).Select(x => x.Item1).ToList();
+        sopClass ??= MetaUid(file, DicomTags.MediaStorageSOPClassUID);
+        var missing = new[] { ("SOP Class UID (0008,0016)", sopClass), ("SOP Instance UID (0008,0018)", sopInstance) }
+            .Where(x => x.Item2 is null).Select(x => x.Item1).ToList();
         if (missing.Count > 0)
             return (null, StoreResult.Refuse(StoreStatus.DataSetDoesNotMatchSopClass, "missing " + string.Join(", ", missing), sopClass, sopInstance));
+        if (study is null || series is null) Place(file.Dataset, sopInstance!, study, series);
 
         var sha = Convert.ToHexStringLower(SHA256.HashData(data.Span));
         var existing = await index.FindInstanceAsync(sopInstance!, ct);
@@ -157,6 +161,25 @@ public sealed class IngestService(IIndexStore index, IBlobStore blobs)
         }
         return (record, null);
     }
+
+    /// <summary>
+    /// Files an instance that lacks a Study or Series Instance UID (e.g. a stand-alone palette or a codec test image)
+    /// under UIDs derived from its SOP Instance UID (2.25 form from SHA-256, PS3.5 §B.2), so that it has a place in
+    /// the patient/study/series hierarchy QIDO-RS and WADO-RS address. Only the index sees these UIDs (they appear in
+    /// QIDO results and metadata); the stored object stays byte-identical.
+    /// </summary>
+    static void Place(DicomDataset ds, string sopInstance, string? study, string? series)
+    {
+        if (study is null) ds.Set(DicomTags.StudyInstanceUID, PlacementUid("study", sopInstance));
+        if (series is null) ds.Set(DicomTags.SeriesInstanceUID, PlacementUid("series", sopInstance));
+    }
+
+    /// <summary>The UID under which an instance without one of its own is filed at <paramref name="level"/>.</summary>
+    public static string PlacementUid(string level, string sopInstance) =>
+        DicomUid.FromHash(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"mira-placement:{level}:{sopInstance}")));
+
+    static string? MetaUid(DicomFile file, DicomTag tag) =>
+        file.FileMetaInformation.GetString(tag) is { Length: > 0 } s && s.Trim('\0', ' ') is { Length: > 0 } t ? t : null;
 
     static string? Uid(DicomFile file, DicomTag tag) => file.Dataset.GetString(tag) is { Length: > 0 } s ? s.Trim('\0', ' ') : null;
 
