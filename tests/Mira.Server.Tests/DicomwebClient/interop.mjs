@@ -291,6 +291,7 @@ await check('wado-study-metadata', async () => {
 await check('wado-series', async () => {
   const parts = await client.retrieveSeries({ studyInstanceUID: studyUid, seriesInstanceUID: seriesUid });
   sameSet(parts.map(sha256), seriesFiles.map(f => f.hash), 'SHA-256 of the parts');
+  for (const p of parts) expect(p.transferSyntaxUID === seriesFiles[0].transferSyntax, `a part labelled transfer-syntax=${p.transferSyntaxUID}`);
   return { parts: parts.length };
 });
 
