@@ -9,7 +9,8 @@ namespace Mira.Server.Tests;
 /// <summary>A real <c>mira serve</c> process on a free loopback port, with an authenticated client; killed when disposed.</summary>
 public sealed class ServeProcess : IAsyncDisposable
 {
-    const string Password = "process-admin-pw";
+    /// <summary>The password of the <c>admin</c> account the process creates on first start.</summary>
+    public const string AdminPassword = "process-admin-pw";
     readonly Process process;
     readonly StringBuilder output = new();
 
@@ -32,7 +33,7 @@ public sealed class ServeProcess : IAsyncDisposable
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "mira.dll"), "serve", "--data", data, "--urls", $"http://127.0.0.1:{port}" }.Concat(extra))
             psi.ArgumentList.Add(a);
-        psi.Environment["MIRA_ADMIN_PASSWORD"] = Password;
+        psi.Environment["MIRA_ADMIN_PASSWORD"] = AdminPassword;
         var process = Process.Start(psi)!;
         var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
         var server = new ServeProcess(process, http);
@@ -41,7 +42,7 @@ public sealed class ServeProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         await server.WaitUntilHealthy();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes("admin:" + Password)));
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes("admin:" + AdminPassword)));
         return server;
     }
 
