@@ -6,7 +6,8 @@ namespace Mira.Storage.Blobs;
 /// <summary>
 /// Blobs as files under a root folder. A write goes to a temporary file in the destination folder, is flushed to
 /// the disk (fsync), renamed over the final name (atomic on POSIX file systems) and the folder is fsynced so the
-/// rename itself survives a power loss. Readers therefore see either nothing or the complete blob.
+/// rename itself survives a power loss (as are the parents of folders it had to create). Readers therefore see
+/// either nothing or the complete blob.
 /// </summary>
 public sealed class FileBlobStore : IBlobStore
 {
@@ -39,27 +40,83 @@ public sealed class FileBlobStore : IBlobStore
         return Path.Combine(Root, key.Replace('/', Path.DirectorySeparatorChar));
     }
 
+    /// <summary>How many files are written and flushed at once by <see cref="WriteManyAsync"/>.</summary>
+    public int WriteParallelism { get; init; } = 16;
+
     public async Task WriteAsync(string key, ReadOnlyMemory<byte> data, CancellationToken ct = default)
     {
-        var path = PathOf(key);
-        var dir = Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, TemporaryPrefix + Guid.NewGuid().ToString("N"));
-        try
+        if ((await WriteManyAsync([new BlobWrite(key, data)], ct))[0] is { } error)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+    }
+
+    /// <summary>
+    /// A group commit: every blob goes to a temporary file in its destination folder and is flushed (fsync), many at
+    /// once so the disk's queue and the journal's commits are shared; then each is renamed over its final name and
+    /// every folder whose entries changed (the destinations and the parents of folders created here) is fsynced
+    /// once. Only then is a write reported durable.
+    /// </summary>
+    public async Task<Exception?[]> WriteManyAsync(IReadOnlyList<BlobWrite> writes, CancellationToken ct = default)
+    {
+        var errors = new Exception?[writes.Count];
+        var paths = new string[writes.Count];
+        var temps = new string?[writes.Count];
+        var changed = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < writes.Count; i++)
         {
-            await using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            try
             {
-                await fs.WriteAsync(data, ct);
-                fs.Flush(flushToDisk: true);
+                paths[i] = PathOf(writes[i].Key);
+                var dir = Path.GetDirectoryName(paths[i])!;
+                CreateFolders(dir, changed);
+                changed.Add(dir);
             }
-            File.Move(temp, path, overwrite: true);
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                errors[i] = e;
+            }
         }
-        catch
+        await Task.Run(() => Parallel.For(0, writes.Count, new ParallelOptions { MaxDegreeOfParallelism = WriteParallelism, CancellationToken = ct }, i =>
         {
-            TryDelete(temp);
-            throw;
+            if (errors[i] is not null) return;
+            var temp = Path.Combine(Path.GetDirectoryName(paths[i])!, TemporaryPrefix + Guid.NewGuid().ToString("N"));
+            try
+            {
+                using var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, writes[i].Data.Length);
+                RandomAccess.Write(handle, writes[i].Data.Span, 0);
+                RandomAccess.FlushToDisk(handle);
+                temps[i] = temp;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                TryDelete(temp);
+                errors[i] = e;
+            }
+        }), ct);
+        for (var i = 0; i < writes.Count; i++)
+        {
+            if (temps[i] is not { } temp) continue;
+            try
+            {
+                File.Move(temp, paths[i], overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                TryDelete(temp);
+                errors[i] = e;
+            }
         }
-        FlushDirectory(dir);
+        await Task.Run(() => Parallel.ForEach(changed, new ParallelOptions { MaxDegreeOfParallelism = WriteParallelism }, FlushDirectory), CancellationToken.None);
+        return errors;
+    }
+
+    /// <summary>Creates the missing folders of <paramref name="dir"/>; the parent of each one created gets a new entry.</summary>
+    void CreateFolders(string dir, HashSet<string> changed)
+    {
+        if (Directory.Exists(dir)) return;
+        var parent = Path.GetDirectoryName(dir);
+        if (parent is not null && parent.Length >= Root.Length) CreateFolders(parent, changed);
+        Directory.CreateDirectory(dir);
+        if (parent is not null) changed.Add(parent);
     }
 
     /// <summary>

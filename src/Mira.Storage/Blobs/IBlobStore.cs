@@ -3,6 +3,9 @@ namespace Mira.Storage.Blobs;
 /// <summary>One stored blob: its key (a relative path with '/' separators) and its length in bytes.</summary>
 public sealed record BlobInfo(string Key, long Length);
 
+/// <summary>One blob to write: its key and its bytes.</summary>
+public readonly record struct BlobWrite(string Key, ReadOnlyMemory<byte> Data);
+
 /// <summary>
 /// Where instances are kept byte-exact, as received (PS3.10 files; PS3.18 §10.5 STOW-RS parts). A write is atomic:
 /// a blob is either absent or complete and durable, never partial.
@@ -11,6 +14,13 @@ public interface IBlobStore
 {
     /// <summary>Writes <paramref name="data"/> under <paramref name="key"/> durably, replacing any blob there atomically.</summary>
     Task WriteAsync(string key, ReadOnlyMemory<byte> data, CancellationToken ct = default);
+
+    /// <summary>
+    /// Writes several blobs with the same guarantee as <see cref="WriteAsync"/> for each, sharing the cost of making
+    /// them durable (a group commit). Returns, per write, null when it is durable or the exception that stopped it;
+    /// a failed write leaves nothing behind.
+    /// </summary>
+    Task<Exception?[]> WriteManyAsync(IReadOnlyList<BlobWrite> writes, CancellationToken ct = default);
 
     /// <summary>Opens a blob for reading; throws <see cref="FileNotFoundException"/> when absent.</summary>
     Stream OpenRead(string key);

@@ -68,12 +68,31 @@ public sealed class IngestService(IIndexStore index, IBlobStore blobs)
     async Task<StoreResult[]> StoreBatchAsync(List<ReadOnlyMemory<byte>> parts, IngestSource source, CancellationToken ct)
     {
         var results = new StoreResult[parts.Count];
-        var pending = new List<Pending>();
+        // Parsing, hashing and building index rows is CPU work, independent per part.
+        var parsed = new Parsed[parts.Count];
+        Parallel.For(0, parts.Count, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount },
+            i => parsed[i] = Parse(parts[i], source));
+
+        var writing = new List<Pending>();
         for (var i = 0; i < parts.Count; i++)
         {
-            var (record, refusal) = await PrepareAsync(parts[i], source, ct);
-            if (refusal is not null) results[i] = refusal;
-            else pending.Add(new Pending(i, record!));
+            if (parsed[i].Refusal is { } refusal) { results[i] = refusal; continue; }
+            var record = parsed[i].Record!;
+            var existing = await index.FindInstanceAsync(record.SopInstanceUid, ct);
+            if (existing is not null) results[i] = await Existing(record.SopClassUid, record.SopInstanceUid, record.Sha256, existing, null);
+            else writing.Add(new Pending(i, record));
+        }
+        if (writing.Count == 0) return results;
+
+        var errors = await blobs.WriteManyAsync(writing.Select(w => new BlobWrite(w.Record.BlobKey, parts[w.Position])).ToList(), ct);
+        var pending = new List<Pending>(writing.Count);
+        for (var k = 0; k < writing.Count; k++)
+        {
+            if (errors[k] is not { } e) { pending.Add(writing[k]); continue; }
+            var r = writing[k].Record;
+            const int diskFull = 28; // ENOSPC
+            var status = (e.HResult & 0xFFFF) == diskFull || e.HResult == unchecked((int)0x80070070) ? StoreStatus.OutOfResources : StoreStatus.ProcessingFailure;
+            results[writing[k].Position] = StoreResult.Refuse(status, $"cannot store the object: {e.Message}", r.SopClassUid, r.SopInstanceUid);
         }
         if (pending.Count == 0) return results;
 
@@ -102,8 +121,10 @@ public sealed class IngestService(IIndexStore index, IBlobStore blobs)
         return results;
     }
 
-    /// <summary>Parses, validates, checks for an existing instance and writes the blob. Returns a record or a refusal.</summary>
-    async Task<(InstanceRecord?, StoreResult?)> PrepareAsync(ReadOnlyMemory<byte> data, IngestSource source, CancellationToken ct)
+    sealed record Parsed(InstanceRecord? Record, StoreResult? Refusal);
+
+    /// <summary>Parses and validates a part and builds its index row (no I/O). Returns a record or a refusal.</summary>
+    static Parsed Parse(ReadOnlyMemory<byte> data, IngestSource source)
     {
         DicomFile file;
         try
@@ -112,9 +133,9 @@ public sealed class IngestService(IIndexStore index, IBlobStore blobs)
         }
         catch (Exception e) when (e is DicomFormatException or InvalidDataException or EndOfStreamException or ArgumentException or OverflowException or InvalidOperationException)
         {
-            return (null, StoreResult.Refuse(StoreStatus.CannotUnderstand, $"not a readable DICOM object: {e.Message}"));
+            return new(null, StoreResult.Refuse(StoreStatus.CannotUnderstand, $"not a readable DICOM object: {e.Message}"));
         }
-        if (file.IsTruncated) return (null, StoreResult.Refuse(StoreStatus.CannotUnderstand, "the object is truncated"));
+        if (file.IsTruncated) return new(null, StoreResult.Refuse(StoreStatus.CannotUnderstand, "the object is truncated"));
 
         string? sopClass, sopInstance, study, series;
         try
@@ -126,40 +147,25 @@ public sealed class IngestService(IIndexStore index, IBlobStore blobs)
         }
         catch (Exception e) when (e is DicomFormatException or ArgumentException or InvalidOperationException)
         {
-            return (null, StoreResult.Refuse(StoreStatus.CannotUnderstand, $"unreadable identifying attributes: {e.Message}"));
+            return new(null, StoreResult.Refuse(StoreStatus.CannotUnderstand, $"unreadable identifying attributes: {e.Message}"));
         }
         sopClass ??= MetaUid(file, DicomTags.MediaStorageSOPClassUID);
         var missing = new[] { ("SOP Class UID (0008,0016)", sopClass), ("SOP Instance UID (0008,0018)", sopInstance) }
             .Where(x => x.Item2 is null).Select(x => x.Item1).ToList();
         if (missing.Count > 0)
-            return (null, StoreResult.Refuse(StoreStatus.DataSetDoesNotMatchSopClass, "missing " + string.Join(", ", missing), sopClass, sopInstance));
+            return new(null, StoreResult.Refuse(StoreStatus.DataSetDoesNotMatchSopClass, "missing " + string.Join(", ", missing), sopClass, sopInstance));
         if (study is null || series is null) Place(file.Dataset, sopInstance!, study, series);
 
         var sha = Convert.ToHexStringLower(SHA256.HashData(data.Span));
-        var existing = await index.FindInstanceAsync(sopInstance!, ct);
-        if (existing is not null) return (null, await Existing(sopClass!, sopInstance!, sha, existing, null));
-
         var key = FileBlobStore.KeyFor(sopInstance!, sha);
-        InstanceRecord record;
         try
         {
-            record = InstanceRecord.From(file, key, data.Length, sha, source.ToString());
+            return new(InstanceRecord.From(file, key, data.Length, sha, source.ToString()), null);
         }
         catch (Exception e) when (e is DicomFormatException or ArgumentException or InvalidOperationException or FormatException)
         {
-            return (null, StoreResult.Refuse(StoreStatus.CannotUnderstand, $"cannot index the object: {e.Message}", sopClass, sopInstance));
+            return new(null, StoreResult.Refuse(StoreStatus.CannotUnderstand, $"cannot index the object: {e.Message}", sopClass, sopInstance));
         }
-        try
-        {
-            await blobs.WriteAsync(key, data, ct);
-        }
-        catch (IOException e)
-        {
-            const int diskFull = 28; // ENOSPC
-            var status = (e.HResult & 0xFFFF) == diskFull || e.HResult == unchecked((int)0x80070070) ? StoreStatus.OutOfResources : StoreStatus.ProcessingFailure;
-            return (null, StoreResult.Refuse(status, $"cannot store the object: {e.Message}", sopClass, sopInstance));
-        }
-        return (record, null);
     }
 
     /// <summary>
