@@ -26,14 +26,14 @@ start)
     dotnet publish "$root/src/Mira.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
       -o "$here/.mira-build" > "$w/publish.log" 2>&1 || { cat "$w/publish.log" >&2; exit 1; }
   fi
-  rm -rf "$w/data"; mkdir -p "$w/data"
+  rm -rf "$w/data"; mkdir -p "$w/data"; : > "$w/mira.log"
   pw=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
   MIRA_ADMIN_PASSWORD=$pw setsid "$mira" serve --data "$w/data" --urls "http://127.0.0.1:${HTTP_PORT:-0}" \
     > "$w/mira.log" 2>&1 < /dev/null &
   pid=$!
   port=
   for i in $(seq 1 600); do
-    port=$(sed -n 's|^Mira is serving .* on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$w/mira.log" | head -1)
+    port=$(sed -n 's|^Mira is serving .* on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$w/mira.log" | head -1 || true)
     if [ -n "$port" ] && curl -sf -o /dev/null "http://127.0.0.1:$port/health"; then break; fi
     port=
     alive "$pid" || { echo "mira exited; see $w/mira.log" >&2; cat "$w/mira.log" >&2; exit 1; }
