@@ -1,4 +1,13 @@
+using Mira.Dicom;
+
 namespace Mira.Dicom.Codecs;
 
-/// <summary>Damaged or unsupported compressed pixel data; the message names the codec and the byte offset.</summary>
-public sealed class DicomCodecException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>
+/// Damaged, unsupported or undecodable pixel data; the message names the codec or transfer syntax and, where known,
+/// the frame and byte offset.
+/// </summary>
+public sealed class DicomCodecException : MiraException
+{
+    public DicomCodecException(string message) : base(message) { }
+    public DicomCodecException(string message, Exception inner) : base(message, inner) { }
+}

@@ -19,6 +19,12 @@ public sealed record PixelFormat(
 {
     public bool IsSigned => PixelRepresentation == 1;
 
+    /// <summary>
+    /// True for Float Pixel Data (7FE0,0008) and Double Float Pixel Data (7FE0,0009): IEEE 754 samples of
+    /// 32 or 64 bits (PS3.3 §C.7.6.24); <see cref="PixelRepresentation"/> does not apply.
+    /// </summary>
+    public bool IsFloat { get; init; }
+
     /// <summary>Bytes of one sample in the decoded layout (1 for BitsAllocated 1 and 8, 2 for 16, 4 for 32, 8 for 64).</summary>
     public int BytesPerSample => BitsAllocated <= 8 ? 1 : BitsAllocated / 8;
 
@@ -33,7 +39,9 @@ public sealed record PixelFormat(
     public static PixelFormat From(DicomDataset ds)
     {
         int Us(DicomTag tag, int fallback) => ds.GetValues<ushort>(tag) is { Length: > 0 } v ? v[0] : fallback;
-        var bitsAllocated = Us(DicomTags.BitsAllocated, 0);
+        // Float and Double Float Pixel Data have an implied Bits Allocated of 32 and 64 (PS3.3 §C.7.6.24).
+        var isFloat = !ds.Contains(DicomTags.PixelData) && (ds.Contains(DicomTags.FloatPixelData) || ds.Contains(DicomTags.DoubleFloatPixelData));
+        var bitsAllocated = Us(DicomTags.BitsAllocated, isFloat ? (ds.Contains(DicomTags.FloatPixelData) ? 32 : 64) : 0);
         var bitsStored = Us(DicomTags.BitsStored, bitsAllocated);
         var frames = ds.GetString(DicomTags.NumberOfFrames) is { } nf && int.TryParse(nf.Trim(), out var n) && n > 0 ? n : 1;
         return new PixelFormat(
@@ -46,6 +54,6 @@ public sealed record PixelFormat(
             Us(DicomTags.PixelRepresentation, 0),
             Us(DicomTags.PlanarConfiguration, 0),
             (ds.GetString(DicomTags.PhotometricInterpretation) ?? "MONOCHROME2").Trim(),
-            frames);
+            frames) { IsFloat = isFloat };
     }
 }
