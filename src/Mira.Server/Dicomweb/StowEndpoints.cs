@@ -39,14 +39,24 @@ public static class StowEndpoints
         var pending = new List<Part>();
         long pendingBytes = 0;
 
+        // One batch is stored while the next is read from the request: at most two batches are held in memory.
+        Task storing = Task.CompletedTask;
+
+        async Task Store(List<Part> batch)
+        {
+            var toStore = batch.Where(p => p.Refusal is null).Select(p => p.Data).ToList();
+            using var stored = (await ToListAsync(archive.Ingest.StoreManyAsync(toStore, source, http.RequestAborted))).GetEnumerator();
+            foreach (var p in batch)
+                results.Add(p.Refusal ?? (stored.MoveNext() ? stored.Current : throw new InvalidOperationException("ingest returned too few results")));
+        }
+
         async Task Flush()
         {
-            var toStore = pending.Where(p => p.Refusal is null).Select(p => p.Data).ToList();
-            using var stored = (await ToListAsync(archive.Ingest.StoreManyAsync(toStore, source, http.RequestAborted))).GetEnumerator();
-            foreach (var p in pending)
-                results.Add(p.Refusal ?? (stored.MoveNext() ? stored.Current : throw new InvalidOperationException("ingest returned too few results")));
+            var batch = pending.ToList();
             pending.Clear();
             pendingBytes = 0;
+            await storing;
+            storing = Task.Run(() => Store(batch));
         }
 
         async Task Add(ReadOnlyMemory<byte> data, string? partType)
@@ -67,19 +77,22 @@ public static class StowEndpoints
                     return Unsupported($"only type=\"{Dicom}\" parts are accepted, not \"{type}\"");
                 var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value;
                 if (string.IsNullOrEmpty(boundary)) return Problems.BadRequest("the multipart/related Content-Type has no boundary");
-                var reader = new MultipartReader(boundary, http.Request.Body) { BodyLengthLimit = options.MaxPartBytes };
-                while (await reader.ReadNextSectionAsync(http.RequestAborted) is { } section)
-                    await Add(await ReadAllAsync(section.Body, options.MaxPartBytes, http.RequestAborted), section.ContentType);
+                var reader = new MultipartRelatedReader(http.Request.BodyReader, boundary, options.MaxPartBytes);
+                while (await reader.ReadNextAsync(http.RequestAborted) is { } part)
+                    await Add(part.Data, part.ContentType);
             }
             else return Unsupported($"'{contentType.MediaType}' is not accepted; send multipart/related; type=\"{Dicom}\" or {Dicom}");
             await Flush();
+            await storing;
         }
         catch (InvalidDataException e)
         {
+            await storing; // parts already handed to the ingest pipeline finish (and stay stored) before answering
             return Problems.Result(StatusCodes.Status400BadRequest, "Bad Request", "malformed or oversized multipart body: " + e.Message);
         }
         catch (BadHttpRequestException e)
         {
+            await storing;
             return Problems.Result(e.StatusCode, "Bad Request", e.Message);
         }
         if (results.Count == 0) return Problems.BadRequest("the request carried no DICOM part");
