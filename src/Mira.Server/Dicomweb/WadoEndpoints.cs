@@ -4,7 +4,6 @@ using Mira.Dicom.IO;
 using Mira.Dicom.Json;
 using Mira.Server.Security;
 using Mira.Storage.Index;
-using Mira.Storage.Query;
 using Mira.Storage.Security;
 
 namespace Mira.Server.Dicomweb;
@@ -34,24 +33,12 @@ public static class WadoEndpoints
             .AddEndpointFilter(new PatientDataAccess("dicomweb.delete", [Roles.Admin]));
     }
 
-    /// <summary>The stored instances of a study, series or single instance, in index order.</summary>
-    public static async Task<List<StoredInstance>> FindAsync(Archive archive, string study, string? series, string? instance, CancellationToken ct)
+    /// <summary>The stored instances of a study, series or single instance, in index order (one index query).</summary>
+    public static async Task<IReadOnlyList<StoredInstance>> FindAsync(Archive archive, string study, string? series, string? instance, CancellationToken ct)
     {
-        var found = new List<StoredInstance>();
-        if (instance is not null)
-        {
-            var one = await archive.Index.FindInstanceAsync(instance, ct);
-            if (one is not null && one.StudyInstanceUid == study && (series is null || one.SeriesInstanceUid == series)) found.Add(one);
-            return found;
-        }
-        for (var offset = 0; ; offset += QidoQuery.MaxLimit)
-        {
-            var page = await archive.Index.QueryInstancesAsync(new QidoQuery { Limit = QidoQuery.MaxLimit, Offset = offset }, study, series, ct);
-            foreach (var ds in page)
-                if (ds.GetString(DicomTags.SOPInstanceUID) is { } uid && await archive.Index.FindInstanceAsync(uid, ct) is { } si)
-                    found.Add(si);
-            if (page.Count < QidoQuery.MaxLimit) return found;
-        }
+        if (instance is null) return await archive.Index.FindInstancesAsync(study, series, ct);
+        var one = await archive.Index.FindInstanceAsync(instance, ct);
+        return one is not null && one.StudyInstanceUid == study && (series is null || one.SeriesInstanceUid == series) ? [one] : [];
     }
 
     static string Describe(string study, string? series, string? instance) =>
