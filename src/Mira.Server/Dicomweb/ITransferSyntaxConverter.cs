@@ -54,7 +54,7 @@ public sealed class NativeTransferSyntaxConverter : ITransferSyntaxConverter
     }
 
     /// <summary>Reverses the order of the 16-bit words inside each <paramref name="unit"/>-byte sample.</summary>
-    internal static void ReverseWords(Span<byte> data, int unit)
+    public static void ReverseWords(Span<byte> data, int unit)
     {
         for (var s = 0; s + unit <= data.Length; s += unit)
             for (int a = s, b = s + unit - 2; a < b; a += 2, b -= 2)

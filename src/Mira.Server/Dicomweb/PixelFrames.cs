@@ -70,7 +70,7 @@ public static class PixelFrames
     }
 
     /// <summary>Copies <paramref name="count"/> bits from bit <paramref name="start"/> (LSB first, PS3.5 §8.1.1) to a new array starting at bit 0.</summary>
-    internal static byte[] ExtractBits(ReadOnlySpan<byte> data, long start, long count)
+    public static byte[] ExtractBits(ReadOnlySpan<byte> data, long start, long count)
     {
         var output = new byte[(count + 7) / 8];
         var first = (int)(start / 8);
