@@ -101,4 +101,14 @@ public sealed class WadoBulkDataTests(TestArchive server) : IClassFixture<TestAr
         Assert.Equal(HttpStatusCode.NotAcceptable, (await Client.SendAsync(request)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync($"/dicomweb/studies/{stored.Study}/series/{stored.Series}/instances/{Uid()}/bulkdata/7FE00010")).StatusCode);
     }
+
+    [Fact]
+    public async Task Openapi_describes_frames_and_bulk_data()
+    {
+        var paths = JsonNode.Parse(await server.Admin.GetStringAsync("/openapi.json"))!["paths"]!;
+        const string instance = "/dicomweb/studies/{study}/series/{series}/instances/{instance}";
+        Assert.NotNull(paths[instance + "/frames/{frames}"]?["get"]?["responses"]?["404"]);
+        Assert.NotNull(paths[instance + "/bulkdata/{path}"]?["get"]?["responses"]?["200"]);
+        Assert.NotNull(paths[instance]!["get"]!["responses"]!["406"]);
+    }
 }
