@@ -74,3 +74,31 @@ public static class Dicomweb
     /// <summary>The first value of a tag in a DICOM JSON object.</summary>
     public static string? Value(JsonNode? item, string tag) => item?[tag]?["Value"]?[0]?.ToString();
 }
+
+/// <summary>A body part of a multipart/related response, as the tests read it.</summary>
+public sealed record ReceivedPart(string ContentType, string? Location, byte[] Content);
+
+public static class MultipartReading
+{
+    /// <summary>The response's Content-Type and every part with its headers (any part media type).</summary>
+    public static async Task<(Microsoft.Net.Http.Headers.MediaTypeHeaderValue Type, List<ReceivedPart> Parts)> ReadAll(HttpResponseMessage response)
+    {
+        var type = Microsoft.Net.Http.Headers.MediaTypeHeaderValue.Parse(response.Content.Headers.ContentType!.ToString());
+        Assert.Equal("multipart/related", type.MediaType.Value);
+        var reader = new MultipartReader(Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(type.Boundary).Value!, await response.Content.ReadAsStreamAsync());
+        var parts = new List<ReceivedPart>();
+        while (await reader.ReadNextSectionAsync() is { } section)
+        {
+            using var ms = new MemoryStream();
+            await section.Body.CopyToAsync(ms);
+            section.Headers!.TryGetValue("Content-Location", out var location);
+            parts.Add(new ReceivedPart(section.ContentType!, location.Count > 0 ? location.ToString() : null, ms.ToArray()));
+        }
+        return (type, parts);
+    }
+
+    /// <summary>A parameter of a media type header, unquoted.</summary>
+    public static string? Parameter(Microsoft.Net.Http.Headers.MediaTypeHeaderValue type, string name) =>
+        type.Parameters.FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase)) is { } p
+            ? Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(p.Value).Value : null;
+}

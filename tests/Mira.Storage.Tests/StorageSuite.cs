@@ -291,6 +291,27 @@ public abstract partial class StorageSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Instances_of_a_study_or_series_come_from_one_query_in_insertion_order()
+    {
+        string[] sops = ["1.5.1.1.3", "1.5.1.2.1", "1.5.1.1.1", "1.5.1.1.2"];
+        foreach (var sop in sops)
+            await Ingest.StoreAsync(TestInstances.Make("1.5.1", sop[..7], sop), IngestSource.Unknown);
+        await Ingest.StoreAsync(TestInstances.Make("1.5.2", "1.5.2.1", "1.5.2.1.1"), IngestSource.Unknown);
+
+        var study = await Index.FindInstancesAsync("1.5.1");
+        Assert.Equal(sops, study.Select(i => i.SopInstanceUid));
+        Assert.All(study, i => Assert.Equal("1.5.1", i.StudyInstanceUid));
+        var one = await Index.FindInstanceAsync("1.5.1.2.1");
+        Assert.Equal(one, Assert.Single(study, i => i.SopInstanceUid == "1.5.1.2.1"));
+
+        var series = await Index.FindInstancesAsync("1.5.1", "1.5.1.1");
+        Assert.Equal(["1.5.1.1.3", "1.5.1.1.1", "1.5.1.1.2"], series.Select(i => i.SopInstanceUid));
+        Assert.All(series, i => Assert.Equal("1.5.1.1", i.SeriesInstanceUid));
+        Assert.Empty(await Index.FindInstancesAsync("1.5.2", "1.5.1.1")); // a series of another study
+        Assert.Empty(await Index.FindInstancesAsync("9.9.9"));
+    }
+
+    [Fact]
     public async Task Reopening_the_index_keeps_schema_and_rows()
     {
         await Ingest.StoreAsync(TestInstances.Make("1.4.1", "1.4.1.1", "1.4.1.1.1"), IngestSource.Unknown);

@@ -1,17 +1,17 @@
 using Microsoft.AspNetCore.Http;
 using Mira.Dicom;
-using Mira.Dicom.IO;
-using Mira.Dicom.Json;
+using Microsoft.AspNetCore.Mvc;
 using Mira.Server.Security;
 using Mira.Storage.Index;
-using Mira.Storage.Query;
 using Mira.Storage.Security;
 
 namespace Mira.Server.Dicomweb;
 
 /// <summary>
-/// WADO-RS (PS3.18 §10.4): studies, series and instances as <c>multipart/related; type="application/dicom"</c>
-/// with the stored bytes unchanged (original transfer syntax); their metadata as <c>application/dicom+json</c>.
+/// WADO-RS (PS3.18 §10.4): studies, series and instances as <c>multipart/related; type="application/dicom"</c>, the
+/// stored bytes unchanged unless the Accept header asks for another transfer syntax (<c>transfer-syntax=</c>, PS3.18
+/// §8.7.3.5.2), which <see cref="ITransferSyntaxConverter"/> produces or refuses (406); their metadata as
+/// <c>application/dicom+json</c> with BulkDataURIs; frames and bulk data (<see cref="WadoBulkDataEndpoints"/>).
 /// Also DELETE of a study (administrators): index rows first, then blobs.
 /// </summary>
 public static class WadoEndpoints
@@ -20,11 +20,12 @@ public static class WadoEndpoints
     {
         var retrieve = new PatientDataAccess("wado.retrieve", PatientDataAccess.IdentifiedData);
         var metadata = new PatientDataAccess("wado.metadata", PatientDataAccess.IdentifiedData);
-        g.MapGet("/studies/{study}", (HttpContext h, Archive a, string study) => Retrieve(h, a, study, null, null)).AddEndpointFilter(retrieve);
-        g.MapGet("/studies/{study}/series/{series}", (HttpContext h, Archive a, string study, string series) =>
-            Retrieve(h, a, study, series, null)).AddEndpointFilter(retrieve);
-        g.MapGet("/studies/{study}/series/{series}/instances/{instance}", (HttpContext h, Archive a, string study, string series, string instance) =>
-            Retrieve(h, a, study, series, instance)).AddEndpointFilter(retrieve);
+        g.MapGet("/studies/{study}", (HttpContext h, Archive a, [FromServices] ITransferSyntaxConverter c, string study) =>
+            Retrieve(h, a, c, study, null, null)).AddEndpointFilter(retrieve);
+        g.MapGet("/studies/{study}/series/{series}", (HttpContext h, Archive a, [FromServices] ITransferSyntaxConverter c, string study, string series) =>
+            Retrieve(h, a, c, study, series, null)).AddEndpointFilter(retrieve);
+        g.MapGet("/studies/{study}/series/{series}/instances/{instance}", (HttpContext h, Archive a, [FromServices] ITransferSyntaxConverter c,
+            string study, string series, string instance) => Retrieve(h, a, c, study, series, instance)).AddEndpointFilter(retrieve);
         g.MapGet("/studies/{study}/metadata", (HttpContext h, Archive a, string study) => Metadata(h, a, study, null, null)).AddEndpointFilter(metadata);
         g.MapGet("/studies/{study}/series/{series}/metadata", (HttpContext h, Archive a, string study, string series) =>
             Metadata(h, a, study, series, null)).AddEndpointFilter(metadata);
@@ -32,76 +33,61 @@ public static class WadoEndpoints
             Metadata(h, a, study, series, instance)).AddEndpointFilter(metadata);
         g.MapDelete("/studies/{study}", (HttpContext h, Archive a, string study) => DeleteStudy(h, a, study))
             .AddEndpointFilter(new PatientDataAccess("dicomweb.delete", [Roles.Admin]));
+        WadoBulkDataEndpoints.Map(g, retrieve);
     }
 
-    /// <summary>The stored instances of a study, series or single instance, in index order.</summary>
-    public static async Task<List<StoredInstance>> FindAsync(Archive archive, string study, string? series, string? instance, CancellationToken ct)
+    const string DicomMediaType = "application/dicom";
+
+    /// <summary>The stored instances of a study, series or single instance, in index order (one index query).</summary>
+    public static async Task<IReadOnlyList<StoredInstance>> FindAsync(Archive archive, string study, string? series, string? instance, CancellationToken ct)
     {
-        var found = new List<StoredInstance>();
-        if (instance is not null)
-        {
-            var one = await archive.Index.FindInstanceAsync(instance, ct);
-            if (one is not null && one.StudyInstanceUid == study && (series is null || one.SeriesInstanceUid == series)) found.Add(one);
-            return found;
-        }
-        for (var offset = 0; ; offset += QidoQuery.MaxLimit)
-        {
-            var page = await archive.Index.QueryInstancesAsync(new QidoQuery { Limit = QidoQuery.MaxLimit, Offset = offset }, study, series, ct);
-            foreach (var ds in page)
-                if (ds.GetString(DicomTags.SOPInstanceUID) is { } uid && await archive.Index.FindInstanceAsync(uid, ct) is { } si)
-                    found.Add(si);
-            if (page.Count < QidoQuery.MaxLimit) return found;
-        }
+        if (instance is null) return await archive.Index.FindInstancesAsync(study, series, ct);
+        var one = await archive.Index.FindInstanceAsync(instance, ct);
+        return one is not null && one.StudyInstanceUid == study && (series is null || one.SeriesInstanceUid == series) ? [one] : [];
     }
 
     static string Describe(string study, string? series, string? instance) =>
         instance is not null ? $"instance {instance} of series {series} in study {study}"
         : series is not null ? $"series {series} in study {study}" : $"study {study}";
 
-    static async Task<IResult> Retrieve(HttpContext http, Archive archive, string study, string? series, string? instance)
+    static async Task<IResult> Retrieve(HttpContext http, Archive archive, ITransferSyntaxConverter converter, string study, string? series, string? instance)
     {
-        if (!AcceptsDicom(http.Request))
+        var ranges = AcceptedMediaType.Parse(http.Request.Headers.Accept).Where(a => a.Matches(DicomMediaType)).ToList();
+        if (ranges.Count == 0)
             return Problems.Result(StatusCodes.Status406NotAcceptable, "Not Acceptable",
-                "this resource is served as multipart/related; type=\"application/dicom\" (original transfer syntax)");
+                $"this resource is served as multipart/related; type=\"{DicomMediaType}\" (stored transfer syntax, or another one asked for with transfer-syntax=)");
         var found = await FindAsync(archive, study, series, instance, http.RequestAborted);
         if (found.Count == 0) return Problems.NotFound($"no {Describe(study, series, instance)}");
-        return new MultipartDicomResult(archive.Blobs, found);
-    }
-
-    /// <summary>True unless the Accept header names only media types other than DICOM / multipart / anything.</summary>
-    static bool AcceptsDicom(HttpRequest request)
-    {
-        var accept = request.Headers.Accept.ToString();
-        if (string.IsNullOrWhiteSpace(accept)) return true;
-        foreach (var range in accept.Split(','))
+        string? refusal = null;
+        foreach (var range in ranges)
         {
-            var r = range.Trim().ToLowerInvariant();
-            if (r.StartsWith("*/*") || r.StartsWith("multipart/*") || r.StartsWith("application/*")) return true;
-            if (r.StartsWith("multipart/related") && (!r.Contains("type=") || r.Contains("application/dicom\"") || r.Contains("type=application/dicom;")
-                                                      || r.EndsWith("type=application/dicom") || r.Contains("type=\"application/dicom;")))
-                return !r.Contains("transfer-syntax=") || r.Contains("transfer-syntax=*");
-            if (r.StartsWith("application/dicom") && !r.StartsWith("application/dicom+")) return true;
+            if (range.AnySyntax) return new MultipartDicomResult(archive.Blobs, found);
+            var target = TransferSyntax.Lookup(range.TransferSyntax!);
+            var cannot = found.FirstOrDefault(si => !converter.CanConvert(StoredObjects.SyntaxOf(si), target));
+            if (cannot is null) return new MultipartDicomResult(archive.Blobs, found, target, converter);
+            refusal ??= $"instance {cannot.SopInstanceUid} is stored in {StoredObjects.SyntaxOf(cannot)} and cannot be delivered in "
+                        + $"{target} (no codec for its Pixel Data); ask for transfer-syntax={StoredObjects.SyntaxOf(cannot).Uid} or transfer-syntax=*";
         }
-        return false;
+        return Problems.Result(StatusCodes.Status406NotAcceptable, "Not Acceptable", refusal!);
     }
 
+    /// <summary>
+    /// Metadata (PS3.18 §10.4.1.1.2) read from the stored objects, with Pixel Data and other bulk values replaced by
+    /// BulkDataURIs pointing at <c>…/bulkdata/{path}</c> (<see cref="BulkDataPath"/>), nested values included.
+    /// </summary>
     static async Task<IResult> Metadata(HttpContext http, Archive archive, string study, string? series, string? instance)
     {
         var found = await FindAsync(archive, study, series, instance, http.RequestAborted);
         if (found.Count == 0) return Problems.NotFound($"no {Describe(study, series, instance)}");
+        var baseUrl = DicomwebUrls.Base(http.Request);
         var datasets = new List<DicomDataset>(found.Count);
         foreach (var si in found)
         {
-            await using var blob = archive.Blobs.OpenRead(si.BlobKey);
-            using var ms = new MemoryStream();
-            await blob.CopyToAsync(ms, http.RequestAborted);
-            datasets.Add(DicomFile.Read(ms.ToArray(), DicomReadOptions.Untrusted with { StopBeforePixelData = true }).Dataset);
+            var ds = (await StoredObjects.ReadAsync(archive.Blobs, si, http.RequestAborted)).Dataset;
+            BulkDataPath.ReplaceWithUris(ds, $"{baseUrl}/studies/{si.StudyInstanceUid}/series/{si.SeriesInstanceUid}/instances/{si.SopInstanceUid}");
+            datasets.Add(ds);
         }
-        // Bulk data (Pixel Data and large binary values) is left out of the metadata in this slice (no BulkDataURI
-        // retrieval yet); see docs/conformance/dicomweb.md.
-        var options = new DicomJsonWriteOptions { BulkDataUri = null };
-        foreach (var ds in datasets) ds.RemoveAll(e => e is DicomFragmentSequence || (!DicomVRInfo.IsString(e.VR) && e.Length > 4096 && e.VR != DicomVR.SQ));
-        return DicomJsonResult.Array(datasets, options);
+        return DicomJsonResult.Array(datasets);
     }
 
     static async Task<IResult> DeleteStudy(HttpContext http, Archive archive, string study)

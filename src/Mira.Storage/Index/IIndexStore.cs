@@ -30,6 +30,12 @@ public interface IIndexStore
 
     Task<StoredInstance?> FindInstanceAsync(string sopInstanceUid, CancellationToken ct = default);
 
+    /// <summary>
+    /// The instance rows of a study, or of one series of it, in insertion order, in one query (WADO-RS retrieve
+    /// and metadata, DELETE). Empty when nothing matches.
+    /// </summary>
+    Task<IReadOnlyList<StoredInstance>> FindInstancesAsync(string studyInstanceUid, string? seriesInstanceUid = null, CancellationToken ct = default);
+
     /// <summary>True when some row points at this blob key.</summary>
     Task<bool> IsBlobReferencedAsync(string blobKey, CancellationToken ct = default);
 

@@ -141,6 +141,15 @@ public sealed partial class SqlIndexStore : IIndexStore
         return await c.QuerySingleOrDefaultAsync<StoredInstance>($"SELECT {InstanceColumns} WHERE i.sop_instance_uid = @sopInstanceUid", new { sopInstanceUid });
     }
 
+    public async Task<IReadOnlyList<StoredInstance>> FindInstancesAsync(string studyInstanceUid, string? seriesInstanceUid = null, CancellationToken ct = default)
+    {
+        await using var c = await Database.OpenAsync(ct);
+        var sql = $"SELECT {InstanceColumns} WHERE st.study_uid = @studyInstanceUid"
+                  + (seriesInstanceUid is null ? "" : " AND se.series_uid = @seriesInstanceUid") + " ORDER BY i.id";
+        var rows = await c.QueryAsync<StoredInstance>(new CommandDefinition(sql, new { studyInstanceUid, seriesInstanceUid }, cancellationToken: ct));
+        return rows.AsList();
+    }
+
     public async Task<bool> IsBlobReferencedAsync(string blobKey, CancellationToken ct = default)
     {
         await using var c = await Database.OpenAsync(ct);
