@@ -37,7 +37,7 @@ public sealed class JpegCodec(JpegColorOutput colorOutput = JpegColorOutput.AsSt
 
     public PixelFormat Decode(ReadOnlySpan<byte> frame, PixelFormat format, Span<byte> destination)
     {
-        var dec = new JpegDecoder();
+        var dec = new JpegDecoder(format.Columns, format.Rows, format.SamplesPerPixel);
         dec.Decode(frame);
         if (dec.FrameType < 0) throw JpegDecoder.Fail("no frame header (SOF) before the end of the image", frame.Length);
         var comps = dec.Components;

@@ -19,7 +19,7 @@ internal sealed class JpegComponent
 /// kind, Huffman coded, into a sample plane per component; interleaving, upsampling and colour are left to
 /// <see cref="JpegCodec"/>.
 /// </summary>
-internal sealed class JpegDecoder
+internal sealed class JpegDecoder(int expectedWidth = 0, int expectedHeight = 0, int expectedComponents = 0)
 {
     readonly JpegHuffmanTable?[] dcTables = new JpegHuffmanTable?[4];
     readonly JpegHuffmanTable?[] acTables = new JpegHuffmanTable?[4];
@@ -145,6 +145,11 @@ internal sealed class JpegDecoder
         if (Height == 0) throw Fail("number of lines 0 (defined by DNL) is not supported", offset + 1);
         if (Width == 0) throw Fail("number of samples per line is 0", offset + 3);
         if (nf is < 1 or > 4) throw Fail($"{nf} components per frame are not supported", offset + 5);
+        // Checked before any allocation, so that a damaged header cannot ask for gigabytes.
+        if ((expectedWidth > 0 && Width != expectedWidth) || (expectedHeight > 0 && Height != expectedHeight))
+            throw Fail($"the JPEG image is {Width}x{Height}, the data set says {expectedWidth}x{expectedHeight}", offset + 1);
+        if (expectedComponents > 0 && nf != expectedComponents)
+            throw Fail($"the JPEG image has {nf} components, the data set {expectedComponents} samples per pixel", offset + 5);
         if (s.Length < 6 + 3 * nf) throw Fail("SOF segment is too short for its components", offset);
         var comps = new JpegComponent[nf];
         for (var i = 0; i < nf; i++)
@@ -298,56 +303,71 @@ internal sealed class JpegDecoder
     void DecodeLosslessScan(ref JpegBitReader reader, JpegComponent[] comps, int predictor, int pointTransform)
     {
         // T.81 Annex H: all components have H = V = 1, so an MCU is one sample of each scan component.
-        int width = Width, height = Height;
+        // Each line's differences are decoded first, then each component's line is reconstructed.
+        int width = Width, height = Height, nc = comps.Length;
         var initial = 1 << (Precision - pointTransform - 1);
         var restartsLeft = restartInterval;
         var nextRst = 0;
-        var nc = comps.Length;
-        var planes = new ushort[nc][];
-        for (var i = 0; i < nc; i++) planes[i] = comps[i].Plane;
-        var resetColumn = 0;      // column of the first sample after the latest restart on the current line
-        var firstLine = true;     // first line of the scan or of a restart interval: horizontal prediction only
+        var diffs = new int[width * nc];
+        var resetAt = restartInterval > 0 ? new bool[width] : null;
+        var tables = new JpegHuffmanTable[nc];
+        for (var ci = 0; ci < nc; ci++) tables[ci] = comps[ci].Dc!;
         for (var y = 0; y < height; y++)
         {
-            var rowStart = y * width;
-            var resetOnThisLine = y == 0;
-            if (!resetOnThisLine) resetColumn = -1;
-            for (var x = 0; x < width; x++)
+            var anyReset = false;
+            if (resetAt is not null)
             {
-                if (restartInterval > 0)
+                Array.Clear(resetAt);
+                for (var x = 0; x < width; x++)
                 {
                     if (restartsLeft == 0)
                     {
                         reader.Restart(nextRst);
                         nextRst = (nextRst + 1) & 7;
                         restartsLeft = restartInterval;
-                        resetColumn = x;
-                        firstLine = x == 0;
+                        resetAt[x] = anyReset = true;
                     }
                     restartsLeft--;
-                }
-                for (var ci = 0; ci < nc; ci++)
-                {
-                    var t = reader.Decode(comps[ci].Dc!);
-                    int diff = t switch
-                    {
-                        0 => 0,
-                        16 => 32768,
-                        > 16 => throw Fail($"lossless difference category {t} is invalid", reader.Offset),
-                        _ => reader.ReceiveExtend(t),
-                    };
-                    var p = planes[ci];
-                    var i = rowStart + x;
-                    int prediction;
-                    if (x == resetColumn) prediction = initial;
-                    else if (x > resetColumn && resetColumn >= 0) prediction = p[i - 1];
-                    else if (firstLine) prediction = p[i - 1];
-                    else if (x == 0) prediction = p[i - width];
-                    else prediction = Predict(predictor, p[i - 1], p[i - width], p[i - width - 1]);
-                    p[i] = (ushort)(prediction + diff);
+                    for (var ci = 0; ci < nc; ci++) diffs[x * nc + ci] = DecodeDifference(ref reader, tables[ci]);
                 }
             }
-            firstLine = false;
+            else if (nc == 1)
+            {
+                var t = tables[0];
+                for (var x = 0; x < width; x++) diffs[x] = DecodeDifference(ref reader, t);
+            }
+            else
+            {
+                for (var x = 0; x < width; x++)
+                    for (var ci = 0; ci < nc; ci++) diffs[x * nc + ci] = DecodeDifference(ref reader, tables[ci]);
+            }
+
+            for (var ci = 0; ci < nc; ci++)
+            {
+                var row = comps[ci].Plane.AsSpan(y * width, width);
+                if (y == 0 || anyReset)
+                {
+                    // The first line of the scan or of a restart interval predicts from the left only; the sample
+                    // after a restart (and the first of the scan) is predicted by 2^(P − Pt − 1) (T.81 §H.1.2.1).
+                    var above = y > 0 ? comps[ci].Plane.AsSpan((y - 1) * width, width) : default;
+                    var horizontal = y == 0;
+                    for (var x = 0; x < width; x++)
+                    {
+                        var d = diffs[x * nc + ci];
+                        int prediction;
+                        if ((y == 0 && x == 0) || (resetAt is not null && resetAt[x]))
+                        {
+                            prediction = initial;
+                            horizontal = true;
+                        }
+                        else if (horizontal) prediction = row[x - 1];
+                        else if (x == 0) prediction = above[0];
+                        else prediction = Predict(predictor, row[x - 1], above[x], above[x - 1]);
+                        row[x] = (ushort)(prediction + d);
+                    }
+                }
+                else ReconstructLine(row, comps[ci].Plane.AsSpan((y - 1) * width, width), diffs, ci, nc, predictor);
+            }
         }
         if (pointTransform > 0)
             foreach (var c in comps)
@@ -355,6 +375,48 @@ internal sealed class JpegDecoder
                 var p = c.Plane;
                 for (var i = 0; i < p.Length; i++) p[i] = (ushort)(p[i] << pointTransform);
             }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    static int DecodeDifference(ref JpegBitReader reader, JpegHuffmanTable table)
+    {
+        var t = reader.Decode(table);
+        if (t == 0) return 0;
+        if (t < 16) return reader.ReceiveExtend(t);
+        if (t == 16) return 32768;
+        throw Fail($"lossless difference category {t} is invalid", reader.Offset);
+    }
+
+    /// <summary>One line below the first with no restart in it: Rb for the first sample, the selected predictor after.</summary>
+    static void ReconstructLine(Span<ushort> row, ReadOnlySpan<ushort> above, int[] diffs, int ci, int nc, int predictor)
+    {
+        var w = row.Length;
+        row[0] = (ushort)(above[0] + diffs[ci]);
+        int ra = row[0];
+        switch (predictor)
+        {
+            case 1:
+                for (var x = 1; x < w; x++) row[x] = (ushort)(ra = (ushort)(ra + diffs[x * nc + ci]));
+                break;
+            case 2:
+                for (var x = 1; x < w; x++) row[x] = (ushort)(above[x] + diffs[x * nc + ci]);
+                break;
+            case 3:
+                for (var x = 1; x < w; x++) row[x] = (ushort)(above[x - 1] + diffs[x * nc + ci]);
+                break;
+            case 4:
+                for (var x = 1; x < w; x++) row[x] = (ushort)(ra = (ushort)(ra + above[x] - above[x - 1] + diffs[x * nc + ci]));
+                break;
+            case 5:
+                for (var x = 1; x < w; x++) row[x] = (ushort)(ra = (ushort)(ra + ((above[x] - above[x - 1]) >> 1) + diffs[x * nc + ci]));
+                break;
+            case 6:
+                for (var x = 1; x < w; x++) row[x] = (ushort)(ra = (ushort)(above[x] + ((ra - above[x - 1]) >> 1) + diffs[x * nc + ci]));
+                break;
+            default:
+                for (var x = 1; x < w; x++) row[x] = (ushort)(ra = (ushort)(((ra + above[x]) >> 1) + diffs[x * nc + ci]));
+                break;
+        }
     }
 
     /// <summary>The predictors of T.81 Table H.1 (with arithmetic right shifts, as libjpeg).</summary>

@@ -33,6 +33,8 @@ internal sealed class JpegHuffmanTable
             if (n == 0) t.MaxCode[len] = -1;
             for (var i = 0; i < n; i++)
             {
+                // No code may consist of all 1-bits (T.81 §C); a table that needs one is over-subscribed.
+                if (code >= (1 << len) - 1) return null;
                 if (len <= LookupBits)
                 {
                     var shift = LookupBits - len;
@@ -42,8 +44,6 @@ internal sealed class JpegHuffmanTable
                 code++;
                 k++;
             }
-            // No code may consist of all 1-bits (T.81 §C); a table that needs one is over-subscribed.
-            if (code >= 1 << len) return null;
             if (n > 0) t.MaxCode[len] = code - 1;
             code <<= 1;
         }
