@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Mira.Dicom.Codecs.Jpeg;
 
 /// <summary>
@@ -55,14 +57,20 @@ internal ref struct JpegBitReader
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     void Consume(int n)
     {
-        if (n > bits - padBits) throw JpegDecoder.Fail("entropy-coded data ends early (truncated or a marker inside the scan)", markerPos >= 0 ? markerPos : pos);
+        if (n > bits - padBits) ThrowEndOfData();
         acc <<= n;
         bits -= n;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    readonly void ThrowEndOfData() =>
+        throw JpegDecoder.Fail("entropy-coded data ends early (truncated or a marker inside the scan)", markerPos >= 0 ? markerPos : pos);
+
     /// <summary>Decodes one Huffman-coded symbol.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Decode(JpegHuffmanTable table)
     {
         if (bits < 16) Fill();
@@ -72,6 +80,11 @@ internal ref struct JpegBitReader
             Consume(e >> 8);
             return e & 0xFF;
         }
+        return DecodeLong(table);
+    }
+
+    int DecodeLong(JpegHuffmanTable table)
+    {
         var code16 = (int)(acc >> 48);
         for (var len = JpegHuffmanTable.LookupBits + 1; len <= 16; len++)
         {
@@ -88,6 +101,7 @@ internal ref struct JpegBitReader
     }
 
     /// <summary>Reads <paramref name="n"/> (1..16) bits as an unsigned value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Receive(int n)
     {
         if (bits < n) Fill();
@@ -97,6 +111,7 @@ internal ref struct JpegBitReader
     }
 
     /// <summary>RECEIVE then EXTEND (T.81 §F.2.2.1): <paramref name="n"/> bits as a signed difference.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int ReceiveExtend(int n)
     {
         var v = Receive(n);

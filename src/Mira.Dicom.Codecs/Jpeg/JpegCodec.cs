@@ -78,11 +78,16 @@ public sealed class JpegCodec(JpegColorOutput colorOutput = JpegColorOutput.AsSt
             for (var ci = 0; ci < n; ci++)
             {
                 var src = planes[ci].AsSpan(y * strides[ci], width);
-                var o = (y * width * n) + ci;
                 if (bytesPerSample == 1)
-                    for (var x = 0; x < width; x++) destination[o + x * n] = (byte)src[x];
+                {
+                    var d = destination.Slice(y * width * n, width * n);
+                    for (int x = 0, o = ci; x < src.Length; x++, o += n) d[o] = (byte)src[x];
+                }
                 else
-                    for (var x = 0; x < width; x++) BinaryPrimitives.WriteUInt16LittleEndian(destination[(2 * (o + x * n))..], src[x]);
+                {
+                    var d = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(destination.Slice(2 * y * width * n, 2 * width * n));
+                    for (int x = 0, o = ci; x < src.Length; x++, o += n) d[o] = BitConverter.IsLittleEndian ? src[x] : BinaryPrimitives.ReverseEndianness(src[x]);
+                }
             }
         }
         return format with { PlanarConfiguration = 0, PhotometricInterpretation = photometric };

@@ -5,6 +5,7 @@ namespace Mira.Dicom.Codecs.Jpeg;
 /// Ligtenberg–Moschytz factorisation with 13-bit fixed-point constants), reproduced arithmetic for arithmetic so
 /// that decoded samples equal those of dcmtk, GDCM and Pillow. Dequantisation happens here, as in libjpeg.
 /// </summary>
+[System.Runtime.CompilerServices.SkipLocalsInit]
 internal static class JpegIdct
 {
     const int ConstBits = 13;
