@@ -36,16 +36,19 @@ internal static class JpegLsEncoder
             w.WriteByte(0x11);
             w.WriteByte(0);
         }
-        if (preset is not null)
+        // Below MAXVAL 128 the default thresholds follow a second formula (T.87 §C.2.4.1.1.1) that some decoders
+        // (CharLS 1.x, inside dcmtk 3.6.7) do not implement: signal the parameters explicitly there.
+        if (preset is not null || p.MaxVal < 128)
         {
             w.WriteUInt16(0xFFF8);
             w.WriteUInt16(13);
             w.WriteByte(1);
-            w.WriteUInt16(preset.MaxVal);
-            w.WriteUInt16(preset.T1);
-            w.WriteUInt16(preset.T2);
-            w.WriteUInt16(preset.T3);
-            w.WriteUInt16(preset.Reset);
+            // The resolved values, not zeros for defaults: some decoders (dcmtk 3.6.7) reject a zero MAXVAL.
+            w.WriteUInt16(p.MaxVal);
+            w.WriteUInt16(p.T1);
+            w.WriteUInt16(p.T2);
+            w.WriteUInt16(p.T3);
+            w.WriteUInt16(p.Reset);
         }
         if (options.RestartInterval > 0)
         {
