@@ -126,6 +126,9 @@ internal sealed class JpegLsScanParameters
 internal sealed class JpegLsContexts
 {
     public const int RunContext = 365;
+
+    /// <summary>A bound on the Golomb parameter k that valid streams stay far below (k ≤ 16 for 16-bit data).</summary>
+    const int MaxK = 24;
     public readonly int[] A = new int[367];
     public readonly int[] B = new int[367];
     public readonly int[] C = new int[367];
@@ -176,7 +179,7 @@ internal sealed class JpegLsContexts
     public int RegularK(int q)
     {
         int n = N[q], a = A[q], k = 0;
-        while ((n << k) < a) k++;
+        while (k < MaxK && (n << k) < a) k++;
         return k;
     }
 
@@ -186,7 +189,7 @@ internal sealed class JpegLsContexts
         var q = RunContext + riType;
         var temp = riType == 0 ? A[q] : A[q] + (N[q] >> 1);
         int n = N[q], k = 0;
-        while ((n << k) < temp) k++;
+        while (k < MaxK && (n << k) < temp) k++;
         return k;
     }
 

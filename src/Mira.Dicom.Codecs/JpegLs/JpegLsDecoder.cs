@@ -50,8 +50,10 @@ internal static class JpegLsDecoder
         {
             if (pos >= data.Length)
             {
-                if (sawScan) return state.Frame; // missing EOI after complete scans: tolerated
-                throw Fail(pos, "the data ends before a scan");
+                if (!sawScan) throw Fail(pos, "the data ends before a scan");
+                for (var c = 0; c < state.Done!.Length; c++)
+                    if (!state.Done[c]) throw Fail(pos, $"the data ends before component {c + 1} was coded");
+                return state.Frame; // a missing EOI after complete scans is tolerated
             }
             var (marker, at) = NextMarker(data, ref pos);
             switch (marker)
@@ -134,7 +136,7 @@ internal static class JpegLsDecoder
             case 0xDD:
                 {
                     var len = SegmentLength(data, pos, at);
-                    if (len < 3 || len > 6) throw Fail(at, $"DRI segment length {len}");
+                    if (len < 4 || len > 6) throw Fail(at, $"DRI segment length {len}");
                     var ri = 0;
                     for (var i = 2; i < len; i++) ri = (ri << 8) | data[pos + i];
                     state.RestartInterval = ri;
@@ -207,6 +209,8 @@ internal static class JpegLsDecoder
                     for (var i = 0; i < wxy; i++) y = (y << 8) | s[2 + i];
                     for (var i = 0; i < wxy; i++) x = (x << 8) | s[2 + wxy + i];
                     if (x > 65535 || y > 65535) throw Fail(at, $"image size {x}×{y} is too large");
+                    if (state.ComponentIds is not null && (state.Frame.Width != x || state.Frame.Height != y))
+                        throw Fail(at, "an LSE oversize segment after the frame header changes the image size");
                     state.Frame = state.Frame with { Width = (int)x, Height = (int)y };
                     break;
                 }
@@ -357,6 +361,9 @@ internal static class JpegLsDecoder
             }
         }
 
+        readonly DicomCodecException InvalidCode() =>
+            Fail(Math.Min(reader.Position, data.Length), "invalid code: a prediction error outside the sample range");
+
         readonly int DecodeValue(ref JpegLsBitReader r, int k, int limit)
         {
             var maxUnary = limit - p.Qbpp - 1;
@@ -388,6 +395,7 @@ internal static class JpegLsDecoder
                 errVal = (m & 1) != 0 ? (m - 1) >> 1 : -(m >> 1) - 1;
             else
                 errVal = (m & 1) != 0 ? -((m + 1) >> 1) : m >> 1;
+            if ((uint)(errVal + p.Range) > (uint)(2 * p.Range)) throw InvalidCode();
             ctx.UpdateRegular(q, errVal, p.Near, p.Reset);
             return Reconstruct(px, sign > 0 ? errVal : -errVal);
         }
@@ -464,6 +472,7 @@ internal static class JpegLsDecoder
             var px = riType == 1 ? ra : rb;
             var k = ctx.RunK(riType);
             var em = DecodeValue(ref reader, k, p.Limit - JpegLsScanParameters.J[runIndex] - 1);
+            if ((uint)em > (uint)(2 * p.Range)) throw InvalidCode();
             var t = em + riType;
             var map = t & 1;
             var abs = (t + map) >> 1;
