@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -33,6 +34,20 @@ internal ref struct JpegLsBitReader
 
     void Fill()
     {
+        if (!stuffNext && !atEnd && pos + 8 <= data.Length)
+        {
+            // Fast path: eight bytes without 0xFF among them are plain data.
+            var v = BinaryPrimitives.ReadUInt64BigEndian(data[pos..]);
+            var inv = ~v;
+            if (((inv - 0x0101010101010101UL) & ~inv & 0x8080808080808080UL) == 0)
+            {
+                var bytes = (64 - cacheBits) >> 3;
+                cache |= (v >> (64 - bytes * 8)) << (64 - cacheBits - bytes * 8);
+                cacheBits += bytes * 8;
+                pos += bytes;
+                return;
+            }
+        }
         while (cacheBits <= 56)
         {
             if (!atEnd && pos < data.Length)
@@ -99,8 +114,7 @@ internal ref struct JpegLsBitReader
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int ReadUnary(int max)
     {
-        if (cacheBits < 57) Fill();
-        if (cache != 0)
+        if (cache != 0) // the next one bit is already in the cache (bits past cacheBits are zero)
         {
             var lz = BitOperations.LeadingZeroCount(cache);
             cache <<= lz;
