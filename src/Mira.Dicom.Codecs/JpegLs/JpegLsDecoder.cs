@@ -413,7 +413,6 @@ internal static class JpegLsDecoder
             var cur = l.Current;
             var quant = p.Quantiser;
             var mv = p.MaxVal;
-            var near = p.Near;
             var x = 1;
             while (x <= width)
             {
@@ -433,7 +432,6 @@ internal static class JpegLsDecoder
                 cur[x] = DecodeRegular(q, sign, Predict(ra, rb, rc));
                 x++;
             }
-            _ = near;
         }
 
         /// <summary>Run mode for one component (T.87 §A.7); returns the next x.</summary>
