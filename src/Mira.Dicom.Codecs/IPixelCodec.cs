@@ -12,6 +12,9 @@ public interface IPixelCodec
 
     bool CanEncode { get; }
 
+    /// <summary>Whether <see cref="Encode"/> produces a stream valid for <paramref name="transferSyntaxUid"/>.</summary>
+    bool CanEncodeTo(string transferSyntaxUid) => CanEncode && TransferSyntaxUids.Contains(transferSyntaxUid);
+
     /// <summary>
     /// Decodes one frame (the bytes of its fragments, concatenated) into <paramref name="destination"/>,
     /// which is <see cref="PixelFormat.FrameLength"/> bytes long. Returns the format of the decoded frame,

@@ -1,4 +1,6 @@
 using Mira.Dicom.Codecs.Deflate;
+using Mira.Dicom.Codecs.Jpeg;
+using Mira.Dicom.Codecs.JpegLs;
 using Mira.Dicom.Codecs.Rle;
 using Mira.Dicom.Codecs.Uncompressed;
 
@@ -15,6 +17,8 @@ public static class PixelCodecs
     static readonly IPixelCodec[] BuiltIn =
     [
         new RleCodec(),
+        new JpegCodec(),
+        new JpegLsCodec(),
         new DeflatedImageFrameCodec(),
         new EncapsulatedUncompressedCodec(),
     ];
@@ -22,12 +26,6 @@ public static class PixelCodecs
     /// <summary>Why a known syntax has no codec here, for the error message (exact UID, or a prefix ending in *).</summary>
     static readonly (string Uid, string Reason)[] Missing =
     [
-        ("1.2.840.10008.1.2.4.50", "the JPEG codec is not part of this build yet"),
-        ("1.2.840.10008.1.2.4.51", "the JPEG codec is not part of this build yet"),
-        ("1.2.840.10008.1.2.4.57", "the JPEG lossless codec is not part of this build yet"),
-        ("1.2.840.10008.1.2.4.70", "the JPEG lossless codec is not part of this build yet"),
-        ("1.2.840.10008.1.2.4.80", "the JPEG-LS codec is not part of this build yet"),
-        ("1.2.840.10008.1.2.4.81", "the JPEG-LS codec is not part of this build yet"),
         ("1.2.840.10008.1.2.4.90", "JPEG 2000 needs the optional OpenJPEG module (Debian package libopenjp2-7)"),
         ("1.2.840.10008.1.2.4.91", "JPEG 2000 needs the optional OpenJPEG module (Debian package libopenjp2-7)"),
         ("1.2.840.10008.1.2.4.92", "JPEG 2000 Part 2 needs the optional OpenJPEG module (Debian package libopenjp2-7)"),

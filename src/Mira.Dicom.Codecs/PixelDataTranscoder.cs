@@ -37,7 +37,7 @@ public static class PixelDataTranscoder
         }
         if (f.IsFloat) throw new DicomCodecException("Float and Double Float Pixel Data cannot be encapsulated (PS3.5 §8.2)");
         var codec = PixelCodecs.Get(target);
-        if (!codec.CanEncode) throw new DicomCodecException($"the codec for {target.Uid} ({target.Name}) cannot encode");
+        if (!codec.CanEncodeTo(target.Uid)) throw new DicomCodecException($"the codec for {target.Uid} ({target.Name}) cannot encode");
         var fragments = new List<DicomFragment>(frames.Length);
         var offsets = new uint[frames.Length];
         long position = 0;

@@ -44,7 +44,7 @@ public static class MiraServer
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<MiraAuthentication>();
-        builder.Services.AddSingleton<ITransferSyntaxConverter, NativeTransferSyntaxConverter>();
+        builder.Services.AddSingleton<ITransferSyntaxConverter, CodecTransferSyntaxConverter>();
         builder.Services.AddProblemDetails();
         options.ConfigureBuilder?.Invoke(builder);
 

@@ -145,15 +145,14 @@ public sealed class WadoFramesTests(TestArchive server) : IClassFixture<TestArch
         }
         // image/jpeg asked for explicitly, also among others by weight.
         Assert.Equal(HttpStatusCode.OK, (await Get($"{stored.InstancePath}/frames/1", "multipart/related; type=\"image/jpeg\"")).StatusCode);
-        var weighted = await Get($"{stored.InstancePath}/frames/1", "multipart/related; type=\"image/jls\", multipart/related; type=\"image/jpeg\"; q=0.5");
+        var weighted = await Get($"{stored.InstancePath}/frames/1", "multipart/related; type=\"image/jxl\", multipart/related; type=\"image/jpeg\"; q=0.5");
         Assert.Equal("image/jpeg", Parameter((await ReadAll(weighted)).Type, "type"));
     }
 
     [Theory]
-    [InlineData("multipart/related; type=\"application/octet-stream\"")] // uncompressed Explicit VR LE: needs a decoder
-    [InlineData("multipart/related; type=\"application/octet-stream\"; transfer-syntax=1.2.840.10008.1.2.1")]
-    [InlineData("multipart/related; type=\"image/jls\"")]
-    [InlineData("multipart/related; type=\"image/jpeg\"; transfer-syntax=1.2.840.10008.1.2.4.70")]
+    [InlineData("multipart/related; type=\"image/jxl\"")] // no JPEG XL codec
+    [InlineData("multipart/related; type=\"image/jpeg\"; transfer-syntax=1.2.840.10008.1.2.4.51")] // lossy encoding is never done
+    [InlineData("multipart/related; type=\"application/octet-stream\"; transfer-syntax=1.2.840.10008.1.2.2")] // frames are little endian
     public async Task Frames_in_a_syntax_that_cannot_be_produced_are_406_naming_the_instance(string accept)
     {
         var stored = await StoredCorpusFile.StoreAsync(server, "dicom/transfer-syntax/pydicom/SC_rgb_jpeg_dcmtk.dcm");
@@ -163,6 +162,22 @@ public sealed class WadoFramesTests(TestArchive server) : IClassFixture<TestArch
         var detail = JsonNode.Parse(await r.Content.ReadAsStringAsync())!["detail"]!.ToString();
         Assert.Contains(stored.Sop, detail);
         Assert.Contains("1.2.840.10008.1.2.4.50", detail);
+    }
+
+    [Theory]
+    [InlineData("dicom/transfer-syntax/pydicom/SC_rgb_jpeg_dcmtk.dcm")]
+    [InlineData("dicom/transfer-syntax/pydicom-data/JPEG-LL.dcm")]
+    [InlineData("dicom/transfer-syntax/dcm_qa_ts/7_jpegls_lossless_gdcm.dcm")]
+    [InlineData("dicom/transfer-syntax/dcm_qa_ts/4_rle.dcm")]
+    public async Task Compressed_frames_asked_for_uncompressed_are_decoded_to_the_oracle_pixels(string path)
+    {
+        var stored = await StoredCorpusFile.StoreAsync(server, path);
+        var r = await Get($"{stored.InstancePath}/frames/1", "multipart/related; type=\"application/octet-stream\"; transfer-syntax=1.2.840.10008.1.2.1");
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var (type, parts) = await ReadAll(r);
+        Assert.Equal("1.2.840.10008.1.2.1", Parameter(type, "transfer-syntax"));
+        var oracle = Mira.Testing.PixelOracles.Get(path)!.Pydicom;
+        Assert.Equal(oracle.Sha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Assert.Single(parts).Content)));
     }
 
     [Fact]

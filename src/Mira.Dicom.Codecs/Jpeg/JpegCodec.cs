@@ -33,6 +33,9 @@ public sealed class JpegCodec(JpegColorOutput colorOutput = JpegColorOutput.AsSt
 
     public bool CanEncode => true;
 
+    /// <summary>The encoder writes lossless process 14 (first-order prediction): valid for .57 and .70, not the lossy syntaxes.</summary>
+    public bool CanEncodeTo(string transferSyntaxUid) => transferSyntaxUid is Lossless or LosslessSV1;
+
     public JpegColorOutput ColorOutput => colorOutput;
 
     public PixelFormat Decode(ReadOnlySpan<byte> frame, PixelFormat format, Span<byte> destination)
