@@ -5,9 +5,9 @@
 #                                  $HTTP_PORT), waits until /health answers, writes WORKDIR/server.env, prints it
 #   mira_ctl.sh stop WORKDIR    -> SIGTERM to the recorded PID (graceful), SIGKILL after 20 s
 #   mira_ctl.sh kill WORKDIR    -> SIGKILL at once
-# Mira has no anonymous access: start creates the admin account with a random password and writes it to
-# WORKDIR/.curlrc (mode 600); server.env sets CURL_HOME=WORKDIR, so every curl run through
-# ../shared/bench/server_exec.sh authenticates without changing the peer scripts.
+# Mira has no anonymous access: start creates the admin account with a random password, issues a bearer token
+# for it and writes it to WORKDIR/.curlrc (mode 600); server.env sets CURL_HOME=WORKDIR, so every curl run
+# through ../shared/bench/server_exec.sh authenticates without changing the peer scripts.
 # The binary: $MIRA_BIN, else bench/.mira-build/mira, published once (Release, ReadyToRun) when missing;
 # delete that folder to rebuild.
 # DICOM_PORT stays empty until Mira has its DIMSE listener (C-STORE modes cannot run against it yet).
@@ -40,7 +40,11 @@ start)
     sleep 0.05
   done
   [ -n "$port" ] || { kill -KILL "$pid" 2>/dev/null || true; echo "mira did not answer within 30 s; see $w/mira.log" >&2; exit 1; }
-  (umask 077; printf 'user = "admin:%s"\n' "$pw" > "$w/.curlrc")
+  # Clients authenticate as scripts and PACS gateways should: with a bearer token (a password costs a PBKDF2
+  # derivation on first use; a token is one SHA-256 look-up).
+  token=$("$mira" token issue --user admin --data "$w/data" --label bench --days 1 2>/dev/null | head -1)
+  [ -n "$token" ] || { kill -KILL "$pid" 2>/dev/null || true; echo "mira token issue failed" >&2; exit 1; }
+  (umask 077; printf 'header = "Authorization: Bearer %s"\n' "$token" > "$w/.curlrc")
   ver=$("$mira" --version 2>/dev/null | head -1 || true)
   cat > "$w/server.env" <<ENV
 SERVER_NAME=mira

@@ -75,6 +75,7 @@ public sealed class FileBlobStore : IBlobStore
                 errors[i] = e;
             }
         }
+        var groupSync = UseSyncFs;
         await Task.Run(() => Parallel.For(0, writes.Count, new ParallelOptions { MaxDegreeOfParallelism = WriteParallelism, CancellationToken = ct }, i =>
         {
             if (errors[i] is not null) return;
@@ -83,7 +84,7 @@ public sealed class FileBlobStore : IBlobStore
             {
                 using var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, writes[i].Data.Length);
                 RandomAccess.Write(handle, writes[i].Data.Span, 0);
-                RandomAccess.FlushToDisk(handle);
+                if (!groupSync) RandomAccess.FlushToDisk(handle);
                 temps[i] = temp;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -92,6 +93,8 @@ public sealed class FileBlobStore : IBlobStore
                 errors[i] = e;
             }
         }), ct);
+        // The data of every temporary file must be durable before any is renamed over its final name.
+        if (groupSync && !SyncFileSystem(out var dataError)) FailAll(temps, errors, dataError);
         for (var i = 0; i < writes.Count; i++)
         {
             if (temps[i] is not { } temp) continue;
@@ -105,8 +108,58 @@ public sealed class FileBlobStore : IBlobStore
                 errors[i] = e;
             }
         }
-        await Task.Run(() => Parallel.ForEach(changed, new ParallelOptions { MaxDegreeOfParallelism = WriteParallelism }, FlushDirectory), CancellationToken.None);
+        if (groupSync)
+        {
+            // The renames and new folders; on failure their durability is unknown, so nothing is reported stored.
+            if (!SyncFileSystem(out var renameError))
+                for (var i = 0; i < writes.Count; i++)
+                    if (errors[i] is null) errors[i] = renameError;
+        }
+        else await Task.Run(() => Parallel.ForEach(changed, new ParallelOptions { MaxDegreeOfParallelism = WriteParallelism }, FlushDirectory), CancellationToken.None);
         return errors;
+    }
+
+    /// <summary>
+    /// On Linux a batch is made durable with two <c>syncfs(2)</c> calls on the store's file system (one for the
+    /// data of all temporary files, one for all renames and new folders) instead of an fsync per file and folder:
+    /// the same guarantee, one journal commit each. Set false to fsync file by file (other systems always do).
+    /// </summary>
+    public bool UseSyncFs { get; init; } = OperatingSystem.IsLinux();
+
+    bool SyncFileSystem(out IOException? error)
+    {
+        error = null;
+        try
+        {
+            var fd = Native.open(Root, 0 /* O_RDONLY */);
+            if (fd < 0)
+            {
+                error = new IOException($"cannot open {Root} to sync it (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})");
+                return false;
+            }
+            var rc = Native.syncfs(fd);
+            var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            Native.close(fd);
+            if (rc == 0) return true;
+            error = new IOException($"syncfs on {Root} failed (errno {errno}); the batch is not durable");
+            return false;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            error = new IOException("syncfs is not available", e);
+            return false;
+        }
+    }
+
+    static void FailAll(string?[] temps, Exception?[] errors, Exception? error)
+    {
+        for (var i = 0; i < temps.Length; i++)
+        {
+            if (temps[i] is not { } temp) continue;
+            TryDelete(temp);
+            temps[i] = null;
+            errors[i] = error;
+        }
     }
 
     /// <summary>Creates the missing folders of <paramref name="dir"/>; the parent of each one created gets a new entry.</summary>
@@ -150,6 +203,9 @@ public sealed class FileBlobStore : IBlobStore
 
         [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
         internal static extern int close(int fd);
+
+        [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+        internal static extern int syncfs(int fd);
     }
 
     public Stream OpenRead(string key) =>
