@@ -37,8 +37,7 @@ public sealed partial class SqlIndexStore
             .GroupBy(m => m.StudyFk).ToDictionary(g => g.Key, g => g.Select(m => m.Modality).Order(StringComparer.Ordinal).ToArray());
         return rows.Select(r =>
         {
-            var source = Parse(r.Metadata);
-            var ds = Select(source, query, t => QidoAttributes.IsStudyLevel(t), QidoAttributes.StudyDefaults);
+            var ds = Select(r.Metadata, query, t => QidoAttributes.IsStudyLevel(t), QidoAttributes.StudyDefaults);
             ds.Set(DicomTags.InstanceAvailability, "ONLINE");
             ds.Set(DicomTags.ModalitiesInStudy, modalities.GetValueOrDefault(r.Id) ?? []);
             ds.Set(DicomTags.NumberOfStudyRelatedSeries, r.Count1.ToString(CultureInfo.InvariantCulture));
@@ -60,7 +59,7 @@ public sealed partial class SqlIndexStore
         var withStudy = studyInstanceUid is null;
         return rows.Select(r =>
         {
-            var ds = Select(Parse(r.Metadata), query, t => QidoAttributes.IsSeriesLevel(t) || (withStudy && QidoAttributes.IsStudyLevel(t)),
+            var ds = Select(r.Metadata, query, t => QidoAttributes.IsSeriesLevel(t) || (withStudy && QidoAttributes.IsStudyLevel(t)),
                 withStudy ? [.. QidoAttributes.SeriesDefaults, .. StudyDefaultsFromMetadata] : QidoAttributes.SeriesDefaults);
             ds.Set(DicomTags.NumberOfSeriesRelatedInstances, r.Count1.ToString(CultureInfo.InvariantCulture));
             return ds;
@@ -80,7 +79,7 @@ public sealed partial class SqlIndexStore
         if (studyInstanceUid is null) defaults.AddRange(StudyDefaultsFromMetadata);
         return rows.Select(r =>
         {
-            var ds = Select(Parse(r.Metadata), query, _ => true, defaults);
+            var ds = Select(r.Metadata, query, _ => true, defaults);
             ds.Set(DicomTags.InstanceAvailability, "ONLINE");
             return ds;
         }).ToList();
@@ -101,20 +100,15 @@ public sealed partial class SqlIndexStore
     static string Page(QidoQuery q) =>
         FormattableString.Invariant($" LIMIT {Math.Min(q.Limit ?? QidoQuery.MaxLimit, QidoQuery.MaxLimit)} OFFSET {q.Offset}");
 
-    static DicomDataset Parse(string? metadata) => metadata is null ? new DicomDataset() : DicomJsonReader.Parse(metadata);
-
     /// <summary>
     /// The attributes returned (PS3.18 §10.6.3.3): the level's defaults, the matching keys, the includefield
     /// attributes, and with <c>includefield=all</c> every attribute of the level present in the metadata.
     /// </summary>
-    static DicomDataset Select(DicomDataset source, QidoQuery query, Func<DicomTag, bool> levelOfAll, IEnumerable<DicomTag> defaults)
+    static DicomDataset Select(string? metadata, QidoQuery query, Func<DicomTag, bool> levelOfAll, IEnumerable<DicomTag> defaults)
     {
         var wanted = new HashSet<DicomTag>(defaults);
         foreach (var m in query.Matches) wanted.Add(m.Path[0]);
         foreach (var f in query.IncludeFields) wanted.Add(f[0]);
-        var ds = new DicomDataset();
-        foreach (var e in source)
-            if (wanted.Contains(e.Tag) || (query.IncludeAll && levelOfAll(e.Tag))) ds.Set(e);
-        return ds;
+        return MetadataProjection.Select(metadata, t => wanted.Contains(t) || (query.IncludeAll && levelOfAll(t)));
     }
 }
