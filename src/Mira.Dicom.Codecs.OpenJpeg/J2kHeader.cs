@@ -142,7 +142,31 @@ internal sealed record J2kHeader(
             throw new DicomCodecException($"JPEG 2000: the codestream ends ({cs.Length} bytes) before its first tile-part (SOT marker){where}");
         if (mct is null)
             throw new DicomCodecException($"JPEG 2000: the main header has no COD marker{where}");
+        CheckTileParts(cs, pos, (int)(tilesX * tilesY), offset, where);
         return new J2kHeader(isJp2, (int)width, (int)height, rsiz, comps, mct.Value, reversible ?? false, ht, offset);
+    }
+
+    /// <summary>
+    /// Walks the tile-parts (SOT, Psot bytes each; Psot 0 = up to EOC) and requires every tile to have one: OpenJPEG
+    /// leaves a tile without tile-parts black and reports success, even in strict mode.
+    /// </summary>
+    static void CheckTileParts(ReadOnlySpan<byte> cs, int pos, int tiles, int offset, string where)
+    {
+        var seen = new bool[tiles];
+        var count = 0;
+        while (pos + 12 <= cs.Length && BinaryPrimitives.ReadUInt16BigEndian(cs[pos..]) == Sot)
+        {
+            int lsot = BinaryPrimitives.ReadUInt16BigEndian(cs[(pos + 2)..]);
+            int isot = BinaryPrimitives.ReadUInt16BigEndian(cs[(pos + 4)..]);
+            var psot = BinaryPrimitives.ReadUInt32BigEndian(cs[(pos + 6)..]);
+            if (lsot != 10 || isot >= tiles || (psot != 0 && psot < 14))
+                throw new DicomCodecException($"JPEG 2000: invalid SOT marker at byte {offset + pos} (Lsot {lsot}, tile {isot} of {tiles}, Psot {psot}){where}");
+            if (!seen[isot]) { seen[isot] = true; count++; }
+            if (psot == 0 || pos + psot > cs.Length) break; // the last tile-part, or a truncation OpenJPEG reports
+            pos += (int)psot;
+        }
+        if (count < tiles)
+            throw new DicomCodecException($"JPEG 2000: {tiles - count} of {tiles} tiles have no tile-part (the first is tile {Array.IndexOf(seen, false)}){where}");
     }
 
     static DicomCodecException Truncated(string what, string where) =>

@@ -79,14 +79,30 @@ public sealed unsafe class OpenJpegCodec : IPixelCodec
     /// </summary>
     public static bool TryRegister(out string? reason) => TryRegister(DefaultLibrary, out reason);
 
+    static readonly HashSet<string> registered = new(StringComparer.Ordinal);
+
     internal static bool TryRegister(string library, out string? reason)
     {
         try
         {
-            var j2k = new OpenJpegCodec(OpenJpegFamily.Jpeg2000, library);
-            var ht = new OpenJpegCodec(OpenJpegFamily.Htj2k, library);
-            PixelCodecs.Register(ht);
-            PixelCodecs.Register(j2k);
+            lock (registered)
+            {
+                if (registered.Add(library)) // once per process: mira serve registers in both the CLI and the server
+                {
+                    try
+                    {
+                        var j2k = new OpenJpegCodec(OpenJpegFamily.Jpeg2000, library);
+                        var ht = new OpenJpegCodec(OpenJpegFamily.Htj2k, library);
+                        PixelCodecs.Register(ht);
+                        PixelCodecs.Register(j2k);
+                    }
+                    catch
+                    {
+                        registered.Remove(library);
+                        throw;
+                    }
+                }
+            }
             reason = null;
             return true;
         }
