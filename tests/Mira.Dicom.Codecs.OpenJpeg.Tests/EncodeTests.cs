@@ -155,17 +155,37 @@ public sealed class EncodeTests
     }
 
     [Theory]
-    [InlineData(8, 1)]
-    [InlineData(12, 1)]
-    [InlineData(16, 1)]
-    [InlineData(8, 3)]
-    public void Mira_reads_opj_compress_output_as_the_input(int bits, int samples)
+    [InlineData(8, 1, ".j2k")]
+    [InlineData(12, 1, ".j2k")]
+    [InlineData(16, 1, ".j2k")]
+    [InlineData(8, 3, ".j2k")]
+    [InlineData(12, 1, ".jp2")]
+    [InlineData(8, 3, ".jp2")]
+    [InlineData(16, 1, ".j2k", "-t", "32,32", "-n", "4")] // 3 × 2 tiles
+    [InlineData(8, 3, ".j2k", "-p", "RPCL", "-n", "3")] // progression order, levels
+    public void Mira_reads_opj_compress_output_as_the_input(int bits, int samples, string extension, params string[] options)
     {
         var f = Format(61, 83, samples, bits <= 8 ? 8 : 16, bits);
         var frame = Frame(f, new Random(bits + samples), smooth: true);
-        var codestream = OpjTools.Compress(OpjTools.WritePnm(frame, f.Columns, f.Rows, samples, (1 << bits) - 1), samples);
+        var codestream = OpjTools.Compress(OpjTools.WritePnm(frame, f.Columns, f.Rows, samples, (1 << bits) - 1), samples, extension, options);
+        Assert.Equal(extension == ".jp2", J2kHeader.Parse(codestream).IsJp2);
         var decoded = new byte[frame.Length];
         Codec.Decode(codestream, f, decoded);
+        Assert.Equal(frame, decoded);
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(1, 7, 1)]
+    [InlineData(7, 1, 3)]
+    [InlineData(2, 3, 3)]
+    [InlineData(31, 33, 1)]
+    public void Tiny_images_round_trip(int rows, int cols, int samples)
+    {
+        var f = Format(rows, cols, samples, 16, 16, photometric: samples == 3 ? "YBR_RCT" : null);
+        var frame = Frame(f, new Random(rows * cols), smooth: false);
+        var decoded = new byte[frame.Length];
+        Codec.Decode(Codec.Encode(frame, f), f, decoded);
         Assert.Equal(frame, decoded);
     }
 

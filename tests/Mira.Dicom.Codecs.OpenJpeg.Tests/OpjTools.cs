@@ -31,14 +31,14 @@ public static class OpjTools
         }
     }
 
-    /// <summary>Runs opj_compress (lossless, defaults) on a PGM/PPM and returns the J2K codestream.</summary>
-    public static byte[] Compress(byte[] pnm, int components, params string[] options)
+    /// <summary>Runs opj_compress (lossless unless options say otherwise) on a PGM/PPM; returns a J2K codestream (.j2k) or JP2 file (.jp2).</summary>
+    public static byte[] Compress(byte[] pnm, int components, string extension, params string[] options)
     {
         var dir = Directory.CreateTempSubdirectory("mira-opj-");
         try
         {
             var input = Path.Combine(dir.FullName, components == 1 ? "in.pgm" : "in.ppm");
-            var outputPath = Path.Combine(dir.FullName, "out.j2k");
+            var outputPath = Path.Combine(dir.FullName, "out" + extension);
             File.WriteAllBytes(input, pnm);
             Run("opj_compress", ["-i", input, "-o", outputPath, .. options]);
             return File.ReadAllBytes(outputPath);
