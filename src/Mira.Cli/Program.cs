@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mira.Cli.Commands;
+using Mira.Dicom.Codecs.OpenJpeg;
 
 namespace Mira.Cli;
 
@@ -7,6 +8,8 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        // Optional native codecs: without libopenjp2-7 the registry keeps refusing JPEG 2000 with an install hint.
+        OpenJpegCodec.TryRegister(out _);
         var root = new RootCommand("Mira: an open platform for medical-imaging AI");
         root.Subcommands.Add(DumpCommand.Create());
         root.Subcommands.Add(PixelsCommand.Create());

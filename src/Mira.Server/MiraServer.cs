@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Mira.Dicom.Codecs.OpenJpeg;
 using Mira.Server.Dicomweb;
 using Mira.Server.Security;
 using Mira.Storage.Security;
@@ -18,6 +19,8 @@ public static class MiraServer
 
     public static async Task<WebApplication> BuildAsync(ServerOptions options, CancellationToken ct = default)
     {
+        if (!OpenJpegCodec.TryRegister(out var noJpeg2000))
+            await options.Console.WriteLineAsync("JPEG 2000 and HTJ2K pixel data will not be decoded: " + noJpeg2000);
         var archive = await Archive.OpenAsync(options, ct);
         var bootstrap = await archive.Accounts.EnsureAdminAsync(options.AdminPassword ?? Environment.GetEnvironmentVariable("MIRA_ADMIN_PASSWORD"), ct);
         if (bootstrap.Outcome == AdminBootstrapOutcome.CreatedWithGeneratedPassword)

@@ -1,0 +1,51 @@
+using System.Xml.Linq;
+using Mira.Testing;
+
+namespace Mira.Dicom.Codecs.OpenJpeg.Tests;
+
+public sealed class RegistrationTests
+{
+    [Fact]
+    public void A_missing_library_names_the_Debian_package()
+    {
+        Assert.False(OpenJpegCodec.TryRegister("libopenjp2-not-here.so.7", out var reason));
+        Assert.Contains("libopenjp2-7", reason);
+        var e = Assert.Throws<DicomCodecException>(() => new OpenJpegCodec(OpenJpegFamily.Jpeg2000, "libopenjp2-not-here.so.7"));
+        Assert.Contains("apt-get install libopenjp2-7", e.Message);
+    }
+
+    [Fact]
+    public void Only_OpenJPEG_2_5_and_later_is_accepted()
+    {
+        Assert.True(OpenJpegNative.IsSupported("2.5.0"));
+        Assert.True(OpenJpegNative.IsSupported("2.5.3"));
+        Assert.False(OpenJpegNative.IsSupported("2.4.0"));
+        Assert.False(OpenJpegNative.IsSupported("1.5.2"));
+        Assert.False(OpenJpegNative.IsSupported(""));
+    }
+
+    [Fact]
+    public void Registration_serves_every_JPEG_2000_and_HTJ2K_syntax()
+    {
+        OpenJpegSetup.EnsureRegistered();
+        Assert.StartsWith("2.5", new OpenJpegCodec().LibraryVersion);
+        foreach (var uid in CorpusJ2kCases.SyntaxNames.Keys)
+        {
+            var codec = Assert.IsType<OpenJpegCodec>(PixelCodecs.Find(uid));
+            Assert.Equal(uid.StartsWith("1.2.840.10008.1.2.4.20", StringComparison.Ordinal), codec.Family == OpenJpegFamily.Htj2k);
+        }
+    }
+
+    [Fact]
+    public void The_module_is_a_leaf_referencing_only_the_codec_contract()
+    {
+        var doc = XDocument.Load(Path.Combine(Corpus.RepositoryRoot, "src/Mira.Dicom.Codecs.OpenJpeg/Mira.Dicom.Codecs.OpenJpeg.csproj"));
+        Assert.Equal(["Mira.Dicom.Codecs.csproj"], doc.Descendants("ProjectReference").Select(r => Path.GetFileName(r.Attribute("Include")!.Value.Replace('\\', '/'))));
+        Assert.Empty(doc.Descendants("PackageReference"));
+        // Only the two hosts wire it in (../shared/design.md §2).
+        var referrers = Directory.EnumerateFiles(Path.Combine(Corpus.RepositoryRoot, "src"), "*.csproj", SearchOption.AllDirectories)
+            .Where(p => File.ReadAllText(p).Contains("Mira.Dicom.Codecs.OpenJpeg.csproj"))
+            .Select(Path.GetFileNameWithoutExtension).Order();
+        Assert.Equal(["Mira.Cli", "Mira.Server"], referrers);
+    }
+}
