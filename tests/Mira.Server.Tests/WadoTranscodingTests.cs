@@ -122,17 +122,32 @@ public sealed class WadoTranscodingTests(TestArchive server) : IClassFixture<Tes
     }
 
     [Fact]
-    public async Task Compressed_instances_asked_for_in_a_native_syntax_are_406_naming_instance_and_syntax()
+    public async Task Compressed_instances_asked_for_in_a_native_syntax_are_decoded_to_the_oracle_pixels()
     {
+        const string path = "dicom/transfer-syntax/pydicom/JPEG2000.dcm";
+        var stored = await StoredCorpusFile.StoreAsync(server, path);
+        var part = Assert.Single((await ReadAll(await Get(stored.InstancePath, AskExplicitLE))).Parts);
+        var file = DicomFile.Read(part.Content);
+        Assert.Equal(ExplicitLE, file.TransferSyntax.Uid);
+        Assert.Equal(stored.Sop, file.Dataset.GetString(DicomTags.SOPInstanceUID));
+        var pixels = Mira.Dicom.Codecs.PixelData.Open(file).DecodeAll();
+        Assert.Equal(Mira.Testing.PixelOracles.Get(path)!.Pydicom.Sha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(pixels)));
+    }
+
+    [Fact]
+    public async Task Instances_asked_for_in_a_syntax_that_cannot_be_produced_are_406_naming_instance_and_syntax()
+    {
+        const string lossyJpeg = "1.2.840.10008.1.2.4.50"; // lossy encoding is never done on retrieve
         var stored = await StoredCorpusFile.StoreAsync(server, "dicom/transfer-syntax/pydicom/JPEG2000.dcm");
-        var r = await Get($"/dicomweb/studies/{stored.Study}", AskExplicitLE);
+        var ask = $"multipart/related; type=\"application/dicom\"; transfer-syntax={lossyJpeg}";
+        var r = await Get($"/dicomweb/studies/{stored.Study}", ask);
         Assert.Equal(HttpStatusCode.NotAcceptable, r.StatusCode);
         var detail = JsonNode.Parse(await r.Content.ReadAsStringAsync())!["detail"]!.ToString();
         Assert.Contains(stored.Sop, detail);
-        Assert.Contains(ExplicitLE, detail);
+        Assert.Contains(lossyJpeg, detail);
         Assert.Contains("1.2.840.10008.1.2.4.91", detail);
         // A second, acceptable range is taken instead.
-        var fallback = await Get(stored.InstancePath, AskExplicitLE + ", multipart/related; type=\"application/dicom\"; transfer-syntax=*; q=0.5");
+        var fallback = await Get(stored.InstancePath, ask + ", multipart/related; type=\"application/dicom\"; transfer-syntax=*; q=0.5");
         Assert.Equal(stored.Bytes, Assert.Single((await ReadAll(fallback)).Parts).Content);
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -27,33 +28,51 @@ public sealed class MultipartDicomResult(IBlobStore blobs, IReadOnlyList<StoredI
         http.Response.StatusCode = StatusCodes.Status200OK;
         http.Response.ContentType = "multipart/related; type=\"application/dicom\""
                                     + (target is null ? "" : $"; transfer-syntax={target.Uid}") + $"; boundary={boundary}";
-        var body = http.Response.Body;
+        // Parts go straight into the response pipe: blobs are read into its buffers, without a copy through a stream.
+        var body = http.Response.BodyWriter;
         var ct = http.RequestAborted;
         foreach (var si in instances)
         {
             if (target is not null && si.TransferSyntaxUid != target.Uid)
             {
                 var bytes = await TranscodeAsync(si, target, ct);
-                await WriteHeader(body, boundary, target.Uid, bytes.Length, ct);
-                await body.WriteAsync(bytes, ct);
+                WriteHeader(body, boundary, target.Uid, bytes.Length);
+                body.Write(bytes);
             }
             else
             {
-                await WriteHeader(body, boundary, si.TransferSyntaxUid, si.BlobSize, ct);
-                await using var blob = blobs.OpenRead(si.BlobKey);
-                await blob.CopyToAsync(body, ct);
+                WriteHeader(body, boundary, si.TransferSyntaxUid, si.BlobSize);
+                await CopyBlobAsync(si, body, ct);
             }
-            await body.WriteAsync("\r\n"u8.ToArray(), ct);
+            body.Write("\r\n"u8);
+            if ((await body.FlushAsync(ct)).IsCanceled) return;
         }
-        await body.WriteAsync(Encoding.ASCII.GetBytes($"--{boundary}--\r\n"), ct);
+        body.Write(Encoding.ASCII.GetBytes($"--{boundary}--\r\n"));
+        await body.FlushAsync(ct);
     }
 
-    static async Task WriteHeader(Stream body, string boundary, string? syntax, long length, CancellationToken ct)
+    const int ChunkBytes = 256 * 1024;
+
+    async Task CopyBlobAsync(StoredInstance si, System.IO.Pipelines.PipeWriter body, CancellationToken ct)
+    {
+        await using var blob = blobs.OpenRead(si.BlobKey);
+        while (true)
+        {
+            var memory = body.GetMemory(ChunkBytes);
+            var n = await blob.ReadAsync(memory, ct);
+            if (n == 0) return;
+            body.Advance(n);
+            var flushed = await body.FlushAsync(ct);
+            if (flushed.IsCanceled || flushed.IsCompleted) return;
+        }
+    }
+
+    static void WriteHeader(System.IO.Pipelines.PipeWriter body, string boundary, string? syntax, long length)
     {
         var header = new StringBuilder().Append("--").Append(boundary).Append("\r\nContent-Type: application/dicom");
         if (!string.IsNullOrEmpty(syntax)) header.Append("; transfer-syntax=").Append(syntax);
         header.Append("\r\nContent-Length: ").Append(length).Append("\r\n\r\n");
-        await body.WriteAsync(Encoding.ASCII.GetBytes(header.ToString()), ct);
+        body.Write(Encoding.ASCII.GetBytes(header.ToString()));
     }
 
     async Task<byte[]> TranscodeAsync(StoredInstance si, TransferSyntax to, CancellationToken ct)
