@@ -60,7 +60,7 @@ public sealed class CorpusAndAuditTests(TestArchive server) : IClassFixture<Test
 /// first object of a UID wins; a later different one is a 0x0111 conflict) and WADO-RS returns the stored bytes
 /// unchanged; files without a SOP Instance UID or unparseable are refused with a reason.
 /// </summary>
-public sealed class CorpusStowTests(TestArchive server) : IClassFixture<TestArchive>
+public abstract class CorpusStowSuite(TestArchive server)
 {
     [Fact]
     public async Task Every_corpus_file_is_stored_byte_identical_or_refused_with_a_reason()
@@ -112,3 +112,7 @@ public sealed class CorpusStowTests(TestArchive server) : IClassFixture<TestArch
         Assert.True(conflicts > 0 && refused > 0, $"stored {stored}, conflicts {conflicts}, refused {refused}");
     }
 }
+
+public sealed class CorpusStowTests(TestArchive server) : CorpusStowSuite(server), IClassFixture<TestArchive>;
+
+public sealed class PostgreSqlCorpusStowTests(PostgresTestArchive server) : CorpusStowSuite(server), IClassFixture<PostgresTestArchive>;

@@ -5,7 +5,8 @@ using static Mira.Server.Tests.Dicomweb;
 
 namespace Mira.Server.Tests;
 
-public sealed class DicomwebTests(TestArchive server) : IClassFixture<TestArchive>
+/// <summary>STOW, QIDO, WADO and DELETE through the server, on SQLite (<see cref="DicomwebTests"/>) and PostgreSQL.</summary>
+public abstract class DicomwebSuite(TestArchive server)
 {
     const string Referenced = "00081199", Failed = "00081198", FailureReason = "00081197", RetrieveUrl = "00081190";
 
@@ -168,3 +169,7 @@ public sealed class DicomwebTests(TestArchive server) : IClassFixture<TestArchiv
         Assert.Equal(HttpStatusCode.NotFound, (await server.Admin.DeleteAsync($"/dicomweb/studies/{study}")).StatusCode);
     }
 }
+
+public sealed class DicomwebTests(TestArchive server) : DicomwebSuite(server), IClassFixture<TestArchive>;
+
+public sealed class PostgreSqlDicomwebTests(PostgresTestArchive server) : DicomwebSuite(server), IClassFixture<PostgresTestArchive>;

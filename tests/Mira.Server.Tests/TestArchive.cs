@@ -8,7 +8,7 @@ using Mira.Storage.Security;
 namespace Mira.Server.Tests;
 
 /// <summary>A server on a test host over a temporary data folder (SQLite), with one user per role of interest.</summary>
-public sealed class TestArchive : IAsyncLifetime
+public class TestArchive : IAsyncLifetime
 {
     public const string AdminPassword = "admin-password-1";
     public const string UserPassword = "user-password-1";
@@ -20,11 +20,16 @@ public sealed class TestArchive : IAsyncLifetime
     public HttpClient Anonymous { get; private set; } = null!;
     public string StewardToken { get; private set; } = "";
 
-    public async Task InitializeAsync()
+    /// <summary>The index database: null for SQLite in the data folder.</summary>
+    protected virtual Task<string?> ConnectionStringAsync() => Task.FromResult<string?>(null);
+
+    public virtual async Task InitializeAsync()
     {
+        var connectionString = await ConnectionStringAsync();
         app = await MiraServer.BuildAsync(new ServerOptions
         {
             DataFolder = folder,
+            ConnectionString = connectionString,
             AdminPassword = AdminPassword,
             Security = new SecurityOptions { Pbkdf2Iterations = 1000 },
             Console = TextWriter.Null,
@@ -54,9 +59,27 @@ public sealed class TestArchive : IAsyncLifetime
         return c;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (app is not null) await app.DisposeAsync();
         try { Directory.Delete(folder, true); } catch (IOException) { }
+    }
+}
+
+/// <summary>The same server with its index in PostgreSQL (a private server, see <see cref="Mira.Storage.Tests.PostgresServer"/>).</summary>
+public sealed class PostgresTestArchive : TestArchive
+{
+    readonly Mira.Storage.Tests.PostgresServer postgres = new();
+
+    protected override async Task<string?> ConnectionStringAsync()
+    {
+        await postgres.InitializeAsync();
+        return await postgres.CreateDatabaseConnectionStringAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await postgres.DisposeAsync();
     }
 }

@@ -24,7 +24,10 @@ public sealed class PostgresServer : IAsyncLifetime
     int databases;
 
     /// <summary>A fresh, empty database for one test class.</summary>
-    public async Task<StorageDatabase> CreateDatabaseAsync()
+    public async Task<StorageDatabase> CreateDatabaseAsync() => StorageDatabase.PostgreSql(await CreateDatabaseConnectionStringAsync());
+
+    /// <summary>A fresh, empty database; its connection string.</summary>
+    public async Task<string> CreateDatabaseConnectionStringAsync()
     {
         var name = $"mira_test_{Environment.ProcessId}_{Interlocked.Increment(ref databases)}";
         await using (var c = new NpgsqlConnection(ConnectionString))
@@ -35,7 +38,7 @@ public sealed class PostgresServer : IAsyncLifetime
             cmd.CommandText = $"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0";
             await cmd.ExecuteNonQueryAsync();
         }
-        return StorageDatabase.PostgreSql(new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ToString());
+        return new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ToString();
     }
 
     public async Task InitializeAsync()

@@ -18,7 +18,11 @@ namespace Mira.Server.Dicomweb;
 public static class StowEndpoints
 {
     const string Dicom = "application/dicom";
-    const long BatchBytes = 256L << 20;
+    /// <summary>A batch is handed to the ingest pipeline at <c>IngestService.BatchSize</c> parts or this many bytes.</summary>
+    const long BatchBytes = 32L << 20;
+
+    /// <summary>Batches being stored at once for one request (memory: about this many batches, plus the one being read).</summary>
+    const int StoringBatches = 2;
 
     public static void Map(RouteGroupBuilder dicomweb)
     {
@@ -39,24 +43,30 @@ public static class StowEndpoints
         var pending = new List<Part>();
         long pendingBytes = 0;
 
-        // One batch is stored while the next is read from the request: at most two batches are held in memory.
-        Task storing = Task.CompletedTask;
+        // Batches are stored while the next is read from the request, up to StoringBatches at once (so parsing one
+        // batch overlaps the disk flush of the one before); results are collected in request order.
+        var storing = new Queue<Task<List<StoreResult>>>();
 
-        async Task Store(List<Part> batch)
+        async Task<List<StoreResult>> Store(List<Part> batch)
         {
             var toStore = batch.Where(p => p.Refusal is null).Select(p => p.Data).ToList();
             using var stored = (await ToListAsync(archive.Ingest.StoreManyAsync(toStore, source, http.RequestAborted))).GetEnumerator();
-            foreach (var p in batch)
-                results.Add(p.Refusal ?? (stored.MoveNext() ? stored.Current : throw new InvalidOperationException("ingest returned too few results")));
+            return batch.Select(p => p.Refusal ?? (stored.MoveNext() ? stored.Current : throw new InvalidOperationException("ingest returned too few results"))).ToList();
+        }
+
+        async Task Drain(int keep)
+        {
+            while (storing.Count > keep) results.AddRange(await storing.Dequeue());
         }
 
         async Task Flush()
         {
+            if (pending.Count == 0) return;
             var batch = pending.ToList();
             pending.Clear();
             pendingBytes = 0;
-            await storing;
-            storing = Task.Run(() => Store(batch));
+            await Drain(StoringBatches - 1);
+            storing.Enqueue(Task.Run(() => Store(batch)));
         }
 
         async Task Add(ReadOnlyMemory<byte> data, string? partType)
@@ -83,16 +93,16 @@ public static class StowEndpoints
             }
             else return Unsupported($"'{contentType.MediaType}' is not accepted; send multipart/related; type=\"{Dicom}\" or {Dicom}");
             await Flush();
-            await storing;
+            await Drain(0);
         }
         catch (InvalidDataException e)
         {
-            await storing; // parts already handed to the ingest pipeline finish (and stay stored) before answering
+            await Drain(0); // parts already handed to the ingest pipeline finish (and stay stored) before answering
             return Problems.Result(StatusCodes.Status400BadRequest, "Bad Request", "malformed or oversized multipart body: " + e.Message);
         }
         catch (BadHttpRequestException e)
         {
-            await storing;
+            await Drain(0);
             return Problems.Result(e.StatusCode, "Bad Request", e.Message);
         }
         if (results.Count == 0) return Problems.BadRequest("the request carried no DICOM part");
