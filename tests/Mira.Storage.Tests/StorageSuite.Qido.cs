@@ -92,6 +92,12 @@ public abstract partial class StorageSuite
     [InlineData("StudyTime=1000-1100", "9.1")]
     [InlineData("StudyTime=14-", "9.2,9.3")]
     [InlineData("StudyTime=-1015", "9.1")]
+    // Date and time ranges together are one date-time range (PS3.4 §C.2.2.2.5.1): 9.1 (15 Jan, 10:xx) is inside
+    // 1 Jan 12:00 – 10 Feb 14:00 though its time is not within 12:00–14:00; 9.2 (10 Feb 14:30) is after the end.
+    [InlineData("StudyDate=20240101-20240210&StudyTime=1200-1400", "9.1")]
+    [InlineData("StudyDate=20231231-20240210&StudyTime=2300-1200", "9.1,9.3")]
+    [InlineData("StudyDate=20231231-&StudyTime=2359-", "9.1,9.2,9.3")]
+    [InlineData("StudyDate=-20240210&StudyTime=-1429", "9.1,9.3")]
     public async Task Date_and_time_range_matching(string query, string expected)
     {
         await SeedAsync();

@@ -93,7 +93,7 @@ public sealed partial class SqlIndexStore
     QidoSqlBuilder Build(QidoQuery query, QidoLevel level)
     {
         var b = new QidoSqlBuilder(Database, level);
-        foreach (var m in query.Matches) b.Add(m);
+        b.AddAll(query.Matches);
         return b;
     }
 

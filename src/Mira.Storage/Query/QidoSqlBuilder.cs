@@ -32,6 +32,57 @@ internal sealed class QidoSqlBuilder(StorageDatabase db, QidoLevel level)
 
     public void AddEquals(string column, string value) => conditions.Add($"{column} = {P(value)}");
 
+    /// <summary>Date/Time attribute pairs whose ranges combine into one date-time range (PS3.4 §C.2.2.2.5.1).</summary>
+    static readonly (Mira.Dicom.DicomTag Date, Mira.Dicom.DicomTag Time)[] DateTimePairs =
+    [
+        (Mira.Dicom.DicomTags.StudyDate, Mira.Dicom.DicomTags.StudyTime),
+        (Mira.Dicom.DicomTags.PerformedProcedureStepStartDate, Mira.Dicom.DicomTags.PerformedProcedureStepStartTime),
+    ];
+
+    /// <summary>
+    /// Adds every matching key. When a Date and its paired Time are both given as ranges, they are matched as one
+    /// date-time range, as PS3.4 §C.2.2.2.5.1 requires: <c>StudyDate=20240105-20240107&amp;StudyTime=1000-1800</c>
+    /// finds studies from 5 January 10:00 to 7 January 18:00, not only those between 10:00 and 18:00 on each day.
+    /// An instance without a time matches on its date alone.
+    /// </summary>
+    public void AddAll(IEnumerable<QidoMatch> matches)
+    {
+        var list = matches.ToList();
+        foreach (var (dateTag, timeTag) in DateTimePairs)
+        {
+            var d = list.FirstOrDefault(m => m.Path.Count == 1 && m.Path[0] == dateTag);
+            var t = list.FirstOrDefault(m => m.Path.Count == 1 && m.Path[0] == timeTag);
+            if (d is null || t is null || !d.Value.Contains('-') || !t.Value.Contains('-')) continue;
+            var da = QidoAttributes.Find(d.Path);
+            var ta = QidoAttributes.Find(t.Path);
+            if (da is null || ta is null || da.Level > level || ta.Level > level) continue;
+            if (!DicomDateRange.TryParse(d.Value, out var dr)) throw new QidoQueryException($"{d.Tag}: '{d.Value}' is not a date or date range");
+            if (!DicomTimeRange.TryParse(t.Value, out var tr)) throw new QidoQueryException($"{t.Tag}: '{t.Value}' is not a time or time range");
+            Bound(da.Column, ta.Column, dr.Lower is { } dl ? QidoValues.DateKey(dl) : null, tr.Lower is { } tl ? tl.Start.Ticks / 10 : null, ">");
+            Bound(da.Column, ta.Column, dr.Upper is { } du ? QidoValues.DateKey(du) : null, tr.Upper is { } tu ? tu.End.Ticks / 10 : null, "<");
+            list.Remove(d);
+            list.Remove(t);
+        }
+        foreach (var m in list) Add(m);
+    }
+
+    /// <summary>One end of a combined date-time range: past the date, or on the date and past the time.</summary>
+    void Bound(string dateColumn, string timeColumn, long? date, long? time, string op)
+    {
+        if (date is null)
+        {
+            if (time is { } only) conditions.Add($"({timeColumn} IS NULL OR {timeColumn} {op}= {P(only)})");
+            return;
+        }
+        if (time is null)
+        {
+            conditions.Add($"{dateColumn} {op}= {P(date)}");
+            return;
+        }
+        var pd = P(date);
+        conditions.Add($"({dateColumn} {op} {pd} OR ({dateColumn} = {pd} AND ({timeColumn} IS NULL OR {timeColumn} {op}= {P(time)})))");
+    }
+
     public void Add(QidoMatch match)
     {
         var attr = QidoAttributes.Find(match.Path);
