@@ -17,6 +17,9 @@ public sealed class ArchiveLocation(string folder)
     public string IndexPath => DataFolder.IndexPath(Folder);
     public string BlobRoot => DataFolder.BlobRoot(Folder);
 
+    /// <summary>The ingest intent log; `mira serve` replays what an interrupted import or server left in it.</summary>
+    public Mira.Storage.Ingest.IngestJournal OpenJournal() => new(DataFolder.JournalRoot(Folder));
+
     /// <summary>The <c>--data DIR</c> option every archive command takes.</summary>
     public static Option<string> CreateOption() => new("--data")
     {

@@ -1,4 +1,3 @@
-using Mira.Storage.Verify;
 using Mira.Storage;
 using Mira.Storage.Blobs;
 using Mira.Storage.Index;
@@ -10,12 +9,12 @@ namespace Mira.Server;
 /// <summary>The opened stores one server works on: index, blobs, ingest pipeline, accounts, tokens and audit log.</summary>
 public sealed class Archive
 {
-    Archive(StorageDatabase database, SqlIndexStore index, FileBlobStore blobs, AccountStore accounts, TokenStore tokens, AuditLog audit)
+    Archive(StorageDatabase database, SqlIndexStore index, FileBlobStore blobs, IngestJournal journal, AccountStore accounts, TokenStore tokens, AuditLog audit)
     {
         Database = database;
         Index = index;
         Blobs = blobs;
-        Ingest = new IngestService(index, blobs);
+        Ingest = new IngestService(index, blobs) { Journal = journal };
         Accounts = accounts;
         Tokens = tokens;
         Audit = audit;
@@ -41,16 +40,15 @@ public sealed class Archive
         var blobs = new FileBlobStore(DataFolder.BlobRoot(data));
         blobs.RemoveIncompleteWrites();
         // Crash recovery before any request is taken: a blob written without its index commit was never
-        // acknowledged (ingest answers only after both), so it is removed. Index rows are never touched here.
-        // This lists every blob once per start; an intent log would make it proportional to the writes in flight.
-        var recovery = await new ArchiveVerifier(index, blobs) { CheckHashes = false }.VerifyAsync(repair: true, ct);
-        if (recovery.Repaired > 0)
-            await options.Console.WriteLineAsync($"Recovery: removed {recovery.Repaired} unacknowledged blob(s) left by an interrupted ingest.");
-        foreach (var problem in recovery.Problems)
-            await options.Console.WriteLineAsync($"Archive problem (run `mira archive verify`): {problem}");
+        // acknowledged (ingest answers only after both), so it is removed. The intent log names the batches that
+        // were in flight, so this costs nothing like a walk of the blob tree. Index rows are never touched here.
+        var journal = new IngestJournal(DataFolder.JournalRoot(data));
+        var removed = await journal.RecoverAsync(index, blobs, ct);
+        if (removed > 0)
+            await options.Console.WriteLineAsync($"Recovery: removed {removed} unacknowledged blob(s) left by an interrupted ingest.");
         var accounts = await AccountStore.OpenAsync(db, options.Security, ct);
         var tokens = await TokenStore.OpenAsync(db, options.Security, ct);
         var audit = await AuditLog.OpenAsync(db, options.Security, ct);
-        return new Archive(db, index, blobs, accounts, tokens, audit);
+        return new Archive(db, index, blobs, journal, accounts, tokens, audit);
     }
 }

@@ -255,6 +255,29 @@ public abstract partial class StorageSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Interrupted_batches_are_undone_from_the_ingest_journal_and_settled_ones_leave_no_record()
+    {
+        var journal = new IngestJournal(Path.Combine(Folder, "journal"));
+        var ingest = new IngestService(Index, Blobs) { Journal = journal };
+        var kept = TestInstances.Make("1.2.10", "1.2.10.1", "1.2.10.1.1");
+        Assert.Equal(StoreOutcome.Stored, (await ingest.StoreAsync(kept, IngestSource.Unknown)).Outcome);
+        Assert.Empty(journal.Pending());
+        // A crash after a batch's blobs were written and before its index commit: the journal names them.
+        var lost = TestInstances.Make("1.2.10", "1.2.10.1", "1.2.10.1.2");
+        var lostKey = FileBlobStore.KeyFor("1.2.10.1.2", Sha(lost));
+        var keptKey = (await Index.FindInstanceAsync("1.2.10.1.1"))!.BlobKey;
+        journal.Begin([lostKey, keptKey]);
+        await Blobs.WriteAsync(lostKey, lost);
+        Assert.Single(journal.Pending());
+
+        Assert.Equal(1, await journal.RecoverAsync(Index, Blobs));
+        Assert.False(Blobs.Exists(lostKey));
+        Assert.Equal(kept, ReadBlob(keptKey));
+        Assert.Empty(journal.Pending());
+        Assert.True((await VerifyAsync()).IsConsistent);
+    }
+
+    [Fact]
     public async Task Crash_between_blob_write_and_index_commit_is_repaired_to_a_consistent_archive()
     {
         await Ingest.StoreAsync(TestInstances.Make("1.2.9", "1.2.9.1", "1.2.9.1.1"), IngestSource.Unknown);

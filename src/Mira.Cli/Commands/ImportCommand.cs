@@ -48,7 +48,7 @@ public static class ImportCommand
         }
 
         var (index, blobs) = await location.OpenAsync(ct);
-        var ingest = new IngestService(index, blobs);
+        var ingest = new IngestService(index, blobs) { Journal = location.OpenJournal() };
         var source = new IngestSource("import", null, Environment.UserName);
         var progress = new Progress(files.Count);
         long stored = 0, present = 0;

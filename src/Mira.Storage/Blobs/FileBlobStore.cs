@@ -17,10 +17,14 @@ public sealed class FileBlobStore : IBlobStore
     public FileBlobStore(string root)
     {
         Root = Path.GetFullPath(root);
-        Directory.CreateDirectory(Root);
+        TemporaryFolder = Path.Combine(Root, ".tmp");
+        Directory.CreateDirectory(TemporaryFolder);
     }
 
     public string Root { get; }
+
+    /// <summary>Where blobs are written before their rename: one folder, so recovery need not search the tree.</summary>
+    public string TemporaryFolder { get; }
 
     /// <summary>
     /// The key for an instance: SHA-256 of its SOP Instance UID (hex), fanned out in two folder levels, plus the first
@@ -79,7 +83,7 @@ public sealed class FileBlobStore : IBlobStore
         await Task.Run(() => Parallel.For(0, writes.Count, new ParallelOptions { MaxDegreeOfParallelism = WriteParallelism, CancellationToken = ct }, i =>
         {
             if (errors[i] is not null) return;
-            var temp = Path.Combine(Path.GetDirectoryName(paths[i])!, TemporaryPrefix + Guid.NewGuid().ToString("N"));
+            var temp = Path.Combine(TemporaryFolder, TemporaryPrefix + Guid.NewGuid().ToString("N"));
             try
             {
                 using var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, writes[i].Data.Length);
@@ -178,7 +182,7 @@ public sealed class FileBlobStore : IBlobStore
     /// Windows cannot fsync directories; NTFS journals renames. Failures here are ignored (the data file itself was
     /// already flushed; only the rename's durability is at stake).
     /// </summary>
-    static void FlushDirectory(string dir)
+    internal static void FlushDirectory(string dir)
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
         try
@@ -240,10 +244,11 @@ public sealed class FileBlobStore : IBlobStore
         }
     }
 
-    public int RemoveIncompleteWrites()
+    public int RemoveIncompleteWrites(bool wholeTree = false)
     {
         var n = 0;
-        foreach (var file in Directory.EnumerateFiles(Root, TemporaryPrefix + "*", SearchOption.AllDirectories).ToList())
+        var folder = wholeTree ? Root : TemporaryFolder;
+        foreach (var file in Directory.EnumerateFiles(folder, TemporaryPrefix + "*", wholeTree ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly).ToList())
             if (TryDelete(file)) n++;
         return n;
     }

@@ -37,5 +37,7 @@ public interface IBlobStore
     IEnumerable<BlobInfo> Enumerate();
 
     /// <summary>Removes what interrupted writes left behind (temporary files); returns how many.</summary>
-    int RemoveIncompleteWrites();
+    /// <param name="wholeTree">also search every folder (temporary files of older layouts; a full walk), not only
+    /// the store's temporary folder.</param>
+    int RemoveIncompleteWrites(bool wholeTree = false);
 }

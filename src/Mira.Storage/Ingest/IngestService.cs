@@ -20,6 +20,9 @@ public sealed class IngestService(IIndexStore index, IBlobStore blobs)
     /// <summary>Index rows committed per transaction by <see cref="StoreManyAsync"/>.</summary>
     public int BatchSize { get; init; } = 64;
 
+    /// <summary>The intent log that makes start-up recovery proportional to the batches in flight (none: no log).</summary>
+    public IngestJournal? Journal { get; init; }
+
     /// <summary>Largest part accepted (bytes); larger parts are refused as out of resources.</summary>
     public long MaxPartSize { get; init; } = int.MaxValue - 64;
 
@@ -84,6 +87,15 @@ public sealed class IngestService(IIndexStore index, IBlobStore blobs)
         }
         if (writing.Count == 0) return results;
 
+        var intent = Journal?.Begin(writing.Select(w => w.Record.BlobKey));
+        var settled = await WriteAndIndexAsync(parts, writing, results, ct);
+        if (intent is not null) Journal!.End(intent);
+        return settled;
+    }
+
+    /// <summary>Writes the blobs of a batch, then commits its index rows; every blob is either indexed or removed.</summary>
+    async Task<StoreResult[]> WriteAndIndexAsync(List<ReadOnlyMemory<byte>> parts, List<Pending> writing, StoreResult[] results, CancellationToken ct)
+    {
         var errors = await blobs.WriteManyAsync(writing.Select(w => new BlobWrite(w.Record.BlobKey, parts[w.Position])).ToList(), ct);
         var pending = new List<Pending>(writing.Count);
         for (var k = 0; k < writing.Count; k++)

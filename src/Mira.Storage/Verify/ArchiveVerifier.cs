@@ -43,7 +43,7 @@ public sealed class ArchiveVerifier(IIndexStore index, IBlobStore blobs)
     public async Task<ArchiveVerification> VerifyAsync(bool repair = false, CancellationToken ct = default)
     {
         var problems = new List<ArchiveProblem>();
-        var repaired = repair ? blobs.RemoveIncompleteWrites() : 0;
+        var repaired = repair ? blobs.RemoveIncompleteWrites(wholeTree: true) : 0;
         var referenced = new HashSet<string>(StringComparer.Ordinal);
         long instances = 0;
         await foreach (var row in index.EnumerateInstancesAsync(ct))
