@@ -14,14 +14,19 @@ public static class NiftiTransforms
     {
         var a2 = 1.0 - (b * b + c * c + d * d);
         double a;
-        if (a2 < 1e-7)
+        if (a2 < 0)
         {
-            // (b, c, d) is (nearly) a unit vector: a 180° rotation; renormalise as nifti1.h says.
+            // (b, c, d) is a little longer than a unit vector (rounding): a 180° rotation, renormalised.
             var n = Math.Sqrt(b * b + c * c + d * d);
-            if (n > 0) { b /= n; c /= n; d /= n; }
+            b /= n; c /= n; d /= n;
             a = 0;
         }
-        else a = Math.Sqrt(a2);
+        else
+        {
+            // nifti1_io also sets a = 0 (and renormalises) when 0 <= a² < 1e-7; nibabel keeps a = √a². Mira follows
+            // nibabel: the two differ by up to ~3e-4 in the rotation for such quaternions (nifti/nibabel/example_nifti2.nii.gz).
+            a = Math.Sqrt(a2);
+        }
         // Non-positive spacings are read as 1 (nifti1_io does the same).
         dx = dx > 0 ? dx : 1; dy = dy > 0 ? dy : 1; dz = dz > 0 ? dz : 1;
         dz *= qfac < 0 ? -1 : 1;
