@@ -152,6 +152,7 @@ public sealed class NiftiHeader
         SformCode = code;
         var q = NiftiTransforms.AffineToQuaternion(rasAffine);
         QuaternB = q.B; QuaternC = q.C; QuaternD = q.D;
+        if (Version == 1) (QuaternB, QuaternC, QuaternD) = NiftiTransforms.ForFloat32(q.B, q.C, q.D);
         QOffsetX = rasAffine[3]; QOffsetY = rasAffine[7]; QOffsetZ = rasAffine[11];
         PixDim[0] = q.QFac;
         PixDim[1] = q.Dx; PixDim[2] = q.Dy; PixDim[3] = q.Dz;

@@ -40,6 +40,23 @@ public static class NiftiTransforms
     }
 
     /// <summary>
+    /// (b, c, d) ready for NIfTI-1's float32 fields. For a (near) 180° rotation (a² &lt; 1e-7) rounding to float32
+    /// can leave 1 − b² − c² − d² slightly positive, and a reader then takes a = √(that) ≈ 3e-4 — a visibly wrong
+    /// rotation. Such a vector is lengthened until its float32 length is at least 1, so that every reader
+    /// (nifti1_io, nibabel, Mira) recovers a = 0.
+    /// </summary>
+    public static (double B, double C, double D) ForFloat32(double b, double c, double d)
+    {
+        if (1 - (b * b + c * c + d * d) >= 1e-7) return (b, c, d);
+        for (var scale = 1.0; scale < 1 + 1e-5; scale += 1e-7)
+        {
+            double fb = (float)(b * scale), fc = (float)(c * scale), fd = (float)(d * scale);
+            if (fb * fb + fc * fc + fd * fd >= 1) return (fb, fc, fd);
+        }
+        return (b, c, d);
+    }
+
+    /// <summary>
     /// The quaternion, qfac and spacings of the rotation part of a voxel → RAS affine. Columns are normalised;
     /// a left-handed matrix gets qfac −1 and its third column negated. <see cref="NiftiQuaternion.IsRigid"/> is
     /// false when the normalised columns are not orthogonal (within 1e-4): such a matrix (a shear) has no exact qform.
