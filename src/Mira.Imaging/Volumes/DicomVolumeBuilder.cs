@@ -40,8 +40,14 @@ public static class DicomVolumeBuilder
     const double OrientationTolerance = 1e-3;
 
     /// <summary>Reads a folder (recursively) or file and builds every volume in it.</summary>
-    public static List<DicomVolume> FromPath(string path, VolumeBuildOptions? options = null, List<string>? skipped = null) =>
-        Build(DicomSlices.Scan(path, skipped), options);
+    public static List<DicomVolume> FromPath(string path, VolumeBuildOptions? options = null, List<string>? skipped = null)
+    {
+        skipped ??= [];
+        var slices = DicomSlices.Scan(path, skipped);
+        if (slices.Count == 0)
+            throw new ImagingException($"{path}: no DICOM images with plane geometry" + (skipped.Count > 0 ? ": " + string.Join("; ", skipped.Take(5)) + (skipped.Count > 5 ? $"; and {skipped.Count - 5} more" : "") : ""));
+        return Build(slices, options);
+    }
 
     /// <summary>Groups slices into stacks (see the class summary) and builds one volume per stack.</summary>
     public static List<DicomVolume> Build(IEnumerable<DicomSlice> slices, VolumeBuildOptions? options = null)
@@ -120,16 +126,19 @@ public static class DicomVolumeBuilder
         else
         {
             var mean = (distances[^1] - distances[0]) / (nz - 1);
+            // Gaps are judged against the median gap, so that one missing slice is reported as one odd gap.
+            var gaps = Enumerable.Range(1, nz - 1).Select(i => distances[i] - distances[i - 1]).Order().ToList();
+            var median = gaps[gaps.Count / 2];
             var bad = new List<string>();
             for (var i = 1; i < nz; i++)
             {
                 var gap = distances[i] - distances[i - 1];
-                if (Math.Abs(gap - mean) > options.SpacingTolerance)
+                if (Math.Abs(gap - median) > options.SpacingTolerance)
                     bad.Add($"{gap:0.####} mm between {Fmt(positions[i - 1][0].Position)} and {Fmt(positions[i][0].Position)}");
             }
             if (bad.Count > 0)
             {
-                var msg = $"{label}: non-uniform slice spacing (mean {mean:0.####} mm, tolerance {options.SpacingTolerance} mm): {string.Join("; ", bad.Take(5))}{(bad.Count > 5 ? $"; and {bad.Count - 5} more" : "")}";
+                var msg = $"{label}: non-uniform slice spacing (median gap {median:0.####} mm, mean {mean:0.####} mm, tolerance {options.SpacingTolerance} mm): {string.Join("; ", bad.Take(5))}{(bad.Count > 5 ? $"; and {bad.Count - 5} more" : "")}";
                 if (!options.AllowNonUniformSpacing) throw new ImagingException(msg);
                 warnings.Add(msg + "; the mean gap is used");
             }

@@ -64,10 +64,11 @@ public sealed class RoundTripTests : IDisposable
             var back = NiftiVolumes.ToVolume(image);
             // NIfTI-1 stores the affine as float32.
             AssertSame(volume, back, version == 1 ? 1e-6 : 1e-12);
-            // The qform (quaternion) describes the same geometry as the sform (NIfTI-1: float32 quaternion precision).
+            // The qform (quaternion) describes the same geometry as the sform. NIfTI-1 keeps (b, c, d) in float32, which
+            // cannot resolve rotations within ~1e-3 rad of 180° (a = √(1 − b² − c² − d²) loses its digits): hence 2e-3.
             var q = image.Header.QformAffine();
             var s = image.Header.SformAffine();
-            for (var k = 0; k < 12; k++) Assert.True(Math.Abs(q[k] - s[k]) <= (version == 1 ? 5e-4 : 1e-6) * Math.Max(1, Math.Abs(s[k])), $"qform/sform element {k}: {q[k]} vs {s[k]}");
+            for (var k = 0; k < 12; k++) Assert.True(Math.Abs(q[k] - s[k]) <= (version == 1 ? 2e-3 : 1e-6) * Math.Max(1, Math.Abs(s[k])), $"qform/sform element {k}: {q[k]} vs {s[k]}");
         }, iter: 150);
     }
 
