@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Globalization;
+using Mira.Dicom;
+using Mira.Imaging;
+using Mira.Imaging.MetaImage;
+using Mira.Imaging.Nifti;
+using Mira.Imaging.Volumes;
+
+namespace Mira.Cli.Commands;
+
+/// <summary>
+/// <c>mira convert DICOM_DIR --to OUT.nii.gz|.nii|.mha|.mhd</c>: reads the folder (recursively), builds a volume per
+/// stack (series × frame of reference × orientation × matrix) and writes it. With one volume OUT is used as given;
+/// with several, each goes to <c>STEM_s&lt;SeriesNumber&gt;EXT</c> (plus <c>_&lt;n&gt;</c> when one series gives several
+/// stacks or numbers clash). One line per written file on stdout; warnings and refusals on stderr (exit 1 when
+/// nothing could be built).
+/// </summary>
+public static class ConvertCommand
+{
+    public static Command Create()
+    {
+        var input = new Argument<string>("input") { Description = "DICOM folder (read recursively) or file" };
+        var to = new Option<string>("--to") { Description = "output file: .nii, .nii.gz, .mha or .mhd", Required = true };
+        var tilt = new Option<bool>("--allow-tilt") { Description = "keep gantry-tilted stacks as a sheared affine (NIfTI only) instead of refusing them" };
+        var uneven = new Option<bool>("--allow-uneven") { Description = "build stacks with non-uniform slice gaps using the mean gap instead of refusing them" };
+        var nifti2 = new Option<bool>("--nifti2") { Description = "write NIfTI-2 instead of NIfTI-1" };
+        var cmd = new Command("convert", "Convert DICOM series to NIfTI or MetaImage volumes") { input, to, tilt, uneven, nifti2 };
+        cmd.SetAction(r => Run(r.GetValue(input)!, r.GetValue(to)!, r.GetValue(tilt), r.GetValue(uneven), r.GetValue(nifti2)));
+        return cmd;
+    }
+
+    static (string Stem, string Ext) Split(string path)
+    {
+        foreach (var ext in new[] { ".nii.gz", ".nii", ".mha", ".mhd" })
+            if (path.EndsWith(ext, StringComparison.OrdinalIgnoreCase)) return (path[..^ext.Length], path[^ext.Length..]);
+        throw new ImagingException($"{path}: the output must end in .nii, .nii.gz, .mha or .mhd");
+    }
+
+    static int Run(string input, string output, bool allowTilt, bool allowUneven, bool nifti2)
+    {
+        try
+        {
+            var (stem, ext) = Split(output);
+            var skipped = new List<string>();
+            var volumes = DicomVolumeBuilder.FromPath(input, new VolumeBuildOptions { AllowShear = allowTilt, AllowNonUniformSpacing = allowUneven }, skipped);
+            if (skipped.Count > 0) Console.Error.WriteLine($"skipped {skipped.Count} file(s): {string.Join("; ", skipped.Take(3))}{(skipped.Count > 3 ? "; …" : "")}");
+            var used = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < volumes.Count; i++)
+            {
+                var v = volumes[i];
+                string path;
+                if (volumes.Count == 1) path = output;
+                else
+                {
+                    var baseName = $"{stem}_s{(v.SeriesNumber?.ToString(CultureInfo.InvariantCulture) ?? (i + 1).ToString(CultureInfo.InvariantCulture))}";
+                    path = baseName + ext;
+                    for (var n = 2; !used.Add(path); n++) path = $"{baseName}_{n}{ext}";
+                }
+                foreach (var w in v.Warnings) Console.Error.WriteLine("warning: " + w);
+                if (MetaImageFile.IsMetaImagePath(path))
+                    MetaImageFile.Write(path, v.Volume);
+                else NiftiVolumes.WriteVolume(path, v.Volume, nifti2 ? 2 : 1);
+                var fourth = v.FourthDimension.Length > 0 ? $", 4th dimension by {v.FourthDimension}" : "";
+                Console.WriteLine($"{path}\t{string.Join('x', v.Volume.Size)} {v.Volume.Type}\t{v.SliceCount} slice(s) of series {v.SeriesNumber?.ToString(CultureInfo.InvariantCulture) ?? "?"} \"{v.SeriesDescription}\" ({v.SeriesInstanceUid}){fourth}\t{v.Volume.Geometry}");
+            }
+            return 0;
+        }
+        catch (MiraException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+    }
+}
