@@ -57,4 +57,15 @@ public sealed class PixelsCommandTests
         Assert.StartsWith(good + "\t(64, 64)\tint16\t", r.Stdout);
         Assert.EndsWith("88617aaa46138fb1b6e2a951e762d962382354d69f47f8c04d4abff2f6a6a63e", r.Stdout.TrimEnd('\n'));
     }
+
+    [Fact]
+    public void Decode_only_takes_folders_and_prints_one_summary_line()
+    {
+        var dir = CorpusPath("dicom/dicomdir/77654033/CT2");
+        var files = Directory.GetFiles(dir, "*", SearchOption.AllDirectories).Length;
+        var r = MiraProcess.Run("pixels", "--decode-only", dir, CorpusPath("dicom/transfer-syntax/pydicom/SC_rgb_rle_16bit_2frame.dcm"));
+        Assert.Equal(0, r.ExitCode);
+        // 16×16 CT frames (16-bit) plus one 2-frame 100×100 RGB 16-bit RLE file.
+        Assert.Equal($"decoded {files + 1} files, {files + 2} frames, {files * 16 * 16 * 2 + 2 * 100 * 100 * 3 * 2} bytes", r.Stdout.TrimEnd('\n'));
+    }
 }

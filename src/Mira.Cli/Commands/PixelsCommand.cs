@@ -11,29 +11,40 @@ namespace Mira.Cli.Commands;
 /// shape and dtype of the pixel array as pydicom 2.3's <c>pixel_array</c> would return it, the transfer syntax and,
 /// with <c>--sha256</c>, the SHA-256 of that array's bytes (the hash the corpus oracle records; the layout rules are
 /// in <see cref="PixelArray"/>). A file that cannot be read or decoded is reported as <c>path: reason</c> on stderr,
-/// and the exit code is then 1.
+/// and the exit code is then 1. Folders are searched recursively. With <c>--decode-only</c> each frame is decoded into a
+/// reused buffer and nothing is printed per file: one summary line (files, frames, decoded bytes) ends the output (the
+/// mode the codec benchmark times, bench/compare-codecs.sh). Files are decoded in parallel, one per core.
 /// </summary>
 public static class PixelsCommand
 {
     public static Command Create()
     {
-        var paths = new Argument<string[]>("files") { Arity = ArgumentArity.OneOrMore, Description = "DICOM files" };
+        var paths = new Argument<string[]>("files") { Arity = ArgumentArity.OneOrMore, Description = "DICOM files or folders (searched recursively)" };
+        var decodeOnly = new Option<bool>("--decode-only") { Description = "decode every frame, print only a final summary (files, frames, bytes)" };
         var sha = new Option<bool>("--sha256") { Description = "also print the SHA-256 of the decoded array (pydicom pixel_array layout: C order, little endian)" };
         var cmd = new Command("pixels", "Decode the pixel data of DICOM files and print the array's shape, dtype and, with --sha256, its hash")
         {
-            paths, sha,
+            paths, sha, decodeOnly,
         };
-        cmd.SetAction(r => Run(r.GetValue(paths)!, r.GetValue(sha)));
+        cmd.SetAction(r => Run(r.GetValue(paths)!, r.GetValue(sha), r.GetValue(decodeOnly)));
         return cmd;
     }
 
-    sealed record Result(string Path, string? Line, string? Error);
+    sealed record Result(string Path, string? Line, string? Error, int Frames = 0, long Bytes = 0);
 
-    static int Run(string[] files, bool sha256)
+    static int Run(string[] inputs, bool sha256, bool decodeOnly)
     {
         var failed = false;
+        var files = new List<string>();
+        foreach (var input in inputs)
+        {
+            if (Directory.Exists(input)) files.AddRange(Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
+            else files.Add(input);
+        }
         var results = files.AsParallel().AsOrdered().WithDegreeOfParallelism(Math.Max(1, Environment.ProcessorCount))
-            .Select(f => Process(f, sha256));
+            .Select(f => decodeOnly ? DecodeOnly(f) : Process(f, sha256));
+        int okFiles = 0, frames = 0;
+        long bytes = 0;
         using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
         foreach (var r in results)
         {
@@ -43,22 +54,48 @@ public static class PixelsCommand
                 Console.Error.WriteLine($"{r.Path}: {r.Error}");
                 failed = true;
             }
-            else stdout.WriteLine(r.Line);
+            else
+            {
+                okFiles++;
+                frames += r.Frames;
+                bytes += r.Bytes;
+                if (r.Line is not null) stdout.WriteLine(r.Line);
+            }
         }
+        if (decodeOnly) stdout.WriteLine($"decoded {okFiles} files, {frames} frames, {bytes} bytes");
         stdout.Flush();
         return failed ? 1 : 0;
     }
 
-    static Result Process(string path, bool sha256)
+    [ThreadStatic] static byte[]? frameBuffer;
+
+    static Result DecodeOnly(string path) => Guard(path, () =>
+    {
+        if (!File.Exists(path)) return new Result(path, null, "no such file");
+        var file = DicomFile.Open(path);
+        if (file.IsTruncated) return new Result(path, null, "truncated: " + file.Warnings.FirstOrDefault(w => w.Message.Contains("truncated")));
+        var pixels = PixelData.Open(file);
+        var length = checked((int)pixels.Format.FrameLength);
+        if (frameBuffer is null || frameBuffer.Length < length) frameBuffer = GC.AllocateUninitializedArray<byte>(length);
+        for (var i = 0; i < pixels.FrameCount; i++) pixels.DecodeFrame(i, frameBuffer.AsSpan(0, length));
+        return new Result(path, null, null, pixels.FrameCount, (long)length * pixels.FrameCount);
+    });
+
+    static Result Process(string path, bool sha256) => Guard(path, () =>
+    {
+        if (!File.Exists(path)) return new Result(path, null, "no such file");
+        var file = DicomFile.Open(path);
+        if (file.IsTruncated) return new Result(path, null, "truncated: " + file.Warnings.FirstOrDefault(w => w.Message.Contains("truncated")));
+        var array = PixelArray.From(PixelData.Open(file));
+        var line = $"{path}\t{array.ShapeText}\t{array.DType}\t{file.TransferSyntax.Uid}";
+        return new Result(path, sha256 ? line + "\t" + array.Sha256() : line, null);
+    });
+
+    static Result Guard(string path, Func<Result> work)
     {
         try
         {
-            if (!File.Exists(path)) return new Result(path, null, "no such file");
-            var file = DicomFile.Open(path);
-            if (file.IsTruncated) return new Result(path, null, "truncated: " + file.Warnings.FirstOrDefault(w => w.Message.Contains("truncated")));
-            var array = PixelArray.From(PixelData.Open(file));
-            var line = $"{path}\t{array.ShapeText}\t{array.DType}\t{file.TransferSyntax.Uid}";
-            return new Result(path, sha256 ? line + "\t" + array.Sha256() : line, null);
+            return work();
         }
         catch (MiraException e) { return new Result(path, null, e.Message); }
         catch (IOException e) { return new Result(path, null, e.Message); }

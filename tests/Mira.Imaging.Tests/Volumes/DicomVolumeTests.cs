@@ -123,7 +123,7 @@ public sealed class DicomVolumeTests(ITestOutputHelper output)
     /// installs them); without them the test fails, naming what is missing.
     /// </summary>
     [Fact]
-    public void Bench_masks_mha_and_nifti_hold_the_same_voxels()
+    public async Task Bench_masks_mha_and_nifti_hold_the_same_voxels()
     {
         var script = Path.Combine(Corpus.SharedRoot, "bench", "gen_bench_data.py");
         var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
@@ -133,9 +133,10 @@ public sealed class DicomVolumeTests(ITestOutputHelper output)
             var psi = new ProcessStartInfo(python, [script, dir, "--only", "masks", "--mask-size", "32"]) { RedirectStandardOutput = true, RedirectStandardError = true };
             using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {python}");
             var stderr = p.StandardError.ReadToEndAsync();
-            p.StandardOutput.ReadToEnd();
-            Assert.True(p.WaitForExit(120_000), "the generator did not finish in 2 minutes");
-            Assert.True(p.ExitCode == 0, $"gen_bench_data.py failed (python3-numpy installed?): {stderr.Result}");
+            await p.StandardOutput.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            await p.WaitForExitAsync(timeout.Token);
+            Assert.True(p.ExitCode == 0, $"gen_bench_data.py failed (python3-numpy installed?): {await stderr}");
             foreach (var name in new[] { "mask_a", "mask_b" })
             {
                 var mha = MetaImageFile.Read(Path.Combine(dir, "masks", name + ".mha"));
