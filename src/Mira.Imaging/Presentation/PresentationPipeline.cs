@@ -63,7 +63,7 @@ public static class PresentationPipeline
         {
             if (options.Window is { } w) return VoiTransform.FromWindow(w);
             var signedInput = f.IsSigned || (modality.Lut is null && modality.Intercept < 0);
-            return VoiTransform.FromDataset(ds, frameIndex, signedInput) ?? VoiTransform.MinMax(min, max);
+            return (options.MinMaxWindow ? null : VoiTransform.FromDataset(ds, frameIndex, signedInput)) ?? VoiTransform.MinMax(min, max);
         }
 
         byte Display(VoiTransform voi, double modalityValue)

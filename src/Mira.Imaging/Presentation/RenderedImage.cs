@@ -31,5 +31,11 @@ public sealed record RenderOptions
     /// <summary>A window to use instead of the data set's VOI (grayscale images only).</summary>
     public VoiWindow? Window { get; init; }
 
+    /// <summary>
+    /// Ignore the data set's windows and VOI LUT and stretch the frame's value range (what happens anyway when the
+    /// data set has none); <see cref="Window"/> still wins.
+    /// </summary>
+    public bool MinMaxWindow { get; init; }
+
     public static RenderOptions Default { get; } = new();
 }
