@@ -13,6 +13,7 @@ public static class Program
         var root = new RootCommand("Mira: an open platform for medical-imaging AI");
         root.Subcommands.Add(DumpCommand.Create());
         root.Subcommands.Add(PixelsCommand.Create());
+        root.Subcommands.Add(RenderCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(ArchiveCommand.Create());
