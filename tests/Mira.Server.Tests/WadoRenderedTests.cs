@@ -166,6 +166,19 @@ public sealed class WadoRenderedTests(TestArchive server) : IClassFixture<TestAr
     }
 
     [Fact]
+    public async Task The_OpenAPI_description_lists_the_rendered_and_thumbnail_paths()
+    {
+        var paths = System.Text.Json.Nodes.JsonNode.Parse(await server.Admin.GetStringAsync("/openapi.json"))!["paths"]!;
+        const string instance = "/dicomweb/studies/{study}/series/{series}/instances/{instance}";
+        foreach (var p in new[] { instance + "/rendered", instance + "/frames/{frames}/rendered", instance + "/thumbnail",
+                     instance + "/frames/{frames}/thumbnail", "/dicomweb/studies/{study}/series/{series}/thumbnail", "/dicomweb/studies/{study}/thumbnail" })
+        {
+            Assert.NotNull(paths[p]?["get"]?["responses"]?["200"]?["content"]?["image/png"]);
+            Assert.NotNull(paths[p]?["get"]?["responses"]?["406"]);
+        }
+    }
+
+    [Fact]
     public void The_representative_instance_is_the_middle_then_its_neighbours()
     {
         Assert.Equal([2, 3, 1, 4, 0], WadoRenderedEndpoints.MiddleOutward([0, 1, 2, 3, 4]));
