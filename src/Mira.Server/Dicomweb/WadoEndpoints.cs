@@ -34,6 +34,7 @@ public static class WadoEndpoints
         g.MapDelete("/studies/{study}", (HttpContext h, Archive a, string study) => DeleteStudy(h, a, study))
             .AddEndpointFilter(new PatientDataAccess("dicomweb.delete", [Roles.Admin]));
         WadoBulkDataEndpoints.Map(g, retrieve);
+        WadoRenderedEndpoints.Map(g);
     }
 
     const string DicomMediaType = "application/dicom";
