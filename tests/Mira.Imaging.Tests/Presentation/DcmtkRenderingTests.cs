@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Mira.Dicom;
 using Mira.Dicom.Codecs;
@@ -13,7 +12,7 @@ namespace Mira.Imaging.Tests.Presentation;
 /// The pipeline against DCMTK's renderer (dcmj2pnm, Debian package dcmtk, which CI installs): first window of the
 /// data set (<c>+Wi 1</c>), or the frame's value range (<c>+Wm</c>) when it has none; palette and YBR to RGB. The
 /// corpus has no reference renderings of DICOM images (oracle/images holds only photos and slides), so DCMTK is the
-/// reference here. Without dcmj2pnm the tests say so in their output and pass.
+/// reference here. Without dcmj2pnm the tests fail, naming the package.
 /// </summary>
 public sealed class DcmtkRenderingTests(ITestOutputHelper output) : IDisposable
 {
@@ -43,20 +42,17 @@ public sealed class DcmtkRenderingTests(ITestOutputHelper output) : IDisposable
         { "dicom/transfer-syntax/pydicom/JPEG-lossy.dcm", null }, // 12-bit JPEG
     };
 
-    static string? Tool(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
-
     [Theory]
     [MemberData(nameof(Files))]
     public void Matches_dcmj2pnm(string path, string? window)
     {
-        if (Tool("dcmj2pnm") is not { } tool) { output.WriteLine("dcmj2pnm is not installed (apt-get install dcmtk): not compared"); return; }
+        var tool = ExternalTool.Require("dcmj2pnm", "dcmtk");
         var full = Corpus.Get(path).FullPath;
         var file = DicomFile.Open(full);
         var hasWindow = file.Dataset.Contains(DicomTags.WindowCenter) && file.Dataset.Contains(DicomTags.WindowWidth);
         var pnm = Path.Combine(temp, "out.pnm");
         string[] voi = window is not null ? ["+Ww", .. window.Split(',')] : hasWindow ? ["+Wi", "1"] : ["+Wm"];
-        Run(tool, ["--write-raw-pnm", .. voi, full, pnm]);
+        ExternalTool.Run(tool, ["--write-raw-pnm", .. voi, full, pnm]);
         var (w, h, channels, reference) = ReadPnm(File.ReadAllBytes(pnm));
 
         var options = window is null ? null : new RenderOptions { Window = VoiWindow.Parse(window, out _) };
@@ -75,17 +71,6 @@ public sealed class DcmtkRenderingTests(ITestOutputHelper output) : IDisposable
         var mean = (double)sum / (w * h * channels);
         output.WriteLine($"{path}: mean |Δ| {mean:0.0000}, max |Δ| {max}");
         Assert.True(mean <= 0.8 && max <= 1, $"mean |Δ| {mean:0.0000} (allowed 0.8), max |Δ| {max} (allowed 1)");
-    }
-
-    static void Run(string tool, params string[] args)
-    {
-        var psi = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(60_000), $"{tool} did not finish");
-        Assert.True(p.ExitCode == 0, $"{tool} {string.Join(' ', args)} failed ({p.ExitCode}): {stderr.Result}");
     }
 
     /// <summary>A binary PGM (P5) or PPM (P6) with maxval 255.</summary>
