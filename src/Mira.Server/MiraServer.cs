@@ -42,6 +42,9 @@ public static class MiraServer
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(options.Urls);
+        // Per-request framework logs (routing, results) would print several lines per DICOMweb request; access to
+        // patient data is recorded in the audit log instead. Start-up and shutdown messages stay.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", Microsoft.Extensions.Logging.LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBytes);
         builder.Services.AddSingleton(archive);
         builder.Services.AddSingleton(options);

@@ -11,13 +11,14 @@ namespace Mira.Server.Tests;
 public sealed class ServeProcessTests
 {
     /// <summary>Runs <c>mira serve</c> with <paramref name="extra"/> arguments on a fresh data folder, then <paramref name="test"/>.</summary>
-    static async Task WithServer(string[] extra, Func<HttpClient, string, Task> test)
+    static async Task WithServer(string[] extra, Func<HttpClient, string, Task> test, Action<string>? checkOutput = null)
     {
         var data = Path.Combine(Path.GetTempPath(), "mira-serve-" + Guid.NewGuid().ToString("N"));
         try
         {
             await using var server = await ServeProcess.StartAsync(data, extra);
             await test(server.Http, data);
+            checkOutput?.Invoke(server.Output);
         }
         finally
         {
@@ -37,6 +38,12 @@ public sealed class ServeProcessTests
         Assert.Equal(bytes, Assert.Single(parts));
         Assert.True(File.Exists(Path.Combine(data, "index.db")));
         Assert.True(Directory.Exists(Path.Combine(data, "blobs")));
+    }, output =>
+    {
+        // Requests are audited, not logged line by line on the console.
+        Assert.Contains("Mira is serving", output);
+        Assert.DoesNotContain("Request starting", output);
+        Assert.DoesNotContain("Executing endpoint", output);
     });
 
     [Fact]
