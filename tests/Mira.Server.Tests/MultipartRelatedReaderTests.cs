@@ -39,7 +39,11 @@ public sealed class MultipartRelatedReaderTests
         var parts = new List<MultipartPart>();
         try
         {
-            while (await reader.ReadNextAsync(CancellationToken.None) is { } p) parts.Add(p with { Data = p.Data.ToArray() });
+            while (await reader.ReadNextAsync(CancellationToken.None) is { } p)
+            {
+                parts.Add(p with { Data = p.Data.ToArray() });
+                p.Owner.Dispose();
+            }
         }
         finally
         {

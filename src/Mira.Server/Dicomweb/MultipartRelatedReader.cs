@@ -4,8 +4,11 @@ using System.Text;
 
 namespace Mira.Server.Dicomweb;
 
-/// <summary>One body part of a multipart message: its Content-Type (null when absent) and its bytes.</summary>
-public sealed record MultipartPart(string? ContentType, ReadOnlyMemory<byte> Data);
+/// <summary>
+/// One body part of a multipart message: its Content-Type (null when absent) and its bytes, held in a pooled buffer
+/// that the caller disposes once it no longer needs <see cref="Data"/>.
+/// </summary>
+public sealed record MultipartPart(string? ContentType, ReadOnlyMemory<byte> Data, IDisposable Owner);
 
 /// <summary>
 /// Reads the body parts of a <c>multipart/related</c> request (RFC 2387 over RFC 2046 §5.1.1) straight from the
@@ -46,8 +49,8 @@ public sealed class MultipartRelatedReader
             return null;
         }
         var contentType = await ReadHeadersAsync(ct);
-        var data = await ReadBodyAsync(ct);
-        return new MultipartPart(contentType, data);
+        var body = await ReadBodyAsync(ct);
+        return new MultipartPart(contentType, body.Memory, body);
     }
 
     /// <summary>Skips up to and including the first delimiter (which may open the body without a leading CRLF).</summary>
@@ -150,35 +153,43 @@ public sealed class MultipartRelatedReader
     }
 
     /// <summary>Copies the part's bytes up to the next delimiter, which is consumed.</summary>
-    async ValueTask<ReadOnlyMemory<byte>> ReadBodyAsync(CancellationToken ct)
+    async ValueTask<PooledBuffer> ReadBodyAsync(CancellationToken ct)
     {
-        var output = new MemoryStream();
-        while (true)
+        var output = new PooledBuffer();
+        try
         {
-            var result = await pipe.ReadAsync(ct);
-            var buffer = result.Buffer;
-            var reader = new SequenceReader<byte>(buffer);
-            if (reader.TryReadTo(out ReadOnlySequence<byte> body, delimiter, advancePastDelimiter: true))
+            while (true)
             {
-                Append(output, body);
-                pipe.AdvanceTo(reader.Position);
-                return output.GetBuffer().AsMemory(0, (int)output.Length);
+                var result = await pipe.ReadAsync(ct);
+                var buffer = result.Buffer;
+                var reader = new SequenceReader<byte>(buffer);
+                if (reader.TryReadTo(out ReadOnlySequence<byte> body, delimiter, advancePastDelimiter: true))
+                {
+                    Append(output, body);
+                    pipe.AdvanceTo(reader.Position);
+                    return output;
+                }
+                if (result.IsCompleted) throw new InvalidDataException("the multipart body ends inside a part (no closing delimiter)");
+                // Everything but a possible start of the delimiter is part of the body.
+                var safe = buffer.Length - (delimiter.Length - 1);
+                if (safe > 0)
+                {
+                    Append(output, buffer.Slice(0, safe));
+                    pipe.AdvanceTo(buffer.GetPosition(safe), buffer.End);
+                }
+                else pipe.AdvanceTo(buffer.Start, buffer.End);
             }
-            if (result.IsCompleted) throw new InvalidDataException("the multipart body ends inside a part (no closing delimiter)");
-            // Everything but a possible start of the delimiter is part of the body.
-            var safe = buffer.Length - (delimiter.Length - 1);
-            if (safe > 0)
-            {
-                Append(output, buffer.Slice(0, safe));
-                pipe.AdvanceTo(buffer.GetPosition(safe), buffer.End);
-            }
-            else pipe.AdvanceTo(buffer.Start, buffer.End);
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
         }
 
-        void Append(MemoryStream ms, ReadOnlySequence<byte> bytes)
+        void Append(PooledBuffer part, ReadOnlySequence<byte> bytes)
         {
-            if (ms.Length + bytes.Length > maxPartBytes) throw new InvalidDataException($"a part is larger than {maxPartBytes} bytes");
-            foreach (var segment in bytes) ms.Write(segment.Span);
+            if (part.Length + bytes.Length > maxPartBytes) throw new InvalidDataException($"a part is larger than {maxPartBytes} bytes");
+            foreach (var segment in bytes) part.Write(segment.Span);
         }
     }
 

@@ -32,7 +32,7 @@ public static class StowEndpoints
             .AddEndpointFilter(new PatientDataAccess("stow.store", PatientDataAccess.IdentifiedData));
     }
 
-    sealed record Part(ReadOnlyMemory<byte> Data, StoreResult? Refusal);
+    sealed record Part(ReadOnlyMemory<byte> Data, StoreResult? Refusal, IDisposable? Owner);
 
     static async Task<IResult> StoreAsync(HttpContext http, Archive archive, ServerOptions options, string? study)
     {
@@ -49,9 +49,22 @@ public static class StowEndpoints
 
         async Task<List<StoreResult>> Store(List<Part> batch)
         {
-            var toStore = batch.Where(p => p.Refusal is null).Select(p => p.Data).ToList();
-            using var stored = (await ToListAsync(archive.Ingest.StoreManyAsync(toStore, source, http.RequestAborted))).GetEnumerator();
-            return batch.Select(p => p.Refusal ?? (stored.MoveNext() ? stored.Current : throw new InvalidOperationException("ingest returned too few results"))).ToList();
+            try
+            {
+                var toStore = batch.Where(p => p.Refusal is null).Select(p => p.Data).ToList();
+                using var stored = (await ToListAsync(archive.Ingest.StoreManyAsync(toStore, source, http.RequestAborted))).GetEnumerator();
+                return batch.Select(p => p.Refusal ?? (stored.MoveNext() ? stored.Current : throw new InvalidOperationException("ingest returned too few results"))).ToList();
+            }
+            finally
+            {
+                foreach (var p in batch) p.Owner?.Dispose(); // the parts' pooled buffers go back once the batch is stored
+            }
+        }
+
+        void Release()
+        {
+            foreach (var p in pending) p.Owner?.Dispose();
+            pending.Clear();
         }
 
         async Task Drain(int keep)
@@ -69,9 +82,9 @@ public static class StowEndpoints
             storing.Enqueue(Task.Run(() => Store(batch)));
         }
 
-        async Task Add(ReadOnlyMemory<byte> data, string? partType)
+        async Task Add(ReadOnlyMemory<byte> data, string? partType, IDisposable? owner = null)
         {
-            pending.Add(new Part(data, Check(data, partType, study)));
+            pending.Add(new Part(data, Check(data, partType, study), owner));
             pendingBytes += data.Length;
             if (pending.Count >= archive.Ingest.BatchSize || pendingBytes >= BatchBytes) await Flush();
         }
@@ -89,7 +102,7 @@ public static class StowEndpoints
                 if (string.IsNullOrEmpty(boundary)) return Problems.BadRequest("the multipart/related Content-Type has no boundary");
                 var reader = new MultipartRelatedReader(http.Request.BodyReader, boundary, options.MaxPartBytes);
                 while (await reader.ReadNextAsync(http.RequestAborted) is { } part)
-                    await Add(part.Data, part.ContentType);
+                    await Add(part.Data, part.ContentType, part.Owner);
             }
             else return Unsupported($"'{contentType.MediaType}' is not accepted; send multipart/related; type=\"{Dicom}\" or {Dicom}");
             await Flush();
@@ -98,11 +111,13 @@ public static class StowEndpoints
         catch (InvalidDataException e)
         {
             await Drain(0); // parts already handed to the ingest pipeline finish (and stay stored) before answering
+            Release();
             return Problems.Result(StatusCodes.Status400BadRequest, "Bad Request", "malformed or oversized multipart body: " + e.Message);
         }
         catch (BadHttpRequestException e)
         {
             await Drain(0);
+            Release();
             return Problems.Result(e.StatusCode, "Bad Request", e.Message);
         }
         if (results.Count == 0) return Problems.BadRequest("the request carried no DICOM part");
