@@ -10,6 +10,7 @@ namespace Mira.Dicom.Network;
 /// </summary>
 public sealed class DicomAssociation : IAsyncDisposable
 {
+    const int MaxCommandLength = 64 * 1024;
     readonly Stream stream;
     readonly DicomAssociationOptions options;
     readonly SemaphoreSlim sendLock = new(1, 1);
@@ -236,6 +237,7 @@ public sealed class DicomAssociation : IAsyncDisposable
                         {
                             if (commandSet is not null) await ProtocolErrorAsync(AbortPdu.UnexpectedParameter, "command fragment after the last command fragment");
                             (command ??= new MemoryStream()).Write(v.Data.Span);
+                            if (command.Length > MaxCommandLength) await ProtocolErrorAsync(AbortPdu.InvalidParameter, $"command set longer than {MaxCommandLength} bytes");
                             if (!v.IsLast) continue;
                             commandSet = DicomMessage.DecodeCommand(command.GetBuffer().AsMemory(0, (int)command.Length));
                             var message = new DicomMessage(commandSet) { PresentationContextId = contextId };
@@ -249,6 +251,7 @@ public sealed class DicomAssociation : IAsyncDisposable
                         {
                             if (commandSet is null) await ProtocolErrorAsync(AbortPdu.UnexpectedParameter, "data set fragment before the command set");
                             (data ??= new MemoryStream()).Write(v.Data.Span);
+                            if (data.Length > options.MaxDatasetLength) await ProtocolErrorAsync(AbortPdu.InvalidParameter, $"data set longer than {options.MaxDatasetLength} bytes");
                             if (!v.IsLast) continue;
                             if (!ReferenceEquals(v, d.Values[^1])) await ProtocolErrorAsync(AbortPdu.UnexpectedParameter, "PDVs after a complete message");
                             DicomDataset dataset;

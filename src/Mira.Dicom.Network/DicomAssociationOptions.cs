@@ -19,6 +19,9 @@ public sealed record DicomAssociationOptions
     /// <summary>How long an established association may stay silent before it is aborted; infinite to wait forever.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Largest reassembled data set accepted; a peer sending more is aborted. Command sets are capped at 64 KiB.</summary>
+    public long MaxDatasetLength { get; init; } = 1L << 30;
+
     public string ImplementationClassUid { get; init; } = DicomFileWriter.ImplementationClassUid;
     public string ImplementationVersionName { get; init; } = DicomFileWriter.ImplementationVersionName;
 

@@ -198,4 +198,38 @@ public class AssociationTests
         Assert.Equal(DicomStatus.Success, await DicomClient.EchoAsync("127.0.0.1", server.Port, "TESTSCU", "MIRA"));
         lock (failures) Assert.Contains(failures, f => f is DicomNetworkException { PduType: 0x47, Offset: 0 });
     }
+
+    [Fact]
+    public async Task Stopping_the_server_aborts_open_associations()
+    {
+        var server = await StartServerAsync();
+        await using var a = await DicomClient.ConnectAsync("127.0.0.1", server.Port, "TESTSCU", "MIRA",
+            [new PresentationContext(1, DicomUids.Verification, [DicomUids.ImplicitVRLittleEndian])]);
+        var receive = a.ReceiveAsync();
+        await server.DisposeAsync();
+        Assert.Equal(0, server.OpenConnections);
+        var ex = await Assert.ThrowsAsync<DicomAssociationAbortedException>(() => receive);
+        Assert.Equal(AbortPdu.SourceProvider, ex.Abort.Source);
+    }
+
+    [Fact]
+    public async Task Oversize_data_set_is_aborted()
+    {
+        var (clientEnd, serverEnd) = await Loopback.PairAsync();
+        var scp = DicomAssociation.AcceptAsync(serverEnd, _ => [DicomUids.ExplicitVRLittleEndian],
+            options: new DicomAssociationOptions { MaxPduLength = 1024, MaxDatasetLength = 2000 });
+        await using var scu = await DicomAssociation.RequestAsync(clientEnd, new AssociateRequestPdu
+        {
+            CalledAE = "MIRA", CallingAE = "TESTSCU",
+            PresentationContexts = [new PresentationContext(1, CtImageStorage, [DicomUids.ExplicitVRLittleEndian])],
+        });
+        await using var acceptor = (await scp)!;
+        var command = new DicomDataset().Set(DicomTags.AffectedSOPClassUID, CtImageStorage)
+            .Set(DicomMessage.US(DicomTags.CommandField, 0x0001)).Set(DicomMessage.US(DicomTags.MessageID, 1));
+        var send = scu.SendAsync(new DicomMessage(command, new DicomDataset().Set(new DicomElement(DicomTags.PixelData, DicomVR.OB, new byte[5000]))) { PresentationContextId = 1 });
+        await Assert.ThrowsAsync<DicomAssociationAbortedException>(() => acceptor.ReceiveAsync());
+        await send;
+        var ex = await Assert.ThrowsAsync<DicomAssociationAbortedException>(() => scu.ReceiveAsync());
+        Assert.Equal(AbortPdu.InvalidParameter, ex.Abort.Reason);
+    }
 }
