@@ -1,0 +1,420 @@
+using Mira.Dicom.IO;
+
+namespace Mira.Dicom.Network;
+
+/// <summary>
+/// One DICOM association over a byte stream (usually a TCP connection): the upper layer state machine of PS3.8 §9.2
+/// for the requestor (<see cref="RequestAsync"/>) and the acceptor (<see cref="AcceptAsync"/>), DIMSE messages sent
+/// as P-DATA-TF fragments no larger than the peer accepts and reassembled on receipt (PS3.8 Annex E), A-RELEASE,
+/// A-ABORT and the ARTIM timer. Not thread safe for concurrent receives; sends are serialised.
+/// </summary>
+public sealed class DicomAssociation : IAsyncDisposable
+{
+    const int MaxCommandLength = 64 * 1024;
+    readonly Stream stream;
+    readonly DicomAssociationOptions options;
+    readonly SemaphoreSlim sendLock = new(1, 1);
+    readonly Dictionary<byte, (string AbstractSyntax, TransferSyntax Syntax)> accepted = [];
+
+    DicomAssociation(Stream stream, DicomAssociationOptions options, DicomAssociationState state)
+    {
+        this.stream = stream;
+        this.options = options;
+        State = state;
+    }
+
+    public DicomAssociationState State { get; private set; }
+    public AssociateRequestPdu? Request { get; private set; }
+    public AssociateAcceptPdu? Accept { get; private set; }
+    public string CallingAE => Request?.CallingAE ?? "";
+    public string CalledAE => Request?.CalledAE ?? "";
+
+    /// <summary>Largest P-DATA-TF variable field we send: the peer's announced maximum (or our own cap when it announced 0).</summary>
+    public uint SendPduLength { get; private set; }
+
+    /// <summary>The accepted presentation contexts: id → abstract syntax and transfer syntax.</summary>
+    public IReadOnlyDictionary<byte, (string AbstractSyntax, TransferSyntax Syntax)> AcceptedContexts => accepted;
+
+    /// <summary>The first accepted presentation context for <paramref name="abstractSyntax"/>, or null.</summary>
+    public byte? FindContext(string abstractSyntax) =>
+        accepted.Where(kv => kv.Value.AbstractSyntax == abstractSyntax).Select(kv => (byte?)kv.Key).FirstOrDefault();
+
+    // ---------------------------------------------------------------- requestor (SCU)
+
+    /// <summary>Sends <paramref name="request"/> and waits (ARTIM) for the accept; throws on reject, abort or timeout.</summary>
+    public static async Task<DicomAssociation> RequestAsync(Stream stream, AssociateRequestPdu request, DicomAssociationOptions? options = null,
+        CancellationToken ct = default)
+    {
+        options ??= DicomAssociationOptions.Default;
+        request = request with
+        {
+            UserInformation = request.UserInformation with
+            {
+                MaxPduLength = request.UserInformation.MaxPduLength ?? options.MaxPduLength,
+                ImplementationClassUid = request.UserInformation.ImplementationClassUid ?? options.ImplementationClassUid,
+                ImplementationVersionName = request.UserInformation.ImplementationVersionName ?? options.ImplementationVersionName,
+            },
+        };
+        var a = new DicomAssociation(stream, options, DicomAssociationState.AwaitingAssociateResponse) { Request = request };
+        await a.SendPduAsync(request, ct);
+        var pdu = await a.ReadPduAsync(options.ArtimTimeout, "A-ASSOCIATE-AC", ct);
+        switch (pdu)
+        {
+            case AssociateAcceptPdu ac:
+                a.Accept = ac;
+                foreach (var pc in ac.PresentationContexts)
+                {
+                    var proposed = request.PresentationContexts.FirstOrDefault(p => p.Id == pc.Id);
+                    if (pc.Result != PresentationContextResult.Acceptance || proposed is null || pc.TransferSyntax is null) continue;
+                    a.accepted[pc.Id] = (proposed.AbstractSyntax, TransferSyntax.Lookup(pc.TransferSyntax));
+                }
+                a.SendPduLength = PeerLimit(ac.UserInformation.MaxPduLength, options);
+                a.State = DicomAssociationState.Established;
+                return a;
+            case AssociateRejectPdu rj:
+                a.State = DicomAssociationState.Closed;
+                throw new DicomAssociationRejectedException(rj);
+            case AbortPdu ab:
+                a.State = DicomAssociationState.Closed;
+                throw new DicomAssociationAbortedException(ab);
+            case null:
+                a.State = DicomAssociationState.Closed;
+                throw new DicomNetworkException("the peer closed the connection instead of answering the A-ASSOCIATE-RQ");
+            default:
+                await a.AbortQuietlyAsync(AbortPdu.SourceProvider, AbortPdu.UnexpectedPdu);
+                throw new DicomNetworkException($"unexpected {pdu.Type} in answer to the A-ASSOCIATE-RQ", (byte)pdu.Type);
+        }
+    }
+
+    // ---------------------------------------------------------------- acceptor (SCP)
+
+    /// <summary>
+    /// Waits (ARTIM) for an A-ASSOCIATE-RQ and answers it. <paramref name="transferSyntaxes"/> gives, for an abstract
+    /// syntax, the transfer syntaxes we support (empty: abstract syntax not supported); each proposed context is
+    /// accepted with the first proposed transfer syntax we support. <paramref name="validate"/> may reject the whole
+    /// association (e.g. called AE not recognised). Returns null when the association was rejected or the peer closed
+    /// before asking; throws on protocol errors and ARTIM expiry.
+    /// </summary>
+    public static async Task<DicomAssociation?> AcceptAsync(Stream stream, Func<string, IReadOnlyCollection<string>> transferSyntaxes,
+        Func<AssociateRequestPdu, AssociateRejectPdu?>? validate = null, DicomAssociationOptions? options = null, CancellationToken ct = default)
+    {
+        options ??= DicomAssociationOptions.Default;
+        var a = new DicomAssociation(stream, options, DicomAssociationState.AwaitingAssociateRequest);
+        var pdu = await a.ReadPduAsync(options.ArtimTimeout, "A-ASSOCIATE-RQ", ct);
+        if (pdu is null)
+        {
+            a.State = DicomAssociationState.Closed;
+            return null;
+        }
+        if (pdu is not AssociateRequestPdu rq)
+        {
+            await a.AbortQuietlyAsync(AbortPdu.SourceProvider, AbortPdu.UnexpectedPdu);
+            throw new DicomNetworkException($"expected an A-ASSOCIATE-RQ, got {pdu.Type}", (byte)pdu.Type);
+        }
+        a.Request = rq;
+        var reject = (rq.ProtocolVersion & 1) == 0
+            ? new AssociateRejectPdu(AssociateRejectPdu.Permanent, AssociateRejectPdu.SourceAcse, AssociateRejectPdu.ProtocolVersionNotSupported)
+            : rq.ApplicationContext != AssociatePdu.DicomApplicationContext
+                ? new AssociateRejectPdu(AssociateRejectPdu.Permanent, AssociateRejectPdu.SourceUser, AssociateRejectPdu.ApplicationContextNotSupported)
+                : validate?.Invoke(rq);
+        if (reject is not null)
+        {
+            await a.SendPduAsync(reject, ct);
+            await a.WaitForCloseAsync(ct);
+            return null;
+        }
+
+        var contexts = new List<PresentationContext>();
+        foreach (var pc in rq.PresentationContexts)
+        {
+            var supported = transferSyntaxes(pc.AbstractSyntax);
+            var chosen = pc.TransferSyntaxes.FirstOrDefault(supported.Contains);
+            var result = supported.Count == 0 ? PresentationContextResult.AbstractSyntaxNotSupported
+                : chosen is null ? PresentationContextResult.TransferSyntaxesNotSupported
+                : PresentationContextResult.Acceptance;
+            // The transfer syntax sub-item is always present; it is not significant when the context is rejected (PS3.8 §9.3.3.2).
+            contexts.Add(new PresentationContext(pc.Id, "", [chosen ?? pc.TransferSyntaxes[0]], result));
+            if (result == PresentationContextResult.Acceptance) a.accepted[pc.Id] = (pc.AbstractSyntax, TransferSyntax.Lookup(chosen!));
+        }
+        var ac = new AssociateAcceptPdu
+        {
+            CalledAE = rq.CalledAE,
+            CallingAE = rq.CallingAE,
+            PresentationContexts = contexts,
+            UserInformation = new UserInformation
+            {
+                MaxPduLength = options.MaxPduLength,
+                ImplementationClassUid = options.ImplementationClassUid,
+                ImplementationVersionName = options.ImplementationVersionName,
+            },
+        };
+        a.Accept = ac;
+        a.SendPduLength = PeerLimit(rq.UserInformation.MaxPduLength, options);
+        await a.SendPduAsync(ac, ct);
+        a.State = DicomAssociationState.Established;
+        return a;
+    }
+
+    static uint PeerLimit(uint? announced, DicomAssociationOptions options) =>
+        announced is null or 0 ? options.MaxSendPduLength : Math.Min(announced.Value, options.MaxSendPduLength);
+
+    // ---------------------------------------------------------------- data transfer
+
+    /// <summary>
+    /// Sends a message on its presentation context: the command set, then the data set in the context's transfer
+    /// syntax, each cut into P-DATA-TF PDUs of one PDV no longer than the peer's maximum length.
+    /// </summary>
+    public async Task SendAsync(DicomMessage message, CancellationToken ct = default)
+    {
+        if (State != DicomAssociationState.Established) throw new InvalidOperationException($"cannot send in state {State}");
+        if (!accepted.TryGetValue(message.PresentationContextId, out var context))
+            throw new InvalidOperationException($"presentation context {message.PresentationContextId} is not accepted");
+        var command = DicomMessage.EncodeCommand(message.Command, message.Dataset is not null);
+        byte[]? data = null;
+        if (message.Dataset is not null)
+        {
+            if (context.Syntax.IsDeflated || context.Syntax.IsEncapsulated && !context.Syntax.IsKnown)
+                throw new NotSupportedException($"sending data sets in {context.Syntax} is not supported yet");
+            var ms = new MemoryStream();
+            new DicomDatasetWriter(context.Syntax).Write(ms, message.Dataset);
+            data = ms.ToArray();
+        }
+        await sendLock.WaitAsync(ct);
+        try
+        {
+            await SendFragmentsAsync(message.PresentationContextId, true, command, ct);
+            if (data is not null) await SendFragmentsAsync(message.PresentationContextId, false, data, ct);
+        }
+        finally
+        {
+            sendLock.Release();
+        }
+    }
+
+    async Task SendFragmentsAsync(byte contextId, bool isCommand, byte[] bytes, CancellationToken ct)
+    {
+        var max = (int)Math.Min(SendPduLength, int.MaxValue) - 6; // PDV item length (4) and message control header (2)
+        if (max < 1) throw new InvalidOperationException($"peer maximum PDU length {SendPduLength} leaves no room for data");
+        var at = 0;
+        do
+        {
+            var n = Math.Min(max, bytes.Length - at);
+            var last = at + n == bytes.Length;
+            await WriteAsync(PduWriter.Encode(new DataTransferPdu([new Pdv(contextId, isCommand, last, bytes.AsMemory(at, n))])), ct);
+            at += n;
+        }
+        while (at < bytes.Length);
+    }
+
+    /// <summary>
+    /// Receives the next message, reassembling command and data fragments. Returns null when the peer asked to release:
+    /// the A-RELEASE-RP has then been sent. Throws <see cref="DicomAssociationAbortedException"/> when the peer aborts and
+    /// <see cref="DicomNetworkException"/> on protocol errors (after aborting the association) or idle timeout.
+    /// </summary>
+    public async Task<DicomMessage?> ReceiveAsync(CancellationToken ct = default)
+    {
+        if (State != DicomAssociationState.Established) throw new InvalidOperationException($"cannot receive in state {State}");
+        MemoryStream? command = null, data = null;
+        DicomDataset? commandSet = null;
+        byte contextId = 0;
+        while (true)
+        {
+            var pdu = await ReadPduAsync(options.IdleTimeout, "the next message", ct);
+            switch (pdu)
+            {
+                case DataTransferPdu d:
+                    foreach (var v in d.Values)
+                    {
+                        if (!accepted.ContainsKey(v.PresentationContextId))
+                            await ProtocolErrorAsync(AbortPdu.InvalidParameter, $"PDV on presentation context {v.PresentationContextId}, which is not accepted");
+                        if (command is not null || data is not null)
+                        {
+                            if (v.PresentationContextId != contextId)
+                                await ProtocolErrorAsync(AbortPdu.UnexpectedParameter, $"PDV on context {v.PresentationContextId} inside a message on context {contextId}");
+                        }
+                        contextId = v.PresentationContextId;
+                        if (v.IsCommand)
+                        {
+                            if (commandSet is not null) await ProtocolErrorAsync(AbortPdu.UnexpectedParameter, "command fragment after the last command fragment");
+                            (command ??= new MemoryStream()).Write(v.Data.Span);
+                            if (command.Length > MaxCommandLength) await ProtocolErrorAsync(AbortPdu.InvalidParameter, $"command set longer than {MaxCommandLength} bytes");
+                            if (!v.IsLast) continue;
+                            commandSet = DicomMessage.DecodeCommand(command.GetBuffer().AsMemory(0, (int)command.Length));
+                            var message = new DicomMessage(commandSet) { PresentationContextId = contextId };
+                            if (!message.CommandHasDataSet)
+                            {
+                                if (!ReferenceEquals(v, d.Values[^1])) await ProtocolErrorAsync(AbortPdu.UnexpectedParameter, "PDVs after a complete message");
+                                return message;
+                            }
+                        }
+                        else
+                        {
+                            if (commandSet is null) await ProtocolErrorAsync(AbortPdu.UnexpectedParameter, "data set fragment before the command set");
+                            (data ??= new MemoryStream()).Write(v.Data.Span);
+                            if (data.Length > options.MaxDatasetLength) await ProtocolErrorAsync(AbortPdu.InvalidParameter, $"data set longer than {options.MaxDatasetLength} bytes");
+                            if (!v.IsLast) continue;
+                            if (!ReferenceEquals(v, d.Values[^1])) await ProtocolErrorAsync(AbortPdu.UnexpectedParameter, "PDVs after a complete message");
+                            DicomDataset dataset;
+                            try
+                            {
+                                dataset = DicomDatasetReader.Read(data.ToArray(), accepted[contextId].Syntax);
+                            }
+                            catch (MiraException e)
+                            {
+                                await AbortQuietlyAsync(AbortPdu.SourceProvider, AbortPdu.InvalidParameter);
+                                throw new DicomNetworkException($"malformed data set: {e.Message}", e);
+                            }
+                            return new DicomMessage(commandSet!, dataset) { PresentationContextId = contextId };
+                        }
+                    }
+                    break;
+                case ReleaseRequestPdu:
+                    if (command is not null) await ProtocolErrorAsync(AbortPdu.UnexpectedPdu, "A-RELEASE-RQ in the middle of a message");
+                    await SendPduAsync(new ReleaseResponsePdu(), ct);
+                    State = DicomAssociationState.AwaitingClose;
+                    return null;
+                case AbortPdu ab:
+                    State = DicomAssociationState.Closed;
+                    throw new DicomAssociationAbortedException(ab);
+                case null:
+                    State = DicomAssociationState.Closed;
+                    throw new DicomNetworkException("the peer closed the connection without releasing the association");
+                default:
+                    await ProtocolErrorAsync(AbortPdu.UnexpectedPdu, $"unexpected {pdu.Type} on an established association");
+                    break;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- release and abort
+
+    /// <summary>Requests release (A-RELEASE-RQ) and waits (ARTIM) for the A-RELEASE-RP; P-DATA still arriving is dropped.</summary>
+    public async Task ReleaseAsync(CancellationToken ct = default)
+    {
+        if (State != DicomAssociationState.Established) throw new InvalidOperationException($"cannot release in state {State}");
+        await SendPduAsync(new ReleaseRequestPdu(), ct);
+        State = DicomAssociationState.AwaitingReleaseResponse;
+        while (true)
+        {
+            var pdu = await ReadPduAsync(options.ArtimTimeout, "A-RELEASE-RP", ct);
+            switch (pdu)
+            {
+                case ReleaseResponsePdu or null:
+                    State = DicomAssociationState.Closed;
+                    return;
+                case ReleaseRequestPdu: // release collision (PS3.8 §9.2.2.3), requestor side: answer and keep waiting
+                    await SendPduAsync(new ReleaseResponsePdu(), ct);
+                    break;
+                case DataTransferPdu:
+                    break;
+                case AbortPdu ab:
+                    State = DicomAssociationState.Closed;
+                    throw new DicomAssociationAbortedException(ab);
+                default:
+                    await ProtocolErrorAsync(AbortPdu.UnexpectedPdu, $"unexpected {pdu.Type} while awaiting A-RELEASE-RP");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Sends an A-ABORT; the association is over.</summary>
+    public Task AbortAsync(byte source = AbortPdu.SourceUser, byte reason = AbortPdu.NotSpecified) => AbortQuietlyAsync(source, reason);
+
+    /// <summary>Sta13: waits (ARTIM) for the peer to close the transport, discarding whatever it still sends.</summary>
+    public async Task WaitForCloseAsync(CancellationToken ct = default)
+    {
+        State = DicomAssociationState.AwaitingClose;
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(options.ArtimTimeout);
+        var buffer = new byte[4096];
+        try
+        {
+            while (await stream.ReadAsync(buffer, cts.Token) > 0) { }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException) { }
+        State = DicomAssociationState.Closed;
+    }
+
+    async Task ProtocolErrorAsync(byte reason, string detail)
+    {
+        await AbortQuietlyAsync(AbortPdu.SourceProvider, reason);
+        throw new DicomAssociationAbortedException(new AbortPdu(AbortPdu.SourceProvider, reason), detail);
+    }
+
+    async Task AbortQuietlyAsync(byte source, byte reason)
+    {
+        if (State == DicomAssociationState.Closed) return;
+        try
+        {
+            using var cts = new CancellationTokenSource(options.ArtimTimeout);
+            await WriteAsync(PduWriter.Encode(new AbortPdu(source, reason)), cts.Token);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or DicomNetworkException) { }
+        State = DicomAssociationState.Closed;
+    }
+
+    // ---------------------------------------------------------------- transport
+
+    async Task SendPduAsync(Pdu pdu, CancellationToken ct)
+    {
+        await sendLock.WaitAsync(ct);
+        try
+        {
+            await WriteAsync(PduWriter.Encode(pdu), ct);
+        }
+        finally
+        {
+            sendLock.Release();
+        }
+    }
+
+    async Task WriteAsync(byte[] bytes, CancellationToken ct)
+    {
+        try
+        {
+            await stream.WriteAsync(bytes, ct);
+            await stream.FlushAsync(ct);
+        }
+        catch (IOException e)
+        {
+            State = DicomAssociationState.Closed;
+            throw new DicomNetworkException("connection lost while sending", e);
+        }
+    }
+
+    /// <summary>Reads one PDU within <paramref name="timeout"/>; a malformed PDU is answered with an A-ABORT.</summary>
+    async Task<Pdu?> ReadPduAsync(TimeSpan timeout, string awaiting, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (timeout != Timeout.InfiniteTimeSpan) cts.CancelAfter(timeout);
+        try
+        {
+            return await PduReader.ReadAsync(stream, options.MaxPduLength, cts.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // ARTIM expiry before an association exists just closes the transport (PS3.8 §9.2.3, AA-2); otherwise abort.
+            if (State is DicomAssociationState.AwaitingAssociateRequest) State = DicomAssociationState.Closed;
+            else await AbortQuietlyAsync(AbortPdu.SourceProvider, AbortPdu.NotSpecified);
+            throw new DicomNetworkException($"timed out after {timeout.TotalSeconds:0.###} s waiting for {awaiting}");
+        }
+        catch (DicomNetworkException e)
+        {
+            var unknownType = e.PduType is 0 or > 7 && e.Offset == 0;
+            await AbortQuietlyAsync(AbortPdu.SourceProvider, unknownType ? AbortPdu.UnrecognizedPdu : AbortPdu.InvalidParameter);
+            throw;
+        }
+        catch (IOException e)
+        {
+            State = DicomAssociationState.Closed;
+            throw new DicomNetworkException($"connection lost waiting for {awaiting}", e);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        State = DicomAssociationState.Closed;
+        await stream.DisposeAsync();
+        sendLock.Dispose();
+    }
+}

@@ -1,0 +1,48 @@
+using System.Net.Sockets;
+
+namespace Mira.Dicom.Network;
+
+/// <summary>Service class user helpers over <see cref="DicomAssociation"/>.</summary>
+public static class DicomClient
+{
+    static readonly string[] EchoSyntaxes = [DicomUids.ExplicitVRLittleEndian, DicomUids.ImplicitVRLittleEndian];
+
+    /// <summary>Opens a TCP connection to <paramref name="host"/>:<paramref name="port"/> and requests an association.</summary>
+    public static async Task<DicomAssociation> ConnectAsync(string host, int port, string callingAE, string calledAE,
+        IReadOnlyList<PresentationContext> contexts, DicomAssociationOptions? options = null, CancellationToken ct = default)
+    {
+        var tcp = new TcpClient { NoDelay = true };
+        try
+        {
+            await tcp.ConnectAsync(host, port, ct);
+            var rq = new AssociateRequestPdu { CalledAE = calledAE, CallingAE = callingAE, PresentationContexts = contexts };
+            // The stream owns the socket: disposing the association closes the connection.
+            return await DicomAssociation.RequestAsync(new NetworkStream(tcp.Client, ownsSocket: true), rq, options, ct);
+        }
+        catch
+        {
+            tcp.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>C-ECHO (PS3.7 §9.1.5): associates for Verification, sends a C-ECHO-RQ, reads the C-ECHO-RSP, releases. Returns its status.</summary>
+    public static async Task<ushort> EchoAsync(string host, int port, string callingAE, string calledAE,
+        DicomAssociationOptions? options = null, CancellationToken ct = default)
+    {
+        await using var association = await ConnectAsync(host, port, callingAE, calledAE,
+            [new PresentationContext(1, DicomUids.Verification, EchoSyntaxes)], options, ct);
+        var context = association.FindContext(DicomUids.Verification)
+            ?? throw new DicomNetworkException($"{calledAE} did not accept the Verification SOP class");
+        var request = DicomMessage.EchoRequest(1);
+        request.PresentationContextId = context;
+        await association.SendAsync(request, ct);
+        var response = await association.ReceiveAsync(ct)
+            ?? throw new DicomNetworkException("the peer released the association instead of answering the C-ECHO-RQ");
+        if (response.CommandField != DicomCommandField.CEchoResponse || response.MessageIdBeingRespondedTo != 1)
+            throw new DicomNetworkException($"expected a C-ECHO-RSP to message 1, got command 0x{response.CommandField:X4}");
+        var status = response.Status ?? throw new DicomNetworkException("C-ECHO-RSP without a Status (0000,0900)");
+        await association.ReleaseAsync(ct);
+        return status;
+    }
+}

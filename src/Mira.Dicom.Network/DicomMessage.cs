@@ -1,0 +1,98 @@
+using System.Buffers.Binary;
+using Mira.Dicom.IO;
+
+namespace Mira.Dicom.Network;
+
+/// <summary>Command Field values (PS3.7 §E.1) this library uses so far.</summary>
+public static class DicomCommandField
+{
+    public const ushort CEchoRequest = 0x0030, CEchoResponse = 0x8030;
+    public const ushort ResponseBit = 0x8000;
+}
+
+/// <summary>Status codes (PS3.7 Annex C) used by the services here.</summary>
+public static class DicomStatus
+{
+    public const ushort Success = 0x0000;
+    public const ushort UnrecognizedOperation = 0x0211;
+    public const ushort ProcessingFailure = 0x0110;
+}
+
+/// <summary>
+/// A DIMSE message: a command set (always Implicit VR Little Endian, PS3.7 §6.3.1) and an optional data set encoded
+/// in the transfer syntax of its presentation context.
+/// </summary>
+public sealed class DicomMessage(DicomDataset command, DicomDataset? dataset = null)
+{
+    /// <summary>Command Data Set Type value meaning "no data set" (PS3.7 §E.1).</summary>
+    public const ushort NoDataSet = 0x0101;
+
+    public DicomDataset Command { get; } = command;
+    public DicomDataset? Dataset { get; } = dataset;
+
+    /// <summary>The presentation context the message travelled on (set on receive; chosen by the sender on send).</summary>
+    public byte PresentationContextId { get; set; }
+
+    public ushort CommandField => UInt16(Command, DicomTags.CommandField) ?? throw new DicomNetworkException("command set has no Command Field (0000,0100)");
+    public ushort? MessageId => UInt16(Command, DicomTags.MessageID);
+    public ushort? MessageIdBeingRespondedTo => UInt16(Command, DicomTags.MessageIDBeingRespondedTo);
+    public ushort? Status => UInt16(Command, DicomTags.Status);
+    public string? AffectedSopClassUid => Command.GetString(DicomTags.AffectedSOPClassUID);
+    public bool IsResponse => (CommandField & DicomCommandField.ResponseBit) != 0;
+    public bool CommandHasDataSet => UInt16(Command, DicomTags.CommandDataSetType) is { } t && t != NoDataSet;
+
+    static ushort? UInt16(DicomDataset ds, DicomTag tag) => ds.GetValues<ushort>(tag) is { Length: > 0 } v ? v[0] : null;
+
+    /// <summary>A US element built from one value, little endian as every command element is.</summary>
+    public static DicomElement US(DicomTag tag, ushort value)
+    {
+        var b = new byte[2];
+        BinaryPrimitives.WriteUInt16LittleEndian(b, value);
+        return new DicomElement(tag, DicomVR.US, b);
+    }
+
+    /// <summary>A C-ECHO-RQ (PS3.7 §9.3.5.1).</summary>
+    public static DicomMessage EchoRequest(ushort messageId, string sopClassUid = DicomUids.Verification) =>
+        new(new DicomDataset()
+            .Set(DicomTags.AffectedSOPClassUID, sopClassUid)
+            .Set(US(DicomTags.CommandField, DicomCommandField.CEchoRequest))
+            .Set(US(DicomTags.MessageID, messageId))
+            .Set(US(DicomTags.CommandDataSetType, NoDataSet)));
+
+    /// <summary>The response to <paramref name="request"/> with <paramref name="status"/>: Command Field with the response bit, no data set.</summary>
+    public static DicomMessage ResponseTo(DicomMessage request, ushort status)
+    {
+        var command = new DicomDataset();
+        if (request.AffectedSopClassUid is { } sop) command.Set(DicomTags.AffectedSOPClassUID, sop);
+        command.Set(US(DicomTags.CommandField, (ushort)(request.CommandField | DicomCommandField.ResponseBit)))
+            .Set(US(DicomTags.MessageIDBeingRespondedTo, request.MessageId ?? 0))
+            .Set(US(DicomTags.CommandDataSetType, NoDataSet))
+            .Set(US(DicomTags.Status, status));
+        return new DicomMessage(command) { PresentationContextId = request.PresentationContextId };
+    }
+
+    /// <summary>Encodes a command set in Implicit VR Little Endian with its Command Group Length (PS3.7 §6.3.1).</summary>
+    internal static byte[] EncodeCommand(DicomDataset command, bool hasDataset)
+    {
+        var ds = new DicomDataset(command.Where(e => e.Tag.Group == 0x0000));
+        ds.Set(new DicomElement(DicomTags.CommandGroupLength, DicomVR.UL, new byte[4]));
+        var type = UInt16(ds, DicomTags.CommandDataSetType);
+        if (!hasDataset) ds.Set(US(DicomTags.CommandDataSetType, NoDataSet));
+        else if (type is null or NoDataSet) ds.Set(US(DicomTags.CommandDataSetType, 0x0000));
+        var ms = new MemoryStream();
+        new DicomDatasetWriter(TransferSyntax.ImplicitVRLittleEndian).Write(ms, ds);
+        return ms.ToArray();
+    }
+
+    internal static DicomDataset DecodeCommand(ReadOnlyMemory<byte> bytes)
+    {
+        try
+        {
+            return DicomDatasetReader.Read(bytes, TransferSyntax.ImplicitVRLittleEndian);
+        }
+        catch (MiraException e)
+        {
+            throw new DicomNetworkException($"malformed command set: {e.Message}", e);
+        }
+    }
+}
