@@ -15,6 +15,7 @@ public static class Program
         root.Subcommands.Add(PixelsCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(SuvCommand.Create());
+        root.Subcommands.Add(MetricsCommand.Create());
         root.Subcommands.Add(RenderCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
