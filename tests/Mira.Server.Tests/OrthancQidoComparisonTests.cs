@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Mira.Testing;
@@ -69,17 +68,5 @@ public sealed class OrthancQidoComparisonTests(TestArchive server) : IClassFixtu
     static List<string> Uids(string json, string tag) =>
         string.IsNullOrWhiteSpace(json) ? [] : JsonNode.Parse(json)!.AsArray().Select(i => i![tag]!["Value"]![0]!.ToString()).Order(StringComparer.Ordinal).ToList();
 
-    static async Task<string> Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await p.WaitForExitAsync(timeout.Token);
-        if (p.ExitCode != 0)
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited with {p.ExitCode}: {await stderr}");
-        return await stdout;
-    }
+    static Task<string> Run(string file, params string[] args) => Task.Run(() => ExternalTool.Run(file, args));
 }
