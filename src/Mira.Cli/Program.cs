@@ -23,6 +23,8 @@ public static class Program
         root.Subcommands.Add(TokenCommand.Create());
         root.Subcommands.Add(UserCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
+        root.Subcommands.Add(AeCommand.Create());
+        foreach (var dimse in DimseScuCommands.Create()) root.Subcommands.Add(dimse);
         return root.Parse(args).Invoke();
     }
 }

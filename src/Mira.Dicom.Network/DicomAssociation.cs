@@ -15,6 +15,7 @@ public sealed class DicomAssociation : IAsyncDisposable
     readonly DicomAssociationOptions options;
     readonly SemaphoreSlim sendLock = new(1, 1);
     readonly Dictionary<byte, (string AbstractSyntax, TransferSyntax Syntax)> accepted = [];
+    readonly Dictionary<string, RoleSelection> roles = [];
 
     DicomAssociation(Stream stream, DicomAssociationOptions options, DicomAssociationState state)
     {
@@ -27,6 +28,18 @@ public sealed class DicomAssociation : IAsyncDisposable
     public AssociateRequestPdu? Request { get; private set; }
     public AssociateAcceptPdu? Accept { get; private set; }
     public string CallingAE => Request?.CallingAE ?? "";
+
+    /// <summary>The peer's network address, when the transport is a TCP connection (set by <see cref="DicomServer"/> and <see cref="DicomClient"/>).</summary>
+    public System.Net.IPEndPoint? RemoteEndPoint { get; set; }
+
+    /// <summary>
+    /// SCP/SCU role selections in force (PS3.7 §D.3.3.4), by SOP class: what the acceptor answered to the requestor's
+    /// proposals. Absent: default roles (the requestor is SCU only).
+    /// </summary>
+    public IReadOnlyDictionary<string, RoleSelection> Roles => roles;
+
+    /// <summary>True when the requestor may act as SCP for <paramref name="sopClass"/> (e.g. receive C-STORE sub-operations of a C-GET).</summary>
+    public bool RequestorIsScp(string sopClass) => roles.TryGetValue(sopClass, out var r) && r.ScpRole;
     public string CalledAE => Request?.CalledAE ?? "";
 
     /// <summary>Largest P-DATA-TF variable field we send: the peer's announced maximum (or our own cap when it announced 0).</summary>
@@ -68,6 +81,7 @@ public sealed class DicomAssociation : IAsyncDisposable
                     if (pc.Result != PresentationContextResult.Acceptance || proposed is null || pc.TransferSyntax is null) continue;
                     a.accepted[pc.Id] = (proposed.AbstractSyntax, TransferSyntax.Lookup(pc.TransferSyntax));
                 }
+                foreach (var r in ac.UserInformation.RoleSelections) a.roles[r.SopClassUid] = r;
                 a.SendPduLength = PeerLimit(ac.UserInformation.MaxPduLength, options);
                 a.State = DicomAssociationState.Established;
                 return a;
@@ -136,6 +150,16 @@ public sealed class DicomAssociation : IAsyncDisposable
             contexts.Add(new PresentationContext(pc.Id, "", [chosen ?? pc.TransferSyntaxes[0]], result));
             if (result == PresentationContextResult.Acceptance) a.accepted[pc.Id] = (pc.AbstractSyntax, TransferSyntax.Lookup(chosen!));
         }
+        // Role selection (PS3.7 §D.3.3.4): a proposed role is granted as proposed for an accepted SOP class; the
+        // services decide what a role allows (C-GET sends its C-STORE sub-operations only where the requestor is SCP).
+        var acceptedClasses = a.accepted.Values.Select(v => v.AbstractSyntax).ToHashSet();
+        var grantedRoles = new List<RoleSelection>();
+        foreach (var r in rq.UserInformation.RoleSelections)
+        {
+            if (!acceptedClasses.Contains(r.SopClassUid) || a.roles.ContainsKey(r.SopClassUid)) continue;
+            a.roles[r.SopClassUid] = r;
+            grantedRoles.Add(r);
+        }
         var ac = new AssociateAcceptPdu
         {
             CalledAE = rq.CalledAE,
@@ -146,6 +170,7 @@ public sealed class DicomAssociation : IAsyncDisposable
                 MaxPduLength = options.MaxPduLength,
                 ImplementationClassUid = options.ImplementationClassUid,
                 ImplementationVersionName = options.ImplementationVersionName,
+                RoleSelections = grantedRoles,
             },
         };
         a.Accept = ac;
@@ -169,21 +194,33 @@ public sealed class DicomAssociation : IAsyncDisposable
         if (State != DicomAssociationState.Established) throw new InvalidOperationException($"cannot send in state {State}");
         if (!accepted.TryGetValue(message.PresentationContextId, out var context))
             throw new InvalidOperationException($"presentation context {message.PresentationContextId} is not accepted");
-        var command = DicomMessage.EncodeCommand(message.Command, message.Dataset is not null);
-        byte[]? data = null;
-        if (message.Dataset is not null)
+        var command = DicomMessage.EncodeCommand(message.Command, message.HasDataset);
+        ReadOnlyMemory<byte>? data = null;
+        if (message.EncodedDataset is { } encoded)
         {
-            if (context.Syntax.IsDeflated || context.Syntax.IsEncapsulated && !context.Syntax.IsKnown)
-                throw new NotSupportedException($"sending data sets in {context.Syntax} is not supported yet");
+            if (message.EncodedSyntax!.Uid != context.Syntax.Uid)
+                throw new InvalidOperationException($"the data set is encoded in {message.EncodedSyntax.Name}, but presentation context {message.PresentationContextId} uses {context.Syntax.Name}");
+            data = encoded;
+        }
+        else if (message.Dataset is { } dataset)
+        {
+            if (context.Syntax.IsEncapsulated && !context.Syntax.IsKnown)
+                throw new NotSupportedException($"sending data sets in {context.Syntax} is not supported");
             var ms = new MemoryStream();
-            new DicomDatasetWriter(context.Syntax).Write(ms, message.Dataset);
-            data = ms.ToArray();
+            if (context.Syntax.IsDeflated)
+            {
+                // PS3.5 §A.5: the whole data set is one raw deflate stream.
+                using var deflate = new System.IO.Compression.DeflateStream(ms, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true);
+                new DicomDatasetWriter(context.Syntax).Write(deflate, dataset);
+            }
+            else new DicomDatasetWriter(context.Syntax).Write(ms, dataset);
+            data = ms.GetBuffer().AsMemory(0, (int)ms.Length);
         }
         await sendLock.WaitAsync(ct);
         try
         {
             await SendFragmentsAsync(message.PresentationContextId, true, command, ct);
-            if (data is not null) await SendFragmentsAsync(message.PresentationContextId, false, data, ct);
+            if (data is { } d) await SendFragmentsAsync(message.PresentationContextId, false, d, ct);
         }
         finally
         {
@@ -191,19 +228,36 @@ public sealed class DicomAssociation : IAsyncDisposable
         }
     }
 
-    async Task SendFragmentsAsync(byte contextId, bool isCommand, byte[] bytes, CancellationToken ct)
+    /// <summary>Writes P-DATA-TF PDUs of one PDV each (PS3.8 §9.3.5), copying each fragment once into a pooled buffer.</summary>
+    async Task SendFragmentsAsync(byte contextId, bool isCommand, ReadOnlyMemory<byte> bytes, CancellationToken ct)
     {
-        var max = (int)Math.Min(SendPduLength, int.MaxValue) - 6; // PDV item length (4) and message control header (2)
+        const int header = 12; // PDU header (6), PDV item length (4), context id (1), message control header (1)
+        var max = (int)Math.Min(SendPduLength, int.MaxValue - header) - 6;
         if (max < 1) throw new InvalidOperationException($"peer maximum PDU length {SendPduLength} leaves no room for data");
-        var at = 0;
-        do
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(header + Math.Min(max, bytes.Length));
+        try
         {
-            var n = Math.Min(max, bytes.Length - at);
-            var last = at + n == bytes.Length;
-            await WriteAsync(PduWriter.Encode(new DataTransferPdu([new Pdv(contextId, isCommand, last, bytes.AsMemory(at, n))])), ct);
-            at += n;
+            var at = 0;
+            do
+            {
+                var n = Math.Min(max, bytes.Length - at);
+                var last = at + n == bytes.Length;
+                buffer[0] = (byte)PduType.DataTransfer;
+                buffer[1] = 0;
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(2), (uint)(n + 6));
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(6), (uint)(n + 2));
+                buffer[10] = contextId;
+                buffer[11] = (byte)((isCommand ? 1 : 0) | (last ? 2 : 0)); // PS3.8 §E.2
+                bytes.Span.Slice(at, n).CopyTo(buffer.AsSpan(header));
+                await WriteAsync(buffer.AsMemory(0, header + n), ct, flush: last);
+                at += n;
+            }
+            while (at < bytes.Length);
         }
-        while (at < bytes.Length);
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>
@@ -211,7 +265,10 @@ public sealed class DicomAssociation : IAsyncDisposable
     /// the A-RELEASE-RP has then been sent. Throws <see cref="DicomAssociationAbortedException"/> when the peer aborts and
     /// <see cref="DicomNetworkException"/> on protocol errors (after aborting the association) or idle timeout.
     /// </summary>
-    public async Task<DicomMessage?> ReceiveAsync(CancellationToken ct = default)
+    public Task<DicomMessage?> ReceiveAsync(CancellationToken ct = default) => ReceiveAsync(options.IdleTimeout, ct);
+
+    /// <summary>As <see cref="ReceiveAsync(CancellationToken)"/>, waiting at most <paramref name="idleTimeout"/> for each PDU (infinite: the caller watches idleness).</summary>
+    public async Task<DicomMessage?> ReceiveAsync(TimeSpan idleTimeout, CancellationToken ct = default)
     {
         if (State != DicomAssociationState.Established) throw new InvalidOperationException($"cannot receive in state {State}");
         MemoryStream? command = null, data = null;
@@ -219,7 +276,7 @@ public sealed class DicomAssociation : IAsyncDisposable
         byte contextId = 0;
         while (true)
         {
-            var pdu = await ReadPduAsync(options.IdleTimeout, "the next message", ct);
+            var pdu = await ReadPduAsync(idleTimeout, "the next message", ct);
             switch (pdu)
             {
                 case DataTransferPdu d:
@@ -254,17 +311,8 @@ public sealed class DicomAssociation : IAsyncDisposable
                             if (data.Length > options.MaxDatasetLength) await ProtocolErrorAsync(AbortPdu.InvalidParameter, $"data set longer than {options.MaxDatasetLength} bytes");
                             if (!v.IsLast) continue;
                             if (!ReferenceEquals(v, d.Values[^1])) await ProtocolErrorAsync(AbortPdu.UnexpectedParameter, "PDVs after a complete message");
-                            DicomDataset dataset;
-                            try
-                            {
-                                dataset = DicomDatasetReader.Read(data.ToArray(), accepted[contextId].Syntax);
-                            }
-                            catch (MiraException e)
-                            {
-                                await AbortQuietlyAsync(AbortPdu.SourceProvider, AbortPdu.InvalidParameter);
-                                throw new DicomNetworkException($"malformed data set: {e.Message}", e);
-                            }
-                            return new DicomMessage(commandSet!, dataset) { PresentationContextId = contextId };
+                            // Kept as received; parsed on demand (DicomMessage.Dataset), so the service decides what a malformed one means.
+                            return DicomMessage.WithEncodedDataset(commandSet!, data.GetBuffer().AsMemory(0, (int)data.Length), accepted[contextId].Syntax).InContext(contextId);
                         }
                     }
                     break;
@@ -368,12 +416,12 @@ public sealed class DicomAssociation : IAsyncDisposable
         }
     }
 
-    async Task WriteAsync(byte[] bytes, CancellationToken ct)
+    async Task WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct, bool flush = true)
     {
         try
         {
             await stream.WriteAsync(bytes, ct);
-            await stream.FlushAsync(ct);
+            if (flush) await stream.FlushAsync(ct);
         }
         catch (IOException e)
         {

@@ -8,16 +8,27 @@ public static class DicomClient
     static readonly string[] EchoSyntaxes = [DicomUids.ExplicitVRLittleEndian, DicomUids.ImplicitVRLittleEndian];
 
     /// <summary>Opens a TCP connection to <paramref name="host"/>:<paramref name="port"/> and requests an association.</summary>
-    public static async Task<DicomAssociation> ConnectAsync(string host, int port, string callingAE, string calledAE,
-        IReadOnlyList<PresentationContext> contexts, DicomAssociationOptions? options = null, CancellationToken ct = default)
+    public static Task<DicomAssociation> ConnectAsync(string host, int port, string callingAE, string calledAE,
+        IReadOnlyList<PresentationContext> contexts, DicomAssociationOptions? options = null, CancellationToken ct = default) =>
+        ConnectAsync(host, port, new AssociateRequestPdu { CalledAE = calledAE, CallingAE = callingAE, PresentationContexts = contexts }, options, ct);
+
+    /// <summary>Opens a TCP connection and sends <paramref name="request"/> (e.g. with role selections).</summary>
+    public static async Task<DicomAssociation> ConnectAsync(string host, int port, AssociateRequestPdu request,
+        DicomAssociationOptions? options = null, CancellationToken ct = default)
     {
         var tcp = new TcpClient { NoDelay = true };
         try
         {
             await tcp.ConnectAsync(host, port, ct);
-            var rq = new AssociateRequestPdu { CalledAE = calledAE, CallingAE = callingAE, PresentationContexts = contexts };
             // The stream owns the socket: disposing the association closes the connection.
-            return await DicomAssociation.RequestAsync(new NetworkStream(tcp.Client, ownsSocket: true), rq, options, ct);
+            var association = await DicomAssociation.RequestAsync(new NetworkStream(tcp.Client, ownsSocket: true), request, options, ct);
+            association.RemoteEndPoint = tcp.Client.RemoteEndPoint as System.Net.IPEndPoint;
+            return association;
+        }
+        catch (SocketException e)
+        {
+            tcp.Dispose();
+            throw new DicomNetworkException($"cannot connect to {host}:{port}: {e.Message}", e);
         }
         catch
         {

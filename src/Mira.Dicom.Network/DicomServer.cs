@@ -87,51 +87,153 @@ public sealed class DicomServer : IAsyncDisposable
     async Task ServeAsync(TcpClient client, CancellationToken ct)
     {
         DicomAssociation? association = null;
+        Exception? error = null;
         try
         {
             client.NoDelay = true;
             var stream = client.GetStream();
-            association = await DicomAssociation.AcceptAsync(stream, handler.TransferSyntaxesFor, Validate, options.Association, ct);
+            var remote = client.Client.RemoteEndPoint as IPEndPoint;
+            AssociationRequestInfo? info = null;
+            association = await DicomAssociation.AcceptAsync(stream,
+                abstractSyntax => handler.TransferSyntaxesFor(info!, abstractSyntax),
+                rq => Validate(info = new AssociationRequestInfo(rq, remote)), options.Association, ct);
             if (association is null) return;
-            while (await association.ReceiveAsync(ct) is { } request)
-            {
-                if (request.IsResponse) continue; // responses to requests we never send are ignored
-                DicomMessage? response;
-                try
-                {
-                    response = await handler.HandleAsync(request, association, ct);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    AssociationFailed?.Invoke(e);
-                    response = DicomMessage.ResponseTo(request, DicomStatus.ProcessingFailure);
-                }
-                response ??= DicomMessage.ResponseTo(request, DicomStatus.UnrecognizedOperation);
-                response.PresentationContextId = request.PresentationContextId;
-                await association.SendAsync(response, ct);
-            }
+            association.RemoteEndPoint = remote;
+            await RunAsync(association, ct);
             await association.WaitForCloseAsync(ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             if (association is not null) await association.AbortAsync(AbortPdu.SourceProvider);
+            error = new OperationCanceledException("the server is stopping");
         }
         catch (Exception e)
         {
+            error = e;
             AssociationFailed?.Invoke(e);
         }
         finally
         {
-            if (association is not null) await association.DisposeAsync();
+            if (association is not null)
+            {
+                try { await handler.AssociationEndedAsync(association, error); }
+                catch (Exception e) { AssociationFailed?.Invoke(e); }
+                await association.DisposeAsync();
+            }
             client.Dispose();
         }
     }
 
-    AssociateRejectPdu? Validate(AssociateRequestPdu rq)
+    /// <summary>
+    /// Serves an established association until it is released: a reader routes what arrives (requests to a worker
+    /// that performs them one at a time, C-CANCEL-RQ to the running operation, responses to waiting C-GET
+    /// sub-operations); the idle timeout applies only while no operation is running, so a long C-MOVE is not cut.
+    /// </summary>
+    async Task RunAsync(DicomAssociation association, CancellationToken ct)
     {
-        if (!options.AnyCalledAE && !string.Equals(rq.CalledAE, options.AETitle, StringComparison.Ordinal))
+        var dispatcher = new OperationDispatcher(association);
+        var requests = System.Threading.Channels.Channel.CreateUnbounded<DicomMessage>(new() { SingleReader = true, SingleWriter = true });
+        using var life = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var busy = 0;
+        var lastActivity = Environment.TickCount64;
+        var worker = Task.Run(async () =>
+        {
+            await foreach (var request in requests.Reader.ReadAllAsync(CancellationToken.None))
+            {
+                Interlocked.Increment(ref busy);
+                try
+                {
+                    await PerformAsync(association, dispatcher, request, life.Token);
+                }
+                finally
+                {
+                    Interlocked.Exchange(ref lastActivity, Environment.TickCount64);
+                    Interlocked.Decrement(ref busy);
+                }
+            }
+        }, CancellationToken.None);
+
+        var idle = options.Association.IdleTimeout;
+        using var idleCts = CancellationTokenSource.CreateLinkedTokenSource(life.Token);
+        using var watchdog = idle == Timeout.InfiniteTimeSpan ? null : new Timer(_ =>
+        {
+            if (Volatile.Read(ref busy) == 0 && Environment.TickCount64 - Interlocked.Read(ref lastActivity) > (long)idle.TotalMilliseconds)
+                try { idleCts.Cancel(); } catch (ObjectDisposedException) { }
+        }, null, TimeSpan.FromMilliseconds(Math.Clamp(idle.TotalMilliseconds / 4, 10, 1000)), TimeSpan.FromMilliseconds(Math.Clamp(idle.TotalMilliseconds / 4, 10, 1000)));
+
+        try
+        {
+            while (true)
+            {
+                DicomMessage? message;
+                try
+                {
+                    message = await association.ReceiveAsync(Timeout.InfiniteTimeSpan, idleCts.Token);
+                }
+                catch (OperationCanceledException) when (idleCts.IsCancellationRequested && !ct.IsCancellationRequested)
+                {
+                    await association.AbortAsync(AbortPdu.SourceProvider);
+                    throw new DicomNetworkException($"association from {association.CallingAE} idle for {idle.TotalSeconds:0.###} s: aborted");
+                }
+                if (message is null) break; // A-RELEASE-RQ answered
+                Interlocked.Exchange(ref lastActivity, Environment.TickCount64);
+                if (message.CommandField == DicomCommandField.CCancelRequest) dispatcher.Cancel(message.MessageIdBeingRespondedTo ?? 0);
+                else if (message.IsResponse) dispatcher.Complete(message); // a response nobody waits for is ignored
+                else requests.Writer.TryWrite(message);
+            }
+            requests.Writer.TryComplete();
+            await worker;
+        }
+        catch (Exception e)
+        {
+            requests.Writer.TryComplete();
+            dispatcher.Fail(e);
+            life.Cancel();
+            try { await worker; } catch (Exception) { }
+            throw;
+        }
+    }
+
+    async Task PerformAsync(DicomAssociation association, OperationDispatcher dispatcher, DicomMessage request, CancellationToken ct)
+    {
+        var id = request.MessageId ?? 0;
+        using var cts = dispatcher.Begin(id, ct);
+        DicomMessage? response;
+        try
+        {
+            response = await handler.HandleAsync(new DimseOperation(request, association, dispatcher, cts.Token));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return; // the association is ending: nobody to answer
+        }
+        catch (Exception e)
+        {
+            AssociationFailed?.Invoke(e);
+            response = DicomMessage.ResponseTo(request, DicomStatus.ProcessingFailure);
+        }
+        finally
+        {
+            dispatcher.End(id);
+        }
+        response ??= DicomMessage.ResponseTo(request, DicomStatus.UnrecognizedOperation);
+        response.PresentationContextId = request.PresentationContextId;
+        if (association.State != DicomAssociationState.Established) return;
+        try
+        {
+            await association.SendAsync(response, ct);
+        }
+        catch (Exception e) when (e is DicomNetworkException or OperationCanceledException or InvalidOperationException)
+        {
+            // The association failed while answering; the reader reports it.
+        }
+    }
+
+    AssociateRejectPdu? Validate(AssociationRequestInfo info)
+    {
+        if (!options.AnyCalledAE && !string.Equals(info.CalledAE, options.AETitle, StringComparison.Ordinal))
             return new AssociateRejectPdu(AssociateRejectPdu.Permanent, AssociateRejectPdu.SourceUser, AssociateRejectPdu.CalledAENotRecognized);
-        return handler.Validate(rq);
+        return handler.Validate(info);
     }
 
     /// <summary>Stops accepting, cancels every association (aborting it) and waits for their tasks.</summary>

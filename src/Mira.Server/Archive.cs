@@ -2,6 +2,7 @@ using Mira.Storage;
 using Mira.Storage.Blobs;
 using Mira.Storage.Index;
 using Mira.Storage.Ingest;
+using Mira.Storage.Network;
 using Mira.Storage.Security;
 
 namespace Mira.Server;
@@ -9,12 +10,15 @@ namespace Mira.Server;
 /// <summary>The opened stores one server works on: index, blobs, ingest pipeline, accounts, tokens and audit log.</summary>
 public sealed class Archive
 {
-    Archive(StorageDatabase database, SqlIndexStore index, FileBlobStore blobs, IngestJournal journal, AccountStore accounts, TokenStore tokens, AuditLog audit)
+    Archive(StorageDatabase database, SqlIndexStore index, FileBlobStore blobs, IngestJournal journal, AccountStore accounts, TokenStore tokens, AuditLog audit,
+        ApplicationEntityStore applicationEntities)
     {
         Database = database;
         Index = index;
         Blobs = blobs;
         Ingest = new IngestService(index, blobs) { Journal = journal };
+        IngestQueue = new IngestQueue(Ingest);
+        ApplicationEntities = applicationEntities;
         Accounts = accounts;
         Tokens = tokens;
         Audit = audit;
@@ -24,6 +28,10 @@ public sealed class Archive
     public IIndexStore Index { get; }
     public IBlobStore Blobs { get; }
     public IngestService Ingest { get; }
+    /// <summary>Single-instance stores arriving together (DIMSE C-STORE) share group commits through here.</summary>
+    public IngestQueue IngestQueue { get; }
+    /// <summary>The known DIMSE application entities (<c>mira ae</c>).</summary>
+    public ApplicationEntityStore ApplicationEntities { get; }
     public AccountStore Accounts { get; }
     public TokenStore Tokens { get; }
     public AuditLog Audit { get; }
@@ -49,6 +57,7 @@ public sealed class Archive
         var accounts = await AccountStore.OpenAsync(db, options.Security, ct);
         var tokens = await TokenStore.OpenAsync(db, options.Security, ct);
         var audit = await AuditLog.OpenAsync(db, options.Security, ct);
-        return new Archive(db, index, blobs, journal, accounts, tokens, audit);
+        var aes = await ApplicationEntityStore.OpenAsync(db, ct);
+        return new Archive(db, index, blobs, journal, accounts, tokens, audit, aes);
     }
 }

@@ -1,3 +1,5 @@
+using Mira.Dicom.Codecs;
+using Mira.Dicom.IO;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Mira.Dicom.Codecs.OpenJpeg;
@@ -52,6 +54,12 @@ public static class MiraServer
         builder.Services.AddSingleton<MiraAuthentication>();
         builder.Services.AddSingleton<ITransferSyntaxConverter, CodecTransferSyntaxConverter>();
         builder.Services.AddProblemDetails();
+        if (options.Dimse is { Port: not null } dimse)
+        {
+            builder.Services.AddSingleton(dimse);
+            builder.Services.AddSingleton<Mira.Server.Dimse.DimseListener>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Mira.Server.Dimse.DimseListener>());
+        }
         options.ConfigureBuilder?.Invoke(builder);
 
         var app = builder.Build();

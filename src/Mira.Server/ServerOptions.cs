@@ -37,6 +37,9 @@ public sealed record ServerOptions
     /// <summary>Where the generated admin password is printed (once, on first start).</summary>
     public TextWriter Console { get; init; } = System.Console.Out;
 
+    /// <summary>The DIMSE listener; null (the default here) runs none. <c>mira serve</c> turns it on at port 11112.</summary>
+    public Dimse.DimseServiceOptions? Dimse { get; init; }
+
     /// <summary>A hook run on the builder before the application is built (tests use it to swap in a test server).</summary>
     public Action<WebApplicationBuilder>? ConfigureBuilder { get; init; }
 }

@@ -1,3 +1,4 @@
+using Mira.Dicom.Codecs;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;

@@ -13,19 +13,49 @@ public static class ServeCommand
         var urls = new Option<string>("--urls") { Description = "listening URLs, separated by ';'", DefaultValueFactory = _ => "http://127.0.0.1:8042" };
         var db = new Option<string?>("--db") { Description = "PostgreSQL connection string for the index (Host=…); default: SQLite in the data folder" };
         var demo = new Option<bool>("--demo") { Description = "load demo studies (synthetic CT, MR, PET of fictitious patients) if absent" };
-        var cmd = new Command("serve", "Run the archive: DICOMweb under /dicomweb, a status page at /, /health") { data, urls, db, demo };
-        cmd.SetAction((r, ct) => Run(r.GetValue(data)!, r.GetValue(urls)!, r.GetValue(db), r.GetValue(demo), ct));
+        var dimsePort = new Option<int>("--dimse-port") { Description = "DIMSE listener port (C-ECHO, C-STORE, C-FIND, C-MOVE, C-GET); 0 turns it off", DefaultValueFactory = _ => 11112 };
+        var aeTitle = new Option<string>("--ae-title") { Description = "Mira's AE title on the DIMSE listener", DefaultValueFactory = _ => "MIRA" };
+        var unknown = new Option<string>("--dimse-unknown-callers")
+        {
+            Description = "services callers not in the AE table ('mira ae add') may use: echo,store,find,move,get, all or none",
+            DefaultValueFactory = _ => "echo",
+        };
+        var cmd = new Command("serve", "Run the archive: DICOMweb under /dicomweb, DIMSE on port 11112, a status page at /, /health")
+            { data, urls, db, demo, dimsePort, aeTitle, unknown };
+        cmd.SetAction((r, ct) =>
+        {
+            Mira.Server.Dimse.DimseServiceOptions? dimse = null;
+            if (r.GetValue(dimsePort) is var port and not 0)
+            {
+                try
+                {
+                    dimse = new Mira.Server.Dimse.DimseServiceOptions
+                    {
+                        Port = port, AETitle = Mira.Storage.Network.ApplicationEntity.NormalizeTitle(r.GetValue(aeTitle)!),
+                        UnknownCallers = Mira.Storage.Network.ApplicationEntity.ParsePermissions(r.GetValue(unknown)!),
+                    };
+                }
+                catch (ArgumentException e)
+                {
+                    Console.Error.WriteLine($"mira serve: {e.Message}");
+                    return Task.FromResult(2);
+                }
+            }
+            return Run(r.GetValue(data)!, r.GetValue(urls)!, r.GetValue(db), r.GetValue(demo), dimse, ct);
+        });
         return cmd;
     }
 
-    static async Task<int> Run(string data, string urls, string? connectionString, bool demo, CancellationToken ct)
+    static async Task<int> Run(string data, string urls, string? connectionString, bool demo, Mira.Server.Dimse.DimseServiceOptions? dimse, CancellationToken ct)
     {
         try
         {
-            var options = new ServerOptions { DataFolder = data, Urls = urls, ConnectionString = connectionString, Demo = demo };
+            var options = new ServerOptions { DataFolder = data, Urls = urls, ConnectionString = connectionString, Demo = demo, Dimse = dimse };
             await using var app = await MiraServer.BuildAsync(options, ct);
             await app.StartAsync(ct);
-            Console.WriteLine($"Mira is serving {Path.GetFullPath(data)} on {string.Join(", ", app.Urls)}");
+            var dimsePort = app.Services.GetService(typeof(Mira.Server.Dimse.DimseListener)) is Mira.Server.Dimse.DimseListener l ? l.Port : dimse?.Port;
+            var dicom = dimse is null ? "" : $" and DICOM {dimse.AETitle} on port {dimsePort}";
+            Console.WriteLine($"Mira is serving {Path.GetFullPath(data)} on {string.Join(", ", app.Urls)}{dicom}");
             await app.WaitForShutdownAsync(ct);
             return 0;
         }
@@ -33,7 +63,7 @@ public static class ServeCommand
         {
             return 0;
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or System.Data.Common.DbException)
+        catch (Exception e) when (e is IOException or InvalidOperationException or System.Data.Common.DbException or System.Net.Sockets.SocketException)
         {
             Console.Error.WriteLine($"mira serve: {e.Message}");
             return 1;

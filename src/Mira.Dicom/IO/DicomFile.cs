@@ -21,6 +21,13 @@ public sealed class DicomFile
     public DicomDataset Dataset { get; }
     public TransferSyntax TransferSyntax { get; }
     public bool HadPreamble { get; init; }
+
+    /// <summary>
+    /// Where the data set starts, in bytes from the start of the input: after the preamble and the file meta
+    /// information (PS3.10 §7.1). The bytes from here on are the data set in <see cref="TransferSyntax"/> (deflated
+    /// for the deflate syntax), e.g. what a C-STORE sends as is.
+    /// </summary>
+    public long DatasetOffset { get; init; }
     public IReadOnlyList<DicomReadWarning> Warnings { get; init; } = [];
 
     /// <summary>True when the input ended before a value, item or sequence it declared (see the warnings).</summary>
@@ -66,6 +73,7 @@ public sealed class DicomFile
 
         var meta = new DicomDataset();
         ReadMeta(input, meta, warnings, options);
+        var datasetOffset = input.Position - startPos;
 
         var tsUid = meta.GetString(DicomTags.TransferSyntaxUID);
         TransferSyntax ts;
@@ -120,6 +128,7 @@ public sealed class DicomFile
         return new DicomFile(meta, dataset, ts)
         {
             HadPreamble = hadPreamble,
+            DatasetOffset = datasetOffset,
             Warnings = warnings,
             StoppedBeforePixelData = dsParser.StoppedAtPixelData,
             IsTruncated = dsParser.IsTruncated,

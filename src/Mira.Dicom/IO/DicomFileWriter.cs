@@ -58,6 +58,27 @@ public static class DicomFileWriter
     }
 
     /// <summary>
+    /// A Part 10 file around a data set that is already encoded in <paramref name="syntax"/> (received over DIMSE, or
+    /// cut from another file at <see cref="DicomFile.DatasetOffset"/>): preamble, "DICM", File Meta Information naming
+    /// the SOP class and instance, the syntax and, when given, the Source Application Entity Title (PS3.10 §7.1),
+    /// then the data set bytes unchanged.
+    /// </summary>
+    public static byte[] Compose(string sopClassUid, string sopInstanceUid, TransferSyntax syntax, ReadOnlySpan<byte> encodedDataset, string? sourceAETitle = null)
+    {
+        var existing = new DicomDataset()
+            .Set(DicomTags.MediaStorageSOPClassUID, DicomVR.UI, sopClassUid)
+            .Set(DicomTags.MediaStorageSOPInstanceUID, DicomVR.UI, sopInstanceUid);
+        if (!string.IsNullOrWhiteSpace(sourceAETitle)) existing.Set(DicomTags.SourceApplicationEntityTitle, DicomVR.AE, sourceAETitle.Trim());
+        var meta = BuildMeta(new DicomDataset(), syntax, existing);
+        var ms = new MemoryStream(256 + encodedDataset.Length);
+        ms.Write(new byte[128]);
+        ms.Write("DICM"u8);
+        new DicomDatasetWriter(TransferSyntax.ExplicitVRLittleEndian, new DicomWriteOptions { KeepInvalidValues = true }).Write(ms, meta);
+        ms.Write(encodedDataset);
+        return ms.Length == ms.Capacity ? ms.GetBuffer() : ms.ToArray();
+    }
+
+    /// <summary>
     /// File Meta Information (PS3.10 §7.1): version 00 01, SOP class and instance from the data set, the transfer
     /// syntax, Mira's implementation UID and name; other elements of an existing meta (e.g. Source AE Title) kept.
     /// </summary>

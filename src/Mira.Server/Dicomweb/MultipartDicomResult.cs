@@ -1,3 +1,4 @@
+using Mira.Dicom.Codecs;
 using System.Buffers;
 using System.Text;
 using Microsoft.AspNetCore.Http;

@@ -1,3 +1,5 @@
+using Mira.Dicom.Codecs;
+using Mira.Dicom.IO;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Mira.Dicom;

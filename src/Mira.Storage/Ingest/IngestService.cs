@@ -68,13 +68,23 @@ public sealed class IngestService(IIndexStore index, IBlobStore blobs)
 
     sealed record Pending(int Position, InstanceRecord Record);
 
-    async Task<StoreResult[]> StoreBatchAsync(List<ReadOnlyMemory<byte>> parts, IngestSource source, CancellationToken ct)
+    Task<StoreResult[]> StoreBatchAsync(List<ReadOnlyMemory<byte>> parts, IngestSource source, CancellationToken ct) =>
+        StoreBatchAsync(parts, i => source, ct);
+
+    /// <summary>
+    /// Stores one batch of parts that may come from different sources (e.g. C-STORE requests of several associations
+    /// gathered by <see cref="IngestQueue"/>): one blob group commit and one index transaction for all of them.
+    /// </summary>
+    public Task<StoreResult[]> StoreBatchAsync(IReadOnlyList<(ReadOnlyMemory<byte> Part, IngestSource Source)> items, CancellationToken ct = default) =>
+        StoreBatchAsync(items.Select(x => x.Part).ToList(), i => items[i].Source, ct);
+
+    async Task<StoreResult[]> StoreBatchAsync(List<ReadOnlyMemory<byte>> parts, Func<int, IngestSource> sourceOf, CancellationToken ct)
     {
         var results = new StoreResult[parts.Count];
         // Parsing, hashing and building index rows is CPU work, independent per part.
         var parsed = new Parsed[parts.Count];
         Parallel.For(0, parts.Count, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount },
-            i => parsed[i] = Parse(parts[i], source));
+            i => parsed[i] = Parse(parts[i], sourceOf(i)));
 
         var writing = new List<Pending>();
         for (var i = 0; i < parts.Count; i++)
@@ -82,7 +92,7 @@ public sealed class IngestService(IIndexStore index, IBlobStore blobs)
             if (parsed[i].Refusal is { } refusal) { results[i] = refusal; continue; }
             var record = parsed[i].Record!;
             var existing = await index.FindInstanceAsync(record.SopInstanceUid, ct);
-            if (existing is not null) results[i] = await Existing(record.SopClassUid, record.SopInstanceUid, record.Sha256, existing, null);
+            if (existing is not null) results[i] = await Existing(record.SopClassUid, record.SopInstanceUid, record.Sha256, existing, null, parts[i]);
             else writing.Add(new Pending(i, record));
         }
         if (writing.Count == 0) return results;
@@ -128,7 +138,7 @@ public sealed class IngestService(IIndexStore index, IBlobStore blobs)
             var a = added[k];
             results[pending[k].Position] = a.Outcome == IndexAddOutcome.Added
                 ? new StoreResult(StoreOutcome.Stored, StoreStatus.Success, r.SopClassUid, r.SopInstanceUid, null, a.Instance)
-                : await Existing(r, a.Instance);
+                : await Existing(r, a.Instance, parts[pending[k].Position]);
         }
         return results;
     }
@@ -201,20 +211,48 @@ public sealed class IngestService(IIndexStore index, IBlobStore blobs)
 
     static string? Uid(DicomFile file, DicomTag tag) => file.Dataset.GetString(tag) is { Length: > 0 } s ? s.Trim('\0', ' ') : null;
 
-    Task<StoreResult> Existing(InstanceRecord mine, StoredInstance stored) =>
-        Existing(mine.SopClassUid, mine.SopInstanceUid, mine.Sha256, stored, mine.BlobKey);
+    Task<StoreResult> Existing(InstanceRecord mine, StoredInstance stored, ReadOnlyMemory<byte> part) =>
+        Existing(mine.SopClassUid, mine.SopInstanceUid, mine.Sha256, stored, mine.BlobKey, part);
 
     /// <summary>
     /// The SOP Instance UID is taken: identical bytes succeed with a warning; a different object is refused as a
     /// duplicate SOP instance (0x0111), and the blob this attempt wrote, if any, is removed.
     /// </summary>
-    async Task<StoreResult> Existing(string sopClass, string sopInstance, string sha, StoredInstance stored, string? myBlobKey)
+    async Task<StoreResult> Existing(string sopClass, string sopInstance, string sha, StoredInstance stored, string? myBlobKey, ReadOnlyMemory<byte> part)
     {
         if (myBlobKey is not null && myBlobKey != stored.BlobKey) await DeleteUnreferencedAsync(myBlobKey);
-        return stored.Sha256 == sha
-            ? new StoreResult(StoreOutcome.AlreadyStored, StoreStatus.Success, sopClass, sopInstance, "an identical instance is already stored", stored)
-            : StoreResult.Refuse(StoreStatus.DuplicateSopInstance,
-                $"a different object is already stored under SOP Instance UID {sopInstance} (stored SHA-256 {stored.Sha256}, received {sha})", sopClass, sopInstance);
+        if (stored.Sha256 == sha)
+            return new StoreResult(StoreOutcome.AlreadyStored, StoreStatus.Success, sopClass, sopInstance, "an identical instance is already stored", stored);
+        if (SameDataSet(part, stored))
+            return new StoreResult(StoreOutcome.AlreadyStored, StoreStatus.Success, sopClass, sopInstance,
+                "the same data set is already stored (only the file meta information differs)", stored);
+        return StoreResult.Refuse(StoreStatus.DuplicateSopInstance,
+            $"a different object is already stored under SOP Instance UID {sopInstance} (stored SHA-256 {stored.Sha256}, received {sha})", sopClass, sopInstance);
+    }
+
+    /// <summary>
+    /// True when <paramref name="part"/> carries the stored instance's data set byte for byte, in the same transfer
+    /// syntax, and differs only in its file meta information: a resend over DIMSE from another AE (Source AE Title),
+    /// or the same file rewritten by another implementation. Such a resend is the same object, not a conflict.
+    /// </summary>
+    bool SameDataSet(ReadOnlyMemory<byte> part, StoredInstance stored)
+    {
+        if (blobs.GetLength(stored.BlobKey) is not { } length || length > MaxPartSize) return false;
+        try
+        {
+            var options = new DicomReadOptions { StopBeforePixelData = true };
+            var mine = DicomFile.Read(part, options);
+            using var s = blobs.OpenRead(stored.BlobKey);
+            var theirsBytes = new byte[length];
+            s.ReadExactly(theirsBytes);
+            var theirs = DicomFile.Read(theirsBytes, options);
+            return mine.TransferSyntax.Uid == theirs.TransferSyntax.Uid
+                && part.Span[(int)mine.DatasetOffset..].SequenceEqual(theirsBytes.AsSpan((int)theirs.DatasetOffset));
+        }
+        catch (Exception e) when (e is DicomFormatException or IOException or ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Deletes a blob unless an index row uses it (an identical instance stored concurrently).</summary>

@@ -1,10 +1,10 @@
 using Mira.Dicom;
 
-namespace Mira.Server.Dicomweb;
+namespace Mira.Dicom.IO;
 
 /// <summary>
-/// The one place WADO-RS asks "can I deliver an object stored in syntax Y as syntax X?" (PS3.18 §8.7.3, transfer
-/// syntax negotiation) and has it done. The server registers <see cref="NativeTransferSyntaxConverter"/>; a converter
+/// The one place a service (WADO-RS, C-GET, C-MOVE, C-STORE SCU) asks "can I deliver an object stored in syntax Y as syntax X?" (PS3.18 §8.7.3, transfer
+/// syntax negotiation; PS3.4 §B.4 for DIMSE) and has it done. The base is <see cref="NativeTransferSyntaxConverter"/>; a converter
 /// backed by the pixel codecs (<c>Mira.Dicom.Codecs</c>, <c>IPixelCodec</c>) can replace it in the service collection
 /// and add decoding (encapsulated → native) and encoding (native → encapsulated) without touching the endpoints.
 /// </summary>

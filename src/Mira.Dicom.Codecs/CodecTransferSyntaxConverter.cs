@@ -1,7 +1,7 @@
 using Mira.Dicom;
-using Mira.Dicom.Codecs;
+using Mira.Dicom.IO;
 
-namespace Mira.Server.Dicomweb;
+namespace Mira.Dicom.Codecs;
 
 /// <summary>
 /// Transfer syntax conversion backed by the pixel codecs (<see cref="PixelCodecs"/>): an object whose Pixel Data a
