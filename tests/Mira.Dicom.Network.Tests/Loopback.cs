@@ -26,20 +26,7 @@ static class Loopback
     }
 
     /// <summary>Runs a program, returns its exit code and combined output.</summary>
-    public static (int ExitCode, string Output) Run(string tool, params string[] args)
-    {
-        var psi = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        var output = p.StandardOutput.ReadToEnd();
-        if (!p.WaitForExit(60_000))
-        {
-            p.Kill(true);
-            throw new TimeoutException($"{tool} did not finish");
-        }
-        return (p.ExitCode, output + err.Result);
-    }
+    public static (int ExitCode, string Output) Run(string tool, params string[] args) => Mira.Testing.ExternalTool.Exec(tool, args, TimeSpan.FromSeconds(60));
 }
 
 /// <summary>A stream wrapper that records every buffer written through it.</summary>

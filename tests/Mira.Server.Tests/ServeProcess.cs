@@ -31,7 +31,9 @@ public sealed class ServeProcess : IAsyncDisposable
     {
         var port = FreePort();
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "mira.dll"), "serve", "--data", data, "--urls", $"http://127.0.0.1:{port}" }.Concat(extra))
+        // Each process gets its own DIMSE port unless the test chooses one: parallel tests must not share 11112.
+        var dimse = extra.Contains("--dimse-port") ? [] : new[] { "--dimse-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "mira.dll"), "serve", "--data", data, "--urls", $"http://127.0.0.1:{port}" }.Concat(dimse).Concat(extra))
             psi.ArgumentList.Add(a);
         psi.Environment["MIRA_ADMIN_PASSWORD"] = AdminPassword;
         var process = Process.Start(psi)!;

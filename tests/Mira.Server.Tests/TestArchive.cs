@@ -20,6 +20,17 @@ public class TestArchive : IAsyncLifetime
     public HttpClient Anonymous { get; private set; } = null!;
     public string StewardToken { get; private set; } = "";
 
+    /// <summary>The DIMSE listener to run (port 0: a free one, see <see cref="DimsePort"/>); null runs none.</summary>
+    protected virtual Mira.Server.Dimse.DimseServiceOptions? Dimse => null;
+
+    /// <summary>The DIMSE listener's port.</summary>
+    public int DimsePort => app!.Services.GetRequiredService<Mira.Server.Dimse.DimseListener>().Port;
+
+    /// <summary>Makes the DIMSE listener see AE table changes now.</summary>
+    public Task RefreshAeTableAsync() => app!.Services.GetRequiredService<Mira.Server.Dimse.DimseListener>().RefreshAeTableAsync();
+
+    public string DataFolder => folder;
+
     /// <summary>The index database: null for SQLite in the data folder.</summary>
     protected virtual Task<string?> ConnectionStringAsync() => Task.FromResult<string?>(null);
 
@@ -33,6 +44,7 @@ public class TestArchive : IAsyncLifetime
             AdminPassword = AdminPassword,
             Security = new SecurityOptions { Pbkdf2Iterations = 1000 },
             Console = TextWriter.Null,
+            Dimse = Dimse,
             ConfigureBuilder = b => b.WebHost.UseTestServer(),
         });
         await app.StartAsync();

@@ -30,4 +30,20 @@ public static class ExternalTool
         if (p.ExitCode != 0) throw new InvalidOperationException($"{tool} {string.Join(' ', args)} failed ({p.ExitCode}): {stderr.Result}");
         return stdout;
     }
+
+    /// <summary>Runs a tool to completion (at most <paramref name="timeout"/>, default 2 minutes); returns its exit code and its output and error streams together.</summary>
+    public static (int ExitCode, string Output) Exec(string tool, IEnumerable<string> args, TimeSpan? timeout = null)
+    {
+        var psi = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {tool}");
+        var err = p.StandardError.ReadToEndAsync();
+        var output = p.StandardOutput.ReadToEnd();
+        if (!p.WaitForExit(timeout ?? TimeSpan.FromMinutes(2)))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{tool} did not finish in {(timeout ?? TimeSpan.FromMinutes(2)).TotalSeconds:0} s");
+        }
+        return (p.ExitCode, output + err.Result);
+    }
 }

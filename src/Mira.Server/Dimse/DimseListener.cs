@@ -58,7 +58,7 @@ public sealed class DimseListener(Archive archive, DimseServiceOptions options, 
 
     public async Task StopAsync(CancellationToken ct)
     {
-        refreshing?.Cancel();
+        if (refreshing is { IsCancellationRequested: false }) refreshing.Cancel();
         if (refreshLoop is not null) await refreshLoop;
         if (server is not null) await server.StopAsync();
     }
@@ -67,6 +67,8 @@ public sealed class DimseListener(Archive archive, DimseServiceOptions options, 
     {
         await StopAsync(CancellationToken.None);
         if (server is not null) await server.DisposeAsync();
+        server = null;
         refreshing?.Dispose();
+        refreshing = null;
     }
 }
