@@ -216,6 +216,15 @@ public sealed class DicomAssociation : IAsyncDisposable
             else new DicomDatasetWriter(context.Syntax).Write(ms, dataset);
             data = ms.GetBuffer().AsMemory(0, (int)ms.Length);
         }
+        if (data is { Length: > 0 } odd && (odd.Length & 1) == 1)
+        {
+            // Data sets and every fragment of them have even length (PS3.5 §7.1; PS3.8 §E.2). A deflated data set of
+            // odd length gets the trailing NUL PS3.5 §A.5 prescribes; an odd native one (a damaged file sent as is)
+            // gets the same padding rather than breaking the association.
+            var padded = new byte[odd.Length + 1];
+            odd.CopyTo(padded);
+            data = padded;
+        }
         await sendLock.WaitAsync(ct);
         try
         {
@@ -232,7 +241,7 @@ public sealed class DicomAssociation : IAsyncDisposable
     async Task SendFragmentsAsync(byte contextId, bool isCommand, ReadOnlyMemory<byte> bytes, CancellationToken ct)
     {
         const int header = 12; // PDU header (6), PDV item length (4), context id (1), message control header (1)
-        var max = (int)Math.Min(SendPduLength, int.MaxValue - header) - 6;
+        var max = ((int)Math.Min(SendPduLength, int.MaxValue - header) - 6) & ~1; // even fragments (PS3.8 §E.2)
         if (max < 1) throw new InvalidOperationException($"peer maximum PDU length {SendPduLength} leaves no room for data");
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(header + Math.Min(max, bytes.Length));
         try

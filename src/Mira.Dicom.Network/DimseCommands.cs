@@ -85,6 +85,24 @@ public static class DimseMessages
         return DicomMessage.WithEncodedDataset(c, encoded, syntax);
     }
 
+    /// <summary>
+    /// Encodes a data set in <paramref name="syntax"/> for sending (deflated when the syntax says so, PS3.5 §A.5),
+    /// keeping values as they are even where they break their VR's rules: a sender forwards objects, it does not
+    /// repair or refuse them.
+    /// </summary>
+    public static ReadOnlyMemory<byte> Encode(DicomDataset dataset, TransferSyntax syntax)
+    {
+        var ms = new MemoryStream();
+        var writer = new Mira.Dicom.IO.DicomDatasetWriter(syntax, new Mira.Dicom.IO.DicomWriteOptions { KeepInvalidValues = true });
+        if (syntax.IsDeflated)
+        {
+            using var deflate = new System.IO.Compression.DeflateStream(ms, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true);
+            writer.Write(deflate, dataset);
+        }
+        else writer.Write(ms, dataset);
+        return ms.GetBuffer().AsMemory(0, (int)ms.Length);
+    }
+
     /// <summary>A C-FIND-RQ (PS3.7 §9.3.2.1) with its identifier.</summary>
     public static DicomMessage FindRequest(ushort messageId, string sopClass, DicomDataset identifier) =>
         new(Request(DicomCommandField.CFindRequest, messageId, sopClass, true), identifier);

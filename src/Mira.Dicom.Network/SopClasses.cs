@@ -10,6 +10,13 @@ public static class SopClasses
                     && !u.Name.Contains("Query/Retrieve", StringComparison.Ordinal))
         .Select(u => u.Uid).ToHashSet();
 
+    /// <summary>
+    /// True for a storage SOP class: one of <see cref="Storage"/>, or any UID under the storage root
+    /// 1.2.840.10008.5.1.4.1.1 (PS3.4 Annex B; PS3.6 Annex A), so that classes newer than this dictionary (e.g. Label
+    /// Map Segmentation Storage) are archived too.
+    /// </summary>
+    public static bool IsStorage(string sopClass) => Storage.Contains(sopClass) || sopClass.StartsWith("1.2.840.10008.5.1.4.1.1.", StringComparison.Ordinal);
+
     /// <summary>Every transfer syntax in the UID registry: a C-STORE SCP that archives objects as received can accept all.</summary>
     public static IReadOnlyList<string> AllTransferSyntaxes { get; } = DicomUids.All
         .Where(u => u.Type == DicomUidType.TransferSyntax).Select(u => u.Uid).ToArray();

@@ -104,14 +104,16 @@ public sealed class StoreScu(StoreScuOptions options)
         return new StoreScuSummary(all.Count(r => r.IsSuccess), all.Count(r => r.IsWarning), failures.Count, bytes, clock.Elapsed, failures);
     }
 
+    /// <summary>
+    /// Reads a file's header. Its data set must carry SOP Class and SOP Instance UID (PS3.4 §B.4.1: they identify the
+    /// instance the C-STORE-RQ names; a receiver checks one against the other), as dcmtk's storescu also requires.
+    /// </summary>
     static Entry Scan(string path)
     {
         var file = DicomFile.Open(path, new DicomReadOptions { StopBeforePixelData = true });
         string? Get(DicomDataset ds, DicomTag tag) => ds.GetString(tag)?.Trim('\0', ' ') is { Length: > 0 } s ? s : null;
-        var sopClass = Get(file.FileMetaInformation, DicomTags.MediaStorageSOPClassUID) ?? Get(file.Dataset, DicomTags.SOPClassUID)
-            ?? throw new InvalidOperationException("no SOP Class UID (0002,0002)/(0008,0016)");
-        var sopInstance = Get(file.FileMetaInformation, DicomTags.MediaStorageSOPInstanceUID) ?? Get(file.Dataset, DicomTags.SOPInstanceUID)
-            ?? throw new InvalidOperationException("no SOP Instance UID (0002,0003)/(0008,0018)");
+        var sopClass = Get(file.Dataset, DicomTags.SOPClassUID) ?? throw new InvalidOperationException("the data set has no SOP Class UID (0008,0016)");
+        var sopInstance = Get(file.Dataset, DicomTags.SOPInstanceUID) ?? throw new InvalidOperationException("the data set has no SOP Instance UID (0008,0018)");
         return new Entry(path, sopClass, sopInstance, file.TransferSyntax, file.DatasetOffset, c => File.ReadAllBytesAsync(path, c));
     }
 
@@ -179,6 +181,11 @@ public sealed class StoreScu(StoreScuOptions options)
                     await association.DisposeAsync();
                     association = null;
                 }
+                catch (Exception e) when (e is MiraException or InvalidOperationException or NotSupportedException or ArgumentException)
+                {
+                    // This object could not be sent; the association is still fine for the next one.
+                    await report(new StoreScuResult(entry.Path, entry.SopClass, entry.SopInstance, null, $"not sent: {e.Message}"));
+                }
             }
             if (association is { State: DicomAssociationState.Established }) await association.ReleaseAsync(ct);
         }
@@ -203,11 +210,14 @@ public sealed class StoreScu(StoreScuOptions options)
         {
             return (Fail($"cannot read: {e.Message}"), 0);
         }
+        // The whole object is parsed (large values stay lazy) so that a truncated file is not sent as if it were whole.
+        var parsed = DicomFile.Read(bytes);
+        if (parsed.IsTruncated) return (Fail("not sent: the file is truncated"), 0);
         DicomMessage request;
         var exact = candidates.FirstOrDefault(c => c.Value.Syntax.Uid == entry.Syntax.Uid);
         if (exact.Value.Syntax is not null)
         {
-            var offset = entry.DatasetOffset ?? DicomFile.Read(bytes, new DicomReadOptions { StopBeforePixelData = true }).DatasetOffset;
+            var offset = parsed.DatasetOffset;
             request = DimseMessages.StoreRequest(messageId, entry.SopClass, entry.SopInstance, bytes.AsMemory((int)offset), entry.Syntax,
                 options.MoveOriginator?.AETitle, options.MoveOriginator?.MessageId).InContext(exact.Key);
         }
@@ -216,18 +226,17 @@ public sealed class StoreScu(StoreScuOptions options)
             var target = candidates.FirstOrDefault(c => options.Converter.CanConvert(entry.Syntax, c.Value.Syntax));
             if (target.Value.Syntax is null)
                 return (Fail($"{options.CalledAE} accepted SOP class {entry.SopClass} only in {string.Join(", ", candidates.Select(c => c.Value.Syntax.Name))}, and {entry.Syntax.Name} cannot be converted to it"), 0);
-            DicomDataset converted;
+            ReadOnlyMemory<byte> converted;
             try
             {
-                converted = options.Converter.Convert(DicomFile.Read(bytes).Dataset, entry.Syntax, target.Value.Syntax);
+                converted = DimseMessages.Encode(options.Converter.Convert(parsed.Dataset, entry.Syntax, target.Value.Syntax), target.Value.Syntax);
             }
-            catch (Exception e) when (e is MiraException or NotSupportedException or InvalidOperationException)
+            catch (Exception e) when (e is MiraException or NotSupportedException or InvalidOperationException or ArgumentException)
             {
                 return (Fail($"cannot convert {entry.Syntax.Name} to {target.Value.Syntax.Name}: {e.Message}"), 0);
             }
-            var command = DimseMessages.StoreRequest(messageId, entry.SopClass, entry.SopInstance, ReadOnlyMemory<byte>.Empty, target.Value.Syntax,
-                options.MoveOriginator?.AETitle, options.MoveOriginator?.MessageId).Command;
-            request = new DicomMessage(command, converted).InContext(target.Key);
+            request = DimseMessages.StoreRequest(messageId, entry.SopClass, entry.SopInstance, converted, target.Value.Syntax,
+                options.MoveOriginator?.AETitle, options.MoveOriginator?.MessageId).InContext(target.Key);
         }
         await association.SendAsync(request, ct);
         var response = await association.ReceiveAsync(ct) ?? throw new DicomNetworkException("the peer released the association instead of answering the C-STORE-RQ");

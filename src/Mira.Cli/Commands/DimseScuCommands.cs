@@ -67,8 +67,11 @@ public static class DimseScuCommands
         var c = new Command("send", """
             C-STORE SCU: send DICOM files to a remote AE over several associations. Each file goes in its own transfer
             syntax when accepted, else converted (decoded by Mira's codecs when needed). Prints a summary; lists failures.
-            """) { paths, associations, quiet };
+            """);
         peer.AddTo(c);
+        c.Arguments.Add(paths);
+        c.Options.Add(associations);
+        c.Options.Add(quiet);
         c.SetAction((r, ct) => RunAsync("send", async () =>
         {
             var p = peer.Read(r);

@@ -27,7 +27,7 @@ public sealed class ArchiveDimseService(Archive archive, AeDirectory directory, 
 
     static DimsePermissions Needed(string abstractSyntax) =>
         abstractSyntax == DicomUids.Verification ? DimsePermissions.Echo
-        : SopClasses.Storage.Contains(abstractSyntax) ? DimsePermissions.Store | DimsePermissions.Get
+        : SopClasses.IsStorage(abstractSyntax) ? DimsePermissions.Store | DimsePermissions.Get
         : SopClasses.Find.Contains(abstractSyntax) ? DimsePermissions.Find
         : SopClasses.Move.Contains(abstractSyntax) ? DimsePermissions.Move
         : SopClasses.Get.Contains(abstractSyntax) ? DimsePermissions.Get
@@ -38,7 +38,7 @@ public sealed class ArchiveDimseService(Archive archive, AeDirectory directory, 
         var needed = Needed(abstractSyntax);
         if (needed == DimsePermissions.None || (directory.PermissionsOf(association).Allowed & needed) == 0) return [];
         // Storage objects are archived as received, so any syntax will do; queries travel in the native ones.
-        return SopClasses.Storage.Contains(abstractSyntax) ? SopClasses.AllTransferSyntaxes : VerificationService.NativeSyntaxes;
+        return SopClasses.IsStorage(abstractSyntax) ? SopClasses.AllTransferSyntaxes : VerificationService.NativeSyntaxes;
     }
 
     public AssociateRejectPdu? Validate(AssociationRequestInfo association)

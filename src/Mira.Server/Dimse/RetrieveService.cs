@@ -98,9 +98,8 @@ public sealed class RetrieveService(Archive archive, AeDirectory directory, Dims
         else
         {
             var target = a.AcceptedContexts[convertible!.Value].Syntax;
-            var converted = converter.Convert(DicomFile.Read(bytes).Dataset, stored, target);
-            var command = DimseMessages.StoreRequest(id, instance.SopClassUid, instance.SopInstanceUid, ReadOnlyMemory<byte>.Empty, target).Command;
-            request = new DicomMessage(command, converted).InContext(convertible.Value);
+            var converted = DimseMessages.Encode(converter.Convert(DicomFile.Read(bytes).Dataset, stored, target), target);
+            request = DimseMessages.StoreRequest(id, instance.SopClassUid, instance.SopInstanceUid, converted, target).InContext(convertible.Value);
         }
         var response = await operation.SubOperationAsync(request, operation.Cancelled);
         return response.Status ?? DicomStatus.ProcessingFailure;
