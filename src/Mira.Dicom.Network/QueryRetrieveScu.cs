@@ -80,7 +80,7 @@ public static class QueryRetrieveScu
     /// C-GET (PS3.4 §C.4.3): the peer sends the matching instances back on this association as C-STORE
     /// sub-operations, which <paramref name="store"/> receives (it returns the C-STORE status). Proposes the query
     /// model and, for each storage SOP class in <paramref name="storageClasses"/> (default
-    /// <see cref="SopClasses.CommonStorage"/>), a native context and one with every other syntax, with the SCP role
+    /// <see cref="SopClasses.CommonStorage"/>), a native context and one with the common compressed syntaxes (<see cref="SopClasses.CommonEncapsulated"/>), with the SCP role
     /// (PS3.7 §D.3.3.4).
     /// </summary>
     public static async Task<RetrieveResult> GetAsync(DicomPeer peer, QueryRoot root, DicomDataset identifier,
@@ -90,7 +90,7 @@ public static class QueryRetrieveScu
         var sopClass = GetSopClass(root);
         storageClasses ??= SopClasses.CommonStorage;
         if (storageClasses.Count > 63) throw new ArgumentException($"at most 63 storage SOP classes fit one association, not {storageClasses.Count}", nameof(storageClasses));
-        var encapsulated = SopClasses.AllTransferSyntaxes.Where(t => !SopClasses.Native.Contains(t)).ToArray();
+        var encapsulated = SopClasses.CommonEncapsulated;
         var contexts = new List<PresentationContext> { new(1, sopClass, SopClasses.Native) };
         foreach (var storage in storageClasses)
         {

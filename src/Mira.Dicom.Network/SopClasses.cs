@@ -24,6 +24,18 @@ public static class SopClasses
     /// <summary>The native syntaxes, preferred first: Explicit VR Little Endian, Implicit VR Little Endian (the default, PS3.5 §10.1).</summary>
     public static IReadOnlyList<string> Native { get; } = [DicomUids.ExplicitVRLittleEndian, DicomUids.ImplicitVRLittleEndian];
 
+    /// <summary>
+    /// The compressed syntaxes a receiver that keeps objects as sent offers besides the native ones: JPEG baseline,
+    /// extended and lossless, JPEG-LS, JPEG 2000, HTJ2K, RLE and deflate. Offering every registered syntax makes an
+    /// A-ASSOCIATE-RQ so large that some peers never answer it.
+    /// </summary>
+    public static IReadOnlyList<string> CommonEncapsulated { get; } =
+    [
+        "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70",
+        "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81", "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91",
+        "1.2.840.10008.1.2.4.201", "1.2.840.10008.1.2.4.202", "1.2.840.10008.1.2.4.203", "1.2.840.10008.1.2.5", "1.2.840.10008.1.2.1.99",
+    ];
+
     public static IReadOnlySet<string> Find { get; } = new HashSet<string>
     {
         DicomUids.PatientRootQueryRetrieveInformationModelFind, DicomUids.StudyRootQueryRetrieveInformationModelFind,
