@@ -10,7 +10,8 @@
 # through ../shared/bench/server_exec.sh authenticates without changing the peer scripts.
 # The binary: $MIRA_BIN, else bench/.mira-build/mira, published once (Release, ReadyToRun) when missing;
 # delete that folder to rebuild.
-# DICOM_PORT stays empty until Mira has its DIMSE listener (C-STORE modes cannot run against it yet).
+# DIMSE: the listener gets $DICOM_PORT or a free port, AE title MIRA; the callers the peer scripts and
+# compare-dimse.sh use (BENCHSCU: dcmtk storescu/findscu; MIRASCU: mira send) are added to the AE table first.
 set -euo pipefail
 cmd=${1:?usage: mira_ctl.sh start|stop|kill WORKDIR}
 w=$(mkdir -p "${2:?usage: mira_ctl.sh start|stop|kill WORKDIR}" && cd "$2" && pwd)
@@ -28,7 +29,11 @@ start)
   fi
   rm -rf "$w/data"; mkdir -p "$w/data"; : > "$w/mira.log"
   pw=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
-  MIRA_ADMIN_PASSWORD=$pw setsid "$mira" serve --data "$w/data" --urls "http://127.0.0.1:${HTTP_PORT:-0}" \
+  dport=${DICOM_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+  for ae in BENCHSCU MIRASCU; do
+    "$mira" ae add "$ae" --host 127.0.0.1 --port 104 --allow echo,store,find --data "$w/data" > /dev/null
+  done
+  MIRA_ADMIN_PASSWORD=$pw setsid "$mira" serve --data "$w/data" --urls "http://127.0.0.1:${HTTP_PORT:-0}" --dimse-port "$dport" \
     > "$w/mira.log" 2>&1 < /dev/null &
   pid=$!
   port=
@@ -54,7 +59,7 @@ SERVER_NETNS_PID=
 HTTP_BASE=http://127.0.0.1:$port
 DICOMWEB_BASE=http://127.0.0.1:$port/dicomweb
 DICOM_HOST=127.0.0.1
-DICOM_PORT=
+DICOM_PORT=$dport
 DICOM_AET=MIRA
 CURL_HOME=$w
 ENV
