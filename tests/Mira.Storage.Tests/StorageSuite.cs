@@ -80,6 +80,7 @@ public abstract partial class StorageSuite : IAsyncLifetime
         Assert.Equal(files.Count, results.Count);
 
         var firstByUid = new Dictionary<string, string>(); // uid -> sha of the first accepted object
+        var firstDataSet = new Dictionary<string, (string Syntax, byte[] DataSet)>();
         var stored = 0;
         for (var i = 0; i < files.Count; i++)
         {
@@ -99,10 +100,13 @@ public abstract partial class StorageSuite : IAsyncLifetime
             {
                 Assert.True(r.Outcome == StoreOutcome.Stored, label);
                 firstByUid[uid] = sha;
+                firstDataSet[uid] = DataSetOf(bytes.ToArray());
                 stored++;
                 Assert.Equal(bytes.ToArray(), ReadBlob(r.Instance!.BlobKey));
             }
             else if (firstSha == sha) Assert.True(r.Outcome == StoreOutcome.AlreadyStored, label);
+            else if (DataSetOf(bytes.ToArray()) is var mine && mine.Syntax == firstDataSet[uid].Syntax && mine.DataSet.SequenceEqual(firstDataSet[uid].DataSet))
+                Assert.True(r.Outcome == StoreOutcome.AlreadyStored, label); // only the file meta differs: the same object
             else
             {
                 Assert.True(r.Outcome == StoreOutcome.Refused && r.Status == StoreStatus.DuplicateSopInstance, label);
@@ -115,6 +119,38 @@ public abstract partial class StorageSuite : IAsyncLifetime
         Assert.Equal(stored, v.Blobs);
         foreach (var (uid, sha) in firstByUid)
             Assert.Equal(sha, (await Index.FindInstanceAsync(uid))!.Sha256);
+    }
+
+    static (string Syntax, byte[] DataSet) DataSetOf(byte[] part10)
+    {
+        try
+        {
+            var f = Mira.Dicom.IO.DicomFile.Read(part10, new Mira.Dicom.IO.DicomReadOptions { StopBeforePixelData = true });
+            return (f.TransferSyntax.Uid, part10[(int)f.DatasetOffset..]);
+        }
+        catch (Mira.Dicom.MiraException)
+        {
+            return ("", []);
+        }
+    }
+
+    [Fact]
+    public async Task A_resend_whose_file_meta_alone_differs_is_already_stored()
+    {
+        var original = File.ReadAllBytes(Corpus.Get("dicom/modality/CT/CT_small.dcm").FullPath);
+        var file = Mira.Dicom.IO.DicomFile.Read(original, new Mira.Dicom.IO.DicomReadOptions { StopBeforePixelData = true });
+        // The same data set as a DIMSE receiver wraps it: another meta (Source AE Title, implementation UID).
+        var rewrapped = Mira.Dicom.IO.DicomFileWriter.Compose(file.Dataset.GetString(Mira.Dicom.DicomTags.SOPClassUID)!,
+            file.Dataset.GetString(Mira.Dicom.DicomTags.SOPInstanceUID)!, file.TransferSyntax, original.AsSpan((int)file.DatasetOffset), "OTHER_AE");
+        Assert.NotEqual(Sha(original), Sha(rewrapped));
+        var first = await Ingest.StoreAsync(original, new IngestSource("test"));
+        var second = await Ingest.StoreAsync(rewrapped, new IngestSource("dimse", "OTHER_AE"));
+        Assert.Equal(StoreOutcome.Stored, first.Outcome);
+        Assert.Equal(StoreOutcome.AlreadyStored, second.Outcome);
+        Assert.Equal(StoreStatus.Success, second.Status);
+        Assert.Equal(Sha(original), (await Index.FindInstanceAsync(first.SopInstanceUid!))!.Sha256);
+        var v = await VerifyAsync();
+        Assert.Equal(1, v.Blobs);
     }
 
     [Fact]

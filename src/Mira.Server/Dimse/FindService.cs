@@ -19,7 +19,7 @@ public sealed class FindService(Archive archive, string aeTitle)
     static readonly HashSet<DicomTag> NotMatchingKeys = [DicomTags.QueryRetrieveLevel, DicomTags.SpecificCharacterSet, DicomTags.RetrieveAETitle,
         DicomTags.InstanceAvailability, DicomTags.NumberOfPatientRelatedStudies, DicomTags.NumberOfPatientRelatedSeries,
         DicomTags.NumberOfPatientRelatedInstances, DicomTags.NumberOfStudyRelatedSeries, DicomTags.NumberOfStudyRelatedInstances,
-        DicomTags.NumberOfSeriesRelatedInstances, DicomTags.ModalitiesInStudy /* matched specially below */];
+        DicomTags.NumberOfSeriesRelatedInstances];
 
     public async Task<RetrieveOutcome> FindAsync(DimseOperation operation)
     {
@@ -89,7 +89,7 @@ public sealed class FindService(Archive archive, string aeTitle)
             var key = $"{e.Tag.Group:X4}{e.Tag.Element:X4}";
             if (e.Tag.Group is 0x0000 or 0x0002 || e.Tag == DicomTags.QueryRetrieveLevel) continue;
             pairs.Add(new("includefield", key));
-            if (NotMatchingKeys.Contains(e.Tag) && e.Tag != DicomTags.ModalitiesInStudy) continue;
+            if (NotMatchingKeys.Contains(e.Tag)) continue; // return keys only
             if (e is DicomSequence sq)
             {
                 // Sequence matching (PS3.4 §C.2.2.2.6) is not offered; an item with values asks for it.
