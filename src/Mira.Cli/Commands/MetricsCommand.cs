@@ -17,6 +17,7 @@ public static class MetricsCommand
     {
         var cmd = new Command("metrics", "Evaluation metrics");
         cmd.Subcommands.Add(CreateSeg());
+        cmd.Subcommands.Add(MetricsClsCommand.Create());
         return cmd;
     }
 
