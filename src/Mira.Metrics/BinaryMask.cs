@@ -110,4 +110,57 @@ public sealed class BinaryMask
                 }
         return new BinaryMask(nx, ny, nz, s, Spacing[0], Spacing[1], Spacing[2]);
     }
+
+    /// <summary>
+    /// The smallest box [x0, x1] × [y0, y1] × [z0, z1] (inclusive) holding every true voxel of this mask and of
+    /// <paramref name="other"/> (if given); null when both are empty.
+    /// </summary>
+    public (int X0, int Y0, int Z0, int X1, int Y1, int Z1)? BoundingBox(BinaryMask? other = null)
+    {
+        int x0 = Nx, y0 = Ny, z0 = Nz, x1 = -1, y1 = -1, z1 = -1;
+        var a = Voxels;
+        var b = other?.Voxels;
+        if (b is not null && b.Length != a.Length) throw new ArgumentException("masks of different sizes");
+        var o = 0;
+        for (var k = 0; k < Nz; k++)
+            for (var j = 0; j < Ny; j++)
+            {
+                var row = a.AsSpan(o, Nx);
+                var first = row.IndexOf(true);
+                var last = first < 0 ? -1 : row.LastIndexOf(true);
+                if (b is not null)
+                {
+                    var rb = b.AsSpan(o, Nx);
+                    var fb = rb.IndexOf(true);
+                    if (fb >= 0)
+                    {
+                        var lb = rb.LastIndexOf(true);
+                        first = first < 0 ? fb : Math.Min(first, fb);
+                        last = Math.Max(last, lb);
+                    }
+                }
+                o += Nx;
+                if (first < 0) continue;
+                x0 = Math.Min(x0, first);
+                x1 = Math.Max(x1, last);
+                y0 = Math.Min(y0, j);
+                y1 = Math.Max(y1, j);
+                z0 = Math.Min(z0, k);
+                z1 = Math.Max(z1, k);
+            }
+        return x1 < 0 ? null : (x0, y0, z0, x1, y1, z1);
+    }
+
+    /// <summary>The sub-volume [x0, x1] × [y0, y1] × [z0, z1] (inclusive), same spacing.</summary>
+    public BinaryMask Crop(int x0, int y0, int z0, int x1, int y1, int z1)
+    {
+        if (x0 < 0 || y0 < 0 || z0 < 0 || x1 >= Nx || y1 >= Ny || z1 >= Nz || x0 > x1 || y0 > y1 || z0 > z1)
+            throw new ArgumentOutOfRangeException(nameof(x0), $"crop [{x0},{x1}]×[{y0},{y1}]×[{z0},{z1}] outside {Nx}×{Ny}×{Nz}");
+        int cx = x1 - x0 + 1, cy = y1 - y0 + 1, cz = z1 - z0 + 1;
+        var v = new bool[cx * cy * cz];
+        for (var k = 0; k < cz; k++)
+            for (var j = 0; j < cy; j++)
+                Array.Copy(Voxels, x0 + Nx * (y0 + j + Ny * (z0 + k)), v, cx * (j + cy * k), cx);
+        return new BinaryMask(cx, cy, cz, v, Spacing[0], Spacing[1], Spacing[2]);
+    }
 }

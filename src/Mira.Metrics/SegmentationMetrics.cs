@@ -139,10 +139,24 @@ public static class SegmentationMetrics
 
     /// <summary>
     /// The directed surface distances in mm: d(R→P) for each reference boundary voxel and d(P→R) for each prediction
-    /// boundary voxel, in voxel order. Both masks must be non-empty.
+    /// boundary voxel, in voxel order. Both masks must be non-empty. Computed on the union's bounding box (with a one-voxel
+    /// margin), which gives the same distances as the whole volume.
     /// </summary>
     public static (double[] ReferenceToPrediction, double[] PredictionToReference) DirectedSurfaceDistances(BinaryMask reference, BinaryMask prediction)
     {
+        // Only the union's bounding box matters, plus one background voxel on each side that is not the array border
+        // (so that the surfaces are unchanged: a voxel on the array border stays on the border of the crop). The
+        // nearest surface voxel of one mask to a voxel of the other lies in that box, so the distances are exact.
+        if (reference.BoundingBox(prediction) is { } box)
+        {
+            var (x0, y0, z0) = (Math.Max(0, box.X0 - 1), Math.Max(0, box.Y0 - 1), Math.Max(0, box.Z0 - 1));
+            var (x1, y1, z1) = (Math.Min(reference.Nx - 1, box.X1 + 1), Math.Min(reference.Ny - 1, box.Y1 + 1), Math.Min(reference.Nz - 1, box.Z1 + 1));
+            if ((long)(x1 - x0 + 1) * (y1 - y0 + 1) * (z1 - z0 + 1) < reference.Length)
+            {
+                reference = reference.Crop(x0, y0, z0, x1, y1, z1);
+                prediction = prediction.Crop(x0, y0, z0, x1, y1, z1);
+            }
+        }
         var sr = reference.Surface();
         var sp = prediction.Surface();
         return (Gather(DistanceTransform.Squared(sp), sr), Gather(DistanceTransform.Squared(sr), sp));
