@@ -88,6 +88,9 @@ public static class SegmentationMetrics
                 throw new ArgumentException($"mask spacings differ: ({string.Join(", ", reference.Spacing)}) and ({string.Join(", ", prediction.Spacing)})");
         if (!(toleranceMm >= 0)) throw new ArgumentException($"the NSD tolerance must be ≥ 0, got {toleranceMm}");
 
+        // Everything outside the union's bounding box is background in both masks: crop first (see
+        // DirectedSurfaceDistances), then count.
+        (reference, prediction) = CropToUnion(reference, prediction);
         long nr = 0, np = 0, ni = 0;
         var r = reference.Voxels;
         var p = prediction.Voxels;
@@ -144,22 +147,25 @@ public static class SegmentationMetrics
     /// </summary>
     public static (double[] ReferenceToPrediction, double[] PredictionToReference) DirectedSurfaceDistances(BinaryMask reference, BinaryMask prediction)
     {
-        // Only the union's bounding box matters, plus one background voxel on each side that is not the array border
-        // (so that the surfaces are unchanged: a voxel on the array border stays on the border of the crop). The
-        // nearest surface voxel of one mask to a voxel of the other lies in that box, so the distances are exact.
-        if (reference.BoundingBox(prediction) is { } box)
-        {
-            var (x0, y0, z0) = (Math.Max(0, box.X0 - 1), Math.Max(0, box.Y0 - 1), Math.Max(0, box.Z0 - 1));
-            var (x1, y1, z1) = (Math.Min(reference.Nx - 1, box.X1 + 1), Math.Min(reference.Ny - 1, box.Y1 + 1), Math.Min(reference.Nz - 1, box.Z1 + 1));
-            if ((long)(x1 - x0 + 1) * (y1 - y0 + 1) * (z1 - z0 + 1) < reference.Length)
-            {
-                reference = reference.Crop(x0, y0, z0, x1, y1, z1);
-                prediction = prediction.Crop(x0, y0, z0, x1, y1, z1);
-            }
-        }
+        (reference, prediction) = CropToUnion(reference, prediction);
         var sr = reference.Surface();
         var sp = prediction.Surface();
         return (Gather(DistanceTransform.Squared(sp), sr), Gather(DistanceTransform.Squared(sr), sp));
+    }
+
+    /// <summary>
+    /// Both masks cropped to the union's bounding box plus one voxel on each side that is not the array border (so
+    /// surfaces are unchanged: a voxel on the array border stays on the border of the crop, any other boundary voxel
+    /// keeps its background neighbours). The nearest surface voxel of one mask to a voxel of the other lies in that
+    /// box, so the distances are exact. Unchanged when the box is the whole array or both masks are empty.
+    /// </summary>
+    internal static (BinaryMask Reference, BinaryMask Prediction) CropToUnion(BinaryMask reference, BinaryMask prediction)
+    {
+        if (reference.BoundingBox(prediction) is not { } box) return (reference, prediction);
+        var (x0, y0, z0) = (Math.Max(0, box.X0 - 1), Math.Max(0, box.Y0 - 1), Math.Max(0, box.Z0 - 1));
+        var (x1, y1, z1) = (Math.Min(reference.Nx - 1, box.X1 + 1), Math.Min(reference.Ny - 1, box.Y1 + 1), Math.Min(reference.Nz - 1, box.Z1 + 1));
+        if ((long)(x1 - x0 + 1) * (y1 - y0 + 1) * (z1 - z0 + 1) == reference.Length) return (reference, prediction);
+        return (reference.Crop(x0, y0, z0, x1, y1, z1), prediction.Crop(x0, y0, z0, x1, y1, z1));
     }
 
     static double[] Gather(double[] squared, BinaryMask at)
