@@ -58,6 +58,17 @@ public class BenchMaskTests(BenchMasks bench) : IClassFixture<BenchMasks>
     }
 
     [Fact]
+    public void TreeAndTransformAgreeBitForBitOnTheBenchMasks()
+    {
+        var a = BinaryMask.Read(bench.File("mask_a.mha"));
+        var b = BinaryMask.Read(bench.File("mask_b.mha"));
+        var tree = SegmentationMetrics.DirectedByTree(a, b);
+        var edt = SegmentationMetrics.DirectedByTransform(a, b);
+        Assert.Equal(edt.ReferenceToPrediction, tree.ReferenceToPrediction);
+        Assert.Equal(edt.PredictionToReference, tree.PredictionToReference);
+    }
+
+    [Fact]
     public void NiftiPairGivesTheSameAsMha()
     {
         var mha = SegmentationMetrics.Compute(BinaryMask.Read(bench.File("mask_a.mha")), BinaryMask.Read(bench.File("mask_b.mha")));

@@ -25,6 +25,17 @@ public class SurfaceDistanceCropTests
             Same(Brute(sb, sa), ba);
         }, iter: 300);
 
+    [Fact]
+    public void TreeAndTransformGiveIdenticalDistances() =>
+        SparsePairs.Where(p => p.A.Count > 0 && p.B.Count > 0).Sample(p =>
+        {
+            var (tab, tba) = SegmentationMetrics.DirectedByTree(p.A, p.B);
+            var (eab, eba) = SegmentationMetrics.DirectedByTransform(p.A, p.B);
+            Assert.Equal(eab, tab);
+            Assert.Equal(eba, tba);
+            Same(Brute(p.A.Surface(), p.B.Surface()), tab);
+        }, iter: 300);
+
     /// <summary>Equal up to rounding (the EDT sums the axes' terms in another order).</summary>
     static void Same(double[] expected, double[] actual)
     {
