@@ -69,6 +69,26 @@ public sealed class MetricsClsCommandTests : IDisposable
     }
 
     [Fact]
+    public void Cluster_bootstrap_by_patient()
+    {
+        // Two eyes per patient: the point estimates are those of the cases, the intervals come from resampling patients.
+        var csv = "patient,label,score\n" + string.Join("\n", Enumerable.Range(0, 40).Select(i =>
+            $"p{i / 2},{((i / 2) % 3 == 0 ? 1 : 0)},{((i * 37) % 40) / 40.0 + ((i / 2) % 3 == 0 ? 0.3 : 0):0.000}")) + "\n";
+        var path = Csv(csv);
+        var r = MiraProcess.Run("metrics", "cls", path, "--cluster", "patient", "--bootstrap", "300", "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        Assert.Equal("patient", doc.RootElement.GetProperty("bootstrap").GetProperty("clusters").GetString());
+        var auc = doc.RootElement.GetProperty("scores").GetProperty("auc");
+        var plain = MiraProcess.Run("metrics", "cls", path, "--bootstrap", "300", "--json");
+        using var plainDoc = JsonDocument.Parse(plain.Stdout);
+        var plainAuc = plainDoc.RootElement.GetProperty("scores").GetProperty("auc");
+        Assert.Equal(plainAuc.GetProperty("value").GetDouble(), auc.GetProperty("value").GetDouble());
+        Assert.NotEqual(plainAuc.GetProperty("bootstrap_lower").GetDouble(), auc.GetProperty("bootstrap_lower").GetDouble());
+        Assert.True(auc.GetProperty("bootstrap_lower").GetDouble() <= auc.GetProperty("value").GetDouble());
+    }
+
+    [Fact]
     public void Text_report_for_grades()
     {
         var r = MiraProcess.Run("metrics", "cls", Csv("label,prediction\n0,0\n1,1\n2,2\n3,3\n4,3\n2,1\n"), "--bootstrap", "50");

@@ -127,6 +127,27 @@ public class ClassificationTests
     }
 
     [Fact]
+    public void ClusterBootstrapResamplesWholeClusters()
+    {
+        // 10 patients with 3 cases and 30 with 1; every replicate holds whole patients, as many as there are.
+        var patient = Enumerable.Range(0, 60).Select(i => i < 30 ? i / 3 : i - 20).ToArray();
+        var reps = Bootstrap.Replicates(60, null, idx =>
+        {
+            foreach (var g in idx.GroupBy(i => patient[i]))
+            {
+                var members = Enumerable.Range(0, 60).Where(i => patient[i] == g.Key).ToArray();
+                var counts = members.Select(m => g.Count(i => i == m)).Distinct().ToArray();
+                Assert.Single(counts); // each member of a drawn patient appears equally often
+                Assert.True(counts[0] >= 1);
+            }
+            return [idx.Length];
+        }, new BootstrapOptions(200, 3), patient);
+        Assert.Contains(reps, r => r[0] != 60); // cluster sizes differ, so replicate sizes vary
+        // A cluster across two strata is refused.
+        Assert.Throws<ArgumentException>(() => Bootstrap.Replicates(4, [0, 1, 0, 1], idx => [0.0], new BootstrapOptions(10), [7, 7, 8, 8]));
+    }
+
+    [Fact]
     public void SubgroupGapsAreGroupMinusOverall()
     {
         // Site "a": perfectly separated; site "b": scores unrelated to labels.

@@ -10,8 +10,9 @@ namespace Mira.Metrics.Reports;
 /// <param name="Threshold">operating point: score ≥ threshold is positive.</param>
 /// <param name="Bins">equal-width calibration bins.</param>
 /// <param name="By">subgroup column, or null.</param>
+/// <param name="Cluster">column of cluster keys (e.g. patient) for a cluster bootstrap, or null for case resampling.</param>
 public sealed record ClassificationOptions(double Threshold = 0.5, int Bins = Calibration.DefaultBins, string? By = null,
-    BootstrapOptions? Bootstrap = null)
+    BootstrapOptions? Bootstrap = null, string? Cluster = null)
 {
     public BootstrapOptions BootstrapOrDefault => Bootstrap ?? BootstrapOptions.Default;
 }
@@ -44,6 +45,15 @@ public static class ClassificationReport
         options ??= new ClassificationOptions();
         var boot = options.BootstrapOrDefault;
         var labels = table.Integers("label");
+        // Cluster bootstrap: resample whole clusters (patients), unstratified by label (a patient may hold both).
+        int[]? clusters = null;
+        if (options.Cluster is { } cc)
+        {
+            var names = table.Strings(cc);
+            var ids = names.Distinct(StringComparer.Ordinal).Select((n, i) => (n, i)).ToDictionary(t => t.n, t => t.i, StringComparer.Ordinal);
+            clusters = names.Select(n => ids[n]).ToArray();
+        }
+        int[]? strata = clusters is null ? labels : null;
         var hasScore = table.Has("score");
         var hasPrediction = table.Has("prediction");
         if (!hasScore && !hasPrediction) throw new FormatException("the CSV needs a 'score' or a 'prediction' column besides 'label'");
@@ -56,12 +66,12 @@ public static class ClassificationReport
             if (labels.Any(l => l is not (0 or 1))) throw new FormatException("a 'score' column needs binary labels 0/1");
             var t = options.Threshold;
             var delong = DeLong.Interval(labels, scores, boot.Confidence);
-            var stats = Bootstrap.RunMany(labels.Length, labels, idx =>
+            var stats = Bootstrap.RunMany(labels.Length, strata, idx =>
             {
                 var l = idx.Select(i => labels[i]).ToArray();
                 var s = idx.Select(i => scores[i]).ToArray();
                 return [RocAuc.Compute(l, s), AveragePrecision.Compute(l, s)];
-            }, boot);
+            }, boot, clusters);
             var probabilities = scores.All(s => s >= 0 && s <= 1);
             scoreResults = new BinaryScoreResults(labels.Count(l => l == 1), labels.Count(l => l == 0), delong, stats[0], stats[1],
                 OperatingPoint.AtThreshold(labels, scores, t, boot.Confidence),
@@ -83,7 +93,7 @@ public static class ClassificationReport
             var classes = Enumerable.Range(lo, hi - lo + 1).ToArray();
             double K(int[] idx, KappaWeights w) => Kappa.Cohen(idx.Select(i => labels[i]).ToArray(), idx.Select(i => predicted[i]).ToArray(), w, classes);
             double Acc(int[] idx) => idx.Count(i => labels[i] == predicted[i]) / (double)idx.Length;
-            var stats = Bootstrap.RunMany(labels.Length, labels, idx => [Acc(idx), K(idx, KappaWeights.None), K(idx, KappaWeights.Linear), K(idx, KappaWeights.Quadratic)], boot);
+            var stats = Bootstrap.RunMany(labels.Length, strata, idx => [Acc(idx), K(idx, KappaWeights.None), K(idx, KappaWeights.Linear), K(idx, KappaWeights.Quadratic)], boot, clusters);
             predictionResults = new PredictionResults(ConfusionMatrix.Compute(labels, predicted, classes), stats[0], stats[1], stats[2], stats[3]);
             subgroupMetrics.Add(("accuracy", Acc));
             subgroupMetrics.Add(("quadratic_kappa", idx => K(idx, KappaWeights.Quadratic)));
@@ -93,7 +103,7 @@ public static class ClassificationReport
         if (options.By is { } by)
         {
             var groups = table.Strings(by);
-            foreach (var (name, metric) in subgroupMetrics) subgroups[name] = Statistics.Subgroups.Evaluate(groups, labels, metric, boot);
+            foreach (var (name, metric) in subgroupMetrics) subgroups[name] = Statistics.Subgroups.Evaluate(groups, strata, metric, boot, clusters);
         }
         return new ClassificationEvaluation(table.Count, options, scoreResults, predictionResults, subgroups);
     }
@@ -116,7 +126,7 @@ public static class ClassificationReport
         var sb = new StringBuilder();
         var boot = e.Options.BootstrapOrDefault;
         var ci = $"{boot.Confidence * 100:0.#}% CI";
-        sb.Append($"cases {e.Cases}; bootstrap {boot.Replicates} replicates, seed {boot.Seed}, stratified by label\n");
+        sb.Append($"cases {e.Cases}; bootstrap {boot.Replicates} replicates, seed {boot.Seed}, {(e.Options.Cluster is { } cl ? $"resampling clusters of '{cl}'" : "stratified by label")}\n");
         if (e.Scores is { } s)
         {
             sb.Append($"\nbinary scores: {s.Positives} positive, {s.Negatives} negative\n");
@@ -175,7 +185,8 @@ public static class ClassificationReport
             w.WriteNumber("replicates", boot.Replicates);
             w.WriteNumber("seed", boot.Seed);
             w.WriteNumber("confidence", boot.Confidence);
-            w.WriteString("strata", "label");
+            if (e.Options.Cluster is { } cluster) w.WriteString("clusters", cluster);
+            else w.WriteString("strata", "label");
             w.WriteEndObject();
             if (e.Scores is { } s)
             {

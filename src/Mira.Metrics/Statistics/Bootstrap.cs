@@ -33,16 +33,18 @@ public static class Bootstrap
     /// Bootstraps one statistic. <paramref name="statistic"/> receives the case indices of a sample (a resample holds
     /// repeats) and must be thread-safe. <paramref name="strata"/>: one stratum key per case, or null for none.
     /// </summary>
-    public static BootstrapInterval Run(int cases, IReadOnlyList<int>? strata, Func<int[], double> statistic, BootstrapOptions? options = null)
+    public static BootstrapInterval Run(int cases, IReadOnlyList<int>? strata, Func<int[], double> statistic, BootstrapOptions? options = null,
+        IReadOnlyList<int>? clusters = null)
     {
-        var r = RunMany(cases, strata, idx => [statistic(idx)], options);
+        var r = RunMany(cases, strata, idx => [statistic(idx)], options, clusters);
         return r[0];
     }
 
     /// <summary>Bootstraps several statistics from the same resamples (one array of values per call).</summary>
-    public static BootstrapInterval[] RunMany(int cases, IReadOnlyList<int>? strata, Func<int[], double[]> statistics, BootstrapOptions? options = null)
+    public static BootstrapInterval[] RunMany(int cases, IReadOnlyList<int>? strata, Func<int[], double[]> statistics, BootstrapOptions? options = null,
+        IReadOnlyList<int>? clusters = null)
     {
-        var reps = Replicates(cases, strata, statistics, options);
+        var reps = Replicates(cases, strata, statistics, options, clusters);
         options ??= BootstrapOptions.Default;
         var full = statistics(Enumerable.Range(0, cases).ToArray());
         var result = new BootstrapInterval[full.Length];
@@ -55,23 +57,49 @@ public static class Bootstrap
         return result;
     }
 
-    /// <summary>The statistics of every replicate: [replicate][statistic].</summary>
-    public static double[][] Replicates(int cases, IReadOnlyList<int>? strata, Func<int[], double[]> statistics, BootstrapOptions? options = null)
+    /// <summary>
+    /// The statistics of every replicate: [replicate][statistic]. With <paramref name="clusters"/> (one key per case,
+    /// e.g. the patient) whole clusters are resampled — a cluster bootstrap, for cases that are not independent (two
+    /// eyes, several lesions or slides of one patient): per stratum as many clusters as it holds, with replacement,
+    /// each bringing all its cases. Every cluster must then lie in one stratum.
+    /// </summary>
+    public static double[][] Replicates(int cases, IReadOnlyList<int>? strata, Func<int[], double[]> statistics, BootstrapOptions? options = null,
+        IReadOnlyList<int>? clusters = null)
     {
         options ??= BootstrapOptions.Default;
         if (cases < 1) throw new ArgumentException("the bootstrap needs at least one case");
         if (options.Replicates < 1) throw new ArgumentException("the bootstrap needs at least one replicate");
         if (strata is not null && strata.Count != cases) throw new ArgumentException($"{strata.Count} stratum keys for {cases} cases");
-        var groups = Groups(cases, strata);
+        if (clusters is not null && clusters.Count != cases) throw new ArgumentException($"{clusters.Count} cluster keys for {cases} cases");
+        // Units: single cases, or clusters of cases; grouped by stratum.
+        int[][] units;
+        int[] unitStratum;
+        if (clusters is null)
+        {
+            units = Enumerable.Range(0, cases).Select(i => new[] { i }).ToArray();
+            unitStratum = Enumerable.Range(0, cases).Select(i => strata?[i] ?? 0).ToArray();
+        }
+        else
+        {
+            var byCluster = Enumerable.Range(0, cases).GroupBy(i => clusters[i]).OrderBy(g => g.Key).ToArray();
+            units = byCluster.Select(g => g.ToArray()).ToArray();
+            unitStratum = new int[units.Length];
+            for (var u = 0; u < units.Length; u++)
+            {
+                var keys = units[u].Select(i => strata?[i] ?? 0).Distinct().ToArray();
+                if (keys.Length > 1) throw new ArgumentException($"cluster {byCluster[u].Key} spans several strata: a cluster bootstrap needs each cluster in one stratum");
+                unitStratum[u] = keys[0];
+            }
+        }
+        var groups = Groups(units.Length, unitStratum);
         var reps = new double[options.Replicates][];
         Parallel.For(0, options.Replicates, b =>
         {
             var rng = new SplitMix64(SplitMix64.Mix(options.Seed ^ SplitMix64.Mix((ulong)b + 0x5EED)));
-            var idx = new int[cases];
-            var o = 0;
+            var idx = new List<int>(cases);
             foreach (var g in groups)
-                for (var i = 0; i < g.Length; i++) idx[o++] = g[rng.Below(g.Length)];
-            reps[b] = statistics(idx);
+                for (var i = 0; i < g.Length; i++) idx.AddRange(units[g[rng.Below(g.Length)]]);
+            reps[b] = statistics([.. idx]);
         });
         return reps;
     }

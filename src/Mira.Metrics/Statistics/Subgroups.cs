@@ -24,10 +24,11 @@ public static class Subgroups
 
     /// <summary>
     /// Evaluates <paramref name="metric"/> (given case indices) overall and per distinct value of
-    /// <paramref name="groups"/> (ordinal order). The first row is the overall figure (its gap is 0).
+    /// <paramref name="groups"/> (ordinal order). The first row is the overall figure (its gap is 0). With
+    /// <paramref name="clusters"/> the bootstrap resamples clusters (each within one subgroup and stratum).
     /// </summary>
     public static IReadOnlyList<SubgroupResult> Evaluate(IReadOnlyList<string> groups, IReadOnlyList<int>? strata, Func<int[], double> metric,
-        BootstrapOptions? options = null)
+        BootstrapOptions? options = null, IReadOnlyList<int>? clusters = null)
     {
         options ??= BootstrapOptions.Default;
         var n = groups.Count;
@@ -51,7 +52,7 @@ public static class Subgroups
         }
 
         var full = All(Enumerable.Range(0, n).ToArray());
-        var reps = Bootstrap.Replicates(n, keys, All, options);
+        var reps = Bootstrap.Replicates(n, keys, All, options, clusters);
         var rows = new List<SubgroupResult>();
         for (var s = 0; s <= names.Length; s++)
         {
