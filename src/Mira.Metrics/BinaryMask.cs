@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using Mira.Imaging;
 using Mira.Imaging.MetaImage;
 using Mira.Imaging.Nifti;
@@ -62,8 +64,11 @@ public sealed class BinaryMask
         var m = new bool[n];
         if (volume.Type == VoxelType.UInt8)
         {
-            var data = volume.Data;
-            for (var i = 0; i < n; i++) m[i] = label is { } l ? data[i] == l : data[i] != 0;
+            var data = volume.Data.AsSpan(0, n);
+            var dst = MemoryMarshal.Cast<bool, byte>(m.AsSpan());
+            // A label outside 0…255 matches no byte: the mask stays empty.
+            if (label is not { } l) Threshold(data, dst, null);
+            else if (l is >= 0 and <= 255) Threshold(data, dst, (byte)l);
         }
         else
         {
@@ -77,14 +82,108 @@ public sealed class BinaryMask
         return new BinaryMask(volume.Nx, volume.Ny, volume.Nz, m, s[0], s[1], s[2]);
     }
 
+    /// <summary>
+    /// dst[i] = 1 where src[i] equals <paramref name="label"/> (or, with null, where src[i] ≠ 0), else 0; SIMD over
+    /// <see cref="Vector{T}"/> lanes.
+    /// </summary>
+    static void Threshold(ReadOnlySpan<byte> src, Span<byte> dst, byte? label)
+    {
+        var i = 0;
+        var one = Vector<byte>.One;
+        var w = Vector<byte>.Count;
+        if (label is { } l)
+        {
+            var lv = new Vector<byte>(l);
+            for (; i + w <= src.Length; i += w) (Vector.Equals(new Vector<byte>(src[i..]), lv) & one).CopyTo(dst[i..]);
+            for (; i < src.Length; i++) dst[i] = src[i] == l ? (byte)1 : (byte)0;
+        }
+        else
+        {
+            for (; i + w <= src.Length; i += w) Vector.Min(new Vector<byte>(src[i..]), one).CopyTo(dst[i..]);
+            for (; i < src.Length; i++) dst[i] = src[i] != 0 ? (byte)1 : (byte)0;
+        }
+    }
+
     /// <summary>Reads a mask from .mha, .mhd, .nii or .nii.gz (see <see cref="FromVolume"/> for <paramref name="label"/>).</summary>
     public static BinaryMask Read(string path, int? label = null)
     {
+        if (path.EndsWith(".mha", StringComparison.OrdinalIgnoreCase) && TryReadPlainMha(path, label) is { } fast) return fast;
         Volume v;
         if (MetaImageFile.IsMetaImagePath(path)) v = MetaImageFile.Read(path);
         else if (NiftiFile.IsNiftiPath(path)) v = NiftiVolumes.ReadVolume(path, applyScaling: false);
         else throw new ImagingException($"{path}: a mask must be .mha, .mhd, .nii or .nii.gz");
         return FromVolume(v, label);
+    }
+
+    /// <summary>Header keys the fast path understands; any other key sends the file to the general reader.</summary>
+    static readonly HashSet<string> PlainMhaKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "ObjectType", "NDims", "BinaryData", "BinaryDataByteOrderMSB", "ElementByteOrderMSB", "CompressedData", "TransformMatrix",
+        "Offset", "Origin", "Position", "Rotation", "Orientation", "CenterOfRotation", "AnatomicalOrientation", "ElementSpacing",
+        "DimSize", "ElementType", "ElementDataFile",
+    };
+
+    /// <summary>
+    /// The common case of a mask file, read without the general reader's copies: a .mha with a plain header
+    /// (only <see cref="PlainMhaKeys"/>), 3 dimensions, uncompressed binary MET_UCHAR data stored LOCAL right after
+    /// the header. The voxels are streamed from the file and thresholded straight into the mask. Anything else gives
+    /// null and the caller uses <see cref="MetaImageFile.Read(string)"/>; the result equals
+    /// <c>FromVolume(MetaImageFile.Read(path), label)</c> (tested).
+    /// </summary>
+    internal static BinaryMask? TryReadPlainMha(string path, int? label)
+    {
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        var keys = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var line = new List<byte>();
+        while (true)
+        {
+            var b = fs.ReadByte();
+            if (b < 0) return null;
+            if (b != '\n')
+            {
+                if (line.Count > 4096) return null;
+                line.Add((byte)b);
+                continue;
+            }
+            var text = System.Text.Encoding.ASCII.GetString([.. line]).TrimEnd('\r');
+            line.Clear();
+            if (text.Trim().Length == 0) continue;
+            var eq = text.IndexOf('=');
+            if (eq < 0) return null;
+            var key = text[..eq].Trim();
+            if (!PlainMhaKeys.Contains(key) || keys.ContainsKey(key)) return null;
+            keys[key] = text[(eq + 1)..].Trim();
+            if (key.Equals("ElementDataFile", StringComparison.OrdinalIgnoreCase)) break;
+        }
+        static bool Is(Dictionary<string, string> k, string key, string value) => k.TryGetValue(key, out var v) && v.Equals(value, StringComparison.OrdinalIgnoreCase);
+        if (!Is(keys, "ElementDataFile", "LOCAL") || !Is(keys, "ElementType", "MET_UCHAR") || !Is(keys, "NDims", "3")) return null;
+        if (keys.TryGetValue("ObjectType", out _) && !Is(keys, "ObjectType", "Image")) return null;
+        if (keys.ContainsKey("CompressedData") && !Is(keys, "CompressedData", "False")) return null;
+        if (keys.ContainsKey("BinaryData") && !Is(keys, "BinaryData", "True")) return null;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var dims = keys.GetValueOrDefault("DimSize", "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (dims.Length != 3 || !dims.All(d => int.TryParse(d, System.Globalization.NumberStyles.Integer, inv, out var v) && v > 0)) return null;
+        var spacing = keys.TryGetValue("ElementSpacing", out var es) ? es.Split(' ', StringSplitOptions.RemoveEmptyEntries) : ["1", "1", "1"];
+        var sp = new double[3];
+        if (spacing.Length != 3) return null;
+        for (var a = 0; a < 3; a++)
+            if (!double.TryParse(spacing[a], System.Globalization.NumberStyles.Float, inv, out sp[a])) return null;
+        int nx = int.Parse(dims[0], inv), ny = int.Parse(dims[1], inv), nz = int.Parse(dims[2], inv);
+        var count = (long)nx * ny * nz;
+        if (count > Array.MaxLength || fs.Length - fs.Position < count) return null;
+        var m = new bool[count];
+        var dst = MemoryMarshal.Cast<bool, byte>(m.AsSpan());
+        if (label is { } l && l is < 0 or > 255) return new BinaryMask(nx, ny, nz, m, sp[0], sp[1], sp[2]);
+        var chunk = new byte[1 << 20];
+        long done = 0;
+        while (done < count)
+        {
+            var want = (int)Math.Min(chunk.Length, count - done);
+            fs.ReadExactly(chunk, 0, want);
+            Threshold(chunk.AsSpan(0, want), dst.Slice((int)done, want), label is { } lb ? (byte)lb : null);
+            done += want;
+        }
+        return new BinaryMask(nx, ny, nz, m, sp[0], sp[1], sp[2]);
     }
 
     /// <summary>
@@ -109,5 +208,58 @@ public sealed class BinaryMask
                         || !m[o - 1] || !m[o + 1] || !m[o - nx] || !m[o + nx] || !m[o - sxy] || !m[o + sxy];
                 }
         return new BinaryMask(nx, ny, nz, s, Spacing[0], Spacing[1], Spacing[2]);
+    }
+
+    /// <summary>
+    /// The smallest box [x0, x1] × [y0, y1] × [z0, z1] (inclusive) holding every true voxel of this mask and of
+    /// <paramref name="other"/> (if given); null when both are empty.
+    /// </summary>
+    public (int X0, int Y0, int Z0, int X1, int Y1, int Z1)? BoundingBox(BinaryMask? other = null)
+    {
+        int x0 = Nx, y0 = Ny, z0 = Nz, x1 = -1, y1 = -1, z1 = -1;
+        var a = Voxels;
+        var b = other?.Voxels;
+        if (b is not null && b.Length != a.Length) throw new ArgumentException("masks of different sizes");
+        var o = 0;
+        for (var k = 0; k < Nz; k++)
+            for (var j = 0; j < Ny; j++)
+            {
+                var row = a.AsSpan(o, Nx);
+                var first = row.IndexOf(true);
+                var last = first < 0 ? -1 : row.LastIndexOf(true);
+                if (b is not null)
+                {
+                    var rb = b.AsSpan(o, Nx);
+                    var fb = rb.IndexOf(true);
+                    if (fb >= 0)
+                    {
+                        var lb = rb.LastIndexOf(true);
+                        first = first < 0 ? fb : Math.Min(first, fb);
+                        last = Math.Max(last, lb);
+                    }
+                }
+                o += Nx;
+                if (first < 0) continue;
+                x0 = Math.Min(x0, first);
+                x1 = Math.Max(x1, last);
+                y0 = Math.Min(y0, j);
+                y1 = Math.Max(y1, j);
+                z0 = Math.Min(z0, k);
+                z1 = Math.Max(z1, k);
+            }
+        return x1 < 0 ? null : (x0, y0, z0, x1, y1, z1);
+    }
+
+    /// <summary>The sub-volume [x0, x1] × [y0, y1] × [z0, z1] (inclusive), same spacing.</summary>
+    public BinaryMask Crop(int x0, int y0, int z0, int x1, int y1, int z1)
+    {
+        if (x0 < 0 || y0 < 0 || z0 < 0 || x1 >= Nx || y1 >= Ny || z1 >= Nz || x0 > x1 || y0 > y1 || z0 > z1)
+            throw new ArgumentOutOfRangeException(nameof(x0), $"crop [{x0},{x1}]×[{y0},{y1}]×[{z0},{z1}] outside {Nx}×{Ny}×{Nz}");
+        int cx = x1 - x0 + 1, cy = y1 - y0 + 1, cz = z1 - z0 + 1;
+        var v = new bool[cx * cy * cz];
+        for (var k = 0; k < cz; k++)
+            for (var j = 0; j < cy; j++)
+                Array.Copy(Voxels, x0 + Nx * (y0 + j + Ny * (z0 + k)), v, cx * (j + cy * k), cx);
+        return new BinaryMask(cx, cy, cz, v, Spacing[0], Spacing[1], Spacing[2]);
     }
 }

@@ -6,7 +6,8 @@ namespace Mira.Metrics;
 /// mask); feature voxels get 0, and every voxel gets +∞ when the mask has no feature voxel at all.
 /// </summary>
 /// <remarks>
-/// Separable: one pass per axis (x, then y, then z), each computing the 1D transform
+/// Separable: one pass per axis (x, then y, then z). The x pass works on the binary mask directly (distance to the
+/// nearest feature of the row by a forward and a backward scan); the y and z passes compute the 1D transform
 /// d(q) = min_p (w·(q − p)² + f(p)), w = spacing², of every line along that axis exactly, by the lower envelope of
 /// parabolas (Felzenszwalb and Huttenlocher, "Distance transforms of sampled functions", 2012). Lines whose values are
 /// all +∞ stay +∞; +∞ samples never enter the envelope. The lines of a pass are independent and are split over threads
@@ -22,13 +23,98 @@ public static class DistanceTransform
     public static double[] Squared(ReadOnlySpan<bool> feature, int nx, int ny, int nz, double sx = 1, double sy = 1, double sz = 1)
     {
         Check(feature.Length, nx, ny, nz, sx, sy, sz);
-        var d = new double[feature.Length];
-        for (var i = 0; i < d.Length; i++) d[i] = feature[i] ? 0 : double.PositiveInfinity;
+        var f = feature.ToArray();
+        var d = new double[f.Length];
         var parallel = d.LongLength >= ParallelThreshold;
-        Pass(d, nx, 1, ny * nz, l => (long)l * nx, sx * sx, parallel);
-        Pass(d, ny, nx, nx * nz, l => (long)(l % nx) + (long)(l / nx) * nx * ny, sy * sy, parallel);
-        Pass(d, nz, (long)nx * ny, nx * ny, l => l, sz * sz, parallel);
+        RowPass(f, d, nx, ny * nz, sx * sx, parallel);
+        // y: for each z, the nx lines x = 0…nx−1 start at consecutive offsets nx·ny·z + x, stride nx.
+        StridedPass(d, ny, nx, nz, nx, r => (long)r * nx * ny, sy * sy, parallel);
+        // z: for each y, the nx lines start at nx·y + x, stride nx·ny.
+        StridedPass(d, nz, (long)nx * ny, ny, nx, r => (long)r * nx, sz * sz, parallel);
         return d;
+    }
+
+    /// <summary>
+    /// The first (x) pass on the binary mask: for each row, w·(distance in samples to the nearest feature of the row)²
+    /// by one forward and one backward scan (+∞ for a row without features) — the exact 1D transform of a 0/∞ line.
+    /// </summary>
+    static void RowPass(bool[] f, double[] d, int nx, int rows, double w, bool parallel)
+    {
+        void Row(int row)
+        {
+            var o = row * nx;
+            var last = int.MinValue / 2;
+            for (var i = 0; i < nx; i++)
+            {
+                if (f[o + i]) last = i;
+                d[o + i] = i - last; // distance to the nearest feature on the left (huge when none)
+            }
+            var next = int.MaxValue / 2;
+            for (var i = nx - 1; i >= 0; i--)
+            {
+                if (f[o + i]) next = i;
+                var dist = Math.Min(d[o + i], next - i);
+                d[o + i] = dist >= nx ? double.PositiveInfinity : w * dist * dist;
+            }
+        }
+        if (!parallel)
+        {
+            for (var r = 0; r < rows; r++) Row(r);
+            return;
+        }
+        var block = Math.Max(1, 8192 / nx);
+        Parallel.For(0, (rows + block - 1) / block, b =>
+        {
+            var end = Math.Min(rows, (b + 1) * block);
+            for (var r = b * block; r < end; r++) Row(r);
+        });
+    }
+
+    /// <summary>Lines transformed together: their samples are gathered into a contiguous buffer and scattered back.</summary>
+    const int Bundle = 32;
+
+    /// <summary>
+    /// Transforms lines of <paramref name="n"/> samples, <paramref name="stride"/> apart. They come in
+    /// <paramref name="runs"/> runs of <paramref name="runLength"/> lines whose starts are consecutive
+    /// (runStart(r) + 0, 1, …); bundles of up to <see cref="Bundle"/> neighbouring lines are gathered into a buffer
+    /// (reading <see cref="Bundle"/> adjacent values per sample, which keeps the strided pass cache-friendly),
+    /// transformed, and written back.
+    /// </summary>
+    static void StridedPass(double[] d, int n, long stride, int runs, int runLength, Func<int, long> runStart, double w, bool parallel)
+    {
+        if (n == 1) return; // a line of one sample is its own transform
+        var perRun = (runLength + Bundle - 1) / Bundle;
+        var items = runs * perRun;
+        void Item(int item, LineBuffers buf)
+        {
+            var run = item / perRun;
+            var first = item % perRun * Bundle;
+            var count = Math.Min(Bundle, runLength - first);
+            var s0 = runStart(run) + first;
+            var g = buf.G;
+            for (var q = 0; q < n; q++)
+            {
+                var o = s0 + q * stride;
+                for (var b = 0; b < count; b++) g[b * n + q] = d[o + b];
+            }
+            for (var b = 0; b < count; b++) Line(g.AsSpan(b * n, n), w, buf);
+            for (var q = 0; q < n; q++)
+            {
+                var o = s0 + q * stride;
+                for (var b = 0; b < count; b++) d[o + b] = g[b * n + q];
+            }
+        }
+        if (!parallel)
+        {
+            var buf = new LineBuffers(n);
+            for (var i = 0; i < items; i++) Item(i, buf);
+            return;
+        }
+        Parallel.For(0, items, () => new LineBuffers(n), (i, _, buf) =>
+        {
+            Item(i, buf);
+            return buf;
+        }, _ => { });
     }
 
     /// <summary>Distances (mm) to the nearest true voxel of <paramref name="feature"/> (the square roots of <see cref="Squared"/>).</summary>
@@ -51,44 +137,25 @@ public static class DistanceTransform
             if (!(s > 0) || !double.IsFinite(s)) throw new ArgumentException($"voxel spacing must be positive and finite, got {s}");
     }
 
-    /// <summary>Transforms <paramref name="lines"/> lines of <paramref name="n"/> samples, <paramref name="stride"/> apart, starting at start(line).</summary>
-    static void Pass(double[] d, int n, long stride, int lines, Func<int, long> start, double w, bool parallel)
-    {
-        if (n == 1) return; // a line of one sample is its own transform
-        if (!parallel)
-        {
-            var buf = new LineBuffers(n);
-            for (var l = 0; l < lines; l++) Line(d, start(l), stride, n, w, buf);
-            return;
-        }
-        // Blocks of lines per work item keep the scheduling cost small next to the per-line work.
-        var block = Math.Max(1, 4096 / n);
-        var blocks = (lines + block - 1) / block;
-        Parallel.For(0, blocks, () => new LineBuffers(n), (b, _, buf) =>
-        {
-            var end = Math.Min(lines, (b + 1) * block);
-            for (var l = b * block; l < end; l++) Line(d, start(l), stride, n, w, buf);
-            return buf;
-        }, _ => { });
-    }
-
     sealed class LineBuffers(int n)
     {
         public readonly double[] F = new double[n];
         public readonly int[] V = new int[n];
         public readonly double[] Z = new double[n + 1];
+        public readonly double[] G = new double[n * Bundle];
     }
 
     /// <summary>1D transform of one line in place: d(q) = min_p (w(q−p)² + f(p)).</summary>
-    static void Line(double[] d, long s0, long stride, int n, double w, LineBuffers buf)
+    static void Line(Span<double> line, double w, LineBuffers buf)
     {
         var f = buf.F;
         var v = buf.V;
         var z = buf.Z;
+        var n = line.Length;
         var any = false;
         for (var q = 0; q < n; q++)
         {
-            f[q] = d[s0 + q * stride];
+            f[q] = line[q];
             any |= f[q] < double.PositiveInfinity;
         }
         if (!any) return;
@@ -125,7 +192,7 @@ public static class DistanceTransform
         {
             while (z[j + 1] < q) j++;
             var dq = q - v[j];
-            d[s0 + q * stride] = w * dq * dq + f[v[j]];
+            line[q] = w * dq * dq + f[v[j]];
         }
     }
 }

@@ -59,7 +59,8 @@ public sealed record SegmentationResult(
 /// <para>Surfaces are the boundary voxels of <see cref="BinaryMask.Surface"/> (mask minus its 6-connected erosion,
 /// array border counted as background). A surface distance is the Euclidean distance in mm (using the voxel
 /// spacing) from a boundary-voxel centre of one mask to the nearest boundary-voxel centre of the other, computed with
-/// <see cref="DistanceTransform"/>. d(R→P) is the set over the reference boundary, d(P→R) over the prediction's.
+/// <see cref="DistanceTransform"/>, or, when the boundaries are sparse in their bounding box, with an exact k-d tree
+/// nearest-neighbour search that gives the same values. d(R→P) is the set over the reference boundary, d(P→R) over the prediction's.
 /// These are the definitions of <c>../shared/bench/dice_numpy.py --distances</c> and of the bench manifest
 /// (<c>../shared/bench/gen_bench_data.py</c>).</para>
 /// <para>Percentiles use linear interpolation between order statistics, numpy's default
@@ -88,6 +89,9 @@ public static class SegmentationMetrics
                 throw new ArgumentException($"mask spacings differ: ({string.Join(", ", reference.Spacing)}) and ({string.Join(", ", prediction.Spacing)})");
         if (!(toleranceMm >= 0)) throw new ArgumentException($"the NSD tolerance must be ≥ 0, got {toleranceMm}");
 
+        // Everything outside the union's bounding box is background in both masks: crop first (see
+        // DirectedSurfaceDistances), then count.
+        (reference, prediction) = CropToUnion(reference, prediction);
         long nr = 0, np = 0, ni = 0;
         var r = reference.Voxels;
         var p = prediction.Voxels;
@@ -116,12 +120,9 @@ public static class SegmentationMetrics
         var dice = 2.0 * ni / (nr + np);
         var jaccard = (double)ni / (nr + np - ni);
         var (dRp, dPr) = DirectedSurfaceDistances(reference, prediction);
-        var pooled = new double[dRp.Length + dPr.Length];
-        dRp.CopyTo(pooled, 0);
-        dPr.CopyTo(pooled, dRp.Length);
         Array.Sort(dRp);
         Array.Sort(dPr);
-        Array.Sort(pooled);
+        var pooled = Merge(dRp, dPr);
         var within = 0;
         var sum = 0.0;
         foreach (var d in pooled)
@@ -139,13 +140,66 @@ public static class SegmentationMetrics
 
     /// <summary>
     /// The directed surface distances in mm: d(R→P) for each reference boundary voxel and d(P→R) for each prediction
-    /// boundary voxel, in voxel order. Both masks must be non-empty.
+    /// boundary voxel, in voxel order. Both masks must be non-empty. Computed on the union's bounding box (with a one-voxel
+    /// margin), which gives the same distances as the whole volume.
     /// </summary>
     public static (double[] ReferenceToPrediction, double[] PredictionToReference) DirectedSurfaceDistances(BinaryMask reference, BinaryMask prediction)
+    {
+        (reference, prediction) = CropToUnion(reference, prediction);
+        var sr = reference.Surface();
+        var sp = prediction.Surface();
+        return UseTree(sr.Count + sp.Count, sr.Length)
+            ? (NearestSurface.Distances(sr, sp), NearestSurface.Distances(sp, sr))
+            : (Gather(DistanceTransform.Squared(sp), sr), Gather(DistanceTransform.Squared(sr), sp));
+    }
+
+    /// <summary>
+    /// Whether the k-d tree (<see cref="NearestSurface"/>) is cheaper than two distance transforms of the box: when the
+    /// boundary voxels are few next to the box's voxels (thin surfaces of large objects). Both are exact and give
+    /// the same values; the choice only affects speed.
+    /// </summary>
+    internal static bool UseTree(long surfaceVoxels, long boxVoxels) => surfaceVoxels * 16 < boxVoxels;
+
+    /// <summary>The directed distances by the distance transform (for tests of the two methods against each other).</summary>
+    internal static (double[] ReferenceToPrediction, double[] PredictionToReference) DirectedByTransform(BinaryMask reference, BinaryMask prediction)
     {
         var sr = reference.Surface();
         var sp = prediction.Surface();
         return (Gather(DistanceTransform.Squared(sp), sr), Gather(DistanceTransform.Squared(sr), sp));
+    }
+
+    /// <summary>The directed distances by the k-d tree.</summary>
+    internal static (double[] ReferenceToPrediction, double[] PredictionToReference) DirectedByTree(BinaryMask reference, BinaryMask prediction)
+    {
+        var sr = reference.Surface();
+        var sp = prediction.Surface();
+        return (NearestSurface.Distances(sr, sp), NearestSurface.Distances(sp, sr));
+    }
+
+    /// <summary>
+    /// Both masks cropped to the union's bounding box plus one voxel on each side that is not the array border (so
+    /// surfaces are unchanged: a voxel on the array border stays on the border of the crop, any other boundary voxel
+    /// keeps its background neighbours). The nearest surface voxel of one mask to a voxel of the other lies in that
+    /// box, so the distances are exact. Unchanged when the box is the whole array or both masks are empty.
+    /// </summary>
+    internal static (BinaryMask Reference, BinaryMask Prediction) CropToUnion(BinaryMask reference, BinaryMask prediction)
+    {
+        if (reference.BoundingBox(prediction) is not { } box) return (reference, prediction);
+        var (x0, y0, z0) = (Math.Max(0, box.X0 - 1), Math.Max(0, box.Y0 - 1), Math.Max(0, box.Z0 - 1));
+        var (x1, y1, z1) = (Math.Min(reference.Nx - 1, box.X1 + 1), Math.Min(reference.Ny - 1, box.Y1 + 1), Math.Min(reference.Nz - 1, box.Z1 + 1));
+        if ((long)(x1 - x0 + 1) * (y1 - y0 + 1) * (z1 - z0 + 1) == reference.Length) return (reference, prediction);
+        return (reference.Crop(x0, y0, z0, x1, y1, z1), prediction.Crop(x0, y0, z0, x1, y1, z1));
+    }
+
+    /// <summary>The sorted union (with repeats) of two ascending arrays.</summary>
+    static double[] Merge(double[] a, double[] b)
+    {
+        var m = new double[a.Length + b.Length];
+        int i = 0, j = 0, o = 0;
+        while (i < a.Length && j < b.Length) m[o++] = a[i] <= b[j] ? a[i++] : b[j++];
+        while (i < a.Length) m[o++] = a[i++];
+        while (j < b.Length) m[o++] = b[j++];
+        return m;
     }
 
     static double[] Gather(double[] squared, BinaryMask at)

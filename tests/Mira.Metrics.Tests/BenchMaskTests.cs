@@ -42,6 +42,7 @@ public class BenchMaskTests(BenchMasks bench) : IClassFixture<BenchMasks>
     [Fact]
     public void MhaPairGivesTheManifestReferences()
     {
+        Assert.NotNull(BinaryMask.TryReadPlainMha(bench.File("mask_a.mha"), null)); // the bench files take the fast path
         var a = BinaryMask.Read(bench.File("mask_a.mha"));
         var b = BinaryMask.Read(bench.File("mask_b.mha"));
         var r = SegmentationMetrics.Compute(a, b);
@@ -54,6 +55,17 @@ public class BenchMaskTests(BenchMasks bench) : IClassFixture<BenchMasks>
         Assert.Equal(bench.Reference("hd95_boundary_pooled_mm"), r.Hd95PooledMm, 9);
         Assert.Equal(bench.Reference("hd95_boundary_max_of_directed_mm"), r.Hd95MaxOfDirectedMm, 9);
         Assert.Equal(bench.Reference("avg_surface_distance_mm"), r.AssdMm, 9);
+    }
+
+    [Fact]
+    public void TreeAndTransformAgreeBitForBitOnTheBenchMasks()
+    {
+        var a = BinaryMask.Read(bench.File("mask_a.mha"));
+        var b = BinaryMask.Read(bench.File("mask_b.mha"));
+        var tree = SegmentationMetrics.DirectedByTree(a, b);
+        var edt = SegmentationMetrics.DirectedByTransform(a, b);
+        Assert.Equal(edt.ReferenceToPrediction, tree.ReferenceToPrediction);
+        Assert.Equal(edt.PredictionToReference, tree.PredictionToReference);
     }
 
     [Fact]
