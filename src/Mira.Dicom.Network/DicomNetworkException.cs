@@ -33,9 +33,26 @@ public class DicomNetworkException : MiraException
 
 /// <summary>The peer rejected the association (A-ASSOCIATE-RJ, PS3.8 §9.3.4).</summary>
 public sealed class DicomAssociationRejectedException(AssociateRejectPdu reject)
-    : DicomNetworkException($"association rejected: result {reject.Result}, source {reject.Source}, reason {reject.Reason}")
+    : DicomNetworkException($"association rejected ({Describe(reject)})")
 {
     public AssociateRejectPdu Reject { get; } = reject;
+
+    /// <summary>Result, source and reason in words (PS3.8 Table 9-21).</summary>
+    public static string Describe(AssociateRejectPdu r)
+    {
+        var result = r.Result == AssociateRejectPdu.Transient ? "transient" : "permanent";
+        var (source, reason) = r.Source switch
+        {
+            AssociateRejectPdu.SourceUser => ("service user", r.Reason switch
+            {
+                1 => "no reason given", 2 => "application context name not supported", 3 => "calling AE title not recognized",
+                7 => "called AE title not recognized", _ => $"reason {r.Reason}",
+            }),
+            AssociateRejectPdu.SourceAcse => ("ACSE provider", r.Reason switch { 1 => "no reason given", 2 => "protocol version not supported", _ => $"reason {r.Reason}" }),
+            _ => ("presentation provider", r.Reason switch { 1 => "temporary congestion", 2 => "local limit exceeded", _ => $"reason {r.Reason}" }),
+        };
+        return $"{result}, {source}: {reason}";
+    }
 }
 
 /// <summary>The peer (or this side, on a protocol error) aborted the association (A-ABORT, PS3.8 §9.3.8).</summary>

@@ -94,10 +94,11 @@ public sealed class StoreScu(StoreScuOptions options)
             var queue = new ConcurrentQueue<Entry>(group.Files);
             var workers = Enumerable.Range(0, Math.Max(1, Math.Min(options.Associations, group.Files.Count)))
                 .Select(_ => Task.Run(() => WorkAsync(group.Contexts, queue, Report, n => Interlocked.Add(ref bytes, n), ct), ct)).ToArray();
-            await Task.WhenAll(workers);
+            var openErrors = await Task.WhenAll(workers);
+            var why = openErrors.FirstOrDefault(e => e is not null);
             while (queue.TryDequeue(out var left))
                 await Report(new StoreScuResult(left.Path, left.SopClass, left.SopInstance, null,
-                    ct.IsCancellationRequested ? "not sent: cancelled" : "not sent: no association could be opened"));
+                    ct.IsCancellationRequested ? "not sent: cancelled" : $"not sent: no association could be opened{(why is null ? "" : ": " + why)}"));
         }
         var all = results.ToArray();
         var failures = all.Where(r => !r.IsSuccess).OrderBy(r => r.Path, StringComparer.Ordinal).ToList();
@@ -141,7 +142,8 @@ public sealed class StoreScu(StoreScuOptions options)
         if (current.Files.Count > 0) yield return current;
     }
 
-    async Task WorkAsync(List<PresentationContext> contexts, ConcurrentQueue<Entry> queue, Func<StoreScuResult, Task> report, Action<long> sent, CancellationToken ct)
+    /// <summary>One association's loop; returns why it could not open an association, when it gave up for that reason.</summary>
+    async Task<string?> WorkAsync(List<PresentationContext> contexts, ConcurrentQueue<Entry> queue, Func<StoreScuResult, Task> report, Action<long> sent, CancellationToken ct)
     {
         DicomAssociation? association = null;
         ushort messageId = 0;
@@ -158,6 +160,10 @@ public sealed class StoreScu(StoreScuOptions options)
                         association = await DicomClient.ConnectAsync(options.Host, options.Port, options.CallingAE, options.CalledAE, contexts, options.Association, ct);
                         failedOpens = 0;
                     }
+                    catch (DicomAssociationRejectedException e) when (e.Reject.Result == AssociateRejectPdu.Permanent)
+                    {
+                        return e.Message; // retrying cannot help; the caller reports what is left in the queue
+                    }
                     catch (DicomNetworkException) when (++failedOpens < 3)
                     {
                         await Task.Delay(200 * failedOpens, ct);
@@ -165,7 +171,7 @@ public sealed class StoreScu(StoreScuOptions options)
                     }
                     catch (Exception e) when (e is DicomNetworkException or IOException or System.Net.Sockets.SocketException)
                     {
-                        return; // the caller reports what is left in the queue
+                        return e.Message;
                     }
                 }
                 if (!queue.TryDequeue(out var entry)) break;
@@ -188,6 +194,7 @@ public sealed class StoreScu(StoreScuOptions options)
                 }
             }
             if (association is { State: DicomAssociationState.Established }) await association.ReleaseAsync(ct);
+            return null;
         }
         finally
         {

@@ -54,4 +54,40 @@ public sealed class ServeProcessTests
         var page = await http.GetStringAsync("/");
         Assert.Contains("DEMO", page);
     });
+
+    /// <summary>The DIMSE listener of the real process, configured through the command line: echo for anyone, store only for an AE added with <c>mira ae add</c>.</summary>
+    [Fact]
+    public async Task Mira_serve_dimse_listener_follows_the_ae_table()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "mira-serve-" + Guid.NewGuid().ToString("N"));
+        var port = Mira.Server.Tests.Dimse.DimseArchive.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var mira = Path.Combine(AppContext.BaseDirectory, "mira.dll");
+        (int Code, string Output) Cli(params string[] args) => Mira.Testing.ExternalTool.Exec("dotnet", [mira, .. args]);
+        try
+        {
+            await using var server = await ServeProcess.StartAsync(data, "--dimse-port", port, "--ae-title", "ARCHIVE1");
+            Assert.Contains($"DICOM ARCHIVE1 on port {port}", server.Output);
+            var echo = Cli("echo", "127.0.0.1", port, "--call", "ARCHIVE1", "--aet", "ANYONE");
+            Assert.True(echo.Code == 0, echo.Output);
+            var file = Mira.Testing.Corpus.Get("dicom/modality/CT/CT_small.dcm").FullPath;
+            var refused = Cli("send", "127.0.0.1", port, "--call", "ARCHIVE1", "--aet", "SCANNER1", "-q", file);
+            Assert.Equal(1, refused.Code);
+            Assert.Contains("rejected", refused.Output, StringComparison.OrdinalIgnoreCase);
+
+            var added = Cli("ae", "add", "SCANNER1", "--host", "127.0.0.1", "--port", "104", "--allow", "echo,store", "--data", data);
+            Assert.True(added.Code == 0, added.Output);
+            Assert.Contains("SCANNER1", Cli("ae", "list", "--data", data).Output);
+            (int Code, string Output) sent = (1, "");
+            for (var i = 0; i < 40 && sent.Code != 0; i++, await Task.Delay(250)) // the server reloads the AE table every 2 s
+                sent = Cli("send", "127.0.0.1", port, "--call", "ARCHIVE1", "--aet", "SCANNER1", "-q", file);
+            Assert.True(sent.Code == 0, sent.Output);
+            Assert.Contains("1 sent", sent.Output);
+            var found = (await Json(await server.Http.GetAsync("/dicomweb/instances"))).AsArray();
+            Assert.Single(found);
+        }
+        finally
+        {
+            try { Directory.Delete(data, true); } catch (IOException) { }
+        }
+    }
 }
