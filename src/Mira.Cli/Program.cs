@@ -23,6 +23,8 @@ public static class Program
         root.Subcommands.Add(TokenCommand.Create());
         root.Subcommands.Add(UserCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
+        root.Subcommands.Add(DeidCommand.Create());
+        root.Subcommands.Add(PhiScanCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
