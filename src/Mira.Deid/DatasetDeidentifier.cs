@@ -8,6 +8,9 @@ namespace Mira.Deid;
 /// removed). Private elements are removed unless the recipe lists them as safe under the Retain Safe Private Option
 /// (their creator element is kept with them). One instance per object; not thread-safe.
 /// </summary>
+/// <summary>What happens to free text that Table E.1-1 does not list, inside a sequence the profile kept with C or D.</summary>
+internal enum TextMode { Keep, Clean, Dummy }
+
 internal sealed class DatasetDeidentifier(DeidEngine engine, string originalPatientId, DateShift shift, PhiValues phi)
 {
     public const int MaxDepth = 32;
@@ -22,7 +25,7 @@ internal sealed class DatasetDeidentifier(DeidEngine engine, string originalPati
     /// <summary>Overlay groups (60xx) whose Overlay Data was kept by a pixel-cleaning rule under Clean Graphics.</summary>
     public Func<DicomDataset, ushort, bool>? KeepOverlay { get; init; }
 
-    public void Apply(DicomDataset ds, int depth, bool clean)
+    public void Apply(DicomDataset ds, int depth, TextMode mode)
     {
         RemovePrivate(ds, depth);
         HashSet<uint>? shiftedTimes = null;
@@ -47,7 +50,7 @@ internal sealed class DatasetDeidentifier(DeidEngine engine, string originalPati
                 continue;
             }
             var action = engine.OverrideActions.TryGetValue(tag, out var o) ? o : profile.ActionFor(tag);
-            if (action == ProfileAction.None) action = Unlisted(tag, e, clean);
+            if (action == ProfileAction.None) action = Unlisted(e, mode);
             else if (!engine.OverrideActions.ContainsKey(tag))
             {
                 // Keyed pseudonyms replace the Z / Z/D of Patient ID and Patient's Name (a dummy of the kind D allows).
@@ -63,24 +66,26 @@ internal sealed class DatasetDeidentifier(DeidEngine engine, string originalPati
                     continue;
                 }
             }
-            if (!ApplyAction(ds, e, action, depth, clean, ref shiftedTimes)) continue;
+            if (!ApplyAction(ds, e, action, depth, mode, ref shiftedTimes)) continue;
             i++;
         }
     }
 
-    /// <summary>Attributes Table E.1-1 does not list are kept (§E.1.1), with three deliberate exceptions: dates and
-    /// times follow the temporal options like the listed ones (D without a temporal option), person names get D, and
-    /// free text inside a cleaned (C) sequence is cleaned.</summary>
-    ProfileAction Unlisted(DicomTag tag, DicomElement e, bool clean) => e.VR switch
+    /// <summary>Attributes Table E.1-1 does not list are kept (§E.1.1), with deliberate exceptions: dates and times
+    /// follow the temporal options like the listed ones (D without a temporal option), person names get D, free text
+    /// inside a sequence kept with C (e.g. Content Sequence under Clean Structured Content) is cleaned, and long free
+    /// text (LT, ST, UT, UC) inside a sequence kept with D (Content Sequence under the Basic Profile) gets D.</summary>
+    ProfileAction Unlisted(DicomElement e, TextMode mode) => e.VR switch
     {
         DicomVR.DA or DicomVR.DT or DicomVR.TM => KeepDates ? ProfileAction.K : ShiftDates ? ProfileAction.C : ProfileAction.D,
         DicomVR.PN => ProfileAction.D,
-        DicomVR.LO or DicomVR.LT or DicomVR.ST or DicomVR.UT or DicomVR.UC or DicomVR.SH when clean => ProfileAction.C,
+        DicomVR.LO or DicomVR.LT or DicomVR.ST or DicomVR.UT or DicomVR.UC or DicomVR.SH when mode == TextMode.Clean => ProfileAction.C,
+        DicomVR.LT or DicomVR.ST or DicomVR.UT or DicomVR.UC when mode == TextMode.Dummy => ProfileAction.D,
         _ => ProfileAction.K,
     };
 
     /// <summary>Returns false when the element was removed (the index then already points at the next one).</summary>
-    bool ApplyAction(DicomDataset ds, DicomElement e, ProfileAction action, int depth, bool clean, ref HashSet<uint>? shiftedTimes)
+    bool ApplyAction(DicomDataset ds, DicomElement e, ProfileAction action, int depth, TextMode mode, ref HashSet<uint>? shiftedTimes)
     {
         if (e is DicomSequence sq)
         {
@@ -92,8 +97,9 @@ internal sealed class DatasetDeidentifier(DeidEngine engine, string originalPati
                 case ProfileAction.Z:
                     ds.Set(new DicomSequence(e.Tag));
                     return true;
-                default: // K, D, U, C, X/Z/U*: keep the structure, de-identify every item (C: clean its text too)
-                    Recurse(sq, depth, clean || action == ProfileAction.C);
+                default: // K, D, U, C, X/Z/U*: keep the structure, de-identify every item (C: clean its text; D: dummy it)
+                    Recurse(sq, depth, action == ProfileAction.C || mode == TextMode.Clean ? TextMode.Clean
+                        : action == ProfileAction.D || mode == TextMode.Dummy ? TextMode.Dummy : TextMode.Keep);
                     return true;
             }
         }
@@ -122,14 +128,14 @@ internal sealed class DatasetDeidentifier(DeidEngine engine, string originalPati
         }
     }
 
-    void Recurse(DicomSequence sq, int depth, bool clean)
+    void Recurse(DicomSequence sq, int depth, TextMode mode)
     {
         if (depth + 1 > MaxDepth)
         {
             sq.Items.Clear();
             return;
         }
-        foreach (var item in sq.Items) Apply(item, depth + 1, clean);
+        foreach (var item in sq.Items) Apply(item, depth + 1, mode);
     }
 
     /// <summary>C: dates and times shifted (Modified Dates) or kept (Full Dates), UIDs replaced, free text cleaned.</summary>
@@ -232,7 +238,7 @@ internal sealed class DatasetDeidentifier(DeidEngine engine, string originalPati
             {
                 (keptCreators ??= []).Add(e.Tag.PrivateCreatorTag.Value);
                 HashSet<uint>? none = null;
-                if (e is DicomSequence sq) Recurse(sq, depth, clean: true);
+                if (e is DicomSequence sq) Recurse(sq, depth, TextMode.Clean);
                 else if (!Clean(ds, e, ref none)) continue;
                 i++;
                 continue;

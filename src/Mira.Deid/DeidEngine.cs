@@ -64,6 +64,10 @@ public sealed class DeidEngine
         var study = dataset.GetString(DicomTags.StudyInstanceUID);
         var series = dataset.GetString(DicomTags.SeriesInstanceUID);
         PixelCleaningRule? rule = null;
+        if (dataset.GetString(DicomTags.SOPClassUID) is null && dataset.Contains(DicomTags.DirectoryRecordSequence))
+            return new DeidInstanceResult(DeidStatus.Quarantined, null, null,
+                "media storage directory (DICOMDIR): its Referenced File IDs name the original files; build a new one for the de-identified set",
+                sop, null, study, null, series, null, false);
         if (BurnedInText.ReasonToReview(dataset, Recipe) is { } reason)
         {
             rule = (Profile.Options & DeidOptions.CleanPixelData) != 0 ? BurnedInText.FindRule(dataset, Recipe) : null;
@@ -84,7 +88,7 @@ public sealed class DeidEngine
         {
             KeepOverlay = rule is null ? null : (ds, group) => BurnedInText.BlankOverlay(ds, group, rule),
         };
-        walker.Apply(dataset, 0, clean: false);
+        walker.Apply(dataset, 0, TextMode.Keep);
         MarkDeidentified(dataset, rule is not null);
         return new DeidInstanceResult(DeidStatus.Deidentified, dataset, syntax, null, sop, dataset.GetString(DicomTags.SOPInstanceUID),
             study, dataset.GetString(DicomTags.StudyInstanceUID), series, dataset.GetString(DicomTags.SeriesInstanceUID), rule is not null);

@@ -47,7 +47,7 @@ public sealed record DeidRecipe
 
     public IReadOnlyList<PixelCleaningRule> PixelCleaning { get; init; } = [];
 
-    public static readonly IReadOnlyList<string> DefaultBurnedInModalities = ["US", "SC", "XC", "OP", "ES", "GM", "SM", "OT", "DOC"];
+    public static readonly IReadOnlyList<string> DefaultBurnedInModalities = ["US", "SC", "XC", "OP"];
 
     [JsonIgnore]
     public DeidOptions OptionFlags

@@ -71,6 +71,31 @@ public static class DeidRunner
             counts[0], counts[1], counts[2], counts[3], results);
     }
 
+    /// <summary>
+    /// Writes a Part 10 file (PS3.10 §7.1) with a new File Meta Information (nothing of the source's meta is kept: Source
+    /// AE titles and private meta elements identify). A data set without SOP Class/Instance UID takes them from the
+    /// source's meta (the instance UID replaced, Table E.1-1 U); with neither, it is written as a bare data set, as read.
+    /// </summary>
+    static void Write(Stream fs, DeidEngine engine, DicomDataset ds, TransferSyntax ts, DicomDataset sourceMeta)
+    {
+        if (ds.GetString(DicomTags.SOPClassUID) is not null && ds.GetString(DicomTags.SOPInstanceUID) is not null)
+        {
+            DicomFileWriter.Write(fs, ds, ts, null, WriteOptions);
+            return;
+        }
+        var cls = ds.GetString(DicomTags.SOPClassUID) ?? sourceMeta.GetString(DicomTags.MediaStorageSOPClassUID);
+        var inst = ds.GetString(DicomTags.SOPInstanceUID) ?? (sourceMeta.GetString(DicomTags.MediaStorageSOPInstanceUID) is { } m ? engine.Pseudonyms.Uid(m) : null);
+        if (cls is not null && inst is not null)
+        {
+            var meta = new DicomDataset();
+            meta.Set(DicomTags.MediaStorageSOPClassUID, DicomVR.UI, cls);
+            meta.Set(DicomTags.MediaStorageSOPInstanceUID, DicomVR.UI, inst);
+            DicomFileWriter.Write(fs, ds, ts, meta, WriteOptions);
+            return;
+        }
+        new DicomDatasetWriter(ts.IsDeflated ? TransferSyntax.ExplicitVRLittleEndian : ts, WriteOptions).Write(fs, ds);
+    }
+
     /// <summary>De-identifies one file into <paramref name="output"/>; never throws for a bad input.</summary>
     public static DeidFileRecord ProcessFile(DeidEngine engine, string input, string output, ConcurrentDictionary<string, bool>? createdDirs = null)
     {
@@ -93,7 +118,7 @@ public static class DeidRunner
             var dir = Path.GetDirectoryName(Path.GetFullPath(output))!;
             if (createdDirs is null || createdDirs.TryAdd(dir, true)) Directory.CreateDirectory(dir);
             using (var fs = new FileStream(output, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-                DicomFileWriter.Write(fs, r.Dataset!, r.TransferSyntax!, null, WriteOptions);
+                Write(fs, engine, r.Dataset!, r.TransferSyntax!, file.FileMetaInformation);
             return new DeidFileRecord(input, output, DeidFileStatus.Deidentified, null, r.OriginalSopInstanceUid, r.SopInstanceUid,
                 r.OriginalStudyInstanceUid, r.StudyInstanceUid, r.OriginalSeriesInstanceUid, r.SeriesInstanceUid, r.PixelsCleaned);
         }

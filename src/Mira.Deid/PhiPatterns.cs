@@ -16,7 +16,7 @@ public static partial class PhiPatterns
     [GeneratedRegex(@"(?<![0-9A-Za-z])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")]
     private static partial Regex ResidentIdRegex();
 
-    [GeneratedRegex(@"(?<![\w.@])(?:\+[0-9]{1,3}[ \-.]?)?(?:\([0-9]{1,5}\)[ \-.]?)?[0-9]{2,5}(?:[ \-.][0-9]{2,5}){1,4}(?![\w@])|(?<![0-9A-Za-z+])1[3-9][0-9]{9}(?![0-9A-Za-z])")]
+    [GeneratedRegex(@"(?<![\w.@])(?:\+[0-9]{1,3}[ \-.]?)?(?:\([0-9]{1,5}\)[ \-.]?)?[0-9]{2,5}(?:[ \-.][0-9]{2,8}){1,4}(?![\w@])|(?<![0-9A-Za-z+])1[3-9][0-9]{9}(?![0-9A-Za-z])")]
     private static partial Regex PhoneRegex();
 
     [GeneratedRegex(@"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")]

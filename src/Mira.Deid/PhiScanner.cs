@@ -96,26 +96,41 @@ public static class PhiScanner
         }
     }
 
+    /// <summary>Shortest original value looked for inside longer values (shorter ones only when equal).</summary>
+    public const int MinContainedLength = 6;
+
     /// <summary>"equals …" / "contains …" naming the original value, or null.</summary>
     public static string? Match(string value, PhiValues phi)
     {
         foreach (var p in phi.Values)
         {
             if (string.Equals(value, p, StringComparison.OrdinalIgnoreCase)) return $"equals original '{p}'";
-            if (value.Contains(p, StringComparison.OrdinalIgnoreCase)) return $"contains original '{p}'";
-        }
-        foreach (var w in phi.Words)
-        {
-            var at = value.IndexOf(w, StringComparison.OrdinalIgnoreCase);
-            while (at >= 0)
-            {
-                var end = at + w.Length;
-                if ((at == 0 || !char.IsLetterOrDigit(value[at - 1])) && (end == value.Length || !char.IsLetterOrDigit(value[end])))
-                    return $"contains original name/address word '{w}'";
-                at = value.IndexOf(w, at + 1, StringComparison.OrdinalIgnoreCase);
-            }
+            if (p.Length >= MinContainedLength && value.Contains(p, StringComparison.OrdinalIgnoreCase)) return $"contains original '{p}'";
         }
         return null;
+    }
+
+    /// <summary>
+    /// Scans <paramref name="paths"/>. With one output folder and one originals folder, each file is compared with the
+    /// original at the same relative path (the layout <c>mira deid</c> writes), else with the union of all originals.
+    /// </summary>
+    public static List<PhiFinding>[] Scan(IReadOnlyList<string> paths, IReadOnlyList<string> originals)
+    {
+        var files = ExpandFiles(paths).ToList();
+        var results = new List<PhiFinding>[files.Count];
+        var paired = paths.Count == 1 && originals.Count == 1 && Directory.Exists(paths[0]) && Directory.Exists(originals[0]);
+        var union = originals.Count > 0 && !paired ? CollectOriginals(originals) : null;
+        Parallel.For(0, files.Count, i =>
+        {
+            var phi = union;
+            if (paired)
+            {
+                var src = Path.Combine(originals[0], Path.GetRelativePath(paths[0], files[i]));
+                phi = File.Exists(src) ? CollectOriginals([src]) : CollectOriginals(originals);
+            }
+            results[i] = ScanFile(files[i], phi);
+        });
+        return results;
     }
 
     /// <summary>Bytes read as text (UTF-8, else Latin-1) when they are printable with at most trailing NUL/space padding.</summary>

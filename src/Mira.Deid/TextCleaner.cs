@@ -5,7 +5,8 @@ namespace Mira.Deid;
 /// <summary>
 /// The C (clean) action on free text (PS3.15 Table E.1-1: "replace with values of similar meaning known not to
 /// contain identifying information"): the text is kept, minus every identifying value of the instance (whole values
-/// anywhere, name and address words as whole words, case-insensitive) and every <see cref="PhiPatterns"/> match,
+/// anywhere, name and address words as whole words, case-insensitive; its dates in common renderings) and every
+/// <see cref="PhiPatterns"/> match,
 /// each replaced by <c>*</c>.
 /// </summary>
 public static class TextCleaner
@@ -18,6 +19,8 @@ public static class TextCleaner
         var s = text;
         foreach (var v in phi.Values)
             if (s.Contains(v, StringComparison.OrdinalIgnoreCase)) s = s.Replace(v, Mask, StringComparison.OrdinalIgnoreCase);
+        foreach (var d in phi.Dates)
+            if (s.Contains(d, StringComparison.Ordinal)) s = s.Replace(d, Mask, StringComparison.Ordinal);
         foreach (var w in phi.Words)
             if (s.Contains(w, StringComparison.OrdinalIgnoreCase)) s = ReplaceWord(s, w);
         var matches = PhiPatterns.Find(s).OrderByDescending(m => m.Index).ToList();

@@ -9,6 +9,7 @@ namespace Mira.Cli.Commands;
 /// under DIR (<c>file TAB tag path TAB why TAB value</c>): values that equal or contain a PHI value of the originals
 /// (names, IDs, birth dates, addresses, accession numbers, physicians, institution), and Chinese resident identity
 /// numbers, telephone numbers and e-mail addresses anywhere in free text, sequences and private elements included.
+/// With one folder and one originals folder, each file is compared with its original at the same relative path.
 /// Exit 1 when anything is found, else 0 (2 on bad arguments).
 /// </summary>
 public static class PhiScanCommand
@@ -30,10 +31,7 @@ public static class PhiScanCommand
                 Console.Error.WriteLine($"mira phi-scan: {p}: no such file or folder");
                 return 2;
             }
-        var phi = originals.Length > 0 ? PhiScanner.CollectOriginals(originals) : null;
-        var files = PhiScanner.ExpandFiles(paths).ToList();
-        var results = new List<PhiFinding>[files.Count];
-        Parallel.For(0, files.Count, i => results[i] = PhiScanner.ScanFile(files[i], phi));
+        var results = PhiScanner.Scan(paths, originals);
         using var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16);
         var count = 0;
         foreach (var list in results)
@@ -43,7 +41,7 @@ public static class PhiScanCommand
                 count++;
             }
         stdout.Flush();
-        Console.Error.WriteLine($"mira phi-scan: {files.Count} files, {count} finding(s)");
+        Console.Error.WriteLine($"mira phi-scan: {results.Length} files, {count} finding(s)");
         return count > 0 ? 1 : 0;
     }
 }
