@@ -9,7 +9,9 @@ namespace Mira.Deid;
 /// de-identifier that works on any object cannot know the type module by module (§E.3 leaves that choice to the
 /// implementation; the "stronger" code wins only where it is always conformant):
 /// <list type="bullet">
-/// <item>X/Z → Z: a zero-length value is allowed for Type 2 and Type 3 attributes, so it is conformant wherever X would be.</item>
+/// <item>X/Z → Z: a zero-length value is allowed for Type 2 and Type 3 attributes, so it is conformant wherever X would be.
+/// Sequences differ: a Type 3 sequence, when present, needs at least one item, so X/Z on a sequence is X, except for the
+/// Acquisition Context Sequence, which is Type 2 (PS3.3 §C.7.6.14) and becomes an empty sequence (Z).</item>
 /// <item>X/D, X/Z/D, Z/D → D: the attribute may be Type 1 in some IOD, where only a dummy value is conformant.</item>
 /// <item>X/Z/U* (sequences of references) → the sequence is kept and every UID inside it replaced (U), so references
 /// between de-identified instances still resolve (the asterisk of Table E.1-1).</item>
@@ -74,9 +76,10 @@ public sealed class ConfidentialityProfile
     };
 
     /// <summary>The table's action for a public tag (combined codes resolved), or <see cref="ProfileAction.None"/> when Table E.1-1 does not list it.</summary>
-    public ProfileAction ActionFor(DicomTag tag)
+    public ProfileAction ActionFor(DicomTag tag, bool isSequence = false)
     {
-        if (exact.TryGetValue(tag.Value, out var a)) return Simplify(a);
+        if (exact.TryGetValue(tag.Value, out var a))
+            return isSequence && a == ProfileAction.XZ ? (tag == DicomTags.AcquisitionContextSequence ? ProfileAction.Z : ProfileAction.X) : Simplify(a);
         var v = tag.Value;
         foreach (var (t, m, action) in masked)
             if ((v & m) == t && IsRepeatingGroup(tag)) return Simplify(action);

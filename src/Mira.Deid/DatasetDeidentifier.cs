@@ -49,7 +49,7 @@ internal sealed class DatasetDeidentifier(DeidEngine engine, string originalPati
                 i++;
                 continue;
             }
-            var action = engine.OverrideActions.TryGetValue(tag, out var o) ? o : profile.ActionFor(tag);
+            var action = engine.OverrideActions.TryGetValue(tag, out var o) ? o : profile.ActionFor(tag, e is DicomSequence);
             if (action == ProfileAction.None) action = Unlisted(e, mode);
             else if (!engine.OverrideActions.ContainsKey(tag))
             {
@@ -73,14 +73,14 @@ internal sealed class DatasetDeidentifier(DeidEngine engine, string originalPati
 
     /// <summary>Attributes Table E.1-1 does not list are kept (§E.1.1), with deliberate exceptions: dates and times
     /// follow the temporal options like the listed ones (D without a temporal option), person names get D, free text
-    /// inside a sequence kept with C (e.g. Content Sequence under Clean Structured Content) is cleaned, and long free
-    /// text (LT, ST, UT, UC) inside a sequence kept with D (Content Sequence under the Basic Profile) gets D.</summary>
+    /// inside a sequence kept with C (e.g. Content Sequence under Clean Structured Content) is cleaned, and free text
+    /// inside a sequence kept with D (Content Sequence, Institution Code Sequence under the Basic Profile) gets D.</summary>
     ProfileAction Unlisted(DicomElement e, TextMode mode) => e.VR switch
     {
         DicomVR.DA or DicomVR.DT or DicomVR.TM => KeepDates ? ProfileAction.K : ShiftDates ? ProfileAction.C : ProfileAction.D,
         DicomVR.PN => ProfileAction.D,
         DicomVR.LO or DicomVR.LT or DicomVR.ST or DicomVR.UT or DicomVR.UC or DicomVR.SH when mode == TextMode.Clean => ProfileAction.C,
-        DicomVR.LT or DicomVR.ST or DicomVR.UT or DicomVR.UC when mode == TextMode.Dummy => ProfileAction.D,
+        DicomVR.LO or DicomVR.LT or DicomVR.ST or DicomVR.UT or DicomVR.UC or DicomVR.SH when mode == TextMode.Dummy => ProfileAction.D,
         _ => ProfileAction.K,
     };
 

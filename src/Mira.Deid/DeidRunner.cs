@@ -74,7 +74,8 @@ public static class DeidRunner
     /// <summary>
     /// Writes a Part 10 file (PS3.10 §7.1) with a new File Meta Information (nothing of the source's meta is kept: Source
     /// AE titles and private meta elements identify). A data set without SOP Class/Instance UID takes them from the
-    /// source's meta (the instance UID replaced, Table E.1-1 U); with neither, it is written as a bare data set, as read.
+    /// source's meta (the instance UID replaced, Table E.1-1 U); with neither, it keeps a meta without them when its source
+    /// had one, else it is written as a bare data set, as read.
     /// </summary>
     static void Write(Stream fs, DeidEngine engine, DicomDataset ds, TransferSyntax ts, DicomDataset sourceMeta)
     {
@@ -92,6 +93,21 @@ public static class DeidRunner
             meta.Set(DicomTags.MediaStorageSOPInstanceUID, DicomVR.UI, inst);
             DicomFileWriter.Write(fs, ds, ts, meta, WriteOptions);
             return;
+        }
+        if (sourceMeta.Count > 0)
+        {
+            // A Part 10 file whose meta, like its source's, names no SOP instance (PS3.10 §7.1 needs them; we do not invent them).
+            var meta = new DicomDataset();
+            meta.Set(new DicomElement(DicomTags.FileMetaInformationVersion, DicomVR.OB, new byte[] { 0, 1 }));
+            meta.Set(DicomTags.TransferSyntaxUID, DicomVR.UI, ts.Uid);
+            meta.Set(DicomTags.ImplementationClassUID, DicomVR.UI, DicomFileWriter.ImplementationClassUid);
+            meta.Set(DicomTags.ImplementationVersionName, DicomVR.SH, DicomFileWriter.ImplementationVersionName);
+            var body = new MemoryStream();
+            new DicomDatasetWriter(TransferSyntax.ExplicitVRLittleEndian, WriteOptions).Write(body, meta);
+            meta.Set(new DicomElement(DicomTags.FileMetaInformationGroupLength, DicomVR.UL, BitConverter.GetBytes((uint)body.Length)));
+            fs.Write(new byte[128]);
+            fs.Write("DICM"u8);
+            new DicomDatasetWriter(TransferSyntax.ExplicitVRLittleEndian, WriteOptions).Write(fs, meta);
         }
         new DicomDatasetWriter(ts.IsDeflated ? TransferSyntax.ExplicitVRLittleEndian : ts, WriteOptions).Write(fs, ds);
     }

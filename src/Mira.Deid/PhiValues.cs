@@ -77,7 +77,7 @@ public sealed class PhiValues
             if (e.VR == DicomVR.DA && e.Length != 0)
             {
                 foreach (var d in ds.GetStrings(e.Tag)) AddDate(d);
-                continue;
+                if (!Attributes.Contains(e.Tag)) continue;
             }
             if (!Attributes.Contains(e.Tag) || !DicomVRInfo.IsString(e.VR) || e.Length == 0) continue;
             string[] vs;

@@ -39,7 +39,7 @@ public sealed class ProfileTableTests
     [InlineData(DeidOptions.RetainLongitudinalModifiedDates, 0x00080020u, ProfileAction.C)]
     [InlineData(DeidOptions.RetainLongitudinalFullDates, 0x00080020u, ProfileAction.K)]
     [InlineData(DeidOptions.None, 0x0008002Au, ProfileAction.D)]                                        // X/Z/D → D
-    [InlineData(DeidOptions.None, 0x00400555u, ProfileAction.Z)]                                        // X/Z → Z
+    [InlineData(DeidOptions.None, 0x00080022u, ProfileAction.Z)]                                        // X/Z → Z
     [InlineData(DeidOptions.CleanStructuredContent, 0x00400555u, ProfileAction.C)]
     [InlineData(DeidOptions.None, 0x00081140u, ProfileAction.XZUStar)]                                  // Referenced Image Sequence
     [InlineData(DeidOptions.None, 0x00101030u, ProfileAction.X)]                                        // Patient's Weight
@@ -60,4 +60,15 @@ public sealed class ProfileTableTests
     [Fact]
     public void Odd_repeating_groups_are_not_overlays() =>
         Assert.Equal(ProfileAction.None, new ConfidentialityProfile(DeidOptions.None).ActionFor(new DicomTag(0x6001, 0x3000)));
+}
+
+public sealed class SequenceChoiceTests
+{
+    [Fact]
+    public void X_Z_on_a_sequence_removes_it_except_the_Type_2_Acquisition_Context_Sequence()
+    {
+        var p = new ConfidentialityProfile(DeidOptions.None);
+        Assert.Equal(ProfileAction.X, p.ActionFor(Mira.Dicom.DicomTags.ReferencedStudySequence, isSequence: true));
+        Assert.Equal(ProfileAction.Z, p.ActionFor(Mira.Dicom.DicomTags.AcquisitionContextSequence, isSequence: true));
+    }
 }
