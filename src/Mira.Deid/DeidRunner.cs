@@ -47,6 +47,9 @@ public static class DeidRunner
 {
     static readonly DicomWriteOptions WriteOptions = new() { KeepInvalidValues = true };
 
+    /// <summary>Values above 16 KiB (Pixel Data above all) stay in the source file until written.</summary>
+    static readonly DicomReadOptions ReadOptions = DicomReadOptions.Default with { LazyThreshold = 16 * 1024 };
+
     public static DeidRunRecord Run(DeidEngine engine, IReadOnlyList<string> inputs, string outputRoot, int maxParallelism = 0)
     {
         var started = DateTimeOffset.UtcNow;
@@ -69,6 +72,53 @@ public static class DeidRunner
         return new DeidRunRecord(Guid.NewGuid().ToString("N"), engine.Recipe.Name, engine.Recipe.Version, engine.Recipe.Hash,
             engine.Pseudonyms.Key.Fingerprint(), started, DateTimeOffset.UtcNow, [.. inputs], outputRoot,
             counts[0], counts[1], counts[2], counts[3], results);
+    }
+
+    /// <summary>
+    /// When Pixel Data (7FE0,0010) is the last element and runs to the end of the file, in the file's own encoding (the
+    /// header bytes at its offset say so), the output can take those bytes as they are: no load, no copy into memory.
+    /// </summary>
+    static (DicomElement Element, long Offset)? PixelTail(DicomFile file, string path)
+    {
+        var ds = file.Dataset;
+        var ts = file.TransferSyntax;
+        if (ts.IsDeflated || file.IsTruncated || ds.Count == 0 || ds[ds.Count - 1] is not { } e || e.Tag != DicomTags.PixelData || e.Offset < 0) return null;
+        Span<byte> h = stackalloc byte[12];
+        using var handle = File.OpenHandle(path);
+        var length = RandomAccess.GetLength(handle);
+        if (RandomAccess.Read(handle, h, e.Offset) != 12) return null;
+        var big = !ts.IsLittleEndian;
+        var group = big ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(h) : System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(h);
+        var element = big ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(h[2..]) : System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(h[2..]);
+        if (group != 0x7FE0 || element != 0x0010) return null;
+        var explicitVR = h[4] == 'O' && h[5] is (byte)'B' or (byte)'W';
+        if (explicitVR != ts.IsExplicitVR) return null;
+        if (e is DicomFragmentSequence) return explicitVR ? (e, e.Offset) : null;
+        if (e.LazyReference is not { } lazy) return null;
+        var header = explicitVR ? 12 : 8;
+        return lazy.Offset == e.Offset + header && lazy.Offset + lazy.Length == length ? (e, e.Offset) : null;
+    }
+
+    /// <summary>The new header, then the source's bytes from <paramref name="offset"/> to its end, with one handle each and no managed copy of the pixels.</summary>
+    static void WriteWithTail(string output, MemoryStream header, string input, long offset)
+    {
+        using var src = File.OpenHandle(input, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        var tailLength = RandomAccess.GetLength(src) - offset;
+        using var dst = File.OpenHandle(output, FileMode.Create, FileAccess.Write, FileShare.None, FileOptions.None, header.Length + tailLength);
+        RandomAccess.Write(dst, header.GetBuffer().AsSpan(0, (int)header.Length), 0);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(256 * 1024);
+        try
+        {
+            long done = 0;
+            while (done < tailLength)
+            {
+                var n = RandomAccess.Read(src, buffer.AsSpan(0, (int)Math.Min(buffer.Length, tailLength - done)), offset + done);
+                if (n == 0) throw new IOException($"{input} shrank while being copied");
+                RandomAccess.Write(dst, buffer.AsSpan(0, n), header.Length + done);
+                done += n;
+            }
+        }
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
     }
 
     /// <summary>
@@ -118,7 +168,7 @@ public static class DeidRunner
         DicomFile file;
         try
         {
-            file = DicomFile.Open(input);
+            file = DicomFile.Open(input, ReadOptions);
             if (file.Dataset.Count == 0 || file.IsTruncated && !file.Dataset.Contains(DicomTags.SOPInstanceUID)) throw new DicomFormatException("no data set", null, 0);
         }
         catch (Exception e) when (e is MiraException or IOException or UnauthorizedAccessException or InvalidDataException)
@@ -127,14 +177,27 @@ public static class DeidRunner
         }
         try
         {
+            var tail = PixelTail(file, input);
             var r = engine.Deidentify(file.Dataset, file.TransferSyntax);
             if (r.Status == DeidStatus.Quarantined)
                 return new DeidFileRecord(input, null, DeidFileStatus.Quarantined, r.Reason, r.OriginalSopInstanceUid, null,
                     r.OriginalStudyInstanceUid, null, r.OriginalSeriesInstanceUid, null, false);
             var dir = Path.GetDirectoryName(Path.GetFullPath(output))!;
             if (createdDirs is null || createdDirs.TryAdd(dir, true)) Directory.CreateDirectory(dir);
-            using (var fs = new FileStream(output, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-                Write(fs, engine, r.Dataset!, r.TransferSyntax!, file.FileMetaInformation);
+            var ds = r.Dataset!;
+            if (tail is { } t && r.TransferSyntax == file.TransferSyntax && ds.Count > 0 && ReferenceEquals(ds[ds.Count - 1], t.Element))
+            {
+                ds.Remove(DicomTags.PixelData);
+                ds.Remove(new DicomTag(0x7FE0, 0x0000));
+                var header = new MemoryStream(16 * 1024);
+                Write(header, engine, ds, r.TransferSyntax!, file.FileMetaInformation);
+                WriteWithTail(output, header, input, t.Offset);
+            }
+            else
+            {
+                using var fs = new FileStream(output, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+                Write(fs, engine, ds, r.TransferSyntax!, file.FileMetaInformation);
+            }
             return new DeidFileRecord(input, output, DeidFileStatus.Deidentified, null, r.OriginalSopInstanceUid, r.SopInstanceUid,
                 r.OriginalStudyInstanceUid, r.StudyInstanceUid, r.OriginalSeriesInstanceUid, r.SeriesInstanceUid, r.PixelsCleaned);
         }
