@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Mira.Dicom;
 
 namespace Mira.Deid;
@@ -21,7 +20,7 @@ namespace Mira.Deid;
 /// </summary>
 public sealed class ConfidentialityProfile
 {
-    readonly FrozenDictionary<uint, ProfileAction> exact;
+    readonly Dictionary<uint, ProfileAction> exact;
     readonly (uint Tag, uint Mask, ProfileAction Action)[] masked;
 
     public ConfidentialityProfile(DeidOptions options, IReadOnlyDictionary<DicomTag, ProfileAction>? overrides = null)
@@ -39,7 +38,7 @@ public sealed class ConfidentialityProfile
         }
         if (overrides is not null)
             foreach (var (tag, action) in overrides) map[tag.Value] = action;
-        exact = map.ToFrozenDictionary();
+        exact = map;
         masked = [.. maskedList];
     }
 

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Mira.Dicom;
 using Mira.Dicom.Codecs;
 
@@ -34,11 +33,11 @@ public sealed class DeidEngine
     {
         Recipe = recipe;
         var (actions, values) = recipe.CompileOverrides();
-        OverrideActions = actions.ToFrozenDictionary();
-        OverrideValues = values.ToFrozenDictionary();
+        OverrideActions = actions;
+        OverrideValues = values;
         Profile = new ConfidentialityProfile(recipe.OptionFlags);
         Pseudonyms = new Pseudonymizer(key);
-        SafePrivate = recipe.SafePrivate.Select(s => (s.Creator.Trim(), Convert.ToUInt16(s.Group, 16), Convert.ToByte(s.Element, 16))).ToFrozenSet();
+        SafePrivate = [.. recipe.SafePrivate.Select(s => (s.Creator.Trim(), Convert.ToUInt16(s.Group, 16), Convert.ToByte(s.Element, 16)))];
         MethodText = Truncate($"Mira {recipe.Name} v{recipe.Version} (PS3.15 Annex E)", 64);
     }
 
@@ -46,9 +45,9 @@ public sealed class DeidEngine
     public ConfidentialityProfile Profile { get; }
     public Pseudonymizer Pseudonyms { get; }
 
-    internal FrozenDictionary<DicomTag, ProfileAction> OverrideActions { get; }
-    internal FrozenDictionary<DicomTag, string> OverrideValues { get; }
-    internal FrozenSet<(string Creator, ushort Group, byte Element)> SafePrivate { get; }
+    internal Dictionary<DicomTag, ProfileAction> OverrideActions { get; }
+    internal Dictionary<DicomTag, string> OverrideValues { get; }
+    internal HashSet<(string Creator, ushort Group, byte Element)> SafePrivate { get; }
     string MethodText { get; }
 
     /// <summary>Original → pseudonym pairs handed out so far (patient IDs and names, UIDs, date shifts): the vault's records.</summary>

@@ -86,25 +86,23 @@ public sealed record DeidRecipe
         }
         _ = OptionFlags;
         foreach (var r in PixelCleaning)
-            if (r.Rows <= 0 || r.Columns <= 0 || r.Rectangles.Count == 0 || r.Rectangles.Any(x => x.Width <= 0 || x.Height <= 0 || x.X < 0 || x.Y < 0))
+            if (r.Rows <= 0 || r.Columns <= 0 || r.Rectangles is null || r.Rectangles.Count == 0 || r.Rectangles.Any(x => x.Width <= 0 || x.Height <= 0 || x.X < 0 || x.Y < 0))
                 throw new FormatException($"recipe {Name}: a pixel-cleaning rule needs rows, columns and non-empty rectangles inside the image");
         return (actions, values);
     }
 
-    static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, DeidJson.Default.DeidRecipe);
 
     public static DeidRecipe FromJson(string json)
     {
-        var r = JsonSerializer.Deserialize<DeidRecipe>(json, Json) ?? throw new FormatException("empty recipe");
+        var read = JsonSerializer.Deserialize(json, DeidJson.Default.DeidRecipe) ?? throw new FormatException("empty recipe");
+        // The source-generated reader gives init-only members a file omits null, not their initial values.
+        var r = read with
+        {
+            Description = read.Description ?? "", Profile = read.Profile ?? "basic", Options = read.Options ?? [],
+            Overrides = read.Overrides ?? [], SafePrivate = read.SafePrivate ?? [],
+            BurnedInModalities = read.BurnedInModalities ?? DefaultBurnedInModalities, PixelCleaning = read.PixelCleaning ?? [],
+        };
         r.CompileOverrides();
         return r;
     }

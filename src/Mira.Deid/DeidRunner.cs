@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Mira.Dicom;
 using Mira.Dicom.IO;
 
@@ -25,16 +24,9 @@ public sealed record DeidRunRecord(
     DateTimeOffset Started, DateTimeOffset Finished, IReadOnlyList<string> Inputs, string OutputRoot,
     int Deidentified, int Quarantined, int NotDicom, int Failed, IReadOnlyList<DeidFileRecord> Files)
 {
-    static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    public string ToJson() => JsonSerializer.Serialize(this, DeidJson.Default.DeidRunRecord);
 
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
-
-    public static DeidRunRecord FromJson(string json) => JsonSerializer.Deserialize<DeidRunRecord>(json, Json) ?? throw new FormatException("empty run record");
+    public static DeidRunRecord FromJson(string json) => JsonSerializer.Deserialize(json, DeidJson.Default.DeidRunRecord) ?? throw new FormatException("empty run record");
 }
 
 /// <summary>

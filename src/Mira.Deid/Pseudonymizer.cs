@@ -9,7 +9,12 @@ namespace Mira.Deid;
 public enum PseudonymKind { PatientId, PatientName, Uid, DateShift }
 
 /// <summary>One original → pseudonym pair (for a date shift: the original Patient ID → the offset as text).</summary>
-public sealed record PseudonymRecord(PseudonymKind Kind, string Original, string Pseudonym);
+public sealed record PseudonymRecord(PseudonymKind Kind, string Original, string Pseudonym)
+{
+    /// <summary>The records as a JSON array of <c>{"kind", "original", "pseudonym"}</c> (kind as its name).</summary>
+    public static string ToJson(IReadOnlyList<PseudonymRecord> records) =>
+        System.Text.Json.JsonSerializer.Serialize([.. records], DeidJson.Default.ListPseudonymRecord);
+}
 
 /// <summary>A patient's date/time shift: whole days plus a time-of-day offset in seconds (§E.3.6 Modified Dates).</summary>
 public readonly record struct DateShift(int Days, int Seconds)

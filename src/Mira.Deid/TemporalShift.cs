@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Globalization;
 using Mira.Dicom;
 
@@ -20,18 +19,23 @@ namespace Mira.Deid;
 /// </summary>
 public static class TemporalShift
 {
-    /// <summary>For each DA tag, the TM tag of the same name (…Date → …Time) from the data dictionary.</summary>
-    public static readonly FrozenDictionary<uint, uint> TimeOfDate = BuildPairs();
+    /// <summary>
+    /// For each date attribute of PS3.15 Table E.1-1, the time attribute of the same name ("Study Date" → "Study
+    /// Time"), both taken from the generated table (every temporal attribute the profile treats is in it; reading the
+    /// whole data dictionary here would cost more at start-up than a run of files).
+    /// </summary>
+    public static readonly Dictionary<uint, uint> TimeOfDate = BuildPairs();
 
-    static FrozenDictionary<uint, uint> BuildPairs()
+    static Dictionary<uint, uint> BuildPairs()
     {
+        var byName = new Dictionary<string, uint>(StringComparer.Ordinal);
+        foreach (var r in ConfidentialityProfileTable.Rows)
+            if (r.Mask == 0xFFFFFFFF) byName[r.Name] = r.Tag;
         var map = new Dictionary<uint, uint>();
-        foreach (var e in DicomDictionary.Entries)
-        {
-            if (e.Mask != 0xFFFFFFFF || e.VR != DicomVR.DA || !e.Keyword.EndsWith("Date", StringComparison.Ordinal)) continue;
-            if (DicomDictionary.Lookup(e.Keyword[..^4] + "Time") is { VR: DicomVR.TM, Mask: 0xFFFFFFFF } t && t.Tag > e.Tag) map[e.Tag.Value] = t.Tag.Value;
-        }
-        return map.ToFrozenDictionary();
+        foreach (var (name, tag) in byName)
+            if (name.EndsWith(" Date", StringComparison.Ordinal) && byName.TryGetValue(name[..^5] + " Time", out var time) && time > tag)
+                map[tag] = time;
+        return map;
     }
 
     /// <summary>A DA value moved by whole days; null when it is not a date.</summary>

@@ -58,8 +58,7 @@ public static class DeidCommand
         recordPath ??= Path.TrimEndingDirectorySeparator(Path.GetFullPath(output)) + ".deid-run.json";
         File.WriteAllText(recordPath, run.ToJson());
         if (mappingPath is not null)
-            File.WriteAllText(mappingPath, JsonSerializer.Serialize(engine.MappingRecords.Select(m => new { kind = m.Kind.ToString(), original = m.Original, pseudonym = m.Pseudonym }),
-                new JsonSerializerOptions { WriteIndented = true }));
+            File.WriteAllText(mappingPath, PseudonymRecord.ToJson(engine.MappingRecords));
         Console.Error.WriteLine($"mira deid: recipe {recipe.Name} v{recipe.Version}: {run.Deidentified} de-identified, {run.Quarantined} quarantined, " +
             $"{run.NotDicom} not DICOM, {run.Failed} failed; run record {recordPath}");
         return run.Failed > 0 ? 1 : 0;
