@@ -38,6 +38,8 @@ public sealed class DeidEngine
         Profile = new ConfidentialityProfile(recipe.OptionFlags);
         Pseudonyms = new Pseudonymizer(key);
         SafePrivate = [.. recipe.SafePrivate.Select(s => (s.Creator.Trim(), Convert.ToUInt16(s.Group, 16), Convert.ToByte(s.Element, 16)))];
+        NeedsPhiValues = actions.ContainsValue(ProfileAction.C)
+            || ConfidentialityProfileTable.Rows.Any(r => ConfidentialityProfile.Resolve(r, Profile.Options) == ProfileAction.C);
         MethodText = Truncate($"Mira {recipe.Name} v{recipe.Version} (PS3.15 Annex E)", 64);
     }
 
@@ -49,6 +51,11 @@ public sealed class DeidEngine
     internal Dictionary<DicomTag, string> OverrideValues { get; }
     internal HashSet<(string Creator, ushort Group, byte Element)> SafePrivate { get; }
     string MethodText { get; }
+
+    /// <summary>True when some action cleans text (C): only then are the instance's PHI values collected, before any change.</summary>
+    bool NeedsPhiValues { get; }
+
+    static readonly PhiValues Empty = new();
 
     /// <summary>Original → pseudonym pairs handed out so far (patient IDs and names, UIDs, date shifts): the vault's records.</summary>
     public IReadOnlyList<PseudonymRecord> MappingRecords => Pseudonyms.Records;
@@ -83,7 +90,7 @@ public sealed class DeidEngine
 
         var patientId = dataset.GetString(DicomTags.PatientID) ?? "";
         var shift = (Profile.Options & DeidOptions.RetainLongitudinalModifiedDates) != 0 ? Pseudonyms.ShiftFor(patientId) : default;
-        var walker = new DatasetDeidentifier(this, patientId, shift, PhiValues.From(dataset))
+        var walker = new DatasetDeidentifier(this, patientId, shift, NeedsPhiValues ? PhiValues.From(dataset) : Empty)
         {
             KeepOverlay = rule is null ? null : (ds, group) => BurnedInText.BlankOverlay(ds, group, rule),
         };
