@@ -67,35 +67,29 @@ public static class DeidRunner
     }
 
     /// <summary>
-    /// When Pixel Data (7FE0,0010) is the last element and runs to the end of the file, in the file's own encoding (the
-    /// header bytes at its offset say so), the output can take those bytes as they are: no load, no copy into memory.
+    /// When native Pixel Data (7FE0,0010) is the last element, was left in the file (lazy) and sits right after its
+    /// header in the encoding the transfer syntax names (the reader warns when the bytes disagree), the output can
+    /// take the source's bytes from the element's tag to the end as they are: no load, no copy into managed memory.
+    /// Returns the element and the offset of its tag; whether it ends the file is checked when copying.
     /// </summary>
-    static (DicomElement Element, long Offset)? PixelTail(DicomFile file, string path)
+    static (DicomElement Element, long Offset, long End)? PixelTail(DicomFile file)
     {
         var ds = file.Dataset;
         var ts = file.TransferSyntax;
-        if (ts.IsDeflated || file.IsTruncated || ds.Count == 0 || ds[ds.Count - 1] is not { } e || e.Tag != DicomTags.PixelData || e.Offset < 0) return null;
-        Span<byte> h = stackalloc byte[12];
-        using var handle = File.OpenHandle(path);
-        var length = RandomAccess.GetLength(handle);
-        if (RandomAccess.Read(handle, h, e.Offset) != 12) return null;
-        var big = !ts.IsLittleEndian;
-        var group = big ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(h) : System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(h);
-        var element = big ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(h[2..]) : System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(h[2..]);
-        if (group != 0x7FE0 || element != 0x0010) return null;
-        var explicitVR = h[4] == 'O' && h[5] is (byte)'B' or (byte)'W';
-        if (explicitVR != ts.IsExplicitVR) return null;
-        if (e is DicomFragmentSequence) return explicitVR ? (e, e.Offset) : null;
-        if (e.LazyReference is not { } lazy) return null;
-        var header = explicitVR ? 12 : 8;
-        return lazy.Offset == e.Offset + header && lazy.Offset + lazy.Length == length ? (e, e.Offset) : null;
+        if (ts.IsDeflated || file.IsTruncated || ds.Count == 0 || ds[ds.Count - 1] is not { } e || e.Tag != DicomTags.PixelData
+            || e.Offset < 0 || e.LazyReference is not { } lazy || e is DicomFragmentSequence) return null;
+        foreach (var w in file.Warnings)
+            if (w.Message.Contains("although the transfer syntax says otherwise", StringComparison.Ordinal)) return null;
+        var header = ts.IsExplicitVR ? 12 : 8;
+        return lazy.Offset == e.Offset + header ? (e, e.Offset, lazy.Offset + lazy.Length) : null;
     }
 
     /// <summary>The new header, then the source's bytes from <paramref name="offset"/> to its end, with one handle each and no managed copy of the pixels.</summary>
-    static void WriteWithTail(string output, MemoryStream header, string input, long offset)
+    static bool WriteWithTail(string output, MemoryStream header, string input, long offset, long end)
     {
         using var src = File.OpenHandle(input, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
-        var tailLength = RandomAccess.GetLength(src) - offset;
+        if (RandomAccess.GetLength(src) != end) return false;   // something follows Pixel Data: take the general path
+        var tailLength = end - offset;
         using var dst = File.OpenHandle(output, FileMode.Create, FileAccess.Write, FileShare.None, FileOptions.None, header.Length + tailLength);
         RandomAccess.Write(dst, header.GetBuffer().AsSpan(0, (int)header.Length), 0);
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(256 * 1024);
@@ -111,6 +105,7 @@ public static class DeidRunner
             }
         }
         finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
+        return true;
     }
 
     /// <summary>
@@ -169,7 +164,7 @@ public static class DeidRunner
         }
         try
         {
-            var tail = PixelTail(file, input);
+            var tail = PixelTail(file);
             var r = engine.Deidentify(file.Dataset, file.TransferSyntax);
             if (r.Status == DeidStatus.Quarantined)
                 return new DeidFileRecord(input, null, DeidFileStatus.Quarantined, r.Reason, r.OriginalSopInstanceUid, null,
@@ -177,15 +172,22 @@ public static class DeidRunner
             var dir = Path.GetDirectoryName(Path.GetFullPath(output))!;
             if (createdDirs is null || createdDirs.TryAdd(dir, true)) Directory.CreateDirectory(dir);
             var ds = r.Dataset!;
+            var done = false;
             if (tail is { } t && r.TransferSyntax == file.TransferSyntax && ds.Count > 0 && ReferenceEquals(ds[ds.Count - 1], t.Element))
             {
                 ds.Remove(DicomTags.PixelData);
-                ds.Remove(new DicomTag(0x7FE0, 0x0000));
+                var groupLength = ds.Find(new DicomTag(0x7FE0, 0x0000));
+                if (groupLength is not null) ds.Remove(groupLength.Tag);
                 var header = new MemoryStream(16 * 1024);
                 Write(header, engine, ds, r.TransferSyntax!, file.FileMetaInformation);
-                WriteWithTail(output, header, input, t.Offset);
+                done = WriteWithTail(output, header, input, t.Offset, t.End);
+                if (!done)
+                {
+                    ds.Set(t.Element);
+                    if (groupLength is not null) ds.Set(groupLength);
+                }
             }
-            else
+            if (!done)
             {
                 using var fs = new FileStream(output, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
                 Write(fs, engine, ds, r.TransferSyntax!, file.FileMetaInformation);
