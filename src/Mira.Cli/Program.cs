@@ -25,6 +25,8 @@ public static class Program
         root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(AeCommand.Create());
         foreach (var dimse in DimseScuCommands.Create()) root.Subcommands.Add(dimse);
+        root.Subcommands.Add(DeidCommand.Create());
+        root.Subcommands.Add(PhiScanCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -1,14 +1,15 @@
 namespace Mira.StandardGen;
 
 /// <summary>
-/// <c>dotnet run --project tools/Mira.StandardGen [-- --standard DIR] [--out DIR] [--check]</c>:
-/// writes src/Mira.Dicom/Generated/*.g.cs, or with --check compares them and exits 1 on drift.
+/// <c>dotnet run --project tools/Mira.StandardGen [-- --standard DIR] [--out DIR] [--deid-out DIR] [--check]</c>:
+/// writes src/Mira.Dicom/Generated/*.g.cs and src/Mira.Deid/Generated/ConfidentialityProfile.g.cs (PS3.15 Table E.1-1),
+/// or with --check compares them and exits 1 on drift.
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
-        string? standardDir = null, outDir = null;
+        string? standardDir = null, outDir = null, deidOutDir = null;
         var check = false;
         for (var i = 0; i < args.Length; i++)
         {
@@ -16,9 +17,10 @@ public static class Program
             {
                 case "--standard" when i + 1 < args.Length: standardDir = args[++i]; break;
                 case "--out" when i + 1 < args.Length: outDir = args[++i]; break;
+                case "--deid-out" when i + 1 < args.Length: deidOutDir = args[++i]; break;
                 case "--check": check = true; break;
                 case "-h" or "--help":
-                    Console.WriteLine("usage: Mira.StandardGen [--standard DIR] [--out DIR] [--check]");
+                    Console.WriteLine("usage: Mira.StandardGen [--standard DIR] [--out DIR] [--deid-out DIR] [--check]");
                     return 0;
                 default:
                     Console.Error.WriteLine($"unknown or incomplete argument '{args[i]}'");
@@ -31,9 +33,10 @@ public static class Program
             var root = RepoPaths.FindRepoRoot(Directory.GetCurrentDirectory());
             standardDir ??= root is null ? null : RepoPaths.StandardDir(root);
             outDir ??= root is null ? null : RepoPaths.GeneratedDir(root);
-            if (standardDir is null || outDir is null)
+            deidOutDir ??= root is null ? null : RepoPaths.DeidGeneratedDir(root);
+            if (standardDir is null || outDir is null || deidOutDir is null)
             {
-                Console.Error.WriteLine("cannot find the repository (Mira.slnx) above the current directory; pass --standard and --out");
+                Console.Error.WriteLine("cannot find the repository (Mira.slnx) above the current directory; pass --standard, --out and --deid-out");
                 return 2;
             }
             if (!File.Exists(Path.Combine(standardDir, "attributes.json")))
@@ -44,7 +47,7 @@ public static class Program
 
             if (check)
             {
-                var problems = StandardGenerator.Check(standardDir, outDir);
+                var problems = StandardGenerator.Check(standardDir, outDir).Concat(ConfidentialityProfileGenerator.Check(standardDir, deidOutDir)).ToList();
                 foreach (var p in problems) Console.Error.WriteLine(p);
                 if (problems.Count > 0)
                 {
@@ -57,6 +60,8 @@ public static class Program
 
             foreach (var name in StandardGenerator.Write(standardDir, outDir))
                 Console.WriteLine($"wrote {Path.Combine(outDir, name)}");
+            ConfidentialityProfileGenerator.Write(standardDir, deidOutDir);
+            Console.WriteLine($"wrote {Path.Combine(deidOutDir, ConfidentialityProfileGenerator.FileName)}");
             return 0;
         }
         catch (Exception e) when (e is IOException or FormatException or InvalidOperationException or System.Text.Json.JsonException)
@@ -83,4 +88,8 @@ public static class RepoPaths
 
     public static string GeneratedDir(string repoRoot) =>
         Path.Combine(repoRoot, "src", "Mira.Dicom", "Generated");
+
+    /// <summary>Where the PS3.15 Table E.1-1 code for Mira.Deid goes.</summary>
+    public static string DeidGeneratedDir(string repoRoot) =>
+        Path.Combine(repoRoot, "src", "Mira.Deid", "Generated");
 }

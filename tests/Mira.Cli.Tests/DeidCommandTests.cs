@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Mira.Testing;
+
+namespace Mira.Cli.Tests;
+
+public sealed class DeidCommandTests : IDisposable
+{
+    readonly DirectoryInfo dir = Directory.CreateTempSubdirectory("mira-deid-cli-");
+
+    public void Dispose() => dir.Delete(true);
+
+    string In => Path.Combine(dir.FullName, "in");
+    string Out => Path.Combine(dir.FullName, "out");
+
+    string KeyFile()
+    {
+        var k = Path.Combine(dir.FullName, "project.key");
+        File.WriteAllText(k, new string('a', 64) + "\n");
+        return k;
+    }
+
+    void Stage(params string[] corpusPaths)
+    {
+        foreach (var p in corpusPaths)
+        {
+            var target = Path.Combine(In, p.Replace("dicom/modality/", "", StringComparison.Ordinal));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(Corpus.Get(p).FullPath, target);
+        }
+    }
+
+    [Fact]
+    public void Deid_mirrors_the_tree_writes_a_run_record_and_phi_scan_is_clean()
+    {
+        Stage("dicom/modality/CT/CT_small.dcm", "dicom/modality/MR/prostate_mri_tcia.dcm", "dicom/modality/RTSTRUCT/dicompyler_rtss.dcm",
+            "dicom/modality/US/US1_UNCR.dcm");
+        var mapping = Path.Combine(dir.FullName, "vault.json");
+        var r = MiraProcess.Run("deid", "--recipe", "research", "--key-file", KeyFile(), In, "--out", Out, "--mapping", mapping);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("3 de-identified, 1 quarantined", r.Stderr);
+        Assert.Contains("US1_UNCR.dcm: quarantined", r.Stderr);
+        Assert.True(File.Exists(Path.Combine(Out, "CT", "CT_small.dcm")));
+        Assert.True(File.Exists(Path.Combine(Out, "RTSTRUCT", "dicompyler_rtss.dcm")));
+        Assert.False(File.Exists(Path.Combine(Out, "US", "US1_UNCR.dcm")));
+        using var record = JsonDocument.Parse(File.ReadAllText(Out + ".deid-run.json"));
+        Assert.Equal("research", record.RootElement.GetProperty("recipe").GetString());
+        Assert.Equal(4, record.RootElement.GetProperty("files").GetArrayLength());
+        Assert.Contains(record.RootElement.GetProperty("files").EnumerateArray(),
+            f => f.GetProperty("sopInstanceUid").ValueKind == JsonValueKind.String && f.GetProperty("sopInstanceUid").GetString()!.StartsWith("2.25.", StringComparison.Ordinal));
+        using var vault = JsonDocument.Parse(File.ReadAllText(mapping));
+        Assert.Contains(vault.RootElement.EnumerateArray(), m => m.GetProperty("kind").GetString() == "PatientId");
+
+        var clean = MiraProcess.Run("phi-scan", Out, "--originals", In);
+        Assert.Equal(0, clean.ExitCode);
+        Assert.Equal("", clean.Stdout);
+        var dirty = MiraProcess.Run("phi-scan", In, "--originals", In);
+        Assert.Equal(1, dirty.ExitCode);
+        Assert.Contains("equals original", dirty.Stdout);
+
+        // The same key twice gives the same output UIDs.
+        var again = MiraProcess.Run("deid", "--recipe", "research", "--key-file", KeyFile(), In, "--out", Out + "2");
+        Assert.Equal(0, again.ExitCode);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(Out, "CT", "CT_small.dcm")), File.ReadAllBytes(Path.Combine(Out + "2", "CT", "CT_small.dcm")));
+    }
+
+    [Fact]
+    public void Phi_scan_finds_patterns_without_originals()
+    {
+        Stage("dicom/modality/CT/CT_small.dcm");
+        var r = MiraProcess.Run("deid", "--recipe", "basic", "--key-file", KeyFile(), In, "--out", Out);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(0, MiraProcess.Run("phi-scan", Out).ExitCode);
+        var recipe = Path.Combine(dir.FullName, "r.json");
+        File.WriteAllText(recipe, """{ "name": "leaky", "version": "1", "overrides": [ { "tag": "(0008,1030)", "action": "D", "value": "call +1-555-0123" } ] }""");
+        var leaky = MiraProcess.Run("deid", "--recipe", recipe, "--key-file", KeyFile(), In, "--out", Out + "L");
+        Assert.Equal(0, leaky.ExitCode);
+        var scan = MiraProcess.Run("phi-scan", Out + "L");
+        Assert.Equal(1, scan.ExitCode);
+        Assert.Contains("(0008,1030)\tPhoneNumber\tcall +1-555-0123", scan.Stdout);
+    }
+
+    [Fact]
+    public void Bad_arguments_exit_2()
+    {
+        Stage("dicom/modality/CT/CT_small.dcm");
+        Assert.Equal(2, MiraProcess.Run("deid", "--recipe", "nonesuch", In, "--out", Out).ExitCode);
+        Assert.Equal(2, MiraProcess.Run("deid", "--recipe", "basic", Path.Combine(dir.FullName, "missing"), "--out", Out).ExitCode);
+        Assert.Equal(2, MiraProcess.Run("phi-scan", Path.Combine(dir.FullName, "missing")).ExitCode);
+        var noKey = MiraProcess.Run("deid", "--recipe", "basic", In, "--out", Out);
+        Assert.Equal(0, noKey.ExitCode);
+        Assert.Contains("random key", noKey.Stderr);
+    }
+}
