@@ -1,6 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using Mira.Dicom;
+using Mira.Imaging;
+using Mira.Imaging.MetaImage;
+using Mira.Imaging.Nifti;
+using Mira.Imaging.Segmentation;
+using Mira.Imaging.Volumes;
 using Mira.Metrics;
 using Mira.Metrics.Lesions;
 
@@ -9,8 +14,12 @@ namespace Mira.Cli.Commands;
 /// <summary>
 /// <c>mira metrics seg --ref A --pred B [--label N | --labels N…] [--tolerance MM] [--empty default|brats]
 /// [--lesion-wise glioma|meningioma|metastases] [--autopet] [--json]</c>: overlap and surface-distance metrics of a
-/// predicted mask against a reference (.mha, .mhd, .nii, .nii.gz of equal size and spacing). Non-zero voxels are
-/// foreground, or with <c>--label</c> the voxels equal to N; <c>--labels</c> scores each label on its own. Prints
+/// predicted mask against a reference (.mha, .mhd, .nii, .nii.gz of equal size and spacing, or DICOM Segmentation
+/// objects). Non-zero voxels are foreground, or with <c>--label</c> the voxels equal to N; <c>--labels</c> scores each
+/// label on its own. A DICOM SEG input (any file whose SOP Class UID is a Segmentation's) is read by
+/// <see cref="DicomSegReader"/>: <c>--label</c>/<c>--labels</c> pick segment numbers, without them every segment
+/// counts (and two SEGs are compared segment by segment). When a SEG is involved the two grids are put on their
+/// union by <see cref="GridAlignment"/> (same spacing and direction, whole-voxel offsets) and refused otherwise. Prints
 /// <c>name TAB value</c> lines (with <c>--labels</c>: <c>label TAB N TAB name TAB value</c>), or with <c>--json</c>
 /// one JSON object (per label under its number; undefined values null). Definitions: <see cref="SegmentationMetrics"/>,
 /// <see cref="LesionWise"/>, <see cref="AutoPet"/>.
@@ -27,10 +36,10 @@ public static class MetricsCommand
 
     static Command CreateSeg()
     {
-        var reference = new Option<string>("--ref") { Description = "reference mask (.mha, .mhd, .nii, .nii.gz)", Required = true };
-        var prediction = new Option<string>("--pred") { Description = "predicted mask, same size and spacing", Required = true };
-        var label = new Option<int?>("--label") { Description = "foreground label (default: every non-zero voxel)" };
-        var labels = new Option<int[]>("--labels") { Description = "several labels, each scored on its own (e.g. --labels 1 2 4)", AllowMultipleArgumentsPerToken = true };
+        var reference = new Option<string>("--ref") { Description = "reference mask (.mha, .mhd, .nii, .nii.gz, or a DICOM SEG)", Required = true };
+        var prediction = new Option<string>("--pred") { Description = "predicted mask, same size and spacing (a DICOM SEG: same spacing and orientation, shifted by whole voxels at most)", Required = true };
+        var label = new Option<int?>("--label") { Description = "foreground label or SEG segment number (default: every non-zero voxel, every segment)" };
+        var labels = new Option<int[]>("--labels") { Description = "several labels or SEG segment numbers, each scored on its own (e.g. --labels 1 2 4)", AllowMultipleArgumentsPerToken = true };
         var lesionWise = new Option<string?>("--lesion-wise") { Description = "add BraTS 2023 lesion-wise Dice/HD95: glioma (dilation 3, > 50 voxels), meningioma (1, > 50) or metastases (1, > 2)" };
         lesionWise.AcceptOnlyFromAmong("glioma", "meningioma", "metastases");
         var autoPet = new Option<bool>("--autopet") { Description = "add autoPET false-positive and false-negative volumes (mL, 18-connected components)" };
@@ -60,10 +69,30 @@ public static class MetricsCommand
         try
         {
             if (label is not null && labels is { Length: > 0 }) throw new ArgumentException("give --label or --labels, not both");
+            var refSeg = ReadSegIfDicom(reference);
+            var predSeg = ReadSegIfDicom(prediction);
+            var refVolume = refSeg is null && predSeg is not null ? ReadVolume(reference) : null;
+            var predVolume = predSeg is null && refSeg is not null ? ReadVolume(prediction) : null;
+            // Two SEGs without a label choice: segment by segment, over the reference's segments.
+            if (refSeg is not null && predSeg is not null && label is null && labels is not { Length: > 0 })
+            {
+                labels = refSeg.Segments.Select(s => s.Number).Where(n => n != 0 || refSeg.Kind != SegmentationKind.LabelMap).ToArray();
+                var lacking = labels.Where(n => predSeg.Find(n) is null).ToArray();
+                if (lacking.Length > 0)
+                    throw new ArgumentException($"{prediction} has no segment {string.Join(", ", lacking)} of {reference} (segments are matched by Segment Number (0062,0004)); choose the segments to compare with --labels");
+            }
+            (BinaryMask R, BinaryMask P) Masks(int? l)
+            {
+                if (refSeg is null && predSeg is null) return (BinaryMask.Read(reference, l), BinaryMask.Read(prediction, l));
+                // A SEG gives a 0/1 mask of the chosen segment(s); a label volume keeps its values and is thresholded after alignment.
+                var a = refSeg is not null ? SegMask(refSeg, l) : refVolume!;
+                var b = predSeg is not null ? SegMask(predSeg, l) : predVolume!;
+                var (ra, pb) = GridAlignment.ToUnionGrid(a, b, reference, prediction);
+                return (BinaryMask.FromVolume(ra, refSeg is null ? l : null), BinaryMask.FromVolume(pb, predSeg is null ? l : null));
+            }
             (SegmentationResult, IReadOnlyList<(string, double)>) One(int? l)
             {
-                var r = BinaryMask.Read(reference, l);
-                var p = BinaryMask.Read(prediction, l);
+                var (r, p) = Masks(l);
                 var result = SegmentationMetrics.Compute(r, p, tolerance, conventions);
                 var extra = SegmentationReport.Fields(lesionWise is null ? null : LesionWise.Compute(r, p, lesionWise), autoPet ? AutoPet.Compute(r, p) : null);
                 return (result, extra);
@@ -87,4 +116,27 @@ public static class MetricsCommand
             return 1;
         }
     }
+
+    /// <summary>
+    /// The Segmentation in <paramref name="path"/>, or null when it is a NIfTI or MetaImage file or does not parse as
+    /// DICOM. A DICOM file of another SOP Class is refused.
+    /// </summary>
+    static DicomSegmentation? ReadSegIfDicom(string path)
+    {
+        if (NiftiFile.IsNiftiPath(path) || MetaImageFile.IsMetaImagePath(path) || !File.Exists(path)) return null;
+        var sop = DicomSegReader.ProbeSopClass(path);
+        if (sop is null) return null;
+        if (!DicomSegReader.IsSegmentationSopClass(sop))
+            throw new ImagingException($"{path}: a DICOM mask must be a Segmentation (SOP Class UID {DicomSegReader.SegmentationStorage} or {DicomSegReader.LabelMapSegmentationStorage}), not {sop}");
+        var seg = DicomSegReader.Read(path);
+        foreach (var w in seg.Warnings) Console.Error.WriteLine($"{path}: {w}");
+        return seg;
+    }
+
+    static Volume SegMask(DicomSegmentation seg, int? segment) => segment is { } n ? seg.Mask(n) : seg.Union();
+
+    static Volume ReadVolume(string path) =>
+        MetaImageFile.IsMetaImagePath(path) ? MetaImageFile.Read(path)
+        : NiftiFile.IsNiftiPath(path) ? NiftiVolumes.ReadVolume(path, applyScaling: false)
+        : throw new ImagingException($"{path}: a mask must be .mha, .mhd, .nii, .nii.gz or a DICOM Segmentation");
 }
