@@ -221,3 +221,63 @@ public sealed class ProjectZoneTests(ProjectZoneArchive server) : IClassFixture<
         Assert.Equal(HttpStatusCode.NotFound, (await Annotator.GetAsync("/api/projects/no-such/dicomweb/studies")).StatusCode);
     }
 }
+
+/// <summary>"Everything arriving from AE X": a project rule copies C-STORE arrivals from that AE only.</summary>
+public sealed class ProjectZoneRuleTests
+{
+    [Fact]
+    public async Task Instances_from_an_AE_with_a_rule_are_copied_and_others_are_not()
+    {
+        await using var a = new Dimse.DimseArchive();
+        await a.InitializeAsync();
+        await a.AllowAsync("MODALITY1");
+        await a.AllowAsync("OTHERAE");
+        var steward = a.Basic("steward", TestArchive.UserPassword);
+        Assert.Equal(HttpStatusCode.Created,
+            (await steward.PostAsJsonAsync("/api/projects", new { id = "zone-rule", name = "Rule", recipe = "basic" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK,
+            (await steward.PostAsJsonAsync("/api/projects/zone-rule/members", new { user = "annotator", role = "lead" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await steward.PostAsJsonAsync("/api/projects/zone-rule/rules", new { aeTitle = "MODALITY1" })).StatusCode);
+
+        var folder = Directory.CreateTempSubdirectory("mira-zone-rule-").FullName;
+        try
+        {
+            var demo = DemoStudies.Generate();
+            string[] Write(string prefix) => [.. demo.Where(d => d.Name.StartsWith(prefix, StringComparison.Ordinal)).Select(d =>
+            {
+                var path = Path.Combine(folder, d.Name.Replace('/', '-') + ".dcm");
+                File.WriteAllBytes(path, d.Bytes);
+                return path;
+            })];
+            var fromRule = await Send(a.DimsePort, "MODALITY1", Write("mr/"));
+            var fromOther = await Send(a.DimsePort, "OTHERAE", Write("ct/"));
+            Assert.Equal(DemoStudies.MrSlices, fromRule.Succeeded);
+            Assert.Equal(DemoStudies.CtSlices, fromOther.Succeeded);
+
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (a.Archive.Projects.PendingRuleCopies > 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
+            Assert.Equal(0, a.Archive.Projects.PendingRuleCopies);
+
+            var annotator = a.Basic("annotator", TestArchive.UserPassword);
+            var r = await annotator.GetAsync("/api/projects/zone-rule/dicomweb/instances");
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            var instances = JsonNode.Parse(await r.Content.ReadAsStringAsync())!.AsArray();
+            Assert.Equal(DemoStudies.MrSlices, instances.Count);
+            var intakeSops = demo.Select(d => d.SopInstanceUid).ToHashSet();
+            Assert.All(instances, i => Assert.DoesNotContain(Dicomweb.Value(i, "00080018")!, intakeSops));
+            Assert.Single(instances.Select(i => Dicomweb.Value(i, "0020000D")).Distinct());
+            Assert.Contains(await a.Archive.Audit.ReadAsync(1, 100_000), e => e.Action == "project.copy" && e.Actor == "system");
+        }
+        finally
+        {
+            Directory.Delete(folder, true);
+        }
+    }
+
+    static Task<Mira.Dicom.Network.StoreScuSummary> Send(int port, string callingAe, string[] files) =>
+        new Mira.Dicom.Network.StoreScu(new Mira.Dicom.Network.StoreScuOptions
+        {
+            Host = "127.0.0.1", Port = port, CalledAE = "MIRA", CallingAE = callingAe, Associations = 1,
+            Converter = new Mira.Dicom.Codecs.CodecTransferSyntaxConverter(),
+        }).SendAsync(files);
+}
