@@ -3,6 +3,7 @@ using Mira.Storage.Blobs;
 using Mira.Storage.Index;
 using Mira.Storage.Ingest;
 using Mira.Storage.Network;
+using Mira.Storage.Projects;
 using Mira.Storage.Security;
 
 namespace Mira.Server;
@@ -11,7 +12,7 @@ namespace Mira.Server;
 public sealed class Archive
 {
     Archive(StorageDatabase database, SqlIndexStore index, FileBlobStore blobs, IngestJournal journal, AccountStore accounts, TokenStore tokens, AuditLog audit,
-        ApplicationEntityStore applicationEntities)
+        ApplicationEntityStore applicationEntities, ProjectStore projects, ProjectArchives projectArchives)
     {
         Database = database;
         Index = index;
@@ -22,6 +23,7 @@ public sealed class Archive
         Accounts = accounts;
         Tokens = tokens;
         Audit = audit;
+        Projects = new Projects.ProjectService(this, projects, projectArchives);
     }
 
     public StorageDatabase Database { get; }
@@ -35,6 +37,8 @@ public sealed class Archive
     public AccountStore Accounts { get; }
     public TokenStore Tokens { get; }
     public AuditLog Audit { get; }
+    /// <summary>Research projects: their table, vault and own archives (<c>docs/projects.md</c>).</summary>
+    public Projects.ProjectService Projects { get; }
 
     /// <summary>Opens (creating when missing) the index and security tables and the blob folder.</summary>
     public static async Task<Archive> OpenAsync(ServerOptions options, CancellationToken ct = default)
@@ -58,6 +62,7 @@ public sealed class Archive
         var tokens = await TokenStore.OpenAsync(db, options.Security, ct);
         var audit = await AuditLog.OpenAsync(db, options.Security, ct);
         var aes = await ApplicationEntityStore.OpenAsync(db, ct);
-        return new Archive(db, index, blobs, journal, accounts, tokens, audit, aes);
+        var projects = await ProjectStore.OpenAsync(db, ct);
+        return new Archive(db, index, blobs, journal, accounts, tokens, audit, aes, projects, new ProjectArchives(data));
     }
 }

@@ -74,6 +74,7 @@ public static class MiraServer
         StowEndpoints.Map(dicomweb);
         QidoEndpoints.Map(dicomweb);
         WadoEndpoints.Map(dicomweb);
+        Projects.ProjectEndpoints.Map(app.MapGroup("/api/projects"));
         return app;
     }
 

@@ -91,6 +91,9 @@ public sealed class ArchiveDimseService(Archive archive, AeDirectory directory, 
         var part = DicomFileWriter.Compose(sopClass, sopInstance, rq.EncodedSyntax!, data.Span, operation.Association.CallingAE);
         var result = await archive.IngestQueue.StoreAsync(part, log.Source);
         log.Stored(result);
+        // Project rules ("everything arriving from AE X"): copied in the background, after the instance is durable.
+        if (result.IsSuccess && result.SopInstanceUid is { } stored)
+            archive.Projects.OnIntakeStored(operation.Association.CallingAE, stored);
         var status = result.Outcome switch
         {
             StoreOutcome.Stored => DicomStatus.Success,

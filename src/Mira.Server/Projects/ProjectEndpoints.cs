@@ -1,0 +1,252 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Mira.Deid;
+using Mira.Dicom;
+using Mira.Server.Dicomweb;
+using Mira.Server.Security;
+using Mira.Storage.Network;
+using Mira.Storage.Projects;
+using Mira.Storage.Query;
+using Mira.Storage.Security;
+
+namespace Mira.Server.Projects;
+
+/// <summary>
+/// Research projects under <c>/api/projects</c>: creation, members, AE rules and copies (stewards and admins), the
+/// project's de-identified archive for its members (<c>…/dicomweb/…</c>, QIDO-RS and WADO-RS of single instances),
+/// and the pseudonym vault (stewards and admins). Every access to project data and every vault look-up is audited.
+/// </summary>
+public static class ProjectEndpoints
+{
+    static readonly string[] Stewards = [Roles.Steward, Roles.Admin];
+
+    public static void Map(RouteGroupBuilder g)
+    {
+        g.MapPost("/", Create);
+        g.MapGet("/", List);
+        g.MapPost("/{id}/members", AddMember);
+        g.MapPost("/{id}/rules", AddRule);
+        g.MapPost("/{id}/copy", Copy);
+        g.MapGet("/{id}/vault", Vault);
+        g.MapGet("/{id}/dicomweb/studies", (HttpContext h, Archive a, string id) =>
+            Research(h, a, id, "project.qido", (p, q, ct) => p.Index.QueryStudiesAsync(q, ct), QidoLevel.Study));
+        g.MapGet("/{id}/dicomweb/series", (HttpContext h, Archive a, string id) =>
+            Research(h, a, id, "project.qido", (p, q, ct) => p.Index.QuerySeriesAsync(q, null, ct), QidoLevel.Series));
+        g.MapGet("/{id}/dicomweb/instances", (HttpContext h, Archive a, string id) =>
+            Research(h, a, id, "project.qido", (p, q, ct) => p.Index.QueryInstancesAsync(q, null, null, ct), QidoLevel.Instance));
+        g.MapGet("/{id}/dicomweb/studies/{study}/series/{series}/instances/{sop}", RetrieveInstance);
+    }
+
+    static AuthenticatedUser UserOf(HttpContext h) =>
+        MiraAuthentication.UserOf(h) ?? throw new InvalidOperationException("the authentication middleware did not run");
+
+    static Task AuditAsync(Archive a, HttpContext h, string actor, string action, string resource, AuditOutcome outcome, string? details = null) =>
+        a.Audit.AppendAsync(new AuditEntry(actor, action, resource, h.Connection.RemoteIpAddress?.ToString(), outcome, details), CancellationToken.None);
+
+    static IResult Forbidden(string detail) => Problems.Result(StatusCodes.Status403Forbidden, "Forbidden", detail);
+
+    /// <summary>Steward or admin, else 403 (audited as denied).</summary>
+    static async Task<IResult?> RequireStewardAsync(HttpContext h, Archive a, string action, string resource)
+    {
+        var user = UserOf(h);
+        if (Stewards.Any(user.IsInRole)) return null;
+        await AuditAsync(a, h, user.Name, action, resource, AuditOutcome.Denied);
+        return Forbidden($"'{action}' needs one of the roles: {string.Join(", ", Stewards)}.");
+    }
+
+    static async Task<JsonObject?> BodyAsync(HttpContext h)
+    {
+        try
+        {
+            return await JsonNode.ParseAsync(h.Request.Body, cancellationToken: h.RequestAborted) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    static string? StringField(JsonObject body, string name) =>
+        body[name] is JsonValue v && v.TryGetValue<string>(out var s) && !string.IsNullOrWhiteSpace(s) ? s.Trim() : null;
+
+    static object Describe(Project p) => new { id = p.Id, name = p.Name, recipe = p.RecipeName, recipeHash = p.RecipeHash, created = p.Created };
+
+    static async Task<IResult> Create(HttpContext h, Archive a)
+    {
+        if (await RequireStewardAsync(h, a, "project.create", "/api/projects") is { } denied) return denied;
+        if (await BodyAsync(h) is not { } body) return Problems.BadRequest("the body must be a JSON object {id, name, recipe}");
+        if (StringField(body, "id") is not { } id || !ProjectStore.IsValidId(id))
+            return Problems.BadRequest("field 'id': a project id of a-z, 0-9 and '-' (at most 63 characters) is required");
+        if (StringField(body, "name") is not { } name) return Problems.BadRequest("field 'name': a non-empty string is required");
+        DeidRecipe recipe;
+        try
+        {
+            recipe = body["recipe"] switch
+            {
+                JsonValue v when v.TryGetValue<string>(out var s) && s is "basic" or "research" => DeidRecipe.Load(s),
+                JsonObject o => DeidRecipe.FromJson(o.ToJsonString()),
+                _ => throw new FormatException("\"basic\", \"research\" or a recipe object is required"),
+            };
+        }
+        catch (Exception e) when (e is FormatException or JsonException or ArgumentException)
+        {
+            return Problems.BadRequest($"field 'recipe': {e.Message}");
+        }
+        var user = UserOf(h);
+        var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        if (!await a.Projects.Store.CreateAsync(id, name, recipe.Name, recipe.ToJson(), recipe.Hash, key, h.RequestAborted))
+            return Problems.Result(StatusCodes.Status409Conflict, "Conflict", $"field 'id': a project '{id}' exists already");
+        await AuditAsync(a, h, user.Name, "project.create", id, AuditOutcome.Success,
+            JsonSerializer.Serialize(new Dictionary<string, string> { ["recipe"] = recipe.Name, ["recipeHash"] = recipe.Hash }));
+        var project = await a.Projects.Store.GetAsync(id, h.RequestAborted);
+        return Results.Json(Describe(project!), statusCode: StatusCodes.Status201Created);
+    }
+
+    static async Task<IResult> List(HttpContext h, Archive a)
+    {
+        var user = UserOf(h);
+        var all = Stewards.Any(user.IsInRole);
+        var projects = await a.Projects.Store.ListAsync(all ? null : user.Name, h.RequestAborted);
+        return Results.Json(projects.Select(Describe).ToArray());
+    }
+
+    static async Task<IResult> AddMember(HttpContext h, Archive a, string id)
+    {
+        if (await RequireStewardAsync(h, a, "project.member", id) is { } denied) return denied;
+        if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
+        if (await BodyAsync(h) is not { } body) return Problems.BadRequest("the body must be a JSON object {user, role}");
+        if (StringField(body, "user") is not { } member) return Problems.BadRequest("field 'user': a user name is required");
+        var role = StringField(body, "role") ?? ProjectRoles.Member;
+        if (!ProjectRoles.IsKnown(role)) return Problems.BadRequest($"field 'role': '{role}' is not a project role (lead, member)");
+        if (await a.Accounts.GetAsync(member, h.RequestAborted) is null) return Problems.BadRequest($"field 'user': no account '{member}'");
+        await a.Projects.Store.SetMemberAsync(id, member, role, h.RequestAborted);
+        await AuditAsync(a, h, UserOf(h).Name, "project.member", id, AuditOutcome.Success,
+            JsonSerializer.Serialize(new Dictionary<string, string> { ["user"] = member, ["role"] = role }));
+        return Results.Json(new { project = id, user = member, role });
+    }
+
+    static async Task<IResult> AddRule(HttpContext h, Archive a, string id)
+    {
+        if (await RequireStewardAsync(h, a, "project.rule", id) is { } denied) return denied;
+        if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
+        if (await BodyAsync(h) is not { } body || StringField(body, "aeTitle") is not { } raw)
+            return Problems.BadRequest("field 'aeTitle': an AE title is required");
+        string ae;
+        try
+        {
+            ae = ApplicationEntity.NormalizeTitle(raw);
+        }
+        catch (ArgumentException e)
+        {
+            return Problems.BadRequest($"field 'aeTitle': {e.Message}");
+        }
+        await a.Projects.Store.AddRuleAsync(id, ae, h.RequestAborted);
+        await AuditAsync(a, h, UserOf(h).Name, "project.rule", id, AuditOutcome.Success,
+            JsonSerializer.Serialize(new Dictionary<string, string> { ["aeTitle"] = ae }));
+        return Results.Json(new { project = id, aeTitle = ae });
+    }
+
+    static async Task<IResult> Copy(HttpContext h, Archive a, string id)
+    {
+        if (await RequireStewardAsync(h, a, "project.copy", id) is { } denied) return denied;
+        if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is not { } project) return Problems.NotFound($"no project {id}");
+        if (await BodyAsync(h) is not { } body || body["studies"] is not JsonArray array || array.Count == 0)
+            return Problems.BadRequest("field 'studies': a non-empty array of Study Instance UIDs is required");
+        var studies = new List<string>();
+        foreach (var item in array)
+        {
+            if (item is not JsonValue v || !v.TryGetValue<string>(out var uid) || !DicomUidSyntax(uid))
+                return Problems.BadRequest($"field 'studies': '{item}' is not a UID");
+            studies.Add(uid);
+        }
+        var summary = await a.Projects.CopyStudiesAsync(project, studies, UserOf(h).Name, h.RequestAborted);
+        return Results.Json(summary);
+    }
+
+    static bool DicomUidSyntax(string uid) => uid.Length is > 0 and <= 64 && uid.All(c => c is >= '0' and <= '9' or '.');
+
+    static async Task<IResult> Vault(HttpContext h, Archive a, string id)
+    {
+        var user = UserOf(h);
+        if (await RequireStewardAsync(h, a, "vault.lookup", id) is { } denied) return denied;
+        if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
+        var pseudonym = h.Request.Query["pseudonym"].ToString();
+        if (string.IsNullOrWhiteSpace(pseudonym)) return Problems.BadRequest("query parameter 'pseudonym' is required");
+        var found = await a.Projects.Store.LookupAsync(id, pseudonym, h.RequestAborted);
+        await AuditAsync(a, h, user.Name, "vault.lookup", $"{id}:{pseudonym}", found.Count > 0 ? AuditOutcome.Success : AuditOutcome.Failure,
+            JsonSerializer.Serialize(new Dictionary<string, int> { ["records"] = found.Count }));
+        if (found.Count == 0) return Problems.NotFound($"no pseudonym '{pseudonym}' in the vault of project {id}");
+        return Results.Json(found.Select(r => new { kind = r.Kind, original = r.Original, pseudonym = r.Pseudonym, created = r.Created }).ToArray());
+    }
+
+    /// <summary>Project members (leads included) only; 403 for everyone else, 404 for no project. Audited either way.</summary>
+    static async Task<(ProjectArchive? Archive, IResult? Refusal)> MemberAccessAsync(HttpContext h, Archive a, string id, string action)
+    {
+        var user = UserOf(h);
+        var resource = $"{id}:{h.Request.Path}{h.Request.QueryString}";
+        if (!ProjectStore.IsValidId(id) || await a.Projects.Store.GetAsync(id, h.RequestAborted) is null)
+        {
+            await AuditAsync(a, h, user.Name, action, resource, AuditOutcome.Failure);
+            return (null, Problems.NotFound($"no project {id}"));
+        }
+        if (await a.Projects.Store.GetMemberRoleAsync(id, user.Name, h.RequestAborted) is null)
+        {
+            await AuditAsync(a, h, user.Name, action, resource, AuditOutcome.Denied);
+            return (null, Forbidden($"'{action}' is for members of project {id}"));
+        }
+        return (await a.Projects.Archives.GetAsync(id), null);
+    }
+
+    static async Task<IResult> Research(HttpContext h, Archive a, string id, string action,
+        Func<ProjectArchive, QidoQuery, CancellationToken, Task<IReadOnlyList<DicomDataset>>> query, QidoLevel level)
+    {
+        var (project, refusal) = await MemberAccessAsync(h, a, id, action);
+        if (refusal is not null) return refusal;
+        var resource = $"{id}:{h.Request.Path}{h.Request.QueryString}";
+        var actor = UserOf(h).Name;
+        QidoQuery q;
+        IReadOnlyList<DicomDataset> results;
+        try
+        {
+            q = QidoQuery.Parse(h.Request.QueryString.Value ?? "");
+            results = await query(project!, q, h.RequestAborted);
+        }
+        catch (QidoQueryException e)
+        {
+            await AuditAsync(a, h, actor, action, resource, AuditOutcome.Failure);
+            return Problems.BadRequest(e.Message);
+        }
+        await AuditAsync(a, h, actor, action, resource, AuditOutcome.Success,
+            JsonSerializer.Serialize(new Dictionary<string, object> { ["project"] = id, ["results"] = results.Count }));
+        if (results.Count == 0) return Results.StatusCode(StatusCodes.Status204NoContent);
+        var baseUrl = $"{DicomwebUrls.Base(h.Request)[..^DicomwebUrls.Prefix.Length]}/api/projects/{id}/dicomweb";
+        foreach (var ds in results)
+        {
+            var study = ds.GetString(DicomTags.StudyInstanceUID);
+            var series = ds.GetString(DicomTags.SeriesInstanceUID);
+            var sop = ds.GetString(DicomTags.SOPInstanceUID);
+            if (study is null) continue;
+            ds.Set(DicomTags.RetrieveURL, level switch
+            {
+                QidoLevel.Study => $"{baseUrl}/studies/{study}",
+                QidoLevel.Series => $"{baseUrl}/studies/{study}/series/{series}",
+                _ => $"{baseUrl}/studies/{study}/series/{series}/instances/{sop}",
+            });
+        }
+        return DicomJsonResult.Array(results);
+    }
+
+    static async Task<IResult> RetrieveInstance(HttpContext h, Archive a, string id, string study, string series, string sop)
+    {
+        const string action = "project.wado";
+        var (project, refusal) = await MemberAccessAsync(h, a, id, action);
+        if (refusal is not null) return refusal;
+        var si = await project!.Index.FindInstanceAsync(sop, h.RequestAborted);
+        var ok = si is not null && si.StudyInstanceUid == study && si.SeriesInstanceUid == series;
+        await AuditAsync(a, h, UserOf(h).Name, action, $"{id}:{study}/{series}/{sop}", ok ? AuditOutcome.Success : AuditOutcome.Failure,
+            JsonSerializer.Serialize(new Dictionary<string, string> { ["project"] = id }));
+        if (!ok) return Problems.NotFound($"no instance {sop} of series {series} in study {study} in project {id}");
+        return new MultipartDicomResult(project.Blobs, [si!]);
+    }
+}
