@@ -6,28 +6,8 @@ using Mira.Imaging.Volumes;
 
 namespace Mira.Cli.Tests;
 
-public sealed class MetricsCommandTests : IDisposable
+public sealed class MetricsCommandTests : LabelVolumeFolder
 {
-    readonly string dir = Path.Combine(Path.GetTempPath(), "mira-metrics-cli-" + Guid.NewGuid().ToString("N"));
-
-    public MetricsCommandTests() => Directory.CreateDirectory(dir);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
-    }
-
-    /// <summary>A 6×5×4 label volume (spacing 2 × 1 × 1 mm) with the given voxels set to their labels.</summary>
-    string Write(string name, params (int I, int J, int K, byte Label)[] voxels)
-    {
-        var v = Volume.Create([6, 5, 4], VoxelType.UInt8, VolumeGeometry.Identity(2, 1, 1));
-        foreach (var (i, j, k, l) in voxels) v.SetValue(v.Index(i, j, k), l);
-        var path = Path.Combine(dir, name);
-        if (MetaImageFile.IsMetaImagePath(path)) MetaImageFile.Write(path, v);
-        else NiftiVolumes.WriteVolume(path, v);
-        return path;
-    }
-
     [Fact]
     public void Json_for_mha_and_nifti_with_label_selection()
     {
@@ -69,7 +49,7 @@ public sealed class MetricsCommandTests : IDisposable
     {
         var a = Write("ref.mha", (1, 1, 1, 1));
         var v = Volume.Create([3, 3, 3], VoxelType.UInt8);
-        var b = Path.Combine(dir, "small.mha");
+        var b = Path.Combine(Dir, "small.mha");
         MetaImageFile.Write(b, v);
         var r = MiraProcess.Run("metrics", "seg", "--ref", a, "--pred", b);
         Assert.Equal(1, r.ExitCode);

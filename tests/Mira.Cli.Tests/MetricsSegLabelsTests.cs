@@ -4,27 +4,8 @@ using Mira.Imaging.Volumes;
 
 namespace Mira.Cli.Tests;
 
-public sealed class MetricsSegLabelsTests : IDisposable
+public sealed class MetricsSegLabelsTests : LabelVolumeFolder
 {
-    readonly string dir = Path.Combine(Path.GetTempPath(), "mira-metrics-labels-" + Guid.NewGuid().ToString("N"));
-
-    public MetricsSegLabelsTests() => Directory.CreateDirectory(dir);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
-    }
-
-    /// <summary>A 6×5×4 label volume, spacing 2 × 1 × 1 mm (2 mm³ voxels).</summary>
-    string Write(string name, params (int I, int J, int K, byte Label)[] voxels)
-    {
-        var v = Volume.Create([6, 5, 4], VoxelType.UInt8, VolumeGeometry.Identity(2, 1, 1));
-        foreach (var (i, j, k, l) in voxels) v.SetValue(v.Index(i, j, k), l);
-        var path = Path.Combine(dir, name);
-        MetaImageFile.Write(path, v);
-        return path;
-    }
-
     [Fact]
     public void Labels_are_scored_each_on_their_own_with_lesion_wise_and_autopet_fields()
     {
