@@ -83,7 +83,7 @@ public sealed class ServeProcess : IAsyncDisposable
         Assert.Fail("mira serve did not become healthy: " + Output);
     }
 
-    static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

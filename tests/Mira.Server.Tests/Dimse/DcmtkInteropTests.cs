@@ -73,16 +73,6 @@ public partial class DcmtkInteropTests
     [GeneratedRegex(@"Received Store Response \(([^)]*)\)")]
     private static partial Regex StoreResponse();
 
-    static string? SopInstanceOf(string path)
-    {
-        try
-        {
-            var f = DicomFile.Open(path, new DicomReadOptions { StopBeforePixelData = true });
-            return f.Dataset.GetString(DicomTags.SOPInstanceUID) ?? f.FileMetaInformation.GetString(DicomTags.MediaStorageSOPInstanceUID);
-        }
-        catch (MiraException) { return null; }
-    }
-
     /// <summary>
     /// The whole corpus through storescu with each transfer syntax proposal it offers (-R: only the contexts the
     /// files need): every response is success, except 0111 for a file whose SOP Instance UID another corpus file
@@ -122,9 +112,9 @@ public partial class DcmtkInteropTests
             switch (s.Response)
             {
                 case "Success":
-                    stored.Add(SopInstanceOf(s.Path)!);
+                    stored.Add(DimseArchive.SopInstanceOf(s.Path)!);
                     break;
-                case "Unknown Status: 0x111" when SopInstanceOf(s.Path) is { } uid && stored.Contains(uid):
+                case "Unknown Status: 0x111" when DimseArchive.SopInstanceOf(s.Path) is { } uid && stored.Contains(uid):
                     break; // a different corpus file already stored under this UID
                 case null when s.Errors.Any(e => e.Contains("Bad DICOM file") || e.Contains("No SOP Class or Instance UID") || e.Contains("unable to convert")
                                                  || e.Contains("larger (") || e.Contains("Store Failed") || e.Contains("DIMSE Failed to send")):

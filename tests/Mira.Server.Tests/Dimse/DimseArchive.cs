@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Mira.Dicom;
+using Mira.Dicom.IO;
 using Mira.Server.Dimse;
 using Mira.Storage.Network;
 using Mira.Testing;
@@ -19,11 +21,16 @@ public sealed class DimseArchive : TestArchive
         await RefreshAeTableAsync();
     }
 
-    public static int FreePort()
+    public static int FreePort() => ServeProcess.FreePort();
+
+    /// <summary>The SOP Instance UID in a file's data set (what an SCU sends and a receiver indexes), or null.</summary>
+    public static string? SopInstanceOf(string path)
     {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
+        try
+        {
+            return DicomFile.Open(path, new DicomReadOptions { StopBeforePixelData = true }).Dataset.GetString(DicomTags.SOPInstanceUID);
+        }
+        catch (MiraException) { return null; }
     }
 
     /// <summary>Runs a dcmtk tool; returns its exit code and output.</summary>
