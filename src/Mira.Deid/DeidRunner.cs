@@ -170,7 +170,12 @@ public static class DeidRunner
                 return new DeidFileRecord(input, null, DeidFileStatus.Quarantined, r.Reason, r.OriginalSopInstanceUid, null,
                     r.OriginalStudyInstanceUid, null, r.OriginalSeriesInstanceUid, null, false);
             var dir = Path.GetDirectoryName(Path.GetFullPath(output))!;
-            if (createdDirs is null || createdDirs.TryAdd(dir, true)) Directory.CreateDirectory(dir);
+            // Remembered only once created: a worker that skips the call must find the folder there already.
+            if (createdDirs is null || !createdDirs.ContainsKey(dir))
+            {
+                Directory.CreateDirectory(dir);
+                createdDirs?.TryAdd(dir, true);
+            }
             var ds = r.Dataset!;
             var done = false;
             if (tail is { } t && r.TransferSyntax == file.TransferSyntax && ds.Count > 0 && ReferenceEquals(ds[ds.Count - 1], t.Element))
