@@ -27,9 +27,8 @@ cleanup() { for w in "${servers[@]}"; do "${w%%|*}" stop "${w#*|}" >/dev/null 2>
 trap cleanup EXIT INT TERM
 
 if [ -z "${MIRA_BIN:-}" ]; then
-  echo "building mira (Release, ReadyToRun) ..." >&2
-  dotnet publish "$root/src/Mira.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-    -o "$work/mira" > "$work/publish.log" 2>&1 || { cat "$work/publish.log" >&2; exit 1; }
+  echo "building mira (tools/publish.sh: native mira + managed/ for the archive commands) ..." >&2
+  "$root/tools/publish.sh" "$work/mira" >"$work/publish.log" 2>&1 || { cat "$work/publish.log" >&2; exit 1; }
   export MIRA_BIN=$work/mira/mira
 fi
 mctl=$here/mira_ctl.sh; octl=$sb/orthanc_ctl.sh

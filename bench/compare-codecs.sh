@@ -7,7 +7,7 @@
 # Usage: bench/compare-codecs.sh DATA [RUNS]     (RUNS default 3, after one warm-up of each command)
 # Environment:
 #   SHARED=the shared folder (default ../shared beside the repository root); PYTHON=python3 for the timer
-#   MIRA_BIN=an already built mira (skips the build: Release, linux-x64, ReadyToRun)
+#   MIRA_BIN=an already built mira (skips the build; default: tools/publish.sh, the native build)
 #   CODECS="rle sv1 ext12 jls" selects sets; SINGLE=0 skips the one-core mira rows; KEEP=dir keeps raw timer reports
 # Fairness, stated in the table's notes: dcmtk's tools take one file per process, so the dcmtk side is a shell loop
 # of one process per file writing the decoded file to /dev/null (it still encodes a full uncompressed data set);
@@ -36,9 +36,8 @@ mkdir -p "$raw"
 if [ -n "${MIRA_BIN:-}" ]; then
   mira=$MIRA_BIN
 else
-  echo "building mira (Release, linux-x64, ReadyToRun) ..." >&2
-  dotnet publish "$root/src/Mira.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-    -o "$work/mira" >"$work/publish.log" 2>&1 || { cat "$work/publish.log" >&2; exit 1; }
+  echo "building mira (tools/publish.sh: native mira + managed/ for the archive commands) ..." >&2
+  "$root/tools/publish.sh" "$work/mira" >"$work/publish.log" 2>&1 || { cat "$work/publish.log" >&2; exit 1; }
   mira=$work/mira/mira
 fi
 

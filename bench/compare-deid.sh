@@ -33,9 +33,8 @@ data=$(cd "$data" && pwd)
 if [ -n "${MIRA_BIN:-}" ]; then
   mira=$MIRA_BIN
 else
-  echo "building mira (Release, linux-x64, ReadyToRun) ..." >&2
-  dotnet publish "$root/src/Mira.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-    -o "$work/mira" >"$work/publish.log" 2>&1 || { cat "$work/publish.log" >&2; exit 1; }
+  echo "building mira (tools/publish.sh: native mira + managed/ for the archive commands) ..." >&2
+  "$root/tools/publish.sh" "$work/mira" >"$work/publish.log" 2>&1 || { cat "$work/publish.log" >&2; exit 1; }
   mira=$work/mira/mira
 fi
 

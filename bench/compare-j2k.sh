@@ -3,7 +3,7 @@
 # over the same codestreams, extracted with pydicom) on the corpus files in .4.90/.4.91/.4.201.
 # Usage: bench/compare-j2k.sh [RUNS]     (RUNS default 5, after one warm-up of each)
 # Environment: SHARED=the shared folder (default ../shared beside the repository root); MIRA_BIN=an already built
-#   mira (else one is published: Release, linux-x64, ReadyToRun); PYTHON=a python with pydicom (default /usr/bin/python3).
+#   mira (else tools/publish.sh builds the native one); PYTHON=a python with pydicom (default /usr/bin/python3).
 # Needs libopenjp2-7, libopenjp2-tools and python3-pydicom. Prints the median wall seconds of each and their ratio.
 # Caveats: opj_decompress also writes a PNM file per frame (beside the codestreams, under TMPDIR); mira hashes
 # nothing without --sha256 but does lay out the pydicom array; mira decodes files in parallel (one per core),
@@ -60,9 +60,8 @@ nframes=$(ls "$work/cs" | wc -l)
 if [ -n "${MIRA_BIN:-}" ]; then
   mira=$MIRA_BIN
 else
-  echo "building mira (Release, linux-x64, ReadyToRun) ..." >&2
-  dotnet publish "$root/src/Mira.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-    -o "$work/mira" >"$work/publish.log" 2>&1 || { cat "$work/publish.log" >&2; exit 1; }
+  echo "building mira (tools/publish.sh: native mira + managed/ for the archive commands) ..." >&2
+  "$root/tools/publish.sh" "$work/mira" >"$work/publish.log" 2>&1 || { cat "$work/publish.log" >&2; exit 1; }
   mira=$work/mira/mira
 fi
 

@@ -26,9 +26,8 @@ if [ -z "${DATA:-}" ]; then
 fi
 a=$DATA/masks/mask_a.mha; b=$DATA/masks/mask_b.mha
 if [ -z "${MIRA_BIN:-}" ]; then
-  echo "building mira (Release, ReadyToRun) ..." >&2
-  dotnet publish "$root/src/Mira.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-    -o "$work/mira" > "$work/publish.log" 2>&1 || { cat "$work/publish.log" >&2; exit 1; }
+  echo "building mira (tools/publish.sh: native mira + managed/ for the archive commands) ..." >&2
+  "$root/tools/publish.sh" "$work/mira" >"$work/publish.log" 2>&1 || { cat "$work/publish.log" >&2; exit 1; }
   MIRA_BIN=$work/mira/mira
 fi
 

@@ -4,7 +4,7 @@
 # Usage: bench/compare-parse.sh DATA [RUNS]        (run from anywhere; RUNS default 3, 1 warm-up each)
 # Environment:
 #   SHARED=path to the shared folder (default: ../shared beside the repository root)
-#   MIRA_BIN=an already built mira (skips the build); READY_TO_RUN=false publishes without ReadyToRun
+#   MIRA_BIN=an already built mira (skips the build; default: tools/publish.sh, the native build)
 #   JSON=0 skips the JSON pair (mira --format json vs dcm2json, one process per file)
 #   KEEP=dir keeps the raw wholeproc.py reports there
 # Prints one table: median wall (and cpu) seconds of each command and the ratios taken pair by pair
@@ -29,10 +29,8 @@ mkdir -p "$raw"
 if [ -n "${MIRA_BIN:-}" ]; then
   mira=$MIRA_BIN
 else
-  echo "building mira (Release, linux-x64, ReadyToRun=${READY_TO_RUN:-true}) ..." >&2
-  dotnet publish "$root/src/Mira.Cli" -c Release -r linux-x64 --self-contained false \
-    -p:PublishReadyToRun="${READY_TO_RUN:-true}" -o "$work/mira" >"$work/publish.log" 2>&1 \
-    || { cat "$work/publish.log" >&2; exit 1; }
+  echo "building mira (tools/publish.sh: native mira) ..." >&2
+  "$root/tools/publish.sh" "$work/mira" >"$work/publish.log" 2>&1 || { cat "$work/publish.log" >&2; exit 1; }
   mira=$work/mira/mira
 fi
 

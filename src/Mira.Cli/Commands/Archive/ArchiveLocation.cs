@@ -3,7 +3,7 @@ using Mira.Storage;
 using Mira.Storage.Blobs;
 using Mira.Storage.Index;
 
-namespace Mira.Cli;
+namespace Mira.Cli.Commands.Archive;
 
 /// <summary>
 /// The embedded archive's data folder, shared with <c>mira serve</c>: <c>&lt;data&gt;/index.db</c> (SQLite) and

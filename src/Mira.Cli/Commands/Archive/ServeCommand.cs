@@ -2,7 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Hosting;
 using Mira.Server;
 
-namespace Mira.Cli.Commands;
+namespace Mira.Cli.Commands.Archive;
 
 /// <summary><c>mira serve [--data DIR] [--urls URLS] [--db CONNECTION] [--demo]</c>: runs the archive (DICOMweb, status page).</summary>
 public static class ServeCommand

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Mira.Storage.Security;
 
-namespace Mira.Cli.Commands;
+namespace Mira.Cli.Commands.Archive;
 
 /// <summary><c>mira audit verify [--data DIR] [--anchor SEQ:HASH]</c>: checks the audit log's hash chain.</summary>
 public static class AuditCommand

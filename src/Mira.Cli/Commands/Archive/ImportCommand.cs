@@ -4,7 +4,7 @@ using System.Text.Json;
 using Mira.Storage.Ingest;
 using Mira.Storage.Security;
 
-namespace Mira.Cli.Commands;
+namespace Mira.Cli.Commands.Archive;
 
 /// <summary><c>mira import PATH... [--data DIR] [--strict]</c>: loads files and folders into the embedded archive, offline.</summary>
 public static class ImportCommand

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Mira.Storage.Verify;
 
-namespace Mira.Cli.Commands;
+namespace Mira.Cli.Commands.Archive;
 
 /// <summary><c>mira archive verify [--data DIR] [--repair]</c>: checks that index and blobs agree.</summary>
 public static class ArchiveCommand

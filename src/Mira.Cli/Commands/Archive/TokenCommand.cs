@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Mira.Storage.Security;
 
-namespace Mira.Cli.Commands;
+namespace Mira.Cli.Commands.Archive;
 
 /// <summary><c>mira token issue|list|revoke</c>: bearer tokens for DICOMweb and the REST API.</summary>
 public static class TokenCommand

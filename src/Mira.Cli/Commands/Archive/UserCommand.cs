@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text;
 using Mira.Storage.Security;
 
-namespace Mira.Cli.Commands;
+namespace Mira.Cli.Commands.Archive;
 
 /// <summary><c>mira user add NAME --role R[,R…]</c> and <c>mira user list</c>: accounts of the embedded archive.</summary>
 public static class UserCommand

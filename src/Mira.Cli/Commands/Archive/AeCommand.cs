@@ -2,7 +2,7 @@ using System.CommandLine;
 using Mira.Storage.Network;
 using Mira.Storage.Security;
 
-namespace Mira.Cli.Commands;
+namespace Mira.Cli.Commands.Archive;
 
 /// <summary><c>mira ae add|list|remove</c>: the table of remote DICOM application entities the DIMSE listener knows.</summary>
 public static class AeCommand
