@@ -28,6 +28,7 @@ public static class Program
         root.Subcommands.Add(RenderCommand.Create());
         foreach (var dimse in DimseScuCommands.Create()) root.Subcommands.Add(dimse);
         root.Subcommands.Add(DeidCommand.Create());
+        root.Subcommands.Add(DeidRecipeCommand.Create());
         root.Subcommands.Add(PhiScanCommand.Create());
 #if MIRA_NATIVE
         foreach (var c in ManagedCommands.Placeholders()) root.Subcommands.Add(c);

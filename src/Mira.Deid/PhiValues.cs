@@ -21,6 +21,8 @@ public sealed class PhiValues
         DicomTags.InstitutionName, DicomTags.InstitutionAddress, DicomTags.PersonName, DicomTags.PersonAddress,
         DicomTags.PersonTelephoneNumbers, DicomTags.ScheduledPerformingPhysicianName, DicomTags.RegionOfResidence,
         DicomTags.MilitaryRank, DicomTags.BranchOfService, DicomTags.PatientInsurancePlanCodeSequence,
+        // Specimen and container identifiers (laboratory information system numbers that lead back to the patient).
+        DicomTags.ContainerIdentifier, DicomTags.SpecimenIdentifier, DicomTags.SpecimenAccessionNumber,
     };
 
     readonly HashSet<string> values = new(StringComparer.OrdinalIgnoreCase);

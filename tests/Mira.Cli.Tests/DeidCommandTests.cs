@@ -90,4 +90,21 @@ public sealed class DeidCommandTests : IDisposable
         Assert.Equal(0, noKey.ExitCode);
         Assert.Contains("random key", noKey.Stderr);
     }
+
+    [Fact]
+    public void Deid_recipe_shows_every_attribute_and_prints_a_checker_list()
+    {
+        var text = MiraProcess.Run("deid-recipe", "research");
+        Assert.Equal(0, text.ExitCode);
+        Assert.StartsWith("recipe research v1 (sha256 ", text.Stdout);
+        Assert.Matches(@"\(0010,2160\)\s+K\s+EthnicGroup\s+kept", text.Stdout);
+        Assert.Matches(@"\(0010,0020\)\s+D\s+PatientID\s+keyed pseudonym", text.Stdout);
+        var tsv = MiraProcess.Run("deid-recipe", "research", "--tsv");
+        Assert.Equal(0, tsv.ExitCode);
+        Assert.Contains("(0008,1030)\tStudyDescription\tC\t\n", tsv.Stdout);
+        Assert.Contains("(0020,000D)\tStudyInstanceUID\tU\t\n", tsv.Stdout);
+        var bad = MiraProcess.Run("deid-recipe", Path.Combine(dir.FullName, "missing.json"));
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("no built-in recipe", bad.Stderr);
+    }
 }

@@ -47,6 +47,21 @@ public sealed class BenchDeidTests(BenchRun run)
         Assert.True(findings.Count == 0, string.Join("\n", findings.Take(10)));
     }
 
+    /// <summary>
+    /// deid_check.py with the research recipe's own attribute list (mira deid-recipe research --tsv: all 619 single-tag
+    /// rows of Table E.1-1, 300+ of them removed, emptied or replaced) instead of the peers' 62: no leak.
+    /// </summary>
+    [Fact]
+    public void Research_recipe_leaks_nothing_by_deid_check_with_its_own_attribute_list()
+    {
+        var list = Path.Combine(run.Root, "research.tsv");
+        File.WriteAllText(list, RecipeActions.ToTsv(DeidRecipe.Research));
+        var r = run.DeidCheck(run.ResearchOut, list);
+        AssertStructure(r, run.Research.Deidentified);
+        Assert.Equal(0, r.GetProperty("files_with_leaks").GetInt32());
+        Assert.Empty(r.GetProperty("leaks_by_attribute").EnumerateObject());
+    }
+
     [Fact]
     public void Pet_suv_factors_are_equal_before_and_after_both_recipes()
     {

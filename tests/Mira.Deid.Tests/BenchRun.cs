@@ -27,11 +27,11 @@ public sealed class BenchRun : IDisposable
     public DeidRunRecord Research { get; }
     public DeidRunRecord Bench { get; }
 
-    /// <summary>../shared/bench/deid_check.py with the peers' list, as JSON.</summary>
-    public JsonElement DeidCheck(string output)
+    /// <summary>../shared/bench/deid_check.py with the peers' list (or another list in its layout), as JSON.</summary>
+    public JsonElement DeidCheck(string output, string? attributeList = null)
     {
         var json = ExternalTool.Run(TestData.Python, Path.Combine(TestData.SharedBench, "deid_check.py"),
-            Path.Combine(TestData.SharedBench, "phi_attributes.tsv"), Data, output);
+            attributeList ?? Path.Combine(TestData.SharedBench, "phi_attributes.tsv"), Data, output);
         return JsonDocument.Parse(json).RootElement.Clone();
     }
 

@@ -29,6 +29,22 @@ public sealed partial class CorpusDeidTests(CorpusRun run)
         Assert.True(originals > 100, $"{originals} findings in the originals");
     }
 
+    /// <summary>
+    /// Regression: a slide's container and specimen identifier (a laboratory number) was also written in a free-text
+    /// content item of its Specimen Preparation Sequence, which Clean Structured Content kept; the identifier values are
+    /// now PHI values, masked in cleaned text and looked for by phi-scan.
+    /// </summary>
+    [Fact]
+    public void Specimen_identifiers_leave_no_trace_anywhere_in_the_output_bytes()
+    {
+        var input = Path.Combine(run.Input, "modality", "SM", "cptac_brca_wsi_level.dcm");
+        var id = CorpusRun.Read(input).GetString(DicomTags.ContainerIdentifier)!;
+        Assert.Equal(30, id.Length);
+        var output = File.ReadAllBytes(Path.Combine(run.Output, "modality", "SM", "cptac_brca_wsi_level.dcm"));
+        Assert.True(output.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(id)) < 0, "the container identifier is still in the output");
+        Assert.True(File.ReadAllBytes(input).AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(id)) >= 0);
+    }
+
     [Fact]
     public void Outputs_parse_with_dcmdump_where_the_input_did()
     {
