@@ -72,7 +72,7 @@ public static class MiraServer
         app.MapGet("/openapi.json", OpenApi);
         var dicomweb = app.MapGroup(DicomwebUrls.Prefix);
         StowEndpoints.Map(dicomweb);
-        QidoEndpoints.Map(dicomweb);
+        QidoEndpoints.Map(dicomweb, DicomwebRoutes.Intake);
         WadoEndpoints.Map(dicomweb);
         Projects.ProjectEndpoints.Map(app.MapGroup("/api/projects"));
         return app;

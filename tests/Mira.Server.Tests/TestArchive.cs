@@ -17,6 +17,7 @@ public class TestArchive : IAsyncLifetime
     WebApplication? app;
 
     public Archive Archive => app!.Services.GetRequiredService<Archive>();
+    public IServiceProvider Services => app!.Services;
     public HttpClient Anonymous { get; private set; } = null!;
     public string StewardToken { get; private set; } = "";
 
