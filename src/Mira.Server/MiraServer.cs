@@ -60,6 +60,11 @@ public static class MiraServer
             builder.Services.AddSingleton<Mira.Server.Dimse.DimseListener>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<Mira.Server.Dimse.DimseListener>());
         }
+        if (options.RuleCopies.Worker)
+        {
+            builder.Services.AddSingleton(options.RuleCopies);
+            builder.Services.AddHostedService<Projects.RuleCopyWorker>();
+        }
         options.ConfigureBuilder?.Invoke(builder);
 
         var app = builder.Build();

@@ -32,6 +32,9 @@ public class TestArchive : IAsyncLifetime
 
     public string DataFolder => folder;
 
+    /// <summary>The rule queue's settings for this server (tests shorten the retry delays).</summary>
+    public Mira.Server.Projects.RuleCopyOptions RuleCopies { get; init; } = new();
+
     /// <summary>The index database: null for SQLite in the data folder.</summary>
     protected virtual Task<string?> ConnectionStringAsync() => Task.FromResult<string?>(null);
 
@@ -46,6 +49,7 @@ public class TestArchive : IAsyncLifetime
             Security = new SecurityOptions { Pbkdf2Iterations = 1000 },
             Console = TextWriter.Null,
             Dimse = Dimse,
+            RuleCopies = RuleCopies,
             ConfigureBuilder = b => b.WebHost.UseTestServer(),
         });
         await app.StartAsync();
