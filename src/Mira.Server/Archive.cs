@@ -12,7 +12,7 @@ namespace Mira.Server;
 public sealed class Archive
 {
     Archive(StorageDatabase database, SqlIndexStore index, FileBlobStore blobs, IngestJournal journal, AccountStore accounts, TokenStore tokens, AuditLog audit,
-        ApplicationEntityStore applicationEntities, ProjectStore projects, ProjectArchives projectArchives)
+        ApplicationEntityStore applicationEntities, ProjectStore projects, ProjectArchives projectArchives, RuleCopyStore ruleCopies)
     {
         Database = database;
         Index = index;
@@ -23,7 +23,7 @@ public sealed class Archive
         Accounts = accounts;
         Tokens = tokens;
         Audit = audit;
-        Projects = new Projects.ProjectService(this, projects, projectArchives);
+        Projects = new Projects.ProjectService(this, projects, projectArchives, ruleCopies);
     }
 
     public StorageDatabase Database { get; }
@@ -63,6 +63,7 @@ public sealed class Archive
         var audit = await AuditLog.OpenAsync(db, options.Security, ct);
         var aes = await ApplicationEntityStore.OpenAsync(db, ct);
         var projects = await ProjectStore.OpenAsync(db, ct);
-        return new Archive(db, index, blobs, journal, accounts, tokens, audit, aes, projects, new ProjectArchives(data));
+        var ruleCopies = await RuleCopyStore.OpenAsync(db, ct);
+        return new Archive(db, index, blobs, journal, accounts, tokens, audit, aes, projects, new ProjectArchives(data), ruleCopies);
     }
 }

@@ -60,6 +60,11 @@ public static class MiraServer
             builder.Services.AddSingleton<Mira.Server.Dimse.DimseListener>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<Mira.Server.Dimse.DimseListener>());
         }
+        if (options.RuleCopies.Worker)
+        {
+            builder.Services.AddSingleton(options.RuleCopies);
+            builder.Services.AddHostedService<Projects.RuleCopyWorker>();
+        }
         options.ConfigureBuilder?.Invoke(builder);
 
         var app = builder.Build();
@@ -72,7 +77,7 @@ public static class MiraServer
         app.MapGet("/openapi.json", OpenApi);
         var dicomweb = app.MapGroup(DicomwebUrls.Prefix);
         StowEndpoints.Map(dicomweb);
-        QidoEndpoints.Map(dicomweb);
+        QidoEndpoints.Map(dicomweb, DicomwebRoutes.Intake);
         WadoEndpoints.Map(dicomweb);
         Projects.ProjectEndpoints.Map(app.MapGroup("/api/projects"));
         return app;

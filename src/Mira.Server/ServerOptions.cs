@@ -40,6 +40,9 @@ public sealed record ServerOptions
     /// <summary>The DIMSE listener; null (the default here) runs none. <c>mira serve</c> turns it on at port 11112.</summary>
     public Dimse.DimseServiceOptions? Dimse { get; init; }
 
+    /// <summary>The durable rule queue: whether this process works it, and its retries (<c>docs/projects.md</c>).</summary>
+    public Projects.RuleCopyOptions RuleCopies { get; init; } = new();
+
     /// <summary>A hook run on the builder before the application is built (tests use it to swap in a test server).</summary>
     public Action<WebApplicationBuilder>? ConfigureBuilder { get; init; }
 }

@@ -255,8 +255,9 @@ public sealed class ProjectZoneRuleTests
             Assert.Equal(DemoStudies.CtSlices, fromOther.Succeeded);
 
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (a.Archive.Projects.PendingRuleCopies > 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
-            Assert.Equal(0, a.Archive.Projects.PendingRuleCopies);
+            while (await a.Archive.Projects.PendingRuleCopiesAsync() > 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
+            Assert.Equal(0, await a.Archive.Projects.PendingRuleCopiesAsync());
+            Assert.Empty(await a.Archive.Projects.RuleCopies.ListAsync());
 
             var annotator = a.Basic("annotator", TestArchive.UserPassword);
             var r = await annotator.GetAsync("/api/projects/zone-rule/dicomweb/instances");
@@ -274,7 +275,7 @@ public sealed class ProjectZoneRuleTests
         }
     }
 
-    static Task<Mira.Dicom.Network.StoreScuSummary> Send(int port, string callingAe, string[] files) =>
+    internal static Task<Mira.Dicom.Network.StoreScuSummary> Send(int port, string callingAe, string[] files) =>
         new Mira.Dicom.Network.StoreScu(new Mira.Dicom.Network.StoreScuOptions
         {
             Host = "127.0.0.1", Port = port, CalledAE = "MIRA", CallingAE = callingAe, Associations = 1,

@@ -17,6 +17,7 @@ public class TestArchive : IAsyncLifetime
     WebApplication? app;
 
     public Archive Archive => app!.Services.GetRequiredService<Archive>();
+    public IServiceProvider Services => app!.Services;
     public HttpClient Anonymous { get; private set; } = null!;
     public string StewardToken { get; private set; } = "";
 
@@ -30,6 +31,9 @@ public class TestArchive : IAsyncLifetime
     public Task RefreshAeTableAsync() => app!.Services.GetRequiredService<Mira.Server.Dimse.DimseListener>().RefreshAeTableAsync();
 
     public string DataFolder => folder;
+
+    /// <summary>The rule queue's settings for this server (tests shorten the retry delays).</summary>
+    public Mira.Server.Projects.RuleCopyOptions RuleCopies { get; init; } = new();
 
     /// <summary>The index database: null for SQLite in the data folder.</summary>
     protected virtual Task<string?> ConnectionStringAsync() => Task.FromResult<string?>(null);
@@ -45,6 +49,7 @@ public class TestArchive : IAsyncLifetime
             Security = new SecurityOptions { Pbkdf2Iterations = 1000 },
             Console = TextWriter.Null,
             Dimse = Dimse,
+            RuleCopies = RuleCopies,
             ConfigureBuilder = b => b.WebHost.UseTestServer(),
         });
         await app.StartAsync();

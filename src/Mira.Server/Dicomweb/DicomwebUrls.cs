@@ -7,5 +7,11 @@ public static class DicomwebUrls
 {
     public const string Prefix = "/dicomweb";
 
-    public static string Base(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}{Prefix}";
+    /// <summary>The intake archive's DICOMweb root.</summary>
+    public static string Base(HttpRequest request) => $"{Origin(request)}{Prefix}";
+
+    /// <summary>A research project's DICOMweb root (its own archive).</summary>
+    public static string ProjectBase(HttpRequest request, string projectId) => $"{Origin(request)}/api/projects/{projectId}{Prefix}";
+
+    static string Origin(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
 }

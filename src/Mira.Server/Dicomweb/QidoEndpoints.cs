@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Mira.Dicom;
-using Mira.Server.Security;
+using Mira.Storage.Index;
 using Mira.Storage.Query;
 
 namespace Mira.Server.Dicomweb;
@@ -12,25 +12,26 @@ namespace Mira.Server.Dicomweb;
 /// </summary>
 public static class QidoEndpoints
 {
-    public static void Map(RouteGroupBuilder g)
+    /// <summary>Maps the searches on <paramref name="routes"/>' source (the intake archive, or a project's).</summary>
+    public static void Map(RouteGroupBuilder g, DicomwebRoutes routes)
     {
-        var access = new PatientDataAccess("qido.search", PatientDataAccess.IdentifiedData);
-        g.MapGet("/studies", (HttpContext h, Archive a) =>
-            Search(h, QidoLevel.Study, (q, ct) => a.Index.QueryStudiesAsync(q, ct))).AddEndpointFilter(access);
-        g.MapGet("/series", (HttpContext h, Archive a) =>
-            Search(h, QidoLevel.Series, (q, ct) => a.Index.QuerySeriesAsync(q, null, ct))).AddEndpointFilter(access);
-        g.MapGet("/instances", (HttpContext h, Archive a) =>
-            Search(h, QidoLevel.Instance, (q, ct) => a.Index.QueryInstancesAsync(q, null, null, ct))).AddEndpointFilter(access);
-        g.MapGet("/studies/{study}/series", (HttpContext h, Archive a, string study) =>
-            Search(h, QidoLevel.Series, (q, ct) => a.Index.QuerySeriesAsync(q, study, ct))).AddEndpointFilter(access);
-        g.MapGet("/studies/{study}/instances", (HttpContext h, Archive a, string study) =>
-            Search(h, QidoLevel.Instance, (q, ct) => a.Index.QueryInstancesAsync(q, study, null, ct))).AddEndpointFilter(access);
-        g.MapGet("/studies/{study}/series/{series}/instances", (HttpContext h, Archive a, string study, string series) =>
-            Search(h, QidoLevel.Instance, (q, ct) => a.Index.QueryInstancesAsync(q, study, series, ct))).AddEndpointFilter(access);
+        var access = routes.Access("qido.search");
+        // Typed as Delegate: a bare (HttpContext) => Task<IResult> lambda would bind as a RequestDelegate and drop its result.
+        Delegate All(QidoLevel level, Func<IIndexStore, QidoQuery, CancellationToken, Task<IReadOnlyList<DicomDataset>>> query) =>
+            (HttpContext h) => Search(h, routes.Source(h), level, query);
+        g.MapGet("/studies", All(QidoLevel.Study, (i, q, ct) => i.QueryStudiesAsync(q, ct))).AddEndpointFilter(access);
+        g.MapGet("/series", All(QidoLevel.Series, (i, q, ct) => i.QuerySeriesAsync(q, null, ct))).AddEndpointFilter(access);
+        g.MapGet("/instances", All(QidoLevel.Instance, (i, q, ct) => i.QueryInstancesAsync(q, null, null, ct))).AddEndpointFilter(access);
+        g.MapGet("/studies/{study}/series", (HttpContext h, string study) =>
+            Search(h, routes.Source(h), QidoLevel.Series, (i, q, ct) => i.QuerySeriesAsync(q, study, ct))).AddEndpointFilter(access);
+        g.MapGet("/studies/{study}/instances", (HttpContext h, string study) =>
+            Search(h, routes.Source(h), QidoLevel.Instance, (i, q, ct) => i.QueryInstancesAsync(q, study, null, ct))).AddEndpointFilter(access);
+        g.MapGet("/studies/{study}/series/{series}/instances", (HttpContext h, string study, string series) =>
+            Search(h, routes.Source(h), QidoLevel.Instance, (i, q, ct) => i.QueryInstancesAsync(q, study, series, ct))).AddEndpointFilter(access);
     }
 
-    static async Task<IResult> Search(HttpContext http, QidoLevel level,
-        Func<QidoQuery, CancellationToken, Task<IReadOnlyList<DicomDataset>>> query)
+    static async Task<IResult> Search(HttpContext http, DicomwebSource source, QidoLevel level,
+        Func<IIndexStore, QidoQuery, CancellationToken, Task<IReadOnlyList<DicomDataset>>> query)
     {
         QidoQuery q;
         try
@@ -47,14 +48,14 @@ public static class QidoEndpoints
         IReadOnlyList<DicomDataset> results;
         try
         {
-            results = await query(q, http.RequestAborted);
+            results = await query(source.Index, q, http.RequestAborted);
         }
         catch (QidoQueryException e)
         {
             return Problems.BadRequest(e.Message);
         }
         if (results.Count == 0) return Results.StatusCode(StatusCodes.Status204NoContent);
-        var baseUrl = DicomwebUrls.Base(http.Request);
+        var baseUrl = source.BaseUrl;
         foreach (var ds in results)
         {
             var study = ds.GetString(DicomTags.StudyInstanceUID) ?? http.Request.RouteValues["study"] as string;

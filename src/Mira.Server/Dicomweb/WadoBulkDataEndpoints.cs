@@ -3,7 +3,6 @@ using Mira.Dicom.IO;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Mira.Dicom;
-using Mira.Server.Security;
 using Mira.Storage.Index;
 
 namespace Mira.Server.Dicomweb;
@@ -20,34 +19,36 @@ public static class WadoBulkDataEndpoints
 {
     const string InstancePath = "/studies/{study}/series/{series}/instances/{instance}";
 
-    public static void Map(RouteGroupBuilder g, PatientDataAccess retrieve)
+    public static void Map(RouteGroupBuilder g, DicomwebRoutes routes, IEndpointFilter retrieve)
     {
-        g.MapGet(InstancePath + "/frames/{frames}", (HttpContext h, Archive a, [FromServices] ITransferSyntaxConverter c,
-            string study, string series, string instance, string frames) => Frames(h, a, c, study, series, instance, frames)).AddEndpointFilter(retrieve);
-        g.MapGet(InstancePath + "/bulkdata/{**path}", (HttpContext h, Archive a, [FromServices] ITransferSyntaxConverter c,
-            string study, string series, string instance, string path) => BulkData(h, a, c, study, series, instance, path)).AddEndpointFilter(retrieve);
+        g.MapGet(InstancePath + "/frames/{frames}", (HttpContext h, [FromServices] ITransferSyntaxConverter c,
+            string study, string series, string instance, string frames) => Frames(h, routes.Source(h), c, study, series, instance, frames))
+            .AddEndpointFilter(retrieve);
+        g.MapGet(InstancePath + "/bulkdata/{**path}", (HttpContext h, [FromServices] ITransferSyntaxConverter c,
+            string study, string series, string instance, string path) => BulkData(h, routes.Source(h), c, study, series, instance, path))
+            .AddEndpointFilter(retrieve);
     }
 
     /// <summary>How frames go out: the parts' media type and the transfer syntax of their bytes.</summary>
     public sealed record FrameEncoding(string MediaType, TransferSyntax Syntax);
 
-    static string InstanceUrl(HttpRequest request, StoredInstance si) =>
-        $"{DicomwebUrls.Base(request)}/studies/{si.StudyInstanceUid}/series/{si.SeriesInstanceUid}/instances/{si.SopInstanceUid}";
+    static string InstanceUrl(DicomwebSource source, StoredInstance si) =>
+        $"{source.BaseUrl}/studies/{si.StudyInstanceUid}/series/{si.SeriesInstanceUid}/instances/{si.SopInstanceUid}";
 
-    static async Task<IResult> Frames(HttpContext http, Archive archive, ITransferSyntaxConverter converter,
+    static async Task<IResult> Frames(HttpContext http, DicomwebSource source, ITransferSyntaxConverter converter,
         string study, string series, string instance, string frames)
     {
         var numbers = PixelFrames.ParseList(frames, out var error);
         if (numbers is null) return Problems.BadRequest(error!);
-        var si = (await WadoEndpoints.FindAsync(archive, study, series, instance, http.RequestAborted)).FirstOrDefault();
+        var si = (await WadoEndpoints.FindAsync(source.Index, study, series, instance, http.RequestAborted)).FirstOrDefault();
         if (si is null) return Problems.NotFound($"no instance {instance} of series {series} in study {study}");
-        var file = await StoredObjects.ReadAsync(archive.Blobs, si, http.RequestAborted);
+        var file = await StoredObjects.ReadAsync(source.Blobs, si, http.RequestAborted);
         var ds = file.Dataset;
         if (PixelFrames.PixelDataOf(ds) is not { } pixels) return Problems.NotFound($"instance {instance} has no Pixel Data, so no frames");
         var count = PixelFrames.FrameCount(ds);
         if (numbers.FirstOrDefault(n => n > count) is var bad and > 0)
             return Problems.NotFound($"frame {bad} is out of range: instance {instance} has {count} frame(s)");
-        return FramesResult(http, converter, si, file.TransferSyntax, ds, pixels, numbers, InstanceUrl(http.Request, si) + "/frames/");
+        return FramesResult(http, converter, si, file.TransferSyntax, ds, pixels, numbers, InstanceUrl(source, si) + "/frames/");
     }
 
     static IResult FramesResult(HttpContext http, ITransferSyntaxConverter converter, StoredInstance si, TransferSyntax fileSyntax,
@@ -136,18 +137,18 @@ public static class WadoBulkDataEndpoints
             yield return $"{BulkDataMediaTypes.OctetStream}; transfer-syntax={TransferSyntax.ExplicitVRLittleEndian.Uid}";
     }
 
-    static async Task<IResult> BulkData(HttpContext http, Archive archive, ITransferSyntaxConverter converter,
+    static async Task<IResult> BulkData(HttpContext http, DicomwebSource source, ITransferSyntaxConverter converter,
         string study, string series, string instance, string path)
     {
         var steps = BulkDataPath.Parse(path, out var error);
         if (steps is null) return Problems.BadRequest(error!);
-        var si = (await WadoEndpoints.FindAsync(archive, study, series, instance, http.RequestAborted)).FirstOrDefault();
+        var si = (await WadoEndpoints.FindAsync(source.Index, study, series, instance, http.RequestAborted)).FirstOrDefault();
         if (si is null) return Problems.NotFound($"no instance {instance} of series {series} in study {study}");
-        var file = await StoredObjects.ReadAsync(archive.Blobs, si, http.RequestAborted);
+        var file = await StoredObjects.ReadAsync(source.Blobs, si, http.RequestAborted);
         var e = BulkDataPath.Resolve(file.Dataset, steps, out var missing);
         if (e is null) return Problems.NotFound($"instance {instance} has no value at bulk data path {path}: {missing}");
         if (e is DicomSequence) return Problems.BadRequest($"{path} names a sequence; bulk data paths end at a value");
-        var location = InstanceUrl(http.Request, si) + "/bulkdata/" + BulkDataPath.Format(steps);
+        var location = InstanceUrl(source, si) + "/bulkdata/" + BulkDataPath.Format(steps);
 
         // Pixel Data of the instance: compressed, one part per frame (PS3.18 §8.7.3.3.2); native, the whole value in
         // Explicit VR Little Endian.
@@ -156,7 +157,7 @@ public static class WadoBulkDataEndpoints
             if (e is DicomFragmentSequence)
             {
                 var all = Enumerable.Range(1, PixelFrames.FrameCount(file.Dataset)).ToArray();
-                return FramesResult(http, converter, si, file.TransferSyntax, file.Dataset, e, all, InstanceUrl(http.Request, si) + "/frames/");
+                return FramesResult(http, converter, si, file.TransferSyntax, file.Dataset, e, all, InstanceUrl(source, si) + "/frames/");
             }
             if (!file.TransferSyntax.IsLittleEndian)
             {

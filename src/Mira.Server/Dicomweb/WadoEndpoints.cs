@@ -18,34 +18,45 @@ namespace Mira.Server.Dicomweb;
 /// </summary>
 public static class WadoEndpoints
 {
+    /// <summary>The intake archive: every retrieval resource, and DELETE of a study (administrators).</summary>
     public static void Map(RouteGroupBuilder g)
     {
-        var retrieve = new PatientDataAccess("wado.retrieve", PatientDataAccess.IdentifiedData);
-        var metadata = new PatientDataAccess("wado.metadata", PatientDataAccess.IdentifiedData);
-        g.MapGet("/studies/{study}", (HttpContext h, Archive a, [FromServices] ITransferSyntaxConverter c, string study) =>
-            Retrieve(h, a, c, study, null, null)).AddEndpointFilter(retrieve);
-        g.MapGet("/studies/{study}/series/{series}", (HttpContext h, Archive a, [FromServices] ITransferSyntaxConverter c, string study, string series) =>
-            Retrieve(h, a, c, study, series, null)).AddEndpointFilter(retrieve);
-        g.MapGet("/studies/{study}/series/{series}/instances/{instance}", (HttpContext h, Archive a, [FromServices] ITransferSyntaxConverter c,
-            string study, string series, string instance) => Retrieve(h, a, c, study, series, instance)).AddEndpointFilter(retrieve);
-        g.MapGet("/studies/{study}/metadata", (HttpContext h, Archive a, string study) => Metadata(h, a, study, null, null)).AddEndpointFilter(metadata);
-        g.MapGet("/studies/{study}/series/{series}/metadata", (HttpContext h, Archive a, string study, string series) =>
-            Metadata(h, a, study, series, null)).AddEndpointFilter(metadata);
-        g.MapGet("/studies/{study}/series/{series}/instances/{instance}/metadata", (HttpContext h, Archive a, string study, string series, string instance) =>
-            Metadata(h, a, study, series, instance)).AddEndpointFilter(metadata);
+        MapRetrieval(g, DicomwebRoutes.Intake);
         g.MapDelete("/studies/{study}", (HttpContext h, Archive a, string study) => DeleteStudy(h, a, study))
             .AddEndpointFilter(new PatientDataAccess("dicomweb.delete", [Roles.Admin]));
-        WadoBulkDataEndpoints.Map(g, retrieve);
-        WadoRenderedEndpoints.Map(g);
+    }
+
+    /// <summary>
+    /// Every WADO-RS resource (instances, metadata, frames, bulk data, rendered, thumbnails) on
+    /// <paramref name="routes"/>' source: the intake archive, or a research project's own archive.
+    /// </summary>
+    public static void MapRetrieval(RouteGroupBuilder g, DicomwebRoutes routes)
+    {
+        var retrieve = routes.Access("wado.retrieve");
+        var metadata = routes.Access("wado.metadata");
+        g.MapGet("/studies/{study}", (HttpContext h, [FromServices] ITransferSyntaxConverter c, string study) =>
+            Retrieve(h, routes.Source(h), c, study, null, null)).AddEndpointFilter(retrieve);
+        g.MapGet("/studies/{study}/series/{series}", (HttpContext h, [FromServices] ITransferSyntaxConverter c, string study, string series) =>
+            Retrieve(h, routes.Source(h), c, study, series, null)).AddEndpointFilter(retrieve);
+        g.MapGet("/studies/{study}/series/{series}/instances/{instance}", (HttpContext h, [FromServices] ITransferSyntaxConverter c,
+            string study, string series, string instance) => Retrieve(h, routes.Source(h), c, study, series, instance)).AddEndpointFilter(retrieve);
+        g.MapGet("/studies/{study}/metadata", (HttpContext h, string study) =>
+            Metadata(h, routes.Source(h), study, null, null)).AddEndpointFilter(metadata);
+        g.MapGet("/studies/{study}/series/{series}/metadata", (HttpContext h, string study, string series) =>
+            Metadata(h, routes.Source(h), study, series, null)).AddEndpointFilter(metadata);
+        g.MapGet("/studies/{study}/series/{series}/instances/{instance}/metadata", (HttpContext h, string study, string series, string instance) =>
+            Metadata(h, routes.Source(h), study, series, instance)).AddEndpointFilter(metadata);
+        WadoBulkDataEndpoints.Map(g, routes, retrieve);
+        WadoRenderedEndpoints.Map(g, routes);
     }
 
     const string DicomMediaType = "application/dicom";
 
     /// <summary>The stored instances of a study, series or single instance, in index order (one index query).</summary>
-    public static async Task<IReadOnlyList<StoredInstance>> FindAsync(Archive archive, string study, string? series, string? instance, CancellationToken ct)
+    public static async Task<IReadOnlyList<StoredInstance>> FindAsync(IIndexStore index, string study, string? series, string? instance, CancellationToken ct)
     {
-        if (instance is null) return await archive.Index.FindInstancesAsync(study, series, ct);
-        var one = await archive.Index.FindInstanceAsync(instance, ct);
+        if (instance is null) return await index.FindInstancesAsync(study, series, ct);
+        var one = await index.FindInstanceAsync(instance, ct);
         return one is not null && one.StudyInstanceUid == study && (series is null || one.SeriesInstanceUid == series) ? [one] : [];
     }
 
@@ -53,21 +64,21 @@ public static class WadoEndpoints
         instance is not null ? $"instance {instance} of series {series} in study {study}"
         : series is not null ? $"series {series} in study {study}" : $"study {study}";
 
-    static async Task<IResult> Retrieve(HttpContext http, Archive archive, ITransferSyntaxConverter converter, string study, string? series, string? instance)
+    static async Task<IResult> Retrieve(HttpContext http, DicomwebSource source, ITransferSyntaxConverter converter, string study, string? series, string? instance)
     {
         var ranges = AcceptedMediaType.Parse(http.Request.Headers.Accept).Where(a => a.Matches(DicomMediaType)).ToList();
         if (ranges.Count == 0)
             return Problems.Result(StatusCodes.Status406NotAcceptable, "Not Acceptable",
                 $"this resource is served as multipart/related; type=\"{DicomMediaType}\" (stored transfer syntax, or another one asked for with transfer-syntax=)");
-        var found = await FindAsync(archive, study, series, instance, http.RequestAborted);
+        var found = await FindAsync(source.Index, study, series, instance, http.RequestAborted);
         if (found.Count == 0) return Problems.NotFound($"no {Describe(study, series, instance)}");
         string? refusal = null;
         foreach (var range in ranges)
         {
-            if (range.AnySyntax) return new MultipartDicomResult(archive.Blobs, found);
+            if (range.AnySyntax) return new MultipartDicomResult(source.Blobs, found);
             var target = TransferSyntax.Lookup(range.TransferSyntax!);
             var cannot = found.FirstOrDefault(si => !converter.CanConvert(StoredObjects.SyntaxOf(si), target));
-            if (cannot is null) return new MultipartDicomResult(archive.Blobs, found, target, converter);
+            if (cannot is null) return new MultipartDicomResult(source.Blobs, found, target, converter);
             refusal ??= $"instance {cannot.SopInstanceUid} is stored in {StoredObjects.SyntaxOf(cannot)} and cannot be delivered in "
                         + $"{target} (no codec for its Pixel Data); ask for transfer-syntax={StoredObjects.SyntaxOf(cannot).Uid} or transfer-syntax=*";
         }
@@ -78,15 +89,15 @@ public static class WadoEndpoints
     /// Metadata (PS3.18 §10.4.1.1.2) read from the stored objects, with Pixel Data and other bulk values replaced by
     /// BulkDataURIs pointing at <c>…/bulkdata/{path}</c> (<see cref="BulkDataPath"/>), nested values included.
     /// </summary>
-    static async Task<IResult> Metadata(HttpContext http, Archive archive, string study, string? series, string? instance)
+    static async Task<IResult> Metadata(HttpContext http, DicomwebSource source, string study, string? series, string? instance)
     {
-        var found = await FindAsync(archive, study, series, instance, http.RequestAborted);
+        var found = await FindAsync(source.Index, study, series, instance, http.RequestAborted);
         if (found.Count == 0) return Problems.NotFound($"no {Describe(study, series, instance)}");
-        var baseUrl = DicomwebUrls.Base(http.Request);
+        var baseUrl = source.BaseUrl;
         var datasets = new List<DicomDataset>(found.Count);
         foreach (var si in found)
         {
-            var ds = (await StoredObjects.ReadAsync(archive.Blobs, si, http.RequestAborted)).Dataset;
+            var ds = (await StoredObjects.ReadAsync(source.Blobs, si, http.RequestAborted)).Dataset;
             BulkDataPath.ReplaceWithUris(ds, $"{baseUrl}/studies/{si.StudyInstanceUid}/series/{si.SeriesInstanceUid}/instances/{si.SopInstanceUid}");
             datasets.Add(ds);
         }
@@ -95,7 +106,7 @@ public static class WadoEndpoints
 
     static async Task<IResult> DeleteStudy(HttpContext http, Archive archive, string study)
     {
-        var found = await FindAsync(archive, study, null, null, http.RequestAborted);
+        var found = await FindAsync(archive.Index, study, null, null, http.RequestAborted);
         if (found.Count == 0) return Problems.NotFound($"no study {study}");
         foreach (var si in found)
         {

@@ -5,7 +5,6 @@ using Mira.Dicom.Codecs;
 using Mira.Imaging;
 using Mira.Imaging.Presentation;
 using Mira.Imaging.Rendering;
-using Mira.Server.Security;
 using Mira.Storage.Index;
 
 namespace Mira.Server.Dicomweb;
@@ -30,22 +29,22 @@ public static class WadoRenderedEndpoints
     /// <summary>Instances tried, from the middle outward, before a series is said to have no renderable image.</summary>
     const int MaxThumbnailCandidates = 8;
 
-    public static void Map(RouteGroupBuilder g)
+    public static void Map(RouteGroupBuilder g, DicomwebRoutes routes)
     {
-        var rendered = new PatientDataAccess("wado.rendered", PatientDataAccess.IdentifiedData);
-        var thumbnail = new PatientDataAccess("wado.thumbnail", PatientDataAccess.IdentifiedData);
-        g.MapGet(InstancePath + "/rendered", (HttpContext h, Archive a, string study, string series, string instance) =>
-            Instance(h, a, study, series, instance, null, thumbnail: false)).AddEndpointFilter(rendered);
-        g.MapGet(InstancePath + "/frames/{frames}/rendered", (HttpContext h, Archive a, string study, string series, string instance, string frames) =>
-            Instance(h, a, study, series, instance, frames, thumbnail: false)).AddEndpointFilter(rendered);
-        g.MapGet(InstancePath + "/thumbnail", (HttpContext h, Archive a, string study, string series, string instance) =>
-            Instance(h, a, study, series, instance, null, thumbnail: true)).AddEndpointFilter(thumbnail);
-        g.MapGet(InstancePath + "/frames/{frames}/thumbnail", (HttpContext h, Archive a, string study, string series, string instance, string frames) =>
-            Instance(h, a, study, series, instance, frames, thumbnail: true)).AddEndpointFilter(thumbnail);
-        g.MapGet("/studies/{study}/series/{series}/thumbnail", (HttpContext h, Archive a, string study, string series) =>
-            Representative(h, a, study, series)).AddEndpointFilter(thumbnail);
-        g.MapGet("/studies/{study}/thumbnail", (HttpContext h, Archive a, string study) =>
-            Representative(h, a, study, null)).AddEndpointFilter(thumbnail);
+        var rendered = routes.Access("wado.rendered");
+        var thumbnail = routes.Access("wado.thumbnail");
+        g.MapGet(InstancePath + "/rendered", (HttpContext h, string study, string series, string instance) =>
+            Instance(h, routes.Source(h), study, series, instance, null, thumbnail: false)).AddEndpointFilter(rendered);
+        g.MapGet(InstancePath + "/frames/{frames}/rendered", (HttpContext h, string study, string series, string instance, string frames) =>
+            Instance(h, routes.Source(h), study, series, instance, frames, thumbnail: false)).AddEndpointFilter(rendered);
+        g.MapGet(InstancePath + "/thumbnail", (HttpContext h, string study, string series, string instance) =>
+            Instance(h, routes.Source(h), study, series, instance, null, thumbnail: true)).AddEndpointFilter(thumbnail);
+        g.MapGet(InstancePath + "/frames/{frames}/thumbnail", (HttpContext h, string study, string series, string instance, string frames) =>
+            Instance(h, routes.Source(h), study, series, instance, frames, thumbnail: true)).AddEndpointFilter(thumbnail);
+        g.MapGet("/studies/{study}/series/{series}/thumbnail", (HttpContext h, string study, string series) =>
+            Representative(h, routes.Source(h), study, series)).AddEndpointFilter(thumbnail);
+        g.MapGet("/studies/{study}/thumbnail", (HttpContext h, string study) =>
+            Representative(h, routes.Source(h), study, null)).AddEndpointFilter(thumbnail);
     }
 
     /// <summary>What the query and Accept header ask for.</summary>
@@ -104,7 +103,7 @@ public static class WadoRenderedEndpoints
     static bool Positive(string s, out int value) =>
         int.TryParse(s.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out value) && value is > 0 and <= 16384;
 
-    static async Task<IResult> Instance(HttpContext http, Archive archive, string study, string series, string instance, string? frames, bool thumbnail)
+    static async Task<IResult> Instance(HttpContext http, DicomwebSource source, string study, string series, string instance, string? frames, bool thumbnail)
     {
         if (Parse(http.Request, out var problem) is not { } request) return problem!;
         var frame = 1;
@@ -115,30 +114,30 @@ public static class WadoRenderedEndpoints
             if (numbers.Length != 1) return Problems.BadRequest($"'{frames}': a rendered image is one frame; ask for one frame number");
             frame = numbers[0];
         }
-        var si = (await WadoEndpoints.FindAsync(archive, study, series, instance, http.RequestAborted)).FirstOrDefault();
+        var si = (await WadoEndpoints.FindAsync(source.Index, study, series, instance, http.RequestAborted)).FirstOrDefault();
         if (si is null) return Problems.NotFound($"no instance {instance} of series {series} in study {study}");
-        return await RenderAsync(http, archive, si, frame, request, thumbnail) switch
+        return await RenderAsync(http, source, si, frame, request, thumbnail) switch
         {
             { Image: { } bytes } => Results.Bytes(bytes, ImageEncoder.MediaTypeOf(request.Format)),
             var failed => failed.Problem!,
         };
     }
 
-    static async Task<IResult> Representative(HttpContext http, Archive archive, string study, string? series)
+    static async Task<IResult> Representative(HttpContext http, DicomwebSource source, string study, string? series)
     {
         if (Parse(http.Request, out var problem) is not { } request) return problem!;
-        var found = await WadoEndpoints.FindAsync(archive, study, series, null, http.RequestAborted);
+        var found = await WadoEndpoints.FindAsync(source.Index, study, series, null, http.RequestAborted);
         if (found.Count == 0) return Problems.NotFound(series is null ? $"no study {study}" : $"no series {series} in study {study}");
         foreach (var group in found.GroupBy(si => si.SeriesInstanceUid))
         {
             var list = group.ToList();
             foreach (var si in MiddleOutward(list).Take(MaxThumbnailCandidates))
             {
-                var outcome = await RenderAsync(http, archive, si, 1, request, thumbnail: true);
+                var outcome = await RenderAsync(http, source, si, 1, request, thumbnail: true);
                 if (outcome.Image is { } bytes)
                 {
                     http.Response.Headers["Content-Location"] =
-                        $"{DicomwebUrls.Base(http.Request)}/studies/{si.StudyInstanceUid}/series/{si.SeriesInstanceUid}/instances/{si.SopInstanceUid}/thumbnail";
+                        $"{source.BaseUrl}/studies/{si.StudyInstanceUid}/series/{si.SeriesInstanceUid}/instances/{si.SopInstanceUid}/thumbnail";
                     return Results.Bytes(bytes, ImageEncoder.MediaTypeOf(request.Format));
                 }
             }
@@ -160,9 +159,9 @@ public static class WadoRenderedEndpoints
 
     sealed record Outcome(byte[]? Image, IResult? Problem);
 
-    static async Task<Outcome> RenderAsync(HttpContext http, Archive archive, StoredInstance si, int frame, RenderRequest request, bool thumbnail)
+    static async Task<Outcome> RenderAsync(HttpContext http, DicomwebSource source, StoredInstance si, int frame, RenderRequest request, bool thumbnail)
     {
-        var file = await StoredObjects.ReadAsync(archive.Blobs, si, http.RequestAborted);
+        var file = await StoredObjects.ReadAsync(source.Blobs, si, http.RequestAborted);
         if (PixelFrames.PixelDataOf(file.Dataset) is null)
             return new(null, Problems.NotFound($"instance {si.SopInstanceUid} has no Pixel Data to render"));
         try

@@ -91,9 +91,21 @@ public sealed class ArchiveDimseService(Archive archive, AeDirectory directory, 
         var part = DicomFileWriter.Compose(sopClass, sopInstance, rq.EncodedSyntax!, data.Span, operation.Association.CallingAE);
         var result = await archive.IngestQueue.StoreAsync(part, log.Source);
         log.Stored(result);
-        // Project rules ("everything arriving from AE X"): copied in the background, after the instance is durable.
+        // Project rules ("everything arriving from AE X"): the copies are queued durably before the response, and
+        // made in the background. Without the queue row the instance is not acknowledged (Processing Failure 0110,
+        // PS3.7 Annex C): the sender's retry, an identical resend, succeeds as already stored and queues it again.
         if (result.IsSuccess && result.SopInstanceUid is { } stored)
-            archive.Projects.OnIntakeStored(operation.Association.CallingAE, stored);
+        {
+            try
+            {
+                await archive.Projects.QueueRuleCopiesAsync(operation.Association.CallingAE, stored);
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or IOException or TimeoutException)
+            {
+                Problem?.Invoke($"C-STORE from {operation.Association.CallingAE}: the project rule copies of {stored} could not be queued: {e.Message}");
+                return WithComment(DicomMessage.ResponseTo(rq, DicomStatus.ProcessingFailure), "stored, but project rule copies not queued: resend");
+            }
+        }
         var status = result.Outcome switch
         {
             StoreOutcome.Stored => DicomStatus.Success,

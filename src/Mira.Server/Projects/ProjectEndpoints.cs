@@ -14,7 +14,8 @@ namespace Mira.Server.Projects;
 
 /// <summary>
 /// Research projects under <c>/api/projects</c>: creation, members, AE rules and copies (stewards and admins), the
-/// project's de-identified archive for its members (<c>…/dicomweb/…</c>, QIDO-RS and WADO-RS of single instances),
+/// project's de-identified archive for its members (<c>…/dicomweb/…</c>: every QIDO-RS and WADO-RS resource of
+/// <c>/dicomweb</c>, served by the same handlers from the project's archive, see <see cref="ProjectMemberAccess"/>),
 /// and the pseudonym vault (stewards and admins). Every access to project data and every vault look-up is audited.
 /// </summary>
 public static class ProjectEndpoints
@@ -29,13 +30,10 @@ public static class ProjectEndpoints
         g.MapPost("/{id}/rules", AddRule);
         g.MapPost("/{id}/copy", Copy);
         g.MapGet("/{id}/vault", Vault);
-        g.MapGet("/{id}/dicomweb/studies", (HttpContext h, Archive a, string id) =>
-            Research(h, a, id, "project.qido", (p, q, ct) => p.Index.QueryStudiesAsync(q, ct), QidoLevel.Study));
-        g.MapGet("/{id}/dicomweb/series", (HttpContext h, Archive a, string id) =>
-            Research(h, a, id, "project.qido", (p, q, ct) => p.Index.QuerySeriesAsync(q, null, ct), QidoLevel.Series));
-        g.MapGet("/{id}/dicomweb/instances", (HttpContext h, Archive a, string id) =>
-            Research(h, a, id, "project.qido", (p, q, ct) => p.Index.QueryInstancesAsync(q, null, null, ct), QidoLevel.Instance));
-        g.MapGet("/{id}/dicomweb/studies/{study}/series/{series}/instances/{sop}", RetrieveInstance);
+        // The project's own archive through the intake handlers (ProjectMemberAccess: members only, audited).
+        var research = g.MapGroup("/{id}" + DicomwebUrls.Prefix);
+        QidoEndpoints.Map(research, ProjectMemberAccess.Routes);
+        WadoEndpoints.MapRetrieval(research, ProjectMemberAccess.Routes);
     }
 
     static AuthenticatedUser UserOf(HttpContext h) =>
@@ -178,75 +176,5 @@ public static class ProjectEndpoints
             JsonSerializer.Serialize(new Dictionary<string, int> { ["records"] = found.Count }));
         if (found.Count == 0) return Problems.NotFound($"no pseudonym '{pseudonym}' in the vault of project {id}");
         return Results.Json(found.Select(r => new { kind = r.Kind, original = r.Original, pseudonym = r.Pseudonym, created = r.Created }).ToArray());
-    }
-
-    /// <summary>Project members (leads included) only; 403 for everyone else, 404 for no project. Audited either way.</summary>
-    static async Task<(ProjectArchive? Archive, IResult? Refusal)> MemberAccessAsync(HttpContext h, Archive a, string id, string action)
-    {
-        var user = UserOf(h);
-        var resource = $"{id}:{h.Request.Path}{h.Request.QueryString}";
-        if (!ProjectStore.IsValidId(id) || await a.Projects.Store.GetAsync(id, h.RequestAborted) is null)
-        {
-            await AuditAsync(a, h, user.Name, action, resource, AuditOutcome.Failure);
-            return (null, Problems.NotFound($"no project {id}"));
-        }
-        if (await a.Projects.Store.GetMemberRoleAsync(id, user.Name, h.RequestAborted) is null)
-        {
-            await AuditAsync(a, h, user.Name, action, resource, AuditOutcome.Denied);
-            return (null, Forbidden($"'{action}' is for members of project {id}"));
-        }
-        return (await a.Projects.Archives.GetAsync(id), null);
-    }
-
-    static async Task<IResult> Research(HttpContext h, Archive a, string id, string action,
-        Func<ProjectArchive, QidoQuery, CancellationToken, Task<IReadOnlyList<DicomDataset>>> query, QidoLevel level)
-    {
-        var (project, refusal) = await MemberAccessAsync(h, a, id, action);
-        if (refusal is not null) return refusal;
-        var resource = $"{id}:{h.Request.Path}{h.Request.QueryString}";
-        var actor = UserOf(h).Name;
-        QidoQuery q;
-        IReadOnlyList<DicomDataset> results;
-        try
-        {
-            q = QidoQuery.Parse(h.Request.QueryString.Value ?? "");
-            results = await query(project!, q, h.RequestAborted);
-        }
-        catch (QidoQueryException e)
-        {
-            await AuditAsync(a, h, actor, action, resource, AuditOutcome.Failure);
-            return Problems.BadRequest(e.Message);
-        }
-        await AuditAsync(a, h, actor, action, resource, AuditOutcome.Success,
-            JsonSerializer.Serialize(new Dictionary<string, object> { ["project"] = id, ["results"] = results.Count }));
-        if (results.Count == 0) return Results.StatusCode(StatusCodes.Status204NoContent);
-        var baseUrl = $"{DicomwebUrls.Base(h.Request)[..^DicomwebUrls.Prefix.Length]}/api/projects/{id}/dicomweb";
-        foreach (var ds in results)
-        {
-            var study = ds.GetString(DicomTags.StudyInstanceUID);
-            var series = ds.GetString(DicomTags.SeriesInstanceUID);
-            var sop = ds.GetString(DicomTags.SOPInstanceUID);
-            if (study is null) continue;
-            ds.Set(DicomTags.RetrieveURL, level switch
-            {
-                QidoLevel.Study => $"{baseUrl}/studies/{study}",
-                QidoLevel.Series => $"{baseUrl}/studies/{study}/series/{series}",
-                _ => $"{baseUrl}/studies/{study}/series/{series}/instances/{sop}",
-            });
-        }
-        return DicomJsonResult.Array(results);
-    }
-
-    static async Task<IResult> RetrieveInstance(HttpContext h, Archive a, string id, string study, string series, string sop)
-    {
-        const string action = "project.wado";
-        var (project, refusal) = await MemberAccessAsync(h, a, id, action);
-        if (refusal is not null) return refusal;
-        var si = await project!.Index.FindInstanceAsync(sop, h.RequestAborted);
-        var ok = si is not null && si.StudyInstanceUid == study && si.SeriesInstanceUid == series;
-        await AuditAsync(a, h, UserOf(h).Name, action, $"{id}:{study}/{series}/{sop}", ok ? AuditOutcome.Success : AuditOutcome.Failure,
-            JsonSerializer.Serialize(new Dictionary<string, string> { ["project"] = id }));
-        if (!ok) return Problems.NotFound($"no instance {sop} of series {series} in study {study} in project {id}");
-        return new MultipartDicomResult(project.Blobs, [si!]);
     }
 }

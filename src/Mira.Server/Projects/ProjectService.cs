@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Threading.Channels;
 using Mira.Deid;
 using Mira.Dicom.IO;
 using Mira.Server.Dicomweb;
@@ -18,27 +17,23 @@ public sealed record CopySummary(string Project, int Copied, int AlreadyStored, 
 /// Moves data from the intake zone into research projects, only ever through the project's recipe and key: each
 /// stored instance is read from the intake archive, de-identified (<see cref="DeidEngine"/>), ingested into the
 /// project's own archive and its mapping records written to the vault; every copy is audited (<c>project.copy</c>).
-/// Instances arriving over DIMSE from an AE title with a project rule are copied by a background queue.
+/// Instances arriving over DIMSE from an AE title with a project rule are copied through a durable queue
+/// (<see cref="RuleCopyStore"/>, worked by <see cref="RuleCopyWorker"/>).
 /// </summary>
-public sealed class ProjectService
+public sealed partial class ProjectService
 {
     readonly Archive archive;
-    readonly Channel<(string Ae, string Sop)> ruleQueue = Channel.CreateUnbounded<(string, string)>(new UnboundedChannelOptions { SingleReader = true });
-    int pending;
 
-    public ProjectService(Archive archive, ProjectStore store, ProjectArchives archives)
+    public ProjectService(Archive archive, ProjectStore store, ProjectArchives archives, RuleCopyStore ruleCopies)
     {
         this.archive = archive;
         Store = store;
         Archives = archives;
-        _ = Task.Run(RunRuleQueueAsync);
+        RuleCopies = ruleCopies;
     }
 
     public ProjectStore Store { get; }
     public ProjectArchives Archives { get; }
-
-    /// <summary>Instances queued by rules and not yet copied (for tests and the status page).</summary>
-    public int PendingRuleCopies => Volatile.Read(ref pending);
 
     /// <summary>The de-identification engine of a project (its recipe and key), or null for an unknown project.</summary>
     async Task<DeidEngine?> EngineAsync(Project project, CancellationToken ct)
@@ -61,8 +56,9 @@ public sealed class ProjectService
         return await CopyAsync(project, instances, missing, actor, string.Join(",", studyUids), ct);
     }
 
+    /// <param name="details">Extra audit details (a rule copy's AE title and attempt).</param>
     async Task<CopySummary> CopyAsync(Project project, IReadOnlyList<StoredInstance> instances, IReadOnlyList<string> missing, string actor,
-        string resource, CancellationToken ct)
+        string resource, CancellationToken ct, IReadOnlyDictionary<string, object>? details = null)
     {
         var engine = await EngineAsync(project, ct) ?? throw new InvalidOperationException($"project {project.Id} has no key");
         var target = await Archives.GetAsync(project.Id);
@@ -101,50 +97,16 @@ public sealed class ProjectService
         }
         await Store.AddToVaultAsync(project.Id, engine.MappingRecords.Select(m => (m.Kind.ToString(), m.Original, m.Pseudonym)), ct);
         var summary = new CopySummary(project.Id, copied, already, quarantined, failed, missing, reasons);
-        var details = JsonSerializer.Serialize(new Dictionary<string, object>
+        var recorded = new Dictionary<string, object>
         {
             ["project"] = project.Id, ["recipe"] = project.RecipeName, ["recipeHash"] = project.RecipeHash, ["copied"] = copied,
             ["alreadyStored"] = already, ["quarantined"] = quarantined, ["failed"] = failed, ["studiesNotFound"] = missing.Count,
-        });
+        };
+        if (reasons.Count > 0) recorded["reasons"] = reasons.Take(20).ToArray();
+        foreach (var (k, v) in details ?? new Dictionary<string, object>()) recorded[k] = v;
         // The resource names intake study UIDs: the audit log is in the intake zone, as the vault is.
         await archive.Audit.AppendAsync(new AuditEntry(actor, "project.copy", $"{project.Id}:{resource}", null,
-            failed > 0 && copied + already == 0 ? AuditOutcome.Failure : AuditOutcome.Success, details), CancellationToken.None);
+            failed > 0 && copied + already == 0 ? AuditOutcome.Failure : AuditOutcome.Success, JsonSerializer.Serialize(recorded)), CancellationToken.None);
         return summary;
-    }
-
-    /// <summary>
-    /// The rule hook: an instance stored in the intake archive from <paramref name="callingAe"/>; when some project has
-    /// a rule for that AE title it is copied in the background (the C-STORE response does not wait for it).
-    /// </summary>
-    public void OnIntakeStored(string callingAe, string sopInstanceUid)
-    {
-        Interlocked.Increment(ref pending);
-        if (!ruleQueue.Writer.TryWrite((callingAe, sopInstanceUid))) Interlocked.Decrement(ref pending);
-    }
-
-    async Task RunRuleQueueAsync()
-    {
-        await foreach (var (ae, sop) in ruleQueue.Reader.ReadAllAsync())
-        {
-            try
-            {
-                var projects = await Store.ProjectsForAeAsync(ae);
-                if (projects.Count == 0) continue;
-                var si = await archive.Index.FindInstanceAsync(sop);
-                if (si is null) continue;
-                foreach (var id in projects)
-                    if (await Store.GetAsync(id) is { } project)
-                        await CopyAsync(project, [si], [], "system", $"rule ae={ae} sop={sop}", CancellationToken.None);
-            }
-            catch (Exception e)
-            {
-                await archive.Audit.AppendAsync(new AuditEntry("system", "project.copy", $"rule ae={ae} sop={sop}", null, AuditOutcome.Failure,
-                    JsonSerializer.Serialize(new Dictionary<string, string> { ["error"] = e.Message })), CancellationToken.None);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref pending);
-            }
-        }
     }
 }

@@ -37,14 +37,20 @@ public sealed class PatientDataAccess(string action, IReadOnlyList<string> roles
             await AppendAsync(archive, http, user.Name, AuditOutcome.Failure);
             throw;
         }
+        await AppendAsync(archive, http, user.Name, OutcomeOf(result, http));
+        return result;
+    }
+
+    /// <summary>The audit outcome of a handler's result: success below 400, denied for 403, failure otherwise.</summary>
+    public static AuditOutcome OutcomeOf(object? result, HttpContext http)
+    {
         var status = result switch
         {
             IStatusCodeHttpResult { StatusCode: { } s } => s,
             IResult => StatusCodes.Status200OK,
             _ => http.Response.StatusCode,
         };
-        await AppendAsync(archive, http, user.Name, status < 400 ? AuditOutcome.Success : status == 403 ? AuditOutcome.Denied : AuditOutcome.Failure);
-        return result;
+        return status < 400 ? AuditOutcome.Success : status == 403 ? AuditOutcome.Denied : AuditOutcome.Failure;
     }
 
     async Task AppendAsync(Archive archive, HttpContext http, string actor, AuditOutcome outcome)

@@ -4,7 +4,7 @@ using Mira.Server;
 
 namespace Mira.Cli.Commands.Archive;
 
-/// <summary><c>mira serve [--data DIR] [--urls URLS] [--db CONNECTION] [--demo]</c>: runs the archive (DICOMweb, status page).</summary>
+/// <summary><c>mira serve [--data DIR] [--urls URLS] [--db CONNECTION] [--demo] [--no-rule-copies]</c>: runs the archive (DICOMweb, status page).</summary>
 public static class ServeCommand
 {
     public static Command Create()
@@ -20,8 +20,12 @@ public static class ServeCommand
             Description = "services callers not in the AE table ('mira ae add') may use: echo,store,find,move,get, all or none",
             DefaultValueFactory = _ => "echo",
         };
+        var noRuleCopies = new Option<bool>("--no-rule-copies")
+        {
+            Description = "queue project rule copies (docs/projects.md) but leave copying them to another node, or to a later start without this option",
+        };
         var cmd = new Command("serve", "Run the archive: DICOMweb under /dicomweb, DIMSE on port 11112, a status page at /, /health")
-            { data, urls, db, demo, dimsePort, aeTitle, unknown };
+            { data, urls, db, demo, dimsePort, aeTitle, unknown, noRuleCopies };
         cmd.SetAction((r, ct) =>
         {
             Mira.Server.Dimse.DimseServiceOptions? dimse = null;
@@ -41,16 +45,21 @@ public static class ServeCommand
                     return Task.FromResult(2);
                 }
             }
-            return Run(r.GetValue(data)!, r.GetValue(urls)!, r.GetValue(db), r.GetValue(demo), dimse, ct);
+            var options = new ServerOptions
+            {
+                DataFolder = r.GetValue(data)!, Urls = r.GetValue(urls)!, ConnectionString = r.GetValue(db), Demo = r.GetValue(demo), Dimse = dimse,
+                RuleCopies = new Mira.Server.Projects.RuleCopyOptions { Worker = !r.GetValue(noRuleCopies) },
+            };
+            return Run(options, ct);
         });
         return cmd;
     }
 
-    static async Task<int> Run(string data, string urls, string? connectionString, bool demo, Mira.Server.Dimse.DimseServiceOptions? dimse, CancellationToken ct)
+    static async Task<int> Run(ServerOptions options, CancellationToken ct)
     {
+        var (data, dimse) = (options.DataFolder, options.Dimse);
         try
         {
-            var options = new ServerOptions { DataFolder = data, Urls = urls, ConnectionString = connectionString, Demo = demo, Dimse = dimse };
             await using var app = await MiraServer.BuildAsync(options, ct);
             await app.StartAsync(ct);
             var dimsePort = app.Services.GetService(typeof(Mira.Server.Dimse.DimseListener)) is Mira.Server.Dimse.DimseListener l ? l.Port : dimse?.Port;
