@@ -95,4 +95,8 @@ for o in out-mira-research out-mira-bench out-dcmodify out-pydicom; do
   p=$("$mira" phi-scan "$work/$o" --originals "$in" 2>/dev/null | wc -l)
   echo "  $o: $s; phi-scan findings $p"
 done
+# The research recipe checked against its own attribute list (all of Table E.1-1 as the recipe resolves it).
+"$mira" deid-recipe research --tsv >"$work/research.tsv"
+s=$("$py" "$sb/deid_check.py" "$work/research.tsv" "$in" "$work/out-mira-research" | "$py" -c 'import json,sys; r=json.load(sys.stdin); print("leaks", sum(r["leaks_by_attribute"].values()), dict(r["leaks_by_attribute"]), "files", r["files_checked"])')
+echo "  out-mira-research with its own list ($(grep -vc '^#' "$work/research.tsv") attributes): $s"
 exit 0
