@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Mira.Testing;
 
 namespace Mira.Cli.Tests;
@@ -20,37 +19,18 @@ public sealed class NativeMiraBuild : IDisposable
     public NativeMiraBuild()
     {
         var rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "publish", Path.Combine(Corpus.RepositoryRoot, "src", "Mira.Cli"), "-c", "Release", "-r", rid,
-                     "-p:MiraNative=true", "-p:DebugType=none", "-o", dir, "-nologo" })
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(900_000))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException("the native publish of mira did not finish in 15 minutes");
-        }
-        if (p.ExitCode != 0 || !File.Exists(Executable))
-            throw new InvalidOperationException($"the native publish of mira failed ({p.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
+        var r = MiraProcess.RunProgram("dotnet", ["publish", Path.Combine(Corpus.RepositoryRoot, "src", "Mira.Cli"), "-c", "Release", "-r", rid,
+            "-p:MiraNative=true", "-p:DebugType=none", "-o", dir, "-nologo"], null, TimeSpan.FromMinutes(15));
+        if (r.ExitCode != 0 || !File.Exists(Executable))
+            throw new InvalidOperationException($"the native publish of mira failed ({r.ExitCode}):\n{r.Stdout}\n{r.Stderr}");
     }
 
+    /// <summary>The native <c>mira</c> with MIRA_MANAGED set to this test run's managed build (and <paramref name="environment"/> on top).</summary>
     public MiraResult Run(IDictionary<string, string?>? environment, params string[] args)
     {
-        var psi = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["MIRA_MANAGED"] = ManagedApphost;
-        foreach (var (k, v) in environment ?? new Dictionary<string, string?>()) psi.Environment[k] = v;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(300_000))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException("native mira " + string.Join(' ', args) + " did not finish");
-        }
-        return new MiraResult(p.ExitCode, stdout.Result, stderr.Result);
+        var env = new Dictionary<string, string?> { ["MIRA_MANAGED"] = ManagedApphost };
+        foreach (var (k, v) in environment ?? new Dictionary<string, string?>()) env[k] = v;
+        return MiraProcess.RunProgram(Executable, args, env, TimeSpan.FromMinutes(5));
     }
 
     public MiraResult Run(params string[] args) => Run(null, args);
