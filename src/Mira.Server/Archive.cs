@@ -64,6 +64,6 @@ public sealed class Archive
         var aes = await ApplicationEntityStore.OpenAsync(db, ct);
         var projects = await ProjectStore.OpenAsync(db, ct);
         var ruleCopies = await RuleCopyStore.OpenAsync(db, ct);
-        return new Archive(db, index, blobs, journal, accounts, tokens, audit, aes, projects, new ProjectArchives(data), ruleCopies);
+        return new Archive(db, index, blobs, journal, accounts, tokens, audit, aes, projects, new ProjectArchives(data, db), ruleCopies);
     }
 }

@@ -12,7 +12,7 @@ namespace Mira.Server.Tests;
 /// WADO-RS parity of a project's archive (<c>/api/projects/{id}/dicomweb</c>): every retrieval resource of the intake
 /// <c>/dicomweb</c>, served from the de-identified copy only, to members only, audited as <c>project.wado</c>.
 /// </summary>
-public sealed class ProjectRetrievalTests(ProjectZoneArchive server) : IClassFixture<ProjectZoneArchive>
+public abstract class ProjectRetrievalSuite(ProjectZoneArchive server)
 {
     static readonly string Study = DemoStudies.StudyUid("mr");
     static readonly string[] Phi = ["DEMO^BOB", "DEMO-0002", "19820615", "BOB"];
@@ -207,3 +207,8 @@ public sealed class ProjectRetrievalTests(ProjectZoneArchive server) : IClassFix
         Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
     }
 }
+
+public sealed class ProjectRetrievalTests(ProjectZoneArchive server) : ProjectRetrievalSuite(server), IClassFixture<ProjectZoneArchive>;
+
+/// <summary>The same, with the intake index and the project's index (its own schema) on PostgreSQL.</summary>
+public sealed class PostgreSqlProjectRetrievalTests(PostgreSqlProjectZoneArchive server) : ProjectRetrievalSuite(server), IClassFixture<PostgreSqlProjectZoneArchive>;

@@ -8,7 +8,7 @@ using Xunit;
 namespace Mira.Server.Tests;
 
 /// <summary>The demo studies in the intake zone, for the project tests.</summary>
-public sealed class ProjectZoneArchive : TestArchive
+public class ProjectZoneArchive : TestArchive
 {
     public override async Task InitializeAsync()
     {
@@ -18,16 +18,25 @@ public sealed class ProjectZoneArchive : TestArchive
     }
 }
 
-public sealed class ProjectZoneTests(ProjectZoneArchive server) : IClassFixture<ProjectZoneArchive>
+/// <summary>The same, with the intake index (and so every project's index) on PostgreSQL.</summary>
+public sealed class PostgreSqlProjectZoneArchive : ProjectZoneArchive
+{
+    protected override bool OnPostgreSql => true;
+}
+
+/// <summary>Research zones on either index provider (<see cref="ProjectZoneTests"/>, <see cref="PostgreSqlProjectZoneTests"/>).</summary>
+public abstract class ProjectZoneSuite(ProjectZoneArchive server)
 {
     // The MR demo study: patient DEMO^BOB, DEMO-0002, born 19820615.
-    static readonly string Study = DemoStudies.StudyUid("mr");
+    protected static readonly string Study = DemoStudies.StudyUid("mr");
     static readonly string[] Phi = ["DEMO^BOB", "DEMO-0002", "19820615", "BOB"];
 
     HttpClient Steward => server.Basic("steward", TestArchive.UserPassword);
-    HttpClient Annotator => server.Basic("annotator", TestArchive.UserPassword);
+    protected HttpClient Annotator => server.Basic("annotator", TestArchive.UserPassword);
 
-    async Task<JsonObject> CreateProjectAsync(string id, object? recipe = null, string member = "annotator")
+    protected ProjectZoneArchive Server => server;
+
+    protected async Task<JsonObject> CreateProjectAsync(string id, object? recipe = null, string member = "annotator")
     {
         var r = await Steward.PostAsJsonAsync("/api/projects", new { id, name = "Project " + id, recipe = recipe ?? "research" });
         Assert.Equal(HttpStatusCode.Created, r.StatusCode);
@@ -39,14 +48,14 @@ public sealed class ProjectZoneTests(ProjectZoneArchive server) : IClassFixture<
         return created;
     }
 
-    async Task<JsonObject> CopyAsync(string id, params string[] studies)
+    protected async Task<JsonObject> CopyAsync(string id, params string[] studies)
     {
         var r = await Steward.PostAsJsonAsync($"/api/projects/{id}/copy", new { studies });
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         return (JsonObject)JsonNode.Parse(await r.Content.ReadAsStringAsync())!;
     }
 
-    async Task<JsonArray> ProjectQidoAsync(HttpClient client, string id, string query)
+    protected async Task<JsonArray> ProjectQidoAsync(HttpClient client, string id, string query)
     {
         var r = await client.GetAsync($"/api/projects/{id}/dicomweb/{query}");
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
@@ -221,6 +230,8 @@ public sealed class ProjectZoneTests(ProjectZoneArchive server) : IClassFixture<
         Assert.Equal(HttpStatusCode.NotFound, (await Annotator.GetAsync("/api/projects/no-such/dicomweb/studies")).StatusCode);
     }
 }
+
+public sealed class ProjectZoneTests(ProjectZoneArchive server) : ProjectZoneSuite(server), IClassFixture<ProjectZoneArchive>;
 
 /// <summary>"Everything arriving from AE X": a project rule copies C-STORE arrivals from that AE only.</summary>
 public sealed class ProjectZoneRuleTests

@@ -14,10 +14,17 @@ namespace Mira.Server.Tests;
 /// <summary>
 /// The durable rule queue: copies "everything arriving from AE X" are written to <c>mira_project_rule_copies</c>
 /// before the C-STORE response, survive the server being killed, and failures are retried a bounded number of times
-/// and recorded in the table and the audit log.
+/// and recorded in the table and the audit log; on either index provider (<see cref="RuleCopyQueueTests"/>,
+/// <see cref="PostgreSqlRuleCopyQueueTests"/>).
 /// </summary>
-public sealed class RuleCopyQueueTests
+public abstract class RuleCopyQueueSuite
 {
+    /// <summary>A fresh index database for a <c>mira serve</c> process on <paramref name="data"/>: the arguments naming it and the database.</summary>
+    protected abstract Task<(string[] ServeArguments, StorageDatabase Index)> IndexDatabaseAsync(string data);
+
+    /// <summary>A test server (not started) on a fresh index database.</summary>
+    protected abstract TestArchive NewServer(RuleCopyOptions ruleCopies);
+
     static readonly RuleCopyOptions Fast = new()
     {
         MaxAttempts = 3, RetryDelay = TimeSpan.FromMilliseconds(50), MaxRetryDelay = TimeSpan.FromMilliseconds(200), PollInterval = TimeSpan.FromMilliseconds(100),
@@ -51,10 +58,11 @@ public sealed class RuleCopyQueueTests
         var paths = mr.Select(d => Path.Combine(files, d.Name.Replace('/', '-') + ".dcm")).ToArray();
         for (var i = 0; i < mr.Count; i++) File.WriteAllBytes(paths[i], mr[i].Bytes);
         var port = ServeProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var (arguments, db) = await IndexDatabaseAsync(data);
         try
         {
             // A node that queues rule copies but does not make them, so that all of them are pending when it is killed.
-            await using (var first = await ServeProcess.StartAsync(data, "--no-rule-copies", "--dimse-port", port, "--dimse-unknown-callers", "echo,store"))
+            await using (var first = await ServeProcess.StartAsync(data, [.. arguments, "--no-rule-copies", "--dimse-port", port, "--dimse-unknown-callers", "echo,store"]))
             {
                 await CreateRuledProjectAsync(first.Http, "restart", "MODALITY1", "admin");
                 var sent = await ProjectZoneRuleTests.Send(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture), "MODALITY1", paths);
@@ -64,13 +72,12 @@ public sealed class RuleCopyQueueTests
             }
 
             // Every acknowledged instance has its queue row, written before its C-STORE response.
-            var db = StorageDatabase.Sqlite(DataFolder.IndexPath(data));
             var queue = await RuleCopyStore.OpenAsync(db);
             var queued = await queue.ListAsync("restart");
             Assert.Equal(mr.Select(d => d.SopInstanceUid).Order(), queued.Select(q => q.SopInstanceUid).Order());
             Assert.All(queued, q => Assert.Equal((RuleCopyStates.Pending, 0, "MODALITY1"), (q.State, q.Attempts, q.AeTitle)));
 
-            await using (var second = await ServeProcess.StartAsync(data))
+            await using (var second = await ServeProcess.StartAsync(data, arguments))
             {
                 await EventuallyAsync(async () => (await queue.ListAsync("restart")).Count, n => n == 0, "the queue to drain");
                 var found = JsonNode.Parse(await second.Http.GetStringAsync("/api/projects/restart/dicomweb/instances"))!.AsArray();
@@ -101,7 +108,7 @@ public sealed class RuleCopyQueueTests
     [Fact]
     public async Task A_failing_rule_copy_is_retried_a_bounded_number_of_times_and_recorded_in_the_table_and_the_audit_log()
     {
-        var server = new TestArchive { RuleCopies = Fast };
+        var server = NewServer(Fast);
         await server.InitializeAsync();
         try
         {
@@ -134,7 +141,7 @@ public sealed class RuleCopyQueueTests
     [Fact]
     public async Task A_rule_copy_of_an_instance_no_longer_in_the_intake_archive_is_dropped_and_audited()
     {
-        var server = new TestArchive { RuleCopies = Fast };
+        var server = NewServer(Fast);
         await server.InitializeAsync();
         try
         {
@@ -151,4 +158,24 @@ public sealed class RuleCopyQueueTests
             await server.DisposeAsync();
         }
     }
+}
+
+public sealed class RuleCopyQueueTests : RuleCopyQueueSuite
+{
+    protected override Task<(string[] ServeArguments, StorageDatabase Index)> IndexDatabaseAsync(string data) =>
+        Task.FromResult<(string[], StorageDatabase)>(([], StorageDatabase.Sqlite(DataFolder.IndexPath(data))));
+
+    protected override TestArchive NewServer(RuleCopyOptions ruleCopies) => new() { RuleCopies = ruleCopies };
+}
+
+/// <summary>The rule queue with the intake index, the queue and the project indexes on PostgreSQL (<c>mira serve --db</c>).</summary>
+public sealed class PostgreSqlRuleCopyQueueTests(Mira.Storage.Tests.PostgresServer postgres) : RuleCopyQueueSuite, IClassFixture<Mira.Storage.Tests.PostgresServer>
+{
+    protected override async Task<(string[] ServeArguments, StorageDatabase Index)> IndexDatabaseAsync(string data)
+    {
+        var connectionString = await postgres.CreateDatabaseConnectionStringAsync();
+        return (["--db", connectionString], StorageDatabase.PostgreSql(connectionString));
+    }
+
+    protected override TestArchive NewServer(RuleCopyOptions ruleCopies) => new PostgresTestArchive { RuleCopies = ruleCopies };
 }

@@ -35,8 +35,25 @@ public class TestArchive : IAsyncLifetime
     /// <summary>The rule queue's settings for this server (tests shorten the retry delays).</summary>
     public Mira.Server.Projects.RuleCopyOptions RuleCopies { get; init; } = new();
 
-    /// <summary>The index database: null for SQLite in the data folder.</summary>
-    protected virtual Task<string?> ConnectionStringAsync() => Task.FromResult<string?>(null);
+    /// <summary>
+    /// The index database: null for SQLite in the data folder; with <see cref="OnPostgreSql"/> a fresh database on a
+    /// private PostgreSQL server that this archive starts and stops.
+    /// </summary>
+    protected virtual async Task<string?> ConnectionStringAsync()
+    {
+        if (!OnPostgreSql) return null;
+        postgres = new Mira.Storage.Tests.PostgresServer();
+        await postgres.InitializeAsync();
+        return IndexConnectionString = await postgres.CreateDatabaseConnectionStringAsync();
+    }
+
+    Mira.Storage.Tests.PostgresServer? postgres;
+
+    /// <summary>Whether the index is on PostgreSQL (see <see cref="ConnectionStringAsync"/>).</summary>
+    protected virtual bool OnPostgreSql => false;
+
+    /// <summary>The PostgreSQL connection string of the index; null on SQLite.</summary>
+    public string? IndexConnectionString { get; private set; }
 
     public virtual async Task InitializeAsync()
     {
@@ -80,23 +97,12 @@ public class TestArchive : IAsyncLifetime
     {
         if (app is not null) await app.DisposeAsync();
         try { Directory.Delete(folder, true); } catch (IOException) { }
+        if (postgres is not null) await postgres.DisposeAsync();
     }
 }
 
 /// <summary>The same server with its index in PostgreSQL (a private server, see <see cref="Mira.Storage.Tests.PostgresServer"/>).</summary>
 public sealed class PostgresTestArchive : TestArchive
 {
-    readonly Mira.Storage.Tests.PostgresServer postgres = new();
-
-    protected override async Task<string?> ConnectionStringAsync()
-    {
-        await postgres.InitializeAsync();
-        return await postgres.CreateDatabaseConnectionStringAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await postgres.DisposeAsync();
-    }
+    protected override bool OnPostgreSql => true;
 }
