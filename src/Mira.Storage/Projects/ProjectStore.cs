@@ -20,8 +20,8 @@ public sealed record VaultRecord(string Project, string Kind, string Original, s
 
 /// <summary>
 /// Research projects in the intake database: <c>mira_projects</c> (with the project's secret key, which stays in the
-/// intake zone), <c>mira_project_members</c>, <c>mira_project_rules</c> (source AE titles whose arrivals are copied)
-/// and <c>mira_pseudonym_vault</c> (original ↔ pseudonym, unique per project, kind and original).
+/// intake zone), <c>mira_project_members</c>, <c>mira_project_rules</c> (source AE titles whose arrivals are copied),
+/// <c>mira_project_uploader_rules</c> (accounts whose STOW-RS uploads are copied) and <c>mira_pseudonym_vault</c> (original ↔ pseudonym, unique per project, kind and original).
 /// </summary>
 public sealed partial class ProjectStore
 {
@@ -73,6 +73,15 @@ public sealed partial class ProjectStore
                          PRIMARY KEY (project, kind, original))
                      """,
                      "CREATE INDEX IF NOT EXISTS mira_pseudonym_vault_pseudonym ON mira_pseudonym_vault (project, pseudonym)",
+                     // Uploader rules ("everything this account stores over STOW-RS") have a table of their own: the AE
+                     // rules' key (project, ae_title) cannot be widened in place on SQLite, and a name shared by an AE
+                     // title and an account must not make two rules one.
+                     """
+                     CREATE TABLE IF NOT EXISTS mira_project_uploader_rules (
+                         project TEXT NOT NULL,
+                         user_name TEXT NOT NULL,
+                         PRIMARY KEY (project, user_name))
+                     """,
                  })
             await c.ExecuteAsync(new CommandDefinition(sql, cancellationToken: ct));
         return new ProjectStore(db);

@@ -11,16 +11,21 @@ public static class RuleCopyStates
 
 /// <summary>
 /// One copy a project rule asked for: the intake instance <see cref="SopInstanceUid"/>, which arrived from
-/// <see cref="AeTitle"/>, into <see cref="Project"/>. <see cref="Attempts"/> counts failed tries; <see cref="LastError"/>
-/// says why the last one failed.
+/// <see cref="AeTitle"/> (over DIMSE) or was uploaded by <see cref="Uploader"/> (over STOW-RS; its AE title is empty),
+/// into <see cref="Project"/>. <see cref="Attempts"/> counts failed tries; <see cref="LastError"/> says why the last
+/// one failed.
 /// </summary>
 public sealed record RuleCopy(string Project, string SopInstanceUid, string AeTitle, DateTimeOffset Queued, int Attempts, string? LastError,
-    DateTimeOffset NextAttempt, string State);
+    DateTimeOffset NextAttempt, string State, string? Uploader = null)
+{
+    /// <summary>The rule that queued it.</summary>
+    public ProjectRule Rule => Uploader is { } u ? new(Project, ProjectRuleKinds.Uploader, u) : new(Project, ProjectRuleKinds.AeTitle, AeTitle);
+}
 
 /// <summary>
 /// The durable queue of rule copies (<c>mira_project_rule_copies</c> in the intake database, beside the project
-/// tables): one row per project and intake SOP Instance UID, written when an instance from a ruled AE title is stored
-/// (before the C-STORE response), deleted when the copy is done, kept with its attempts and last error while it is
+/// tables): one row per project and intake SOP Instance UID, written when an instance from a ruled AE title or
+/// uploader is stored (before the C-STORE or STOW-RS response), deleted when the copy is done, kept with its attempts and last error while it is
 /// retried, and kept as <see cref="RuleCopyStates.Failed"/> once the retries are used up.
 /// </summary>
 public sealed class RuleCopyStore
@@ -49,7 +54,32 @@ public sealed class RuleCopyStore
                      "CREATE INDEX IF NOT EXISTS mira_project_rule_copies_due ON mira_project_rule_copies (state, next_attempt_us)",
                  })
             await c.ExecuteAsync(new CommandDefinition(sql, cancellationToken: ct));
+        await AddUploaderColumnAsync(db, c, ct);
         return new RuleCopyStore(db);
+    }
+
+    /// <summary>
+    /// Upgrades a queue created before uploader rules: the nullable <c>uploader</c> column (null for DIMSE arrivals).
+    /// Idempotent: PostgreSQL has <c>ADD COLUMN IF NOT EXISTS</c>; SQLite has not, so the column is looked up first and
+    /// a node that lost the race to add it finds it there.
+    /// </summary>
+    static async Task AddUploaderColumnAsync(StorageDatabase db, System.Data.Common.DbConnection c, CancellationToken ct)
+    {
+        if (db.Provider == StorageProvider.PostgreSql)
+        {
+            await c.ExecuteAsync(new CommandDefinition("ALTER TABLE mira_project_rule_copies ADD COLUMN IF NOT EXISTS uploader TEXT", cancellationToken: ct));
+            return;
+        }
+        const string exists = "SELECT COUNT(*) FROM pragma_table_info('mira_project_rule_copies') WHERE name = 'uploader'";
+        if (await c.ExecuteScalarAsync<long>(new CommandDefinition(exists, cancellationToken: ct)) > 0) return;
+        try
+        {
+            await c.ExecuteAsync(new CommandDefinition("ALTER TABLE mira_project_rule_copies ADD COLUMN uploader TEXT", cancellationToken: ct));
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            if (await c.ExecuteScalarAsync<long>(new CommandDefinition(exists, cancellationToken: ct)) == 0) throw;
+        }
     }
 
     static long Us(DateTimeOffset t) => t.ToUnixTimeMilliseconds() * 1000;
@@ -72,9 +102,54 @@ public sealed class RuleCopyStore
         return await c.ExecuteAsync(new CommandDefinition($"""
             INSERT INTO mira_project_rule_copies (project, sop_instance_uid, ae_title, queued_us, attempts, last_error, next_attempt_us, state)
             SELECT r.project, @sopInstanceUid, @aeTitle, @now, 0, NULL, @now, '{RuleCopyStates.Pending}' FROM mira_project_rules r WHERE r.ae_title = @aeTitle
-            ON CONFLICT (project, sop_instance_uid) DO UPDATE SET ae_title = excluded.ae_title, attempts = 0, last_error = NULL,
+            ON CONFLICT (project, sop_instance_uid) DO UPDATE SET ae_title = excluded.ae_title, uploader = NULL, attempts = 0, last_error = NULL,
                 next_attempt_us = excluded.next_attempt_us, state = excluded.state
             """, new { aeTitle, sopInstanceUid, now = Us(now) }, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// Queues the copies of instances stored over STOW-RS by <paramref name="uploader"/> into every project with an
+    /// uploader rule for that account, in one transaction (all or none); returns the number of rows written. As for
+    /// <see cref="EnqueueAsync"/>, a copy already queued is reset to a fresh pending one, and without a rule this only
+    /// reads.
+    /// </summary>
+    public async Task<int> EnqueueUploadsAsync(string uploader, IReadOnlyList<string> sopInstanceUids, DateTimeOffset now, CancellationToken ct = default)
+    {
+        if (sopInstanceUids.Count == 0) return 0;
+        await using var c = await db.OpenAsync(ct);
+        var rules = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM mira_project_uploader_rules WHERE user_name = @uploader", new { uploader }, cancellationToken: ct));
+        if (rules == 0) return 0;
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var queued = 0;
+        foreach (var sopInstanceUid in sopInstanceUids)
+            queued += await c.ExecuteAsync(new CommandDefinition($"""
+                INSERT INTO mira_project_rule_copies (project, sop_instance_uid, ae_title, uploader, queued_us, attempts, last_error, next_attempt_us, state)
+                SELECT r.project, @sopInstanceUid, '', @uploader, @now, 0, NULL, @now, '{RuleCopyStates.Pending}' FROM mira_project_uploader_rules r
+                WHERE r.user_name = @uploader
+                ON CONFLICT (project, sop_instance_uid) DO UPDATE SET ae_title = excluded.ae_title, uploader = excluded.uploader, attempts = 0,
+                    last_error = NULL, next_attempt_us = excluded.next_attempt_us, state = excluded.state
+                """, new { uploader, sopInstanceUid, now = Us(now) }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return queued;
+    }
+
+    /// <summary>
+    /// Drops the copies a removed rule had queued and not made: pending ones (they are not made) and given-up ones.
+    /// Returns how many of each were dropped.
+    /// </summary>
+    public async Task<(int Pending, int Failed)> RemoveForRuleAsync(ProjectRule rule, CancellationToken ct = default)
+    {
+        var match = rule.Kind == ProjectRuleKinds.Uploader ? "uploader = @Source" : "ae_title = @Source AND uploader IS NULL";
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        async Task<int> DropAsync(string state) => await c.ExecuteAsync(new CommandDefinition(
+            $"DELETE FROM mira_project_rule_copies WHERE project = @Project AND {match} AND state = @state", new { rule.Project, rule.Source, state }, tx,
+            cancellationToken: ct));
+        var pending = await DropAsync(RuleCopyStates.Pending);
+        var failed = await DropAsync(RuleCopyStates.Failed);
+        await tx.CommitAsync(ct);
+        return (pending, failed);
     }
 
     sealed class Row
@@ -87,10 +162,11 @@ public sealed class RuleCopyStore
         public string? last_error { get; set; }
         public long next_attempt_us { get; set; }
         public string state { get; set; } = "";
-        public RuleCopy ToCopy() => new(project, sop_instance_uid, ae_title, FromUs(queued_us), attempts, last_error, FromUs(next_attempt_us), state);
+        public string? uploader { get; set; }
+        public RuleCopy ToCopy() => new(project, sop_instance_uid, ae_title, FromUs(queued_us), attempts, last_error, FromUs(next_attempt_us), state, uploader);
     }
 
-    const string Columns = "project, sop_instance_uid, ae_title, queued_us, attempts, last_error, next_attempt_us, state";
+    const string Columns = "project, sop_instance_uid, ae_title, queued_us, attempts, last_error, next_attempt_us, state, uploader";
 
     /// <summary>Pending copies whose time has come, oldest first.</summary>
     public async Task<IReadOnlyList<RuleCopy>> DueAsync(DateTimeOffset now, int limit, CancellationToken ct = default)
