@@ -5,7 +5,6 @@ using Mira.Deid;
 using Mira.Dicom;
 using Mira.Server.Dicomweb;
 using Mira.Server.Security;
-using Mira.Storage.Network;
 using Mira.Storage.Projects;
 using Mira.Storage.Query;
 using Mira.Storage.Security;
@@ -13,12 +12,12 @@ using Mira.Storage.Security;
 namespace Mira.Server.Projects;
 
 /// <summary>
-/// Research projects under <c>/api/projects</c>: creation, members, AE rules and copies (stewards and admins), the
+/// Research projects under <c>/api/projects</c>: creation, members and rules (<c>ProjectEndpoints.Access.cs</c>), copies (stewards and admins), the
 /// project's de-identified archive for its members (<c>…/dicomweb/…</c>: every QIDO-RS and WADO-RS resource of
 /// <c>/dicomweb</c>, served by the same handlers from the project's archive, see <see cref="ProjectMemberAccess"/>),
 /// and the pseudonym vault (stewards and admins). Every access to project data and every vault look-up is audited.
 /// </summary>
-public static class ProjectEndpoints
+public static partial class ProjectEndpoints
 {
     static readonly string[] Stewards = [Roles.Steward, Roles.Admin];
 
@@ -26,8 +25,7 @@ public static class ProjectEndpoints
     {
         g.MapPost("/", Create);
         g.MapGet("/", List);
-        g.MapPost("/{id}/members", AddMember);
-        g.MapPost("/{id}/rules", AddRule);
+        MapAccess(g);
         g.MapPost("/{id}/copy", Copy);
         g.MapGet("/{id}/vault", Vault);
         // The project's own archive through the intake handlers (ProjectMemberAccess: members only, audited).
@@ -107,42 +105,6 @@ public static class ProjectEndpoints
         var all = Stewards.Any(user.IsInRole);
         var projects = await a.Projects.Store.ListAsync(all ? null : user.Name, h.RequestAborted);
         return Results.Json(projects.Select(Describe).ToArray());
-    }
-
-    static async Task<IResult> AddMember(HttpContext h, Archive a, string id)
-    {
-        if (await RequireStewardAsync(h, a, "project.member", id) is { } denied) return denied;
-        if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
-        if (await BodyAsync(h) is not { } body) return Problems.BadRequest("the body must be a JSON object {user, role}");
-        if (StringField(body, "user") is not { } member) return Problems.BadRequest("field 'user': a user name is required");
-        var role = StringField(body, "role") ?? ProjectRoles.Member;
-        if (!ProjectRoles.IsKnown(role)) return Problems.BadRequest($"field 'role': '{role}' is not a project role (lead, member)");
-        if (await a.Accounts.GetAsync(member, h.RequestAborted) is null) return Problems.BadRequest($"field 'user': no account '{member}'");
-        await a.Projects.Store.SetMemberAsync(id, member, role, h.RequestAborted);
-        await AuditAsync(a, h, UserOf(h).Name, "project.member", id, AuditOutcome.Success,
-            JsonSerializer.Serialize(new Dictionary<string, string> { ["user"] = member, ["role"] = role }));
-        return Results.Json(new { project = id, user = member, role });
-    }
-
-    static async Task<IResult> AddRule(HttpContext h, Archive a, string id)
-    {
-        if (await RequireStewardAsync(h, a, "project.rule", id) is { } denied) return denied;
-        if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
-        if (await BodyAsync(h) is not { } body || StringField(body, "aeTitle") is not { } raw)
-            return Problems.BadRequest("field 'aeTitle': an AE title is required");
-        string ae;
-        try
-        {
-            ae = ApplicationEntity.NormalizeTitle(raw);
-        }
-        catch (ArgumentException e)
-        {
-            return Problems.BadRequest($"field 'aeTitle': {e.Message}");
-        }
-        await a.Projects.Store.AddRuleAsync(id, ae, h.RequestAborted);
-        await AuditAsync(a, h, UserOf(h).Name, "project.rule", id, AuditOutcome.Success,
-            JsonSerializer.Serialize(new Dictionary<string, string> { ["aeTitle"] = ae }));
-        return Results.Json(new { project = id, aeTitle = ae });
     }
 
     static async Task<IResult> Copy(HttpContext h, Archive a, string id)
