@@ -37,7 +37,7 @@ public abstract class RuleCopyQueueSuite
         Assert.Equal(HttpStatusCode.OK, (await steward.PostAsJsonAsync($"/api/projects/{id}/rules", new { aeTitle = ae })).StatusCode);
     }
 
-    static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, int seconds = 60)
+    internal static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, int seconds = 60)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (true)

@@ -38,7 +38,8 @@ public static class StowEndpoints
     {
         if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var contentType))
             return Unsupported("a Content-Type header is required");
-        var source = new IngestSource("stow-rs", http.Connection.RemoteIpAddress?.ToString(), MiraAuthentication.UserOf(http)?.Name);
+        var uploader = MiraAuthentication.UserOf(http)?.Name;
+        var source = new IngestSource("stow-rs", http.Connection.RemoteIpAddress?.ToString(), uploader);
         var results = new List<StoreResult>();
         var pending = new List<Part>();
         long pendingBytes = 0;
@@ -53,7 +54,8 @@ public static class StowEndpoints
             {
                 var toStore = batch.Where(p => p.Refusal is null).Select(p => p.Data).ToList();
                 using var stored = (await ToListAsync(archive.Ingest.StoreManyAsync(toStore, source, http.RequestAborted))).GetEnumerator();
-                return batch.Select(p => p.Refusal ?? (stored.MoveNext() ? stored.Current : throw new InvalidOperationException("ingest returned too few results"))).ToList();
+                var results = batch.Select(p => p.Refusal ?? (stored.MoveNext() ? stored.Current : throw new InvalidOperationException("ingest returned too few results"))).ToList();
+                return uploader is null ? results : await QueueRuleCopiesAsync(archive, uploader, results);
             }
             finally
             {
@@ -125,6 +127,29 @@ public static class StowEndpoints
         var studies = results.Where(r => r.Instance is not null).Select(r => r.Instance!.StudyInstanceUid).Distinct().ToList();
         if (study is null && studies.Count > 0) http.Items[PatientDataAccess.ResourceKey] = string.Join(",", studies);
         return Response(http, results, study ?? (studies.Count == 1 ? studies[0] : null));
+    }
+
+    /// <summary>
+    /// Project uploader rules ("everything this account stores over STOW-RS"): the copies of the batch's durable
+    /// instances are queued before the response, as C-STORE queues those of a ruled AE title. When the queue cannot be
+    /// written those instances are answered as failed with Processing Failure (0110, PS3.18 §10.5.3 Table 10.5.3-1):
+    /// they are stored, and the client's resend ("already stored") queues them.
+    /// </summary>
+    static async Task<List<StoreResult>> QueueRuleCopiesAsync(Archive archive, string uploader, List<StoreResult> results)
+    {
+        var stored = results.Where(r => r.IsSuccess && r.SopInstanceUid is not null).Select(r => r.SopInstanceUid!).ToList();
+        try
+        {
+            await archive.Projects.QueueUploadCopiesAsync(uploader, stored);
+            return results;
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException or TimeoutException)
+        {
+            return [.. results.Select(r => r.IsSuccess && r.SopInstanceUid is not null
+                ? new StoreResult(StoreOutcome.Refused, StoreStatus.ProcessingFailure, r.SopClassUid, r.SopInstanceUid,
+                    $"stored, but project rule copies not queued ({e.Message}): resend")
+                : r)];
+        }
     }
 
     /// <summary>Refuses a part before ingest: not application/dicom, or (for /studies/{study}) another study.</summary>

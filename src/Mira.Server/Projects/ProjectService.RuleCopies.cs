@@ -26,6 +26,20 @@ public sealed partial class ProjectService
         return queued;
     }
 
+    /// <summary>
+    /// The rule hook of STOW-RS: instances stored by <paramref name="uploader"/> are durable in the intake archive; a
+    /// copy into every project with an uploader rule for that account is written to the queue (all of them in one
+    /// transaction) before the STOW-RS response is sent, and the worker is woken. Returns the number of rows written;
+    /// throws when the queue cannot be written (the caller reports those instances as failed, 0110, and the client's
+    /// resend, "already stored", queues them again).
+    /// </summary>
+    public async Task<int> QueueUploadCopiesAsync(string uploader, IReadOnlyList<string> sopInstanceUids, CancellationToken ct = default)
+    {
+        var queued = await RuleCopies.EnqueueUploadsAsync(uploader, sopInstanceUids, DateTimeOffset.UtcNow, ct);
+        if (queued > 0 && ruleCopiesQueued.CurrentCount == 0) ruleCopiesQueued.Release();
+        return queued;
+    }
+
     /// <summary>Copies queued and not yet done or given up (for tests and the status page).</summary>
     public async Task<int> PendingRuleCopiesAsync(CancellationToken ct = default) =>
         (await RuleCopies.ListAsync(state: RuleCopyStates.Pending, ct: ct)).Count;
@@ -43,16 +57,21 @@ public sealed partial class ProjectService
     internal async Task RunRuleCopyAsync(RuleCopy copy, RuleCopyOptions options, CancellationToken ct)
     {
         var attempt = copy.Attempts + 1;
-        var resource = $"rule ae={copy.AeTitle} sop={copy.SopInstanceUid}";
-        var details = new Dictionary<string, object> { ["aeTitle"] = copy.AeTitle, ["attempt"] = attempt, ["maxAttempts"] = options.MaxAttempts };
+        var resource = copy.Uploader is { } uploader ? $"rule uploader={uploader} sop={copy.SopInstanceUid}" : $"rule ae={copy.AeTitle} sop={copy.SopInstanceUid}";
+        var details = new Dictionary<string, object> { ["attempt"] = attempt, ["maxAttempts"] = options.MaxAttempts };
+        if (copy.Uploader is { } u) details["uploader"] = u;
+        else details["aeTitle"] = copy.AeTitle;
         string error;
         try
         {
             var project = await Store.GetAsync(copy.Project, ct);
-            var si = project is null ? null : await archive.Index.FindInstanceAsync(copy.SopInstanceUid, ct);
-            if (project is null || si is null)
+            // A rule removed after the copy was queued (the removal drops its rows; this covers a row queued meanwhile).
+            var ruled = project is not null && await Store.HasRuleAsync(copy.Rule, ct);
+            var si = ruled ? await archive.Index.FindInstanceAsync(copy.SopInstanceUid, ct) : null;
+            if (project is null || !ruled || si is null)
             {
-                await RuleAuditAsync(copy, resource, AuditOutcome.Failure, details, project is null ? "the project no longer exists" : "the instance is no longer in the intake archive");
+                await RuleAuditAsync(copy, resource, AuditOutcome.Failure, details,
+                    project is null ? "the project no longer exists" : !ruled ? "the rule was removed" : "the instance is no longer in the intake archive");
                 await RuleCopies.CompleteAsync(copy.Project, copy.SopInstanceUid, CancellationToken.None);
                 return;
             }
