@@ -145,6 +145,40 @@ public sealed class UploaderRuleTests : UploaderRuleSuite
 {
     protected override TestArchive NewServer(RuleCopyOptions ruleCopies) => new() { RuleCopies = ruleCopies };
 
+    /// <summary>The real <c>mira serve</c>: an upload by the ruled account is copied; after the rule is removed, no more.</summary>
+    [Fact]
+    public async Task Mira_serve_copies_uploads_of_a_ruled_account_until_the_rule_is_removed()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "mira-serve-uploader-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using var server = await ServeProcess.StartAsync(data);
+            var http = server.Http;
+            Assert.Equal(HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/projects", new { id = "proc-up", name = "Uploads", recipe = "basic" })).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/api/projects/proc-up/members", new { user = "admin" })).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/api/projects/proc-up/rules", new { uploader = "admin" })).StatusCode);
+            var (study, series) = (Dicomweb.Uid(), Dicomweb.Uid());
+            Assert.Equal(HttpStatusCode.OK, (await Dicomweb.Stow(http, "/dicomweb/studies", Dicomweb.Make(study, series, Dicomweb.Uid()), Dicomweb.Make(study, series, Dicomweb.Uid()))).StatusCode);
+            async Task<int> CopiedAsync()
+            {
+                var r = await http.GetAsync("/api/projects/proc-up/dicomweb/instances");
+                return r.StatusCode == HttpStatusCode.NoContent ? 0 : JsonNode.Parse(await r.Content.ReadAsStringAsync())!.AsArray().Count;
+            }
+            await RuleCopyQueueSuite.EventuallyAsync(CopiedAsync, n => n == 2, "the uploads to be copied");
+
+            Assert.Equal(HttpStatusCode.OK, (await http.DeleteAsync("/api/projects/proc-up/rules/uploader:admin")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await Dicomweb.Stow(http, "/dicomweb/studies", Dicomweb.Make(study, series, Dicomweb.Uid()))).StatusCode);
+            var queue = await RuleCopyStore.OpenAsync(StorageDatabase.Sqlite(DataFolder.IndexPath(data)));
+            Assert.Empty(await queue.ListAsync());
+            Assert.Equal(2, await CopiedAsync());
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(data, true); } catch (IOException) { }
+        }
+    }
+
     /// <summary>A C-STORE arrival is not an upload: an uploader rule does not copy it (nor does it need a queue row).</summary>
     [Fact]
     public async Task An_uploader_rule_does_not_copy_DIMSE_arrivals()
