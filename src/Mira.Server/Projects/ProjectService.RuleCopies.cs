@@ -4,7 +4,10 @@ using Mira.Storage.Security;
 
 namespace Mira.Server.Projects;
 
-/// <summary>The rule copies ("everything arriving from AE X"): queued durably on arrival, copied by <see cref="RuleCopyWorker"/>.</summary>
+/// <summary>
+/// The rule copies ("everything arriving from AE X", "everything account U uploads"): queued durably on arrival, copied
+/// by <see cref="RuleCopyWorker"/>.
+/// </summary>
 public sealed partial class ProjectService
 {
     readonly SemaphoreSlim ruleCopiesQueued = new(0);

@@ -17,7 +17,8 @@ public sealed record CopySummary(string Project, int Copied, int AlreadyStored, 
 /// Moves data from the intake zone into research projects, only ever through the project's recipe and key: each
 /// stored instance is read from the intake archive, de-identified (<see cref="DeidEngine"/>), ingested into the
 /// project's own archive and its mapping records written to the vault; every copy is audited (<c>project.copy</c>).
-/// Instances arriving over DIMSE from an AE title with a project rule are copied through a durable queue
+/// Instances arriving over DIMSE from an AE title with a project rule, or stored over STOW-RS by an account with one,
+/// are copied through a durable queue
 /// (<see cref="RuleCopyStore"/>, worked by <see cref="RuleCopyWorker"/>).
 /// </summary>
 public sealed partial class ProjectService
