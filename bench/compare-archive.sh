@@ -26,11 +26,8 @@ servers=()
 cleanup() { for w in "${servers[@]}"; do "${w%%|*}" stop "${w#*|}" >/dev/null 2>&1 || true; done; rm -rf "$work"; }
 trap cleanup EXIT INT TERM
 
-if [ -z "${MIRA_BIN:-}" ]; then
-  echo "building mira (tools/publish.sh: native mira + managed/ for the archive commands) ..." >&2
-  "$root/tools/publish.sh" "$work/mira" >"$work/publish.log" 2>&1 || { cat "$work/publish.log" >&2; exit 1; }
-  export MIRA_BIN=$work/mira/mira
-fi
+MIRA_BIN=$("$here/mira-bin.sh" "$work")
+export MIRA_BIN
 mctl=$here/mira_ctl.sh; octl=$sb/orthanc_ctl.sh
 nfiles=$(find "$data/ct" "$data/mr" "$data/pet" -name '*.dcm' | wc -l)
 "$sb/stow_prep.sh" "$work/bodies" "$data/ct" "$data/mr" "$data/pet" > "$raw/stow_prep.txt"

@@ -33,13 +33,7 @@ trap 'rm -rf "$work"' EXIT INT TERM
 raw=${KEEP:-$work/raw}
 mkdir -p "$raw"
 
-if [ -n "${MIRA_BIN:-}" ]; then
-  mira=$MIRA_BIN
-else
-  echo "building mira (tools/publish.sh: native mira + managed/ for the archive commands) ..." >&2
-  "$root/tools/publish.sh" "$work/mira" >"$work/publish.log" 2>&1 || { cat "$work/publish.log" >&2; exit 1; }
-  mira=$work/mira/mira
-fi
+mira=$("$here/mira-bin.sh" "$work")
 
 # encoder and decoder per set
 enc() { case $1 in rle) echo "dcmcrle" ;; sv1) echo "dcmcjpeg +e1" ;; ext12) echo "dcmcjpeg +ee" ;; jls) echo "dcmcjpls" ;; esac; }

@@ -30,13 +30,7 @@ if [ ! -d "$data/ct" ]; then
 fi
 data=$(cd "$data" && pwd)
 
-if [ -n "${MIRA_BIN:-}" ]; then
-  mira=$MIRA_BIN
-else
-  echo "building mira (tools/publish.sh: native mira + managed/ for the archive commands) ..." >&2
-  "$root/tools/publish.sh" "$work/mira" >"$work/publish.log" 2>&1 || { cat "$work/publish.log" >&2; exit 1; }
-  mira=$work/mira/mira
-fi
+mira=$("$here/mira-bin.sh" "$work")
 
 # IN is DATA itself (the peers de-identify every .dcm under it; make DATA with --only ct,mr,pet). Not a tree of
 # symbolic links: deid_dcmodify.sh copies IN with cp -r and then edits the copy in place.

@@ -22,11 +22,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/compare-dimse.XXXXXX")
 raw=${KEEP:-$work/raw}; mkdir -p "$raw"
 trap 'rm -rf "$work"' EXIT INT TERM
 
-if [ -z "${MIRA_BIN:-}" ]; then
-  echo "building mira (tools/publish.sh: native mira + managed/ for the archive commands) ..." >&2
-  "$root/tools/publish.sh" "$work/mira" >"$work/publish.log" 2>&1 || { cat "$work/publish.log" >&2; exit 1; }
-  export MIRA_BIN=$work/mira/mira
-fi
+MIRA_BIN=$("$here/mira-bin.sh" "$work")
+export MIRA_BIN
 mctl=$here/mira_ctl.sh; octl=$sb/orthanc_ctl.sh
 dirs=("$data/ct" "$data/mr" "$data/pet")
 nfiles=$(find "${dirs[@]}" -name '*.dcm' | wc -l)

@@ -57,13 +57,7 @@ PY
 nfiles=$(wc -l <"$work/files.txt")
 nframes=$(ls "$work/cs" | wc -l)
 
-if [ -n "${MIRA_BIN:-}" ]; then
-  mira=$MIRA_BIN
-else
-  echo "building mira (tools/publish.sh: native mira + managed/ for the archive commands) ..." >&2
-  "$root/tools/publish.sh" "$work/mira" >"$work/publish.log" 2>&1 || { cat "$work/publish.log" >&2; exit 1; }
-  mira=$work/mira/mira
-fi
+mira=$("$here/mira-bin.sh" "$work")
 
 # median of RUNS wall-clock timings of a command (after one warm-up)
 median() {

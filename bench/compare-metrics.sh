@@ -25,11 +25,7 @@ if [ -z "${DATA:-}" ]; then
   DATA=$work/data
 fi
 a=$DATA/masks/mask_a.mha; b=$DATA/masks/mask_b.mha
-if [ -z "${MIRA_BIN:-}" ]; then
-  echo "building mira (tools/publish.sh: native mira + managed/ for the archive commands) ..." >&2
-  "$root/tools/publish.sh" "$work/mira" >"$work/publish.log" 2>&1 || { cat "$work/publish.log" >&2; exit 1; }
-  MIRA_BIN=$work/mira/mira
-fi
+MIRA_BIN=$("$here/mira-bin.sh" "$work")
 
 # Correctness: the same figures from both, and Mira's equal to the manifest's references.
 "$MIRA_BIN" metrics seg --ref "$a" --pred "$b" > "$raw/mira.txt"

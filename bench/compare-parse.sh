@@ -26,13 +26,7 @@ trap 'rm -rf "$work"' EXIT INT TERM
 raw=${KEEP:-$work}
 mkdir -p "$raw"
 
-if [ -n "${MIRA_BIN:-}" ]; then
-  mira=$MIRA_BIN
-else
-  echo "building mira (tools/publish.sh: native mira) ..." >&2
-  "$root/tools/publish.sh" "$work/mira" >"$work/publish.log" 2>&1 || { cat "$work/publish.log" >&2; exit 1; }
-  mira=$work/mira/mira
-fi
+mira=$("$here/mira-bin.sh" "$work")
 
 nfiles=$(find $dirs -name '*.dcm' | wc -l)
 nbytes=$(find $dirs -name '*.dcm' -exec cat {} + | wc -c)

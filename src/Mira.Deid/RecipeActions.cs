@@ -22,6 +22,8 @@ public static class RecipeActions
     {
         var options = recipe.OptionFlags;
         var (actions, values) = recipe.CompileOverrides();
+        // The profile the engine applies, overrides included: ActionFor resolves combined codes and sequences alike.
+        var profile = new ConfidentialityProfile(options, actions);
         var rows = new List<RecipeAction>();
         var listed = new HashSet<uint>();
         foreach (var row in ConfidentialityProfileTable.Rows)
@@ -37,9 +39,7 @@ public static class RecipeActions
                 continue;
             }
             var overridden = row.Mask == 0xFFFFFFFF && actions.ContainsKey(tag);
-            var action = overridden ? actions[tag] : ConfidentialityProfile.Simplify(ConfidentialityProfile.Resolve(row, options));
-            if (isSequence && action == ProfileAction.Z && !overridden && ConfidentialityProfile.Resolve(row, options) == ProfileAction.XZ && tag != DicomTags.AcquisitionContextSequence)
-                action = ProfileAction.X;
+            var action = profile.ActionFor(tag, isSequence);
             rows.Add(new RecipeAction(Format(row.Tag, row.Mask), entry?.Keyword ?? "", row.Name, Code(action),
                 Effect(tag, vr, action, options, overridden)));
         }
