@@ -2,10 +2,11 @@ using Mira.Dicom.Codecs;
 using Mira.Dicom.IO;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Mira.Dicom.Codecs.OpenJpeg;
 using Mira.Server.Dicomweb;
 using Mira.Server.Security;
-using Mira.Storage.Security;
+using Mira.Platform;
 
 namespace Mira.Server;
 
@@ -23,24 +24,9 @@ public static class MiraServer
     {
         if (!OpenJpegCodec.TryRegister(out var noJpeg2000))
             await options.Console.WriteLineAsync("JPEG 2000 and HTJ2K pixel data will not be decoded: " + noJpeg2000);
-        var archive = await Archive.OpenAsync(options, ct);
-        var bootstrap = await archive.Accounts.EnsureAdminAsync(options.AdminPassword ?? Environment.GetEnvironmentVariable("MIRA_ADMIN_PASSWORD"), ct);
-        if (bootstrap.Outcome == AdminBootstrapOutcome.CreatedWithGeneratedPassword)
-        {
-            await options.Console.WriteLineAsync($"Created the account 'admin' with the generated password: {bootstrap.GeneratedPassword}");
-            await options.Console.WriteLineAsync("It is shown only this once; change it or set MIRA_ADMIN_PASSWORD before the first start next time.");
-        }
-        if (bootstrap.Outcome != AdminBootstrapOutcome.AccountsExist)
-            await archive.Audit.AppendAsync(new AuditEntry("system", "account.bootstrap", AccountStore.AdminUser), ct);
-        if (options.Demo)
-        {
-            var demo = await Mira.Storage.Demo.DemoStudies.EnsureLoadedAsync(archive.Ingest, ct);
-            if (demo.Stored > 0)
-            {
-                await archive.Audit.AppendAsync(new AuditEntry("system", "archive.demo", $"{demo.Stored} demo instances"), ct);
-                await options.Console.WriteLineAsync($"Loaded the demo studies: {demo.Stored} instances of 3 fictitious patients.");
-            }
-        }
+        var archive = await MiraPlatform.OpenAsync(options.Platform, ct);
+        await archive.BootstrapAdminAsync(options.AdminPassword, ct);
+        if (options.Demo) await archive.LoadDemoAsync(ct);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(options.Urls);
@@ -60,14 +46,12 @@ public static class MiraServer
             builder.Services.AddSingleton<Mira.Server.Dimse.DimseListener>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<Mira.Server.Dimse.DimseListener>());
         }
-        if (options.RuleCopies.Worker)
-        {
-            builder.Services.AddSingleton(options.RuleCopies);
-            builder.Services.AddHostedService<Projects.RuleCopyWorker>();
-        }
+        if (options.Jobs.Worker) builder.Services.AddHostedService<JobWorkerService>();
         options.ConfigureBuilder?.Invoke(builder);
 
         var app = builder.Build();
+        var intakeLog = app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Mira.Intake");
+        archive.Intake.Problem += message => intakeLog.LogWarning("{Message}", message);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         var auth = app.Services.GetRequiredService<MiraAuthentication>();

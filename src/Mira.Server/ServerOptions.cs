@@ -1,3 +1,5 @@
+using Mira.Platform;
+using Mira.Platform.Jobs;
 using Mira.Storage.Security;
 using Microsoft.AspNetCore.Builder;
 
@@ -40,8 +42,14 @@ public sealed record ServerOptions
     /// <summary>The DIMSE listener; null (the default here) runs none. <c>mira serve</c> turns it on at port 11112.</summary>
     public Dimse.DimseServiceOptions? Dimse { get; init; }
 
-    /// <summary>The durable rule queue: whether this process works it, and its retries (<c>docs/projects.md</c>).</summary>
-    public Projects.RuleCopyOptions RuleCopies { get; init; } = new();
+    /// <summary>The job table: whether this process runs jobs (project rule copies…), and their retries and leases.</summary>
+    public JobOptions Jobs { get; init; } = new();
+
+    /// <summary>What the platform opens: the same data folder, database and tunables as every archive command.</summary>
+    public PlatformOptions Platform => new()
+    {
+        DataFolder = DataFolder, ConnectionString = ConnectionString, Security = Security, Jobs = Jobs, Console = Console,
+    };
 
     /// <summary>A hook run on the builder before the application is built (tests use it to swap in a test server).</summary>
     public Action<WebApplicationBuilder>? ConfigureBuilder { get; init; }

@@ -16,7 +16,7 @@ namespace Mira.Server;
 /// </summary>
 public static class StatusPage
 {
-    public static async Task<IResult> Render(HttpContext http, Archive archive)
+    public static async Task<IResult> Render(HttpContext http, MiraPlatform archive)
     {
         var user = MiraAuthentication.UserOf(http)!;
         long studies, series, instances;

@@ -1,4 +1,3 @@
-using Mira.Storage.Ingest;
 using Mira.Storage.Query;
 using Mira.Testing;
 

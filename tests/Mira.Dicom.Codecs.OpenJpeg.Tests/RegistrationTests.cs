@@ -35,17 +35,4 @@ public sealed class RegistrationTests
             Assert.Equal(uid.StartsWith("1.2.840.10008.1.2.4.20", StringComparison.Ordinal), codec.Family == OpenJpegFamily.Htj2k);
         }
     }
-
-    [Fact]
-    public void The_module_is_a_leaf_referencing_only_the_codec_contract()
-    {
-        var doc = XDocument.Load(Path.Combine(Corpus.RepositoryRoot, "src/Mira.Dicom.Codecs.OpenJpeg/Mira.Dicom.Codecs.OpenJpeg.csproj"));
-        Assert.Equal(["Mira.Dicom.Codecs.csproj"], doc.Descendants("ProjectReference").Select(r => Path.GetFileName(r.Attribute("Include")!.Value.Replace('\\', '/'))));
-        Assert.Empty(doc.Descendants("PackageReference"));
-        // Only the two hosts wire it in (../shared/design.md §2).
-        var referrers = Directory.EnumerateFiles(Path.Combine(Corpus.RepositoryRoot, "src"), "*.csproj", SearchOption.AllDirectories)
-            .Where(p => File.ReadAllText(p).Contains("Mira.Dicom.Codecs.OpenJpeg.csproj"))
-            .Select(Path.GetFileNameWithoutExtension).Order();
-        Assert.Equal(["Mira.Cli", "Mira.Server"], referrers);
-    }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using Mira.Storage.Ingest;
 using Mira.Storage.Security;
 using Mira.Testing;
 using static Mira.Server.Tests.Dicomweb;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Mira.Storage.Ingest;
 using static Mira.Server.Tests.Dicomweb;
 
 namespace Mira.Server.Tests;

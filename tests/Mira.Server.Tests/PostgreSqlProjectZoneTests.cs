@@ -1,6 +1,5 @@
 using Dapper;
 using Mira.Storage;
-using Mira.Storage.Demo;
 using Mira.Storage.Projects;
 using Npgsql;
 

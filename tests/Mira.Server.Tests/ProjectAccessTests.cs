@@ -12,7 +12,7 @@ namespace Mira.Server.Tests;
 /// </summary>
 public abstract class ProjectAccessSuite(ProjectZoneArchive server)
 {
-    static readonly string Study = Mira.Storage.Demo.DemoStudies.StudyUid("mr");
+    static readonly string Study = Mira.Platform.Demo.DemoStudies.StudyUid("mr");
 
     HttpClient Steward => server.Basic("steward", TestArchive.UserPassword);
     HttpClient Annotator => server.Basic("annotator", TestArchive.UserPassword);

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using Mira.Storage.Demo;
 using Mira.Storage.Security;
 using static Mira.Server.Tests.MultipartReading;
 

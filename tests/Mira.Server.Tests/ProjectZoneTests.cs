@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Mira.Storage.Demo;
 using Mira.Storage.Security;
 using Xunit;
 
@@ -268,7 +267,7 @@ public sealed class ProjectZoneRuleTests
             var deadline = DateTime.UtcNow.AddSeconds(60);
             while (await a.Archive.Projects.PendingRuleCopiesAsync() > 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
             Assert.Equal(0, await a.Archive.Projects.PendingRuleCopiesAsync());
-            Assert.Empty(await a.Archive.Projects.RuleCopies.ListAsync());
+            Assert.Empty(await a.Archive.Projects.OutstandingRuleCopiesAsync());
 
             var annotator = a.Basic("annotator", TestArchive.UserPassword);
             var r = await annotator.GetAsync("/api/projects/zone-rule/dicomweb/instances");

@@ -1,18 +1,16 @@
+using Mira.Storage.Jobs;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
-using Mira.Server.Projects;
 using Mira.Storage;
-using Mira.Storage.Demo;
-using Mira.Storage.Ingest;
 using Mira.Storage.Projects;
 using Mira.Storage.Security;
 
 namespace Mira.Server.Tests;
 
 /// <summary>
-/// The durable rule queue: copies "everything arriving from AE X" are written to <c>mira_project_rule_copies</c>
+/// The durable rule queue: copies "everything arriving from AE X" are written as jobs (<c>mira_jobs</c>)
 /// before the C-STORE response, survive the server being killed, and failures are retried a bounded number of times
 /// and recorded in the table and the audit log; on either index provider (<see cref="RuleCopyQueueTests"/>,
 /// <see cref="PostgreSqlRuleCopyQueueTests"/>).
@@ -23,9 +21,9 @@ public abstract class RuleCopyQueueSuite
     protected abstract Task<(string[] ServeArguments, StorageDatabase Index)> IndexDatabaseAsync(string data);
 
     /// <summary>A test server (not started) on a fresh index database.</summary>
-    protected abstract TestArchive NewServer(RuleCopyOptions ruleCopies);
+    protected abstract TestArchive NewServer(JobOptions ruleCopies);
 
-    static readonly RuleCopyOptions Fast = new()
+    static readonly JobOptions Fast = new()
     {
         MaxAttempts = 3, RetryDelay = TimeSpan.FromMilliseconds(50), MaxRetryDelay = TimeSpan.FromMilliseconds(200), PollInterval = TimeSpan.FromMilliseconds(100),
     };
@@ -72,14 +70,14 @@ public abstract class RuleCopyQueueSuite
             }
 
             // Every acknowledged instance has its queue row, written before its C-STORE response.
-            var queue = await RuleCopyStore.OpenAsync(db);
-            var queued = await queue.ListAsync("restart");
-            Assert.Equal(mr.Select(d => d.SopInstanceUid).Order(), queued.Select(q => q.SopInstanceUid).Order());
-            Assert.All(queued, q => Assert.Equal((RuleCopyStates.Pending, 0, "MODALITY1"), (q.State, q.Attempts, q.AeTitle)));
+            var queue = new JobStore(db);
+            var queued = await queue.ListAsync(ProjectService.RuleCopyJobKind, "restart");
+            Assert.Equal(mr.Select(d => d.SopInstanceUid).Order(), queued.Select(q => q.Subject).Order());
+            Assert.All(queued, q => Assert.Equal((JobStates.Queued, 0, "MODALITY1"), (q.State, q.Attempts, q.Origin![3..])));
 
             await using (var second = await ServeProcess.StartAsync(data, arguments))
             {
-                await EventuallyAsync(async () => (await queue.ListAsync("restart")).Count, n => n == 0, "the queue to drain");
+                await EventuallyAsync(async () => (await queue.ListAsync(ProjectService.RuleCopyJobKind, "restart")).Count(j => j.State != JobStates.Succeeded), n => n == 0, "the queue to drain");
                 var found = JsonNode.Parse(await second.Http.GetStringAsync("/api/projects/restart/dicomweb/instances"))!.AsArray();
                 Assert.Equal(mr.Count, found.Count);
                 Assert.Equal(mr.Count, found.Select(i => Dicomweb.Value(i, "00080018")).Distinct().Count());
@@ -116,13 +114,13 @@ public abstract class RuleCopyQueueSuite
             var sop = Dicomweb.Uid();
             var stored = await server.Archive.Ingest.StoreAsync(Dicomweb.Make(Dicomweb.Uid(), Dicomweb.Uid(), sop), new IngestSource("test", "MODALITY1"));
             server.Archive.Blobs.Delete(stored.Instance!.BlobKey); // the intake copy can no longer be read: every attempt fails
-            Assert.Equal(1, await server.Archive.Projects.QueueRuleCopiesAsync("MODALITY1", sop));
+            Assert.Equal(1, await server.Archive.Projects.QueueRuleCopiesAsync("MODALITY1", null, [sop]));
 
-            var failed = await EventuallyAsync(() => server.Archive.Projects.RuleCopies.ListAsync("retry", RuleCopyStates.Failed), r => r.Count == 1, "the copy to be given up", 30);
+            var failed = await EventuallyAsync(() => server.Archive.Projects.OutstandingRuleCopiesAsync("retry", JobStates.Failed), r => r.Count == 1, "the copy to be given up", 30);
             Assert.Equal(Fast.MaxAttempts, failed[0].Attempts);
             Assert.False(string.IsNullOrWhiteSpace(failed[0].LastError));
             await Task.Delay(Fast.PollInterval * 5); // given up: no further attempt
-            Assert.Equal(Fast.MaxAttempts, (await server.Archive.Projects.RuleCopies.ListAsync("retry")).Single().Attempts);
+            Assert.Equal(Fast.MaxAttempts, (await server.Archive.Projects.OutstandingRuleCopiesAsync("retry")).Single().Attempts);
             Assert.Equal(0, await server.Archive.Projects.PendingRuleCopiesAsync());
 
             var attempts = (await server.Archive.Audit.ReadAsync(1, 100_000))
@@ -147,8 +145,8 @@ public abstract class RuleCopyQueueSuite
         {
             await CreateRuledProjectAsync(server.Basic("steward", TestArchive.UserPassword), "gone", "MODALITY1", "annotator");
             var sop = Dicomweb.Uid();
-            Assert.Equal(1, await server.Archive.Projects.QueueRuleCopiesAsync("MODALITY1", sop));
-            await EventuallyAsync(() => server.Archive.Projects.RuleCopies.ListAsync("gone"), r => r.Count == 0, "the copy to be dropped", 30);
+            Assert.Equal(1, await server.Archive.Projects.QueueRuleCopiesAsync("MODALITY1", null, [sop]));
+            await EventuallyAsync(() => server.Archive.Projects.OutstandingRuleCopiesAsync("gone"), r => r.Count == 0, "the copy to be dropped", 30);
             var entry = Assert.Single(await server.Archive.Audit.ReadAsync(1, 100_000), a => a.Resource == $"gone:rule ae=MODALITY1 sop={sop}");
             Assert.Equal(AuditLog.OutcomeText(AuditOutcome.Failure), entry.Outcome);
             Assert.Contains("no longer in the intake archive", entry.DetailsJson);
@@ -165,7 +163,7 @@ public sealed class RuleCopyQueueTests : RuleCopyQueueSuite
     protected override Task<(string[] ServeArguments, StorageDatabase Index)> IndexDatabaseAsync(string data) =>
         Task.FromResult<(string[], StorageDatabase)>(([], StorageDatabase.Sqlite(DataFolder.IndexPath(data))));
 
-    protected override TestArchive NewServer(RuleCopyOptions ruleCopies) => new() { RuleCopies = ruleCopies };
+    protected override TestArchive NewServer(JobOptions ruleCopies) => new() { RuleCopies = ruleCopies };
 }
 
 /// <summary>The rule queue with the intake index, the queue and the project indexes on PostgreSQL (<c>mira serve --db</c>).</summary>
@@ -177,5 +175,5 @@ public sealed class PostgreSqlRuleCopyQueueTests(Mira.Storage.Tests.PostgresServ
         return (["--db", connectionString], StorageDatabase.PostgreSql(connectionString));
     }
 
-    protected override TestArchive NewServer(RuleCopyOptions ruleCopies) => new PostgresTestArchive { RuleCopies = ruleCopies };
+    protected override TestArchive NewServer(JobOptions ruleCopies) => new PostgresTestArchive { RuleCopies = ruleCopies };
 }

@@ -1,3 +1,4 @@
+using Mira.Storage.Jobs;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
@@ -16,7 +17,7 @@ public class TestArchive : IAsyncLifetime
     readonly string folder = Path.Combine(Path.GetTempPath(), "mira-server-tests-" + Guid.NewGuid().ToString("N"));
     WebApplication? app;
 
-    public Archive Archive => app!.Services.GetRequiredService<Archive>();
+    public MiraPlatform Archive => app!.Services.GetRequiredService<MiraPlatform>();
     public IServiceProvider Services => app!.Services;
     public HttpClient Anonymous { get; private set; } = null!;
     public string StewardToken { get; private set; } = "";
@@ -33,7 +34,7 @@ public class TestArchive : IAsyncLifetime
     public string DataFolder => folder;
 
     /// <summary>The rule queue's settings for this server (tests shorten the retry delays).</summary>
-    public Mira.Server.Projects.RuleCopyOptions RuleCopies { get; init; } = new();
+    public JobOptions RuleCopies { get; init; } = new();
 
     /// <summary>
     /// The index database: null for SQLite in the data folder; with <see cref="OnPostgreSql"/> a fresh database on a
@@ -66,7 +67,7 @@ public class TestArchive : IAsyncLifetime
             Security = new SecurityOptions { Pbkdf2Iterations = 1000 },
             Console = TextWriter.Null,
             Dimse = Dimse,
-            RuleCopies = RuleCopies,
+            Jobs = RuleCopies,
             ConfigureBuilder = b => b.WebHost.UseTestServer(),
         });
         await app.StartAsync();

@@ -1,10 +1,9 @@
+using Mira.Storage.Jobs;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Dapper;
-using Mira.Server.Projects;
 using Mira.Storage;
-using Mira.Storage.Demo;
 using Mira.Storage.Projects;
 
 namespace Mira.Server.Tests;
@@ -17,19 +16,19 @@ namespace Mira.Server.Tests;
 /// </summary>
 public abstract class UploaderRuleSuite
 {
-    protected abstract TestArchive NewServer(RuleCopyOptions ruleCopies);
+    protected abstract TestArchive NewServer(JobOptions ruleCopies);
 
-    static readonly RuleCopyOptions Fast = new() { PollInterval = TimeSpan.FromMilliseconds(100) };
-    static readonly RuleCopyOptions NoWorker = new() { Worker = false };
+    static readonly JobOptions Fast = new() { PollInterval = TimeSpan.FromMilliseconds(100) };
+    static readonly JobOptions NoWorker = new() { Worker = false };
 
     static byte[][] Demo(string prefix) =>
         [.. DemoStudies.Generate().Where(d => d.Name.StartsWith(prefix, StringComparison.Ordinal)).Select(d => d.Bytes)];
 
-    static async Task<TestArchive> StartAsync(Func<RuleCopyOptions, TestArchive> create, RuleCopyOptions options)
+    static async Task<TestArchive> StartAsync(Func<JobOptions, TestArchive> create, JobOptions options)
     {
         var server = create(options);
         await server.InitializeAsync();
-        await server.Archive.Accounts.CreateUserAsync("uploader", TestArchive.UserPassword, [Mira.Storage.Security.Roles.Steward]);
+        await server.Archive.Accounts.CreateUserAsync("uploader", TestArchive.UserPassword, [Mira.Platform.Security.Roles.Steward]);
         var steward = server.Basic("steward", TestArchive.UserPassword);
         Assert.Equal(HttpStatusCode.Created, (await steward.PostAsJsonAsync("/api/projects", new { id = "up", name = "Uploads", recipe = "basic" })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await steward.PostAsJsonAsync("/api/projects/up/members", new { user = "annotator" })).StatusCode);
@@ -55,7 +54,7 @@ public abstract class UploaderRuleSuite
             var mr = Demo("mr/");
             Assert.Equal(HttpStatusCode.OK, (await StowAsync(server, "uploader", mr)).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await StowAsync(server, "steward", Demo("ct/"))).StatusCode);
-            await RuleCopyQueueSuite.EventuallyAsync(() => server.Archive.Projects.RuleCopies.ListAsync(), r => r.Count == 0, "the queue to drain");
+            await RuleCopyQueueSuite.EventuallyAsync(() => server.Archive.Projects.OutstandingRuleCopiesAsync(), r => r.Count == 0, "the queue to drain");
             Assert.Equal(mr.Length, await ProjectInstancesAsync(server));
             var copies = (await server.Archive.Audit.ReadAsync(1, 100_000)).Where(a => a.Action == "project.copy").ToList();
             Assert.Equal(mr.Length, copies.Count);
@@ -77,21 +76,21 @@ public abstract class UploaderRuleSuite
             var mr = Demo("mr/");
             Assert.Equal(HttpStatusCode.OK, (await StowAsync(server, "uploader", mr)).StatusCode);
             // Queued before the response, one row per instance, naming the uploader.
-            var queued = await server.Archive.Projects.RuleCopies.ListAsync("up");
+            var queued = await server.Archive.Projects.OutstandingRuleCopiesAsync("up");
             Assert.Equal(mr.Length, queued.Count);
-            Assert.All(queued, q => Assert.Equal(("uploader", "", RuleCopyStates.Pending), (q.Uploader, q.AeTitle, q.State)));
+            Assert.All(queued, q => Assert.Equal(("uploader:uploader", JobStates.Queued), (q.Origin, q.State)));
             var rules = JsonNode.Parse(await server.Basic("steward", TestArchive.UserPassword).GetStringAsync("/api/projects/up/rules"))!.AsArray();
             Assert.Equal(mr.Length, (int)rules.Single()!["pendingCopies"]!);
 
             var r = await server.Basic("steward", TestArchive.UserPassword).DeleteAsync("/api/projects/up/rules/uploader:uploader");
             Assert.Equal(HttpStatusCode.OK, r.StatusCode);
             Assert.Equal(mr.Length, (int)JsonNode.Parse(await r.Content.ReadAsStringAsync())!["droppedPending"]!);
-            Assert.Empty(await server.Archive.Projects.RuleCopies.ListAsync());
+            Assert.Empty(await server.Archive.Projects.OutstandingRuleCopiesAsync());
             var audit = (await server.Archive.Audit.ReadAsync(1, 100_000)).Last(a => a.Action == "project.rule");
             Assert.Equal(mr.Length, (int)JsonNode.Parse(audit.DetailsJson!)!["droppedPending"]!);
 
             Assert.Equal(HttpStatusCode.OK, (await StowAsync(server, "uploader", Demo("ct/"))).StatusCode);
-            Assert.Empty(await server.Archive.Projects.RuleCopies.ListAsync());
+            Assert.Empty(await server.Archive.Projects.OutstandingRuleCopiesAsync());
             Assert.Equal(0, await ProjectInstancesAsync(server));
         }
         finally
@@ -113,7 +112,7 @@ public abstract class UploaderRuleSuite
                 await c.ExecuteAsync(sql);
             }
             var parts = Demo("mr/").Take(2).ToArray();
-            await SqlAsync("ALTER TABLE mira_project_rule_copies RENAME TO mira_rule_copies_away");
+            await SqlAsync("ALTER TABLE mira_jobs RENAME TO mira_jobs_away");
             HttpResponseMessage r;
             try
             {
@@ -121,7 +120,7 @@ public abstract class UploaderRuleSuite
             }
             finally
             {
-                await SqlAsync("ALTER TABLE mira_rule_copies_away RENAME TO mira_project_rule_copies");
+                await SqlAsync("ALTER TABLE mira_jobs_away RENAME TO mira_jobs");
             }
             Assert.Equal(HttpStatusCode.Conflict, r.StatusCode);
             var failed = (await Dicomweb.Json(r))["00081198"]!["Value"]!.AsArray();
@@ -132,7 +131,7 @@ public abstract class UploaderRuleSuite
 
             r = await StowAsync(server, "uploader", parts);
             Assert.Equal(HttpStatusCode.Accepted, r.StatusCode); // already stored: success with a warning
-            Assert.Equal(2, (await server.Archive.Projects.RuleCopies.ListAsync("up")).Count);
+            Assert.Equal(2, (await server.Archive.Projects.OutstandingRuleCopiesAsync("up")).Count);
         }
         finally
         {
@@ -143,7 +142,7 @@ public abstract class UploaderRuleSuite
 
 public sealed class UploaderRuleTests : UploaderRuleSuite
 {
-    protected override TestArchive NewServer(RuleCopyOptions ruleCopies) => new() { RuleCopies = ruleCopies };
+    protected override TestArchive NewServer(JobOptions ruleCopies) => new() { RuleCopies = ruleCopies };
 
     /// <summary>The real <c>mira serve</c>: an upload by the ruled account is copied; after the rule is removed, no more.</summary>
     [Fact]
@@ -168,8 +167,9 @@ public sealed class UploaderRuleTests : UploaderRuleSuite
 
             Assert.Equal(HttpStatusCode.OK, (await http.DeleteAsync("/api/projects/proc-up/rules/uploader:admin")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await Dicomweb.Stow(http, "/dicomweb/studies", Dicomweb.Make(study, series, Dicomweb.Uid()))).StatusCode);
-            var queue = await RuleCopyStore.OpenAsync(StorageDatabase.Sqlite(DataFolder.IndexPath(data)));
-            Assert.Empty(await queue.ListAsync());
+            var queue = new JobStore(StorageDatabase.Sqlite(DataFolder.IndexPath(data)));
+            Assert.Empty(await queue.ListAsync(ProjectService.RuleCopyJobKind, state: JobStates.Queued));
+            Assert.Equal(2, (await queue.ListAsync(ProjectService.RuleCopyJobKind, state: JobStates.Succeeded)).Count);
             Assert.Equal(2, await CopiedAsync());
         }
         finally
@@ -199,7 +199,7 @@ public sealed class UploaderRuleTests : UploaderRuleSuite
                 return path;
             }).ToArray();
             Assert.Equal(files.Length, (await ProjectZoneRuleTests.Send(a.DimsePort, "MODALITY1", files)).Succeeded);
-            Assert.Empty(await a.Archive.Projects.RuleCopies.ListAsync());
+            Assert.Empty(await a.Archive.Projects.OutstandingRuleCopiesAsync());
         }
         finally
         {
@@ -210,5 +210,5 @@ public sealed class UploaderRuleTests : UploaderRuleSuite
 
 public sealed class PostgreSqlUploaderRuleTests : UploaderRuleSuite
 {
-    protected override TestArchive NewServer(RuleCopyOptions ruleCopies) => new PostgresTestArchive { RuleCopies = ruleCopies };
+    protected override TestArchive NewServer(JobOptions ruleCopies) => new PostgresTestArchive { RuleCopies = ruleCopies };
 }

@@ -24,7 +24,7 @@ public sealed record DicomwebRoutes(Func<HttpContext, DicomwebSource> Source, Fu
     public static DicomwebRoutes Intake { get; } = new(
         http =>
         {
-            var archive = http.RequestServices.GetRequiredService<Archive>();
+            var archive = http.RequestServices.GetRequiredService<MiraPlatform>();
             return new DicomwebSource(archive.Index, archive.Blobs, DicomwebUrls.Base(http.Request));
         },
         action => new PatientDataAccess(action, PatientDataAccess.IdentifiedData));

@@ -5,14 +5,13 @@ using Mira.Dicom;
 using Mira.Dicom.IO;
 using Mira.Dicom.Values;
 using Mira.Server.Security;
-using Mira.Storage.Ingest;
 
 namespace Mira.Server.Dicomweb;
 
 /// <summary>
 /// STOW-RS (PS3.18 §10.5): <c>POST /studies</c> and <c>POST /studies/{study}</c> with a
 /// <c>multipart/related; type="application/dicom"</c> body (one PS3.10 object per part) or a single
-/// <c>application/dicom</c> body. Parts go through <see cref="IngestService"/> in batches; the response is a
+/// <c>application/dicom</c> body. Parts go through an <see cref="IntakeSession"/> in batches, each parsed once; the response is a
 /// Store Instances Response Module data set (<c>application/dicom+json</c>).
 /// </summary>
 public static class StowEndpoints
@@ -26,36 +25,52 @@ public static class StowEndpoints
 
     public static void Map(RouteGroupBuilder dicomweb)
     {
-        dicomweb.MapPost("/studies", (HttpContext http, Archive a, ServerOptions o) => StoreAsync(http, a, o, null))
+        dicomweb.MapPost("/studies", (HttpContext http, MiraPlatform a, ServerOptions o) => StoreAsync(http, a, o, null))
             .AddEndpointFilter(new PatientDataAccess("stow.store", PatientDataAccess.IdentifiedData));
-        dicomweb.MapPost("/studies/{study}", (HttpContext http, Archive a, ServerOptions o, string study) => StoreAsync(http, a, o, study))
+        dicomweb.MapPost("/studies/{study}", (HttpContext http, MiraPlatform a, ServerOptions o, string study) => StoreAsync(http, a, o, study))
             .AddEndpointFilter(new PatientDataAccess("stow.store", PatientDataAccess.IdentifiedData));
     }
 
     sealed record Part(ReadOnlyMemory<byte> Data, StoreResult? Refusal, IDisposable? Owner);
 
-    static async Task<IResult> StoreAsync(HttpContext http, Archive archive, ServerOptions options, string? study)
+    /// <summary>
+    /// Parses a batch's parts, each once and in parallel (<see cref="IncomingInstance.Parse"/>), applies the target study
+    /// rule to that parse, and hands them to the session: ingest, then the after-store steps (project rules).
+    /// </summary>
+    static async Task<IReadOnlyList<StoreResult>> StoreBatchAsync(IntakeSession session, List<Part> batch, string? study, CancellationToken ct)
+    {
+        var source = session.Context.Source;
+        var toParse = batch.Where(p => p.Refusal is null).Select(p => p.Data).ToList();
+        var parsed = IngestService.Parse(toParse, _ => source, ct);
+        var k = 0;
+        var incoming = batch.Select(p => p.Refusal is { } refused ? IncomingInstance.Refused(p.Data, source, refused) : parsed[k++]).ToList();
+        if (study is not null)
+            foreach (var i in incoming) i.RequireStudy(study);
+        return await session.StoreAsync(incoming, ct);
+    }
+
+    static async Task<IResult> StoreAsync(HttpContext http, MiraPlatform archive, ServerOptions options, string? study)
     {
         if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var contentType))
             return Unsupported("a Content-Type header is required");
         var uploader = MiraAuthentication.UserOf(http)?.Name;
         var source = new IngestSource("stow-rs", http.Connection.RemoteIpAddress?.ToString(), uploader);
+        // The HTTP access filter audits the request (stow.store), so the session itself writes no audit record.
+        var session = archive.Intake.Begin(new IntakeContext(source, uploader ?? "anonymous", Uploader: uploader,
+            Client: http.Connection.RemoteIpAddress?.ToString()));
         var results = new List<StoreResult>();
         var pending = new List<Part>();
         long pendingBytes = 0;
 
         // Batches are stored while the next is read from the request, up to StoringBatches at once (so parsing one
         // batch overlaps the disk flush of the one before); results are collected in request order.
-        var storing = new Queue<Task<List<StoreResult>>>();
+        var storing = new Queue<Task<IReadOnlyList<StoreResult>>>();
 
-        async Task<List<StoreResult>> Store(List<Part> batch)
+        async Task<IReadOnlyList<StoreResult>> Store(List<Part> batch)
         {
             try
             {
-                var toStore = batch.Where(p => p.Refusal is null).Select(p => p.Data).ToList();
-                using var stored = (await ToListAsync(archive.Ingest.StoreManyAsync(toStore, source, http.RequestAborted))).GetEnumerator();
-                var results = batch.Select(p => p.Refusal ?? (stored.MoveNext() ? stored.Current : throw new InvalidOperationException("ingest returned too few results"))).ToList();
-                return uploader is null ? results : await QueueRuleCopiesAsync(archive, uploader, results);
+                return await StoreBatchAsync(session, batch, study, http.RequestAborted);
             }
             finally
             {
@@ -86,7 +101,7 @@ public static class StowEndpoints
 
         async Task Add(ReadOnlyMemory<byte> data, string? partType, IDisposable? owner = null)
         {
-            pending.Add(new Part(data, Check(data, partType, study), owner));
+            pending.Add(new Part(data, CheckMediaType(partType), owner));
             pendingBytes += data.Length;
             if (pending.Count >= archive.Ingest.BatchSize || pendingBytes >= BatchBytes) await Flush();
         }
@@ -129,51 +144,11 @@ public static class StowEndpoints
         return Response(http, results, study ?? (studies.Count == 1 ? studies[0] : null));
     }
 
-    /// <summary>
-    /// Project uploader rules ("everything this account stores over STOW-RS"): the copies of the batch's durable
-    /// instances are queued before the response, as C-STORE queues those of a ruled AE title. When the queue cannot be
-    /// written those instances are answered as failed with Processing Failure (0110, PS3.18 §10.5.3 Table 10.5.3-1):
-    /// they are stored, and the client's resend ("already stored") queues them.
-    /// </summary>
-    static async Task<List<StoreResult>> QueueRuleCopiesAsync(Archive archive, string uploader, List<StoreResult> results)
-    {
-        var stored = results.Where(r => r.IsSuccess && r.SopInstanceUid is not null).Select(r => r.SopInstanceUid!).ToList();
-        try
-        {
-            await archive.Projects.QueueUploadCopiesAsync(uploader, stored);
-            return results;
-        }
-        catch (Exception e) when (e is System.Data.Common.DbException or IOException or TimeoutException)
-        {
-            return [.. results.Select(r => r.IsSuccess && r.SopInstanceUid is not null
-                ? new StoreResult(StoreOutcome.Refused, StoreStatus.ProcessingFailure, r.SopClassUid, r.SopInstanceUid,
-                    $"stored, but project rule copies not queued ({e.Message}): resend")
-                : r)];
-        }
-    }
-
-    /// <summary>Refuses a part before ingest: not application/dicom, or (for /studies/{study}) another study.</summary>
-    static StoreResult? Check(ReadOnlyMemory<byte> data, string? partType, string? study)
-    {
-        if (partType is not null && MediaTypeHeaderValue.TryParse(partType, out var pt) && !pt.MediaType.Equals(Dicom, StringComparison.OrdinalIgnoreCase))
-            return new StoreResult(StoreOutcome.Refused, StoreStatus.CannotUnderstand, null, null, $"part media type '{pt.MediaType}' is not {Dicom}");
-        if (study is null) return null;
-        try
-        {
-            var ds = DicomFile.Read(data, DicomReadOptions.Untrusted with { StopBeforePixelData = true }).Dataset;
-            var partStudy = ds.GetString(DicomTags.StudyInstanceUID)?.Trim('\0', ' ');
-            if (partStudy == study) return null;
-            return new StoreResult(StoreOutcome.Refused, StoreStatus.DataSetDoesNotMatchSopClass,
-                ds.GetString(DicomTags.SOPClassUID)?.Trim('\0', ' '), ds.GetString(DicomTags.SOPInstanceUID)?.Trim('\0', ' '),
-                partStudy is null
-                    ? $"the instance has no Study Instance UID (0020,000D), so it does not belong to the target study {study}; POST it to /studies"
-                    : $"Study Instance UID {partStudy} is not the target study {study}");
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return null; // unreadable: the ingest pipeline refuses it with its reason
-        }
-    }
+    /// <summary>Refuses a part before parsing when its media type is not application/dicom.</summary>
+    static StoreResult? CheckMediaType(string? partType) =>
+        partType is not null && MediaTypeHeaderValue.TryParse(partType, out var pt) && !pt.MediaType.Equals(Dicom, StringComparison.OrdinalIgnoreCase)
+            ? StoreResult.Refuse(StoreRefusal.MediaType, StoreStatus.CannotUnderstand, $"part media type '{pt.MediaType}' is not {Dicom}")
+            : null;
 
     static IResult Response(HttpContext http, List<StoreResult> results, string? study)
     {
@@ -227,12 +202,5 @@ public static class StowEndpoints
             ms.Write(buffer, 0, n);
         }
         return ms.ToArray();
-    }
-
-    static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items)
-    {
-        var list = new List<T>();
-        await foreach (var i in items) list.Add(i);
-        return list;
     }
 }

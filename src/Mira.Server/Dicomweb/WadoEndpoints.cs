@@ -22,7 +22,7 @@ public static class WadoEndpoints
     public static void Map(RouteGroupBuilder g)
     {
         MapRetrieval(g, DicomwebRoutes.Intake);
-        g.MapDelete("/studies/{study}", (HttpContext h, Archive a, string study) => DeleteStudy(h, a, study))
+        g.MapDelete("/studies/{study}", (HttpContext h, MiraPlatform a, string study) => DeleteStudy(h, a, study))
             .AddEndpointFilter(new PatientDataAccess("dicomweb.delete", [Roles.Admin]));
     }
 
@@ -104,7 +104,7 @@ public static class WadoEndpoints
         return DicomJsonResult.Array(datasets);
     }
 
-    static async Task<IResult> DeleteStudy(HttpContext http, Archive archive, string study)
+    static async Task<IResult> DeleteStudy(HttpContext http, MiraPlatform archive, string study)
     {
         var found = await FindAsync(archive.Index, study, null, null, http.RequestAborted);
         if (found.Count == 0) return Problems.NotFound($"no study {study}");

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Mira.Dicom;
 using Mira.Dicom.IO;
 using Mira.Dicom.Network;
-using Mira.Storage.Ingest;
 using Mira.Storage.Network;
 using Mira.Storage.Security;
 
@@ -16,22 +15,16 @@ namespace Mira.Server.Dimse;
 /// presentation contexts for the rest are rejected (PS3.8 Table 9-18, result 1 user rejection), and an association
 /// that proposes nothing the caller may use is rejected with "calling AE title not recognized" (PS3.8 §9.3.4).
 /// </summary>
-public sealed class ArchiveDimseService(Archive archive, AeDirectory directory, DimseServiceOptions options) : IDicomServiceHandler
+public sealed class ArchiveDimseService(MiraPlatform archive, AeDirectory directory, DimseServiceOptions options) : IDicomServiceHandler
 {
     readonly FindService find = new(archive, options.AETitle);
     readonly RetrieveService retrieve = new(archive, directory, options);
-    readonly ConcurrentDictionary<DicomAssociation, AssociationLog> logs = new();
+    readonly ConcurrentDictionary<DicomAssociation, IntakeSession> sessions = new();
 
     /// <summary>Raised when an operation fails inside the service (for the server's log).</summary>
     public event Action<string>? Problem;
 
-    static DimsePermissions Needed(string abstractSyntax) =>
-        abstractSyntax == DicomUids.Verification ? DimsePermissions.Echo
-        : SopClasses.IsStorage(abstractSyntax) ? DimsePermissions.Store | DimsePermissions.Get
-        : SopClasses.Find.Contains(abstractSyntax) ? DimsePermissions.Find
-        : SopClasses.Move.Contains(abstractSyntax) ? DimsePermissions.Move
-        : SopClasses.Get.Contains(abstractSyntax) ? DimsePermissions.Get
-        : DimsePermissions.None;
+    static DimsePermissions Needed(string abstractSyntax) => DimseServicePolicy.Needed(abstractSyntax);
 
     public IReadOnlyCollection<string> TransferSyntaxesFor(AssociationRequestInfo association, string abstractSyntax)
     {
@@ -53,19 +46,19 @@ public sealed class ArchiveDimseService(Archive archive, AeDirectory directory, 
     public async ValueTask<DicomMessage?> HandleAsync(DimseOperation operation)
     {
         var rq = operation.Request;
-        var log = logs.GetOrAdd(operation.Association, a => new AssociationLog(a));
+        
         switch (rq.CommandField)
         {
             case DicomCommandField.CEchoRequest:
                 return DicomMessage.ResponseTo(rq, DicomStatus.Success);
             case DicomCommandField.CStoreRequest:
-                return await StoreAsync(operation, log);
+                return await StoreAsync(operation, sessions.GetOrAdd(operation.Association, SessionFor));
             case DicomCommandField.CFindRequest:
-                return await AuditedAsync(operation, "dimse.find", () => find.FindAsync(operation));
+                return await AuditedAsync(operation, AuditActions.DimseFind, () => find.FindAsync(operation));
             case DicomCommandField.CMoveRequest:
-                return await AuditedAsync(operation, "dimse.move", () => retrieve.MoveAsync(operation));
+                return await AuditedAsync(operation, AuditActions.DimseMove, () => retrieve.MoveAsync(operation));
             case DicomCommandField.CGetRequest:
-                return await AuditedAsync(operation, "dimse.get", () => retrieve.GetAsync(operation));
+                return await AuditedAsync(operation, AuditActions.DimseGet, () => retrieve.GetAsync(operation));
             default:
                 return null;
         }
@@ -77,7 +70,7 @@ public sealed class ArchiveDimseService(Archive archive, AeDirectory directory, 
     /// instance is durable. A different object under a stored SOP Instance UID is refused (0111); an identical
     /// resend succeeds.
     /// </summary>
-    async Task<DicomMessage> StoreAsync(DimseOperation operation, AssociationLog log)
+    async Task<DicomMessage> StoreAsync(DimseOperation operation, IntakeSession session)
     {
         var rq = operation.Request;
         var sopClass = rq.AffectedSopClassUid;
@@ -89,23 +82,9 @@ public sealed class ArchiveDimseService(Archive archive, AeDirectory directory, 
             return WithComment(DicomMessage.ResponseTo(rq, DicomStatus.SopClassNotSupported),
                 $"Affected SOP Class {sopClass} differs from the presentation context's {context.AbstractSyntax}");
         var part = DicomFileWriter.Compose(sopClass, sopInstance, rq.EncodedSyntax!, data.Span, operation.Association.CallingAE);
-        var result = await archive.IngestQueue.StoreAsync(part, log.Source);
-        log.Stored(result);
-        // Project rules ("everything arriving from AE X"): the copies are queued durably before the response, and
-        // made in the background. Without the queue row the instance is not acknowledged (Processing Failure 0110,
-        // PS3.7 Annex C): the sender's retry, an identical resend, succeeds as already stored and queues it again.
-        if (result.IsSuccess && result.SopInstanceUid is { } stored)
-        {
-            try
-            {
-                await archive.Projects.QueueRuleCopiesAsync(operation.Association.CallingAE, stored);
-            }
-            catch (Exception e) when (e is System.Data.Common.DbException or IOException or TimeoutException)
-            {
-                Problem?.Invoke($"C-STORE from {operation.Association.CallingAE}: the project rule copies of {stored} could not be queued: {e.Message}");
-                return WithComment(DicomMessage.ResponseTo(rq, DicomStatus.ProcessingFailure), "stored, but project rule copies not queued: resend");
-            }
-        }
+        // The session stores it through the shared queue, then queues the project rules' copies (the after-store
+        // steps every transport shares) before this response is sent.
+        var result = await session.StoreOneAsync(part);
         var status = result.Outcome switch
         {
             StoreOutcome.Stored => DicomStatus.Success,
@@ -131,7 +110,7 @@ public sealed class ArchiveDimseService(Archive archive, AeDirectory directory, 
         }
         var status = outcome.Response.Status ?? 0;
         var details = JsonSerializer.Serialize(new { status = $"0x{status:X4}", query = outcome.Summary, called = a.CalledAE });
-        await archive.Audit.AppendAsync(new AuditEntry(AssociationLog.Actor(a), action, outcome.Resource, a.RemoteEndPoint?.Address.ToString(),
+        await archive.Audit.AppendAsync(new AuditEntry(Actor(a), action, outcome.Resource, a.RemoteEndPoint?.Address.ToString(),
             DicomStatus.IsFailure(status) ? AuditOutcome.Failure : AuditOutcome.Success, details), CancellationToken.None);
         return outcome.Response;
     }
@@ -144,43 +123,17 @@ public sealed class ArchiveDimseService(Archive archive, AeDirectory directory, 
         return response;
     }
 
+    static string Actor(DicomAssociation a) => $"ae:{a.CallingAE}";
+
+    IntakeSession SessionFor(DicomAssociation a) => archive.Intake.Begin(new IntakeContext(
+        new IngestSource("dimse", $"{a.CallingAE}@{a.RemoteEndPoint?.Address}"), Actor(a), CallingAe: a.CallingAE,
+        AuditAction: AuditActions.DimseStore, Client: a.RemoteEndPoint?.Address.ToString()));
+
     /// <summary>At the end of an association, one audit record of what it stored (studies, counts, refusals).</summary>
     public async ValueTask AssociationEndedAsync(DicomAssociation association, Exception? error)
     {
-        if (!logs.TryRemove(association, out var log) || log.Attempted == 0) return;
-        var details = JsonSerializer.Serialize(new
-        {
-            stored = log.StoredCount, alreadyStored = log.AlreadyStored, refused = log.Refused, studies = log.Studies.Keys.Order().ToArray(),
-            called = association.CalledAE, ended = error is null ? "released" : error.Message,
-        });
-        await archive.Audit.AppendAsync(new AuditEntry(AssociationLog.Actor(association), "dimse.store", string.Join(',', log.Studies.Keys.Order().Take(20)),
-            association.RemoteEndPoint?.Address.ToString(), log.Refused > 0 && log.StoredCount + log.AlreadyStored == 0 ? AuditOutcome.Failure : AuditOutcome.Success, details),
-            CancellationToken.None);
-    }
-
-    /// <summary>What one association stored, for its audit record.</summary>
-    sealed class AssociationLog(DicomAssociation association)
-    {
-        public IngestSource Source { get; } = new("dimse", $"{association.CallingAE}@{association.RemoteEndPoint?.Address}");
-        public ConcurrentDictionary<string, byte> Studies { get; } = new();
-        int stored, already, refused;
-        public int StoredCount => stored;
-        public int AlreadyStored => already;
-        public int Refused => refused;
-        public int Attempted => stored + already + refused;
-
-        public static string Actor(DicomAssociation a) => $"ae:{a.CallingAE}";
-
-        public void Stored(StoreResult r)
-        {
-            switch (r.Outcome)
-            {
-                case StoreOutcome.Stored: Interlocked.Increment(ref stored); break;
-                case StoreOutcome.AlreadyStored: Interlocked.Increment(ref already); break;
-                default: Interlocked.Increment(ref refused); break;
-            }
-            if (r.Instance?.StudyInstanceUid is { } study) Studies.TryAdd(study, 0);
-        }
+        if (!sessions.TryRemove(association, out var session)) return;
+        await session.CompleteAsync(error is null ? "released" : error.Message, new Dictionary<string, object?> { ["called"] = association.CalledAE });
     }
 }
 

@@ -9,7 +9,7 @@ namespace Mira.Server.Dimse;
 /// when the host starts, refreshes the AE table every few seconds, and stops it (aborting open associations) on
 /// shutdown. A failing association is logged and never stops the listener.
 /// </summary>
-public sealed class DimseListener(Archive archive, DimseServiceOptions options, ILogger<DimseListener> logger) : IHostedService, IAsyncDisposable
+public sealed class DimseListener(MiraPlatform archive, DimseServiceOptions options, ILogger<DimseListener> logger) : IHostedService, IAsyncDisposable
 {
     DicomServer? server;
     AeDirectory? directory;

@@ -14,7 +14,7 @@ namespace Mira.Server.Dimse;
 /// C.4-1). Relational queries are not supported: keys below the level are ignored. A C-CANCEL-RQ ends the
 /// responses with Cancel (FE00).
 /// </summary>
-public sealed class FindService(Archive archive, string aeTitle)
+public sealed class FindService(MiraPlatform archive, string aeTitle)
 {
     static readonly HashSet<DicomTag> NotMatchingKeys = [DicomTags.QueryRetrieveLevel, DicomTags.SpecificCharacterSet, DicomTags.RetrieveAETitle,
         DicomTags.InstanceAvailability, DicomTags.NumberOfPatientRelatedStudies, DicomTags.NumberOfPatientRelatedSeries,

@@ -15,7 +15,7 @@ namespace Mira.Server.Dimse;
 /// Pending responses report the sub-operation counts after each instance; the final response lists failed SOP
 /// instances; C-CANCEL-RQ stops the sub-operations with status Cancel (FE00).
 /// </summary>
-public sealed class RetrieveService(Archive archive, AeDirectory directory, DimseServiceOptions options)
+public sealed class RetrieveService(MiraPlatform archive, AeDirectory directory, DimseServiceOptions options)
 {
     readonly ITransferSyntaxConverter converter = new CodecTransferSyntaxConverter();
 

@@ -24,12 +24,12 @@ public static partial class ProjectEndpoints
         g.MapDelete("/{id}/rules/{rule}", RemoveRule);
     }
 
-    static Task AuditChangeAsync(Archive a, HttpContext h, string action, string id, Dictionary<string, object> details) =>
+    static Task AuditChangeAsync(MiraPlatform a, HttpContext h, string action, string id, Dictionary<string, object> details) =>
         AuditAsync(a, h, UserOf(h).Name, action, id, AuditOutcome.Success, JsonSerializer.Serialize(details));
 
     static object Describe(ProjectMember m) => new { user = m.User, role = m.Role };
 
-    static async Task<IResult> ListMembers(HttpContext h, Archive a, string id)
+    static async Task<IResult> ListMembers(HttpContext h, MiraPlatform a, string id)
     {
         var user = UserOf(h);
         if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
@@ -44,7 +44,7 @@ public static partial class ProjectEndpoints
         return Results.Json(members.Select(Describe).ToArray());
     }
 
-    static async Task<IResult> AddMember(HttpContext h, Archive a, string id)
+    static async Task<IResult> AddMember(HttpContext h, MiraPlatform a, string id)
     {
         if (await RequireStewardAsync(h, a, "project.member", id) is { } denied) return denied;
         if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
@@ -60,7 +60,7 @@ public static partial class ProjectEndpoints
     }
 
     /// <summary>Ends a member's access at once: every project request checks membership, so the next one is 403.</summary>
-    static async Task<IResult> RemoveMember(HttpContext h, Archive a, string id, string user)
+    static async Task<IResult> RemoveMember(HttpContext h, MiraPlatform a, string id, string user)
     {
         if (await RequireStewardAsync(h, a, "project.member", id) is { } denied) return denied;
         if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
@@ -74,28 +74,28 @@ public static partial class ProjectEndpoints
         return Results.Json(new { project = id, user, role, removed = true });
     }
 
-    static object Describe(ProjectRule r, IReadOnlyList<RuleCopy> queue)
+    static object Describe(ProjectRule r, IReadOnlyList<Mira.Storage.Jobs.Job> jobs)
     {
-        var mine = queue.Where(q => q.Rule == r).ToList();
-        var pending = mine.Count(q => q.State == RuleCopyStates.Pending);
-        var failed = mine.Count - pending;
+        var mine = jobs.Where(j => j.Origin == r.Id).ToList();
+        var pending = mine.Count(j => j.State is Mira.Storage.Jobs.JobStates.Queued or Mira.Storage.Jobs.JobStates.Running);
+        var failed = mine.Count(j => j.State == Mira.Storage.Jobs.JobStates.Failed);
         return r.Kind == ProjectRuleKinds.Uploader
             ? new { id = r.Id, kind = r.Kind, uploader = r.Source, pendingCopies = pending, failedCopies = failed }
             : (object)new { id = r.Id, kind = r.Kind, aeTitle = r.Source, pendingCopies = pending, failedCopies = failed };
     }
 
-    static async Task<IResult> ListRules(HttpContext h, Archive a, string id)
+    static async Task<IResult> ListRules(HttpContext h, MiraPlatform a, string id)
     {
         if (await RequireStewardAsync(h, a, "project.rule", id) is { } denied) return denied;
         if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
         var rules = await a.Projects.Store.ListRulesAsync(id, h.RequestAborted);
-        var queue = await a.Projects.RuleCopies.ListAsync(id, ct: h.RequestAborted);
+        var queue = await a.Projects.RuleCopiesAsync(id, h.RequestAborted);
         await AuditChangeAsync(a, h, "project.rule", id, new() { ["operation"] = "list", ["rules"] = rules.Count });
         return Results.Json(rules.Select(r => Describe(r, queue)).ToArray());
     }
 
     /// <summary><c>{"aeTitle": "X"}</c> (C-STORE arrivals from that calling AE) or <c>{"uploader": "name"}</c> (STOW-RS uploads by that account).</summary>
-    static async Task<IResult> AddRule(HttpContext h, Archive a, string id)
+    static async Task<IResult> AddRule(HttpContext h, MiraPlatform a, string id)
     {
         if (await RequireStewardAsync(h, a, "project.rule", id) is { } denied) return denied;
         if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
@@ -140,14 +140,14 @@ public static partial class ProjectEndpoints
     /// Copies already made stay in the project; copies the rule had queued and not made are dropped (and counted in
     /// the audit record and the answer).
     /// </summary>
-    static async Task<IResult> RemoveRule(HttpContext h, Archive a, string id, string rule)
+    static async Task<IResult> RemoveRule(HttpContext h, MiraPlatform a, string id, string rule)
     {
         if (await RequireStewardAsync(h, a, "project.rule", id) is { } denied) return denied;
         if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
         var target = ParseRule(id, rule);
         if (target is null || !await a.Projects.Store.RemoveRuleAsync(target, h.RequestAborted))
             return Problems.NotFound($"field 'rule': project {id} has no rule '{rule}' (rules are named ae:TITLE, uploader:NAME or by the AE title)");
-        var (pending, failed) = await a.Projects.RuleCopies.RemoveForRuleAsync(target, h.RequestAborted);
+        var (pending, failed) = await a.Projects.RemoveRuleCopiesAsync(target, h.RequestAborted);
         var details = RuleDetails("remove", target);
         details["droppedPending"] = pending;
         details["droppedFailed"] = failed;

@@ -37,13 +37,13 @@ public static partial class ProjectEndpoints
     static AuthenticatedUser UserOf(HttpContext h) =>
         MiraAuthentication.UserOf(h) ?? throw new InvalidOperationException("the authentication middleware did not run");
 
-    static Task AuditAsync(Archive a, HttpContext h, string actor, string action, string resource, AuditOutcome outcome, string? details = null) =>
+    static Task AuditAsync(MiraPlatform a, HttpContext h, string actor, string action, string resource, AuditOutcome outcome, string? details = null) =>
         a.Audit.AppendAsync(new AuditEntry(actor, action, resource, h.Connection.RemoteIpAddress?.ToString(), outcome, details), CancellationToken.None);
 
     static IResult Forbidden(string detail) => Problems.Result(StatusCodes.Status403Forbidden, "Forbidden", detail);
 
     /// <summary>Steward or admin, else 403 (audited as denied).</summary>
-    static async Task<IResult?> RequireStewardAsync(HttpContext h, Archive a, string action, string resource)
+    static async Task<IResult?> RequireStewardAsync(HttpContext h, MiraPlatform a, string action, string resource)
     {
         var user = UserOf(h);
         if (Stewards.Any(user.IsInRole)) return null;
@@ -68,7 +68,7 @@ public static partial class ProjectEndpoints
 
     static object Describe(Project p) => new { id = p.Id, name = p.Name, recipe = p.RecipeName, recipeHash = p.RecipeHash, created = p.Created };
 
-    static async Task<IResult> Create(HttpContext h, Archive a)
+    static async Task<IResult> Create(HttpContext h, MiraPlatform a)
     {
         if (await RequireStewardAsync(h, a, "project.create", "/api/projects") is { } denied) return denied;
         if (await BodyAsync(h) is not { } body) return Problems.BadRequest("the body must be a JSON object {id, name, recipe}");
@@ -99,7 +99,7 @@ public static partial class ProjectEndpoints
         return Results.Json(Describe(project!), statusCode: StatusCodes.Status201Created);
     }
 
-    static async Task<IResult> List(HttpContext h, Archive a)
+    static async Task<IResult> List(HttpContext h, MiraPlatform a)
     {
         var user = UserOf(h);
         var all = Stewards.Any(user.IsInRole);
@@ -107,7 +107,7 @@ public static partial class ProjectEndpoints
         return Results.Json(projects.Select(Describe).ToArray());
     }
 
-    static async Task<IResult> Copy(HttpContext h, Archive a, string id)
+    static async Task<IResult> Copy(HttpContext h, MiraPlatform a, string id)
     {
         if (await RequireStewardAsync(h, a, "project.copy", id) is { } denied) return denied;
         if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is not { } project) return Problems.NotFound($"no project {id}");
@@ -126,7 +126,7 @@ public static partial class ProjectEndpoints
 
     static bool DicomUidSyntax(string uid) => uid.Length is > 0 and <= 64 && uid.All(c => c is >= '0' and <= '9' or '.');
 
-    static async Task<IResult> Vault(HttpContext h, Archive a, string id)
+    static async Task<IResult> Vault(HttpContext h, MiraPlatform a, string id)
     {
         var user = UserOf(h);
         if (await RequireStewardAsync(h, a, "vault.lookup", id) is { } denied) return denied;

@@ -33,7 +33,7 @@ public sealed class ProjectMemberAccess(string action) : IEndpointFilter
     {
         var http = ctx.HttpContext;
         var user = MiraAuthentication.UserOf(http) ?? throw new InvalidOperationException("the authentication middleware did not run");
-        var archive = http.RequestServices.GetRequiredService<Archive>();
+        var archive = http.RequestServices.GetRequiredService<MiraPlatform>();
         var id = http.Request.RouteValues["id"] as string ?? "";
         var resource = $"{id}:{http.Request.Path}{http.Request.QueryString}";
         Task AuditAsync(AuditOutcome outcome) => archive.Audit.AppendAsync(new AuditEntry(user.Name, action, resource,

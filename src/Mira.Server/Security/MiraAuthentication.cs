@@ -12,7 +12,7 @@ namespace Mira.Server.Security;
 /// <c>WWW-Authenticate</c> challenges for both schemes. Successful Basic checks are cached briefly, keyed by the
 /// user name and a SHA-256 of the password, because PBKDF2 is slow by design.
 /// </summary>
-public sealed class MiraAuthentication(Archive archive, ServerOptions options, TimeProvider time)
+public sealed class MiraAuthentication(MiraPlatform archive, ServerOptions options, TimeProvider time)
 {
     const string UserKey = "mira.user";
     readonly ConcurrentDictionary<string, (AuthenticatedUser User, DateTimeOffset Expires)> basicCache = new(StringComparer.Ordinal);

@@ -21,7 +21,7 @@ public sealed class PatientDataAccess(string action, IReadOnlyList<string> roles
     {
         var http = ctx.HttpContext;
         var user = MiraAuthentication.UserOf(http) ?? throw new InvalidOperationException("the authentication middleware did not run");
-        var archive = http.RequestServices.GetRequiredService<Archive>();
+        var archive = http.RequestServices.GetRequiredService<MiraPlatform>();
         if (!roles.Any(user.IsInRole))
         {
             await AppendAsync(archive, http, user.Name, AuditOutcome.Denied);
@@ -53,7 +53,7 @@ public sealed class PatientDataAccess(string action, IReadOnlyList<string> roles
         return status < 400 ? AuditOutcome.Success : status == 403 ? AuditOutcome.Denied : AuditOutcome.Failure;
     }
 
-    async Task AppendAsync(Archive archive, HttpContext http, string actor, AuditOutcome outcome)
+    async Task AppendAsync(MiraPlatform archive, HttpContext http, string actor, AuditOutcome outcome)
     {
         var resource = http.Items[ResourceKey] as string
             ?? (http.Request.RouteValues["study"] as string is { } study ? study : null)

@@ -182,7 +182,7 @@ public sealed class FileBlobStore : IBlobStore
     /// Windows cannot fsync directories; NTFS journals renames. Failures here are ignored (the data file itself was
     /// already flushed; only the rename's durability is at stake).
     /// </summary>
-    internal static void FlushDirectory(string dir)
+    public static void FlushDirectory(string dir)
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
         try

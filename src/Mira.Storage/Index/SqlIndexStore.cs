@@ -14,29 +14,22 @@ public sealed partial class SqlIndexStore : IIndexStore
 {
     readonly SemaphoreSlim sqliteWriter = new(1, 1);
 
-    SqlIndexStore(StorageDatabase database) => Database = database;
+    /// <summary>The index on a database whose schema is migrated already (the composition root migrates once).</summary>
+    public SqlIndexStore(StorageDatabase database) => Database = database;
 
     public StorageDatabase Database { get; }
 
-    /// <summary>Opens the index, creating or migrating its schema (a <c>schema_version</c> row per migration applied).</summary>
-    public static async Task<SqlIndexStore> OpenAsync(StorageDatabase database, CancellationToken ct = default)
+    /// <summary>
+    /// Opens the index, migrating its database first (<see cref="Migrations.MigrationRunner"/>): the intake set by
+    /// default, <see cref="Migrations.MigrationCatalog.ProjectIndex"/> for a project's research index.
+    /// </summary>
+    public static async Task<SqlIndexStore> OpenAsync(StorageDatabase database, CancellationToken ct = default) =>
+        await OpenAsync(database, Migrations.MigrationCatalog.Intake, ct);
+
+    public static async Task<SqlIndexStore> OpenAsync(StorageDatabase database, Migrations.MigrationSet schema, CancellationToken ct = default)
     {
-        var store = new SqlIndexStore(database);
-        await using var c = await database.OpenAsync(ct);
-        await using var tx = await c.BeginTransactionAsync(ct);
-        if (database.Provider == StorageProvider.PostgreSql)
-            await c.ExecuteAsync("SELECT pg_advisory_xact_lock(4242001)", transaction: tx);
-        await c.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_utc TEXT NOT NULL)", transaction: tx);
-        var current = await c.ExecuteScalarAsync<int?>("SELECT MAX(version) FROM schema_version", transaction: tx) ?? 0;
-        if (current > IndexSchema.CurrentVersion)
-            throw new InvalidOperationException($"the index has schema version {current}, newer than this Mira ({IndexSchema.CurrentVersion})");
-        for (var v = current + 1; v <= IndexSchema.CurrentVersion; v++)
-        {
-            foreach (var sql in IndexSchema.Migration(v, database.Provider)) await c.ExecuteAsync(sql, transaction: tx);
-            await c.ExecuteAsync("INSERT INTO schema_version (version, applied_utc) VALUES (@v, @t)", new { v, t = DateTimeOffset.UtcNow.ToString("O") }, tx);
-        }
-        await tx.CommitAsync(ct);
-        return store;
+        await Migrations.MigrationRunner.ApplyAsync(database, schema, ct);
+        return new SqlIndexStore(database);
     }
 
     const string InstanceColumns = """

@@ -27,65 +27,67 @@ public sealed partial class ProjectStore
 {
     readonly StorageDatabase db;
 
-    ProjectStore(StorageDatabase db) => this.db = db;
-
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
     private static partial Regex IdPattern();
 
     /// <summary>Project ids are slugs: lower-case letters, digits and hyphens, 1–63 characters, not starting with a hyphen.</summary>
     public static bool IsValidId(string id) => IdPattern().IsMatch(id);
 
+    public ProjectStore(StorageDatabase db) => this.db = db;
+
+    /// <summary>Opens the store on a migrated intake database (<see cref="Migrations.MigrationCatalog.Intake"/>).</summary>
     public static async Task<ProjectStore> OpenAsync(StorageDatabase db, CancellationToken ct = default)
     {
-        await using var c = await db.OpenAsync(ct);
-        foreach (var sql in new[]
-                 {
-                     """
-                     CREATE TABLE IF NOT EXISTS mira_projects (
-                         id TEXT PRIMARY KEY,
-                         name TEXT NOT NULL,
-                         recipe_name TEXT NOT NULL,
-                         recipe_json TEXT NOT NULL,
-                         recipe_hash TEXT NOT NULL,
-                         key_hex TEXT NOT NULL,
-                         created_us BIGINT NOT NULL)
-                     """,
-                     """
-                     CREATE TABLE IF NOT EXISTS mira_project_members (
-                         project TEXT NOT NULL,
-                         user_name TEXT NOT NULL,
-                         role TEXT NOT NULL,
-                         PRIMARY KEY (project, user_name))
-                     """,
-                     """
-                     CREATE TABLE IF NOT EXISTS mira_project_rules (
-                         project TEXT NOT NULL,
-                         ae_title TEXT NOT NULL,
-                         PRIMARY KEY (project, ae_title))
-                     """,
-                     """
-                     CREATE TABLE IF NOT EXISTS mira_pseudonym_vault (
-                         project TEXT NOT NULL,
-                         kind TEXT NOT NULL,
-                         original TEXT NOT NULL,
-                         pseudonym TEXT NOT NULL,
-                         created_us BIGINT NOT NULL,
-                         PRIMARY KEY (project, kind, original))
-                     """,
-                     "CREATE INDEX IF NOT EXISTS mira_pseudonym_vault_pseudonym ON mira_pseudonym_vault (project, pseudonym)",
-                     // Uploader rules ("everything this account stores over STOW-RS") have a table of their own: the AE
-                     // rules' key (project, ae_title) cannot be widened in place on SQLite, and a name shared by an AE
-                     // title and an account must not make two rules one.
-                     """
-                     CREATE TABLE IF NOT EXISTS mira_project_uploader_rules (
-                         project TEXT NOT NULL,
-                         user_name TEXT NOT NULL,
-                         PRIMARY KEY (project, user_name))
-                     """,
-                 })
-            await c.ExecuteAsync(new CommandDefinition(sql, cancellationToken: ct));
+        await Migrations.MigrationRunner.ApplyAsync(db, Migrations.MigrationCatalog.Intake, ct);
         return new ProjectStore(db);
     }
+
+    /// <summary>The project tables (migration 4).</summary>
+    internal static readonly string[] TableDdl =
+    [
+        """
+        CREATE TABLE IF NOT EXISTS mira_projects (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            recipe_name TEXT NOT NULL,
+            recipe_json TEXT NOT NULL,
+            recipe_hash TEXT NOT NULL,
+            key_hex TEXT NOT NULL,
+            created_us BIGINT NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS mira_project_members (
+            project TEXT NOT NULL,
+            user_name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            PRIMARY KEY (project, user_name))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS mira_project_rules (
+            project TEXT NOT NULL,
+            ae_title TEXT NOT NULL,
+            PRIMARY KEY (project, ae_title))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS mira_pseudonym_vault (
+            project TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            original TEXT NOT NULL,
+            pseudonym TEXT NOT NULL,
+            created_us BIGINT NOT NULL,
+            PRIMARY KEY (project, kind, original))
+        """,
+        "CREATE INDEX IF NOT EXISTS mira_pseudonym_vault_pseudonym ON mira_pseudonym_vault (project, pseudonym)",
+        // Uploader rules ("everything this account stores over STOW-RS") have a table of their own: the AE
+        // rules' key (project, ae_title) cannot be widened in place on SQLite, and a name shared by an AE
+        // title and an account must not make two rules one.
+        """
+        CREATE TABLE IF NOT EXISTS mira_project_uploader_rules (
+            project TEXT NOT NULL,
+            user_name TEXT NOT NULL,
+            PRIMARY KEY (project, user_name))
+        """,
+    ];
 
     static long NowUs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
 
@@ -180,6 +182,14 @@ public sealed partial class ProjectStore
         await using var c = await db.OpenAsync(ct);
         return [.. await c.QueryAsync<string>(new CommandDefinition(
             "SELECT project FROM mira_project_rules WHERE ae_title = @aeTitle ORDER BY project", new { aeTitle }, cancellationToken: ct))];
+    }
+
+    /// <summary>The projects with an uploader rule for this account.</summary>
+    public async Task<IReadOnlyList<string>> ProjectsForUploaderAsync(string userName, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return [.. await c.QueryAsync<string>(new CommandDefinition(
+            "SELECT project FROM mira_project_uploader_rules WHERE user_name = @userName ORDER BY project", new { userName }, cancellationToken: ct))];
     }
 
     /// <summary>Writes mapping records; pairs already in the vault are kept as they are. Returns the number added.</summary>

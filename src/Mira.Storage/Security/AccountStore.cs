@@ -28,7 +28,7 @@ public sealed class AdminBootstrap(AdminBootstrapOutcome outcome, string? genera
 }
 
 /// <summary>
-/// User accounts: name, PBKDF2 password hash (<see cref="PasswordHasher"/>), roles from <see cref="Roles"/>, a
+/// User accounts: name, PBKDF2 password hash (<see cref="PasswordHasher"/>), roles (names; which exist and what they allow is the platform's policy, <c>Mira.Platform.Security.Roles</c>), a
 /// disabled flag and the creation time. User names are case-insensitive (stored lowercase).
 /// </summary>
 public sealed class AccountStore
@@ -41,7 +41,7 @@ public sealed class AccountStore
     readonly PasswordHasher hasher;
     string? dummyHash;
 
-    AccountStore(StorageDatabase db, SecurityOptions options)
+    public AccountStore(StorageDatabase db, SecurityOptions options)
     {
         this.db = db;
         this.options = options;
@@ -51,7 +51,7 @@ public sealed class AccountStore
     /// <summary>Opens the store, creating the security tables when missing.</summary>
     public static async Task<AccountStore> OpenAsync(StorageDatabase db, SecurityOptions? options = null, CancellationToken ct = default)
     {
-        await SecuritySchema.EnsureAsync(db, ct);
+        await Migrations.MigrationRunner.ApplyAsync(db, Migrations.MigrationCatalog.Intake, ct);
         return new AccountStore(db, options ?? SecurityOptions.Default);
     }
 
@@ -72,7 +72,7 @@ public sealed class AccountStore
     public async Task<UserAccount> CreateUserAsync(string name, string password, IEnumerable<string> roles, CancellationToken ct = default)
     {
         name = NormalizeUserName(name);
-        var normalizedRoles = Roles.Normalize(roles);
+        var normalizedRoles = roles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var hash = HashChecked(password);
         await using var c = await db.OpenAsync(ct);
         await using var tx = await SecuritySchema.BeginSerializedAsync(c, SecuritySchema.AccountLock, ct);
@@ -83,18 +83,18 @@ public sealed class AccountStore
     }
 
     /// <summary>
-    /// First-start bootstrap: when the account table is empty, creates <c>admin</c> (role admin) with
+    /// First-start bootstrap: when the account table is empty, creates <c>admin</c> (with <paramref name="adminRoles"/>) with
     /// <paramref name="passwordFromEnvironment"/>, or, when that is null or empty, with a generated 144-bit password
     /// that is returned for the caller to print once. Does nothing when any account exists.
     /// </summary>
-    public async Task<AdminBootstrap> EnsureAdminAsync(string? passwordFromEnvironment, CancellationToken ct = default)
+    public async Task<AdminBootstrap> EnsureAdminAsync(string? passwordFromEnvironment, IReadOnlyList<string> adminRoles, CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await SecuritySchema.BeginSerializedAsync(c, SecuritySchema.AccountLock, ct);
         var count = await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM mira_users", transaction: tx, cancellationToken: ct));
         if (count > 0) return new AdminBootstrap(AdminBootstrapOutcome.AccountsExist, null);
         var generated = string.IsNullOrEmpty(passwordFromEnvironment) ? PasswordHasher.GeneratePassword() : null;
-        await InsertAsync(c, tx, AdminUser, HashChecked(generated ?? passwordFromEnvironment!), [Roles.Admin], ct);
+        await InsertAsync(c, tx, AdminUser, HashChecked(generated ?? passwordFromEnvironment!), [.. adminRoles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)], ct);
         await tx.CommitAsync(ct);
         return generated is null
             ? new AdminBootstrap(AdminBootstrapOutcome.CreatedWithGivenPassword, null)
@@ -141,7 +141,7 @@ public sealed class AccountStore
         var roles = (await c.QueryAsync<(string User, string Role)>(new CommandDefinition(
                 "SELECT user_name, role FROM mira_user_roles", cancellationToken: ct)))
             .ToLookup(r => r.User, r => r.Role);
-        return rows.Select(r => ToAccount(r, Roles.All.Where(roles[r.Name].Contains).ToArray())).ToArray();
+        return rows.Select(r => ToAccount(r, roles[r.Name].Order(StringComparer.Ordinal).ToArray())).ToArray();
     }
 
     /// <returns>False when the user does not exist.</returns>
@@ -159,7 +159,7 @@ public sealed class AccountStore
     /// <returns>False when the user does not exist.</returns>
     public async Task<bool> SetRolesAsync(string name, IEnumerable<string> roles, CancellationToken ct = default)
     {
-        var normalizedRoles = Roles.Normalize(roles);
+        var normalizedRoles = roles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         if (!TryNormalizeUserName(name, out var n)) return false;
         await using var c = await db.OpenAsync(ct);
         await using var tx = await SecuritySchema.BeginSerializedAsync(c, SecuritySchema.AccountLock, ct);
@@ -206,7 +206,7 @@ public sealed class AccountStore
     {
         var held = (await c.QueryAsync<string>(new CommandDefinition(
             "SELECT role FROM mira_user_roles WHERE user_name = @name", new { name }, tx, cancellationToken: ct))).ToHashSet(StringComparer.Ordinal);
-        return Roles.All.Where(held.Contains).ToArray();
+        return held.Order(StringComparer.Ordinal).ToArray();
     }
 
     const string SelectUser = "SELECT name AS Name, password_hash AS PasswordHash, disabled AS Disabled, created_us AS CreatedUs FROM mira_users";

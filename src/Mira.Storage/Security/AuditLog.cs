@@ -29,7 +29,7 @@ public sealed class AuditLog
     readonly StorageDatabase db;
     readonly SecurityOptions options;
 
-    AuditLog(StorageDatabase db, SecurityOptions options)
+    public AuditLog(StorageDatabase db, SecurityOptions options)
     {
         this.db = db;
         this.options = options;
@@ -38,7 +38,7 @@ public sealed class AuditLog
     /// <summary>Opens the log, creating the security tables when missing.</summary>
     public static async Task<AuditLog> OpenAsync(StorageDatabase db, SecurityOptions? options = null, CancellationToken ct = default)
     {
-        await SecuritySchema.EnsureAsync(db, ct);
+        await Migrations.MigrationRunner.ApplyAsync(db, Migrations.MigrationCatalog.Intake, ct);
         return new AuditLog(db, options ?? SecurityOptions.Default);
     }
 

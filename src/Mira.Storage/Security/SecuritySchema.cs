@@ -5,11 +5,11 @@ using Microsoft.Data.Sqlite;
 namespace Mira.Storage.Security;
 
 /// <summary>
-/// The security tables (<c>mira_users</c>, <c>mira_user_roles</c>, <c>mira_tokens</c>, <c>mira_audit</c>), created
-/// idempotently on open, and the serialised transaction shared by the stores. Times are stored as
+/// The security tables (<c>mira_users</c>, <c>mira_user_roles</c>, <c>mira_tokens</c>, <c>mira_audit</c>), created by
+/// <see cref="Migrations.MigrationCatalog"/>, and the serialised transaction shared by the stores. Times are stored as
 /// <c>BIGINT</c> microseconds since the Unix epoch (UTC); hashes as lowercase hex <c>TEXT</c>.
 /// </summary>
-static class SecuritySchema
+public static class SecuritySchema
 {
     /// <summary>Advisory-lock keys on PostgreSQL ("MIRA" + purpose).</summary>
     internal const long SchemaLock = 0x4D495241_00000001, AccountLock = 0x4D495241_00000002, AuditLock = 0x4D495241_00000003;
@@ -78,15 +78,8 @@ static class SecuritySchema
         """,
     ];
 
-    /// <summary>Creates the tables and the append-only guard triggers when missing (safe to run concurrently).</summary>
-    public static async Task EnsureAsync(StorageDatabase db, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await BeginSerializedAsync(c, SchemaLock, ct);
-        foreach (var sql in Common.Concat(db.Provider == StorageProvider.Sqlite ? Sqlite : Postgres))
-            await c.ExecuteAsync(new CommandDefinition(sql, transaction: tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
-    }
+    /// <summary>The tables and the append-only guard triggers (migration 2; idempotent, so it adopts older databases).</summary>
+    public static IReadOnlyList<string> Statements(StorageProvider provider) => [.. Common.Concat(provider == StorageProvider.Sqlite ? Sqlite : Postgres)];
 
     /// <summary>
     /// A write transaction that excludes every other one holding the same key: <c>BEGIN IMMEDIATE</c> on SQLite

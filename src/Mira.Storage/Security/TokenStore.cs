@@ -31,7 +31,7 @@ public sealed class TokenStore
     readonly StorageDatabase db;
     readonly SecurityOptions options;
 
-    TokenStore(StorageDatabase db, SecurityOptions options)
+    public TokenStore(StorageDatabase db, SecurityOptions options)
     {
         this.db = db;
         this.options = options;
@@ -40,7 +40,7 @@ public sealed class TokenStore
     /// <summary>Opens the store, creating the security tables when missing.</summary>
     public static async Task<TokenStore> OpenAsync(StorageDatabase db, SecurityOptions? options = null, CancellationToken ct = default)
     {
-        await SecuritySchema.EnsureAsync(db, ct);
+        await Migrations.MigrationRunner.ApplyAsync(db, Migrations.MigrationCatalog.Intake, ct);
         return new TokenStore(db, options ?? SecurityOptions.Default);
     }
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Mira.Dicom;
 using Mira.Dicom.IO;
-using Mira.Storage.Demo;
 using Mira.Storage.Network;
 using Mira.Storage.Query;
 using Mira.Testing;

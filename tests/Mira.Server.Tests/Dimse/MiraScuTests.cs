@@ -4,7 +4,6 @@ using Mira.Dicom;
 using Mira.Dicom.Codecs;
 using Mira.Dicom.IO;
 using Mira.Dicom.Network;
-using Mira.Storage.Demo;
 using Mira.Storage.Network;
 using Mira.Storage.Query;
 using Mira.Testing;

@@ -9,6 +9,7 @@ public static class ArchiveCommand
     public static Command Create()
     {
         var data = ArchiveLocation.CreateOption();
+        var db = ArchiveLocation.CreateDbOption();
         var repair = new Option<bool>("--repair")
         {
             Description = "remove leftovers of interrupted ingests (temporary files, blobs never indexed); run it while no server is running",
@@ -18,17 +19,18 @@ public static class ArchiveCommand
             Check that the index and the blob store agree: every indexed instance has its blob with the recorded size
             and SHA-256, and every blob is indexed. Missing or corrupt blobs are reported, never deleted.
             Exit codes: 0 consistent, 1 inconsistent, 2 no archive in the data folder.
-            """) { data, repair, noHash };
-        verify.SetAction((r, ct) => VerifyAsync(new ArchiveLocation(r.GetValue(data)!), r.GetValue(repair), !r.GetValue(noHash), ct));
+            """) { data, db, repair, noHash };
+        verify.SetAction((r, ct) => VerifyAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(repair), !r.GetValue(noHash), ct));
         return new Command("archive", "Archive maintenance") { verify };
     }
 
     static async Task<int> VerifyAsync(ArchiveLocation location, bool repair, bool hashes, CancellationToken ct)
     {
         if (location.RequireExisting() is { } code) return code;
-        var (index, blobs) = await location.OpenAsync(ct);
-        var report = await new ArchiveVerifier(index, blobs) { CheckHashes = hashes }.VerifyAsync(repair, ct);
-        Console.WriteLine($"archive {location.Folder}");
+        await using var platform = await location.OpenAsync(ct);
+        var blobs = (Mira.Storage.Blobs.FileBlobStore)platform.Blobs;
+        var report = await new ArchiveVerifier(platform.Index, blobs) { CheckHashes = hashes }.VerifyAsync(repair, ct);
+        Console.WriteLine($"archive {location.Describe()}");
         Console.WriteLine($"instances indexed: {report.Instances}");
         Console.WriteLine($"blobs: {report.Blobs}");
         if (repair) Console.WriteLine($"repaired (leftovers removed): {report.Repaired}");

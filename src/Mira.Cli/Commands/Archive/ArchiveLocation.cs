@@ -1,50 +1,52 @@
 using System.CommandLine;
+using Mira.Platform;
 using Mira.Storage;
-using Mira.Storage.Blobs;
-using Mira.Storage.Index;
 
 namespace Mira.Cli.Commands.Archive;
 
 /// <summary>
-/// The embedded archive's data folder, shared with <c>mira serve</c>: <c>&lt;data&gt;/index.db</c> (SQLite) and
-/// <c>&lt;data&gt;/blobs/</c> (the blob store root). Default <c>./mira-data</c>; <c>--data DIR</c> overrides.
+/// Where an archive command acts, exactly as <c>mira serve</c> does: the data folder (<c>--data</c>, default
+/// <c>./mira-data</c>) and the database (<c>--db</c>, else <c>MIRA_DB</c>, else SQLite in the data folder). Every
+/// archive command opens the platform through the one composition root (<see cref="MiraPlatform.OpenAsync"/>), so it
+/// acts on the database the server uses, PostgreSQL included.
 /// </summary>
-public sealed class ArchiveLocation(string folder)
+public sealed class ArchiveLocation(string folder, string? database)
 {
     public const string DefaultFolder = DataFolder.Default;
 
     public string Folder { get; } = Path.GetFullPath(folder);
-    public string IndexPath => DataFolder.IndexPath(Folder);
-    public string BlobRoot => DataFolder.BlobRoot(Folder);
 
-    /// <summary>The ingest intent log; `mira serve` replays what an interrupted import or server left in it.</summary>
-    public Mira.Storage.Ingest.IngestJournal OpenJournal() => new(DataFolder.JournalRoot(Folder));
+    /// <summary>The PostgreSQL connection string, or null for SQLite in the data folder.</summary>
+    public string? ConnectionString { get; } = PlatformOptions.ResolveConnectionString(database);
 
     /// <summary>The <c>--data DIR</c> option every archive command takes.</summary>
     public static Option<string> CreateOption() => new("--data")
     {
-        Description = "the archive's data folder (index.db and blobs/)",
+        Description = "the archive's data folder (blobs/, journal/, projects/ and, without --db, index.db)",
         DefaultValueFactory = _ => DefaultFolder,
     };
 
-    /// <summary>True when the folder holds an index (commands that only read refuse to create an archive).</summary>
-    public bool Exists => File.Exists(IndexPath);
-
-    public StorageDatabase Database => StorageDatabase.Sqlite(IndexPath);
-
-    /// <summary>Opens (creating when missing) the index and the blob store.</summary>
-    public async Task<(SqlIndexStore Index, FileBlobStore Blobs)> OpenAsync(CancellationToken ct = default)
+    /// <summary>The <c>--db CONNECTION</c> option every archive command takes.</summary>
+    public static Option<string?> CreateDbOption() => new("--db")
     {
-        Directory.CreateDirectory(Folder);
-        var index = await SqlIndexStore.OpenAsync(Database, ct);
-        return (index, new FileBlobStore(BlobRoot));
-    }
+        Description = $"PostgreSQL connection string (Host=…;Database=…); default: {PlatformOptions.DatabaseVariable}, else SQLite in the data folder",
+    };
 
-    /// <summary>For read-only commands: an error line and exit code 2 when no archive is there, else null.</summary>
+    /// <summary>True when an archive is there: the SQLite index file, or (PostgreSQL) always, since the database says.</summary>
+    public bool Exists => ConnectionString is not null || File.Exists(DataFolder.IndexPath(Folder));
+
+    /// <summary>Where the index is, for messages (never the connection string, which may hold a password).</summary>
+    public string Describe() => ConnectionString is null ? Folder : $"{Folder} (index on PostgreSQL)";
+
+    /// <summary>Opens the platform (creating the archive when missing); start-up messages go to stderr.</summary>
+    public Task<MiraPlatform> OpenAsync(CancellationToken ct = default) =>
+        MiraPlatform.OpenAsync(new PlatformOptions { DataFolder = Folder, ConnectionString = ConnectionString, Console = Console.Error }, ct);
+
+    /// <summary>For commands that only read or change what exists: an error line and exit code 2 when no archive is there, else null.</summary>
     public int? RequireExisting()
     {
         if (Exists) return null;
-        Console.Error.WriteLine($"mira: no archive in {Folder} (no index.db); use --data DIR or run 'mira import' first");
+        Console.Error.WriteLine($"mira: no archive in {Folder} (no index.db); use --data DIR, --db CONNECTION or run 'mira import' first");
         return 2;
     }
 }

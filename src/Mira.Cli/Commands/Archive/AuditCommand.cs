@@ -9,6 +9,7 @@ public static class AuditCommand
     public static Command Create()
     {
         var data = ArchiveLocation.CreateOption();
+        var db = ArchiveLocation.CreateDbOption();
         var anchor = new Option<string?>("--anchor")
         {
             Description = "a head printed earlier (SEQUENCE:HASH); also detects truncation and wholesale rewriting up to it",
@@ -17,8 +18,8 @@ public static class AuditCommand
             Walk the audit log's hash chain from the first record. Prints the number of records checked and the head
             (sequence and hash): keep it outside the archive as an anchor and pass it back with --anchor later.
             Exit codes: 0 intact, 1 broken (the first break is printed), 2 usage error or no archive.
-            """) { data, anchor };
-        verify.SetAction((r, ct) => VerifyAsync(new ArchiveLocation(r.GetValue(data)!), r.GetValue(anchor), ct));
+            """) { data, db, anchor };
+        verify.SetAction((r, ct) => VerifyAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(anchor), ct));
         return new Command("audit", "The audit log") { verify };
     }
 
@@ -36,8 +37,8 @@ public static class AuditCommand
             anchor = new AuditAnchor(seq, parts[1].ToLowerInvariant());
         }
         if (location.RequireExisting() is { } code) return code;
-        var log = await AuditLog.OpenAsync(location.Database, ct: ct);
-        var result = await log.VerifyAsync(anchor, ct);
+        await using var platform = await location.OpenAsync(ct);
+        var result = await platform.Audit.VerifyAsync(anchor, ct);
         Console.WriteLine($"records checked: {result.RecordsChecked}");
         if (result.FirstBreak is { } b)
         {

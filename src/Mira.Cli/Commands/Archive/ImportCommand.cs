@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Text.Json;
-using Mira.Storage.Ingest;
 using Mira.Storage.Security;
 
 namespace Mira.Cli.Commands.Archive;
 
-/// <summary><c>mira import PATH... [--data DIR] [--strict]</c>: loads files and folders into the embedded archive, offline.</summary>
+/// <summary>
+/// <c>mira import PATH... [--data DIR] [--db CONNECTION] [--uploader NAME] [--calling-ae TITLE] [--strict]</c>: loads files and
+/// folders into the archive through the same intake as STOW-RS and C-STORE (one parse, ingest, then the project rules).
+/// </summary>
 public static class ImportCommand
 {
     const int ShownPerReason = 5;
@@ -15,24 +16,29 @@ public static class ImportCommand
     {
         var paths = new Argument<string[]>("paths") { Arity = ArgumentArity.OneOrMore, Description = "DICOM files or folders (searched recursively)" };
         var data = ArchiveLocation.CreateOption();
+        var db = ArchiveLocation.CreateDbOption();
         var strict = new Option<bool>("--strict") { Description = "also exit 1 when a file is not DICOM at all" };
+        var uploader = new Option<string?>("--uploader") { Description = "store as this account's upload: its project uploader rules copy the instances" };
+        var callingAe = new Option<string?>("--calling-ae") { Description = "store as if sent by this AE title (e.g. a PACS export): its project AE rules copy the instances" };
         var cmd = new Command("import", """
             Store DICOM files in the archive (offline; the server need not run). Every file goes through the same
-            ingest as STOW-RS: an identical instance already stored counts as already present; a different object
-            under a stored SOP Instance UID is refused as a conflict (0x0111).
+            intake as STOW-RS and C-STORE: an identical instance already stored counts as already present; a different
+            object under a stored SOP Instance UID is refused as a conflict (0x0111); with --uploader or --calling-ae the
+            project rules for that account or AE title queue their copies, as they do for the server's uploads.
             Progress goes to stderr, the summary (stored, already present, refused with reasons) to stdout.
             Exit codes: 0 when every DICOM file was stored or already present (files that are not DICOM at all are
             listed as refused "not DICOM" but do not fail the import unless --strict); 1 when a DICOM file was
             refused (conflict, missing UID, truncated, unreadable...) or a path does not exist, or with --strict any
             refusal; 2 on a usage error.
-            """) { paths, data, strict };
-        cmd.SetAction((r, ct) => RunAsync(r.GetValue(paths)!, new ArchiveLocation(r.GetValue(data)!), r.GetValue(strict), ct));
+            """) { paths, data, db, strict, uploader, callingAe };
+        cmd.SetAction((r, ct) => RunAsync(r.GetValue(paths)!, new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(strict),
+            r.GetValue(uploader), r.GetValue(callingAe), ct));
         return cmd;
     }
 
     sealed record Refusal(string Path, string Detail);
 
-    static async Task<int> RunAsync(string[] inputs, ArchiveLocation location, bool strict, CancellationToken ct)
+    static async Task<int> RunAsync(string[] inputs, ArchiveLocation location, bool strict, string? uploader, string? callingAe, CancellationToken ct)
     {
         var missing = false;
         var files = new List<string>();
@@ -47,9 +53,31 @@ public static class ImportCommand
             }
         }
 
-        var (index, blobs) = await location.OpenAsync(ct);
-        var ingest = new IngestService(index, blobs) { Journal = location.OpenJournal() };
-        var source = new IngestSource("import", null, Environment.UserName);
+        await using var platform = await location.OpenAsync(ct);
+        if (uploader is not null)
+        {
+            if (await platform.Accounts.GetAsync(uploader, ct) is not { } account)
+            {
+                Console.Error.WriteLine($"mira import: --uploader: no account '{uploader}'");
+                return 2;
+            }
+            uploader = account.Name;
+        }
+        if (callingAe is not null)
+        {
+            try
+            {
+                callingAe = ApplicationEntity.NormalizeTitle(callingAe);
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"mira import: --calling-ae: {e.Message}");
+                return 2;
+            }
+        }
+        var ingest = platform.Ingest;
+        var source = new IngestSource("import", callingAe, uploader ?? Environment.UserName);
+        var session = platform.Intake.Begin(new IntakeContext(source, TokenCommand.Actor, callingAe, uploader, AuditActions.ImportStore, "local"));
         var progress = new Progress(files.Count);
         long stored = 0, present = 0;
         var refused = new SortedDictionary<string, List<Refusal>>(StringComparer.Ordinal);
@@ -74,10 +102,11 @@ public static class ImportCommand
                     Refuse("cannot read the file", f, e.Message);
                 }
             }
-            var k = 0;
-            await foreach (var result in ingest.StoreManyAsync(parts.Select(p => (ReadOnlyMemory<byte>)p.Bytes), source, ct))
+            var parsed = IngestService.Parse([.. parts.Select(p => (ReadOnlyMemory<byte>)p.Bytes)], _ => source, ct);
+            var results = await session.StoreAsync(parsed, ct);
+            for (var k = 0; k < results.Count; k++)
             {
-                var (path, bytes) = parts[k++];
+                var (result, (path, bytes)) = (results[k], parts[k]);
                 switch (result.Outcome)
                 {
                     case StoreOutcome.Stored: stored++; break;
@@ -90,7 +119,7 @@ public static class ImportCommand
         progress.Done();
 
         var refusedCount = refused.Values.Sum(l => l.Count);
-        Console.WriteLine($"imported {files.Count} file(s) into {location.Folder}");
+        Console.WriteLine($"imported {files.Count} file(s) into {location.Describe()}");
         Console.WriteLine($"stored: {stored}");
         Console.WriteLine($"already present (identical): {present}");
         Console.WriteLine($"refused: {refusedCount}");
@@ -101,10 +130,7 @@ public static class ImportCommand
             if (list.Count > ShownPerReason) Console.WriteLine($"    ... and {list.Count - ShownPerReason} more");
         }
 
-        var log = await AuditLog.OpenAsync(location.Database, ct: ct);
-        await log.AppendAsync(new AuditEntry("os:" + Environment.UserName, "archive.import", location.Folder, "local",
-            refusedCount == 0 ? AuditOutcome.Success : AuditOutcome.Failure,
-            JsonSerializer.Serialize(new { files = files.Count, stored, alreadyPresent = present, refused = refusedCount })), ct);
+        await session.CompleteAsync("completed", new Dictionary<string, object?> { ["files"] = files.Count, ["folder"] = location.Folder });
 
         var dicomRefused = refused.Where(kv => kv.Key != NotDicom).Sum(kv => kv.Value.Count);
         return missing || dicomRefused > 0 || (strict && refusedCount > 0) ? 1 : 0;
@@ -116,12 +142,13 @@ public static class ImportCommand
     static string ReasonGroup(StoreResult r, byte[] bytes)
     {
         var reason = r.Reason ?? "";
-        if (r.Status == StoreStatus.DuplicateSopInstance) return "conflict 0x0111 (another object under a stored SOP Instance UID)";
-        if (r.Status == StoreStatus.DataSetDoesNotMatchSopClass && reason.StartsWith("missing ", StringComparison.Ordinal))
-            return "missing " + string.Join(", ", reason["missing ".Length..].Split(", ").Select(s => s.Split(" (")[0]));
-        if (reason == "the object is truncated") return "truncated";
-        if (reason.StartsWith("not a readable DICOM object", StringComparison.Ordinal))
-            return HasPart10Preamble(bytes) ? "unreadable DICOM" : NotDicom;
+        switch (r.Refusal)
+        {
+            case StoreRefusal.Conflict: return "conflict 0x0111 (another object under a stored SOP Instance UID)";
+            case StoreRefusal.MissingAttributes: return "missing " + string.Join(", ", r.Missing.Select(s => s.Split(" (")[0]));
+            case StoreRefusal.Truncated: return "truncated";
+            case StoreRefusal.Unreadable: return HasPart10Preamble(bytes) ? "unreadable DICOM" : NotDicom;
+        }
         var colon = reason.IndexOf(':');
         return $"0x{r.Status:X4} {(colon > 0 ? reason[..colon] : reason)}";
     }

@@ -4,14 +4,14 @@ using Mira.Server;
 
 namespace Mira.Cli.Commands.Archive;
 
-/// <summary><c>mira serve [--data DIR] [--urls URLS] [--db CONNECTION] [--demo] [--no-rule-copies]</c>: runs the archive (DICOMweb, status page).</summary>
+/// <summary><c>mira serve [--data DIR] [--urls URLS] [--db CONNECTION] [--demo] [--no-jobs]</c>: runs the archive (DICOMweb, status page).</summary>
 public static class ServeCommand
 {
     public static Command Create()
     {
         var data = ArchiveLocation.CreateOption();
         var urls = new Option<string>("--urls") { Description = "listening URLs, separated by ';'", DefaultValueFactory = _ => "http://127.0.0.1:8042" };
-        var db = new Option<string?>("--db") { Description = "PostgreSQL connection string for the index (Host=…); default: SQLite in the data folder" };
+        var db = ArchiveLocation.CreateDbOption();
         var demo = new Option<bool>("--demo") { Description = "load demo studies (synthetic CT, MR, PET of fictitious patients) if absent" };
         var dimsePort = new Option<int>("--dimse-port") { Description = "DIMSE listener port (C-ECHO, C-STORE, C-FIND, C-MOVE, C-GET); 0 turns it off", DefaultValueFactory = _ => 11112 };
         var aeTitle = new Option<string>("--ae-title") { Description = "Mira's AE title on the DIMSE listener", DefaultValueFactory = _ => "MIRA" };
@@ -20,12 +20,12 @@ public static class ServeCommand
             Description = "services callers not in the AE table ('mira ae add') may use: echo,store,find,move,get, all or none",
             DefaultValueFactory = _ => "echo",
         };
-        var noRuleCopies = new Option<bool>("--no-rule-copies")
+        var noJobs = new Option<bool>("--no-jobs", "--no-rule-copies")
         {
-            Description = "queue project rule copies (docs/projects.md) but leave copying them to another node, or to a later start without this option",
+            Description = "queue jobs (project rule copies…) but leave running them to another node, or to a later start without this option",
         };
         var cmd = new Command("serve", "Run the archive: DICOMweb under /dicomweb, DIMSE on port 11112, a status page at /, /health")
-            { data, urls, db, demo, dimsePort, aeTitle, unknown, noRuleCopies };
+            { data, urls, db, demo, dimsePort, aeTitle, unknown, noJobs };
         cmd.SetAction((r, ct) =>
         {
             Mira.Server.Dimse.DimseServiceOptions? dimse = null;
@@ -35,8 +35,8 @@ public static class ServeCommand
                 {
                     dimse = new Mira.Server.Dimse.DimseServiceOptions
                     {
-                        Port = port, AETitle = Mira.Storage.Network.ApplicationEntity.NormalizeTitle(r.GetValue(aeTitle)!),
-                        UnknownCallers = Mira.Storage.Network.ApplicationEntity.ParsePermissions(r.GetValue(unknown)!),
+                        Port = port, AETitle = ApplicationEntity.NormalizeTitle(r.GetValue(aeTitle)!),
+                        UnknownCallers = ApplicationEntity.ParsePermissions(r.GetValue(unknown)!),
                     };
                 }
                 catch (ArgumentException e)
@@ -47,8 +47,8 @@ public static class ServeCommand
             }
             var options = new ServerOptions
             {
-                DataFolder = r.GetValue(data)!, Urls = r.GetValue(urls)!, ConnectionString = r.GetValue(db), Demo = r.GetValue(demo), Dimse = dimse,
-                RuleCopies = new Mira.Server.Projects.RuleCopyOptions { Worker = !r.GetValue(noRuleCopies) },
+                DataFolder = r.GetValue(data)!, Urls = r.GetValue(urls)!, ConnectionString = PlatformOptions.ResolveConnectionString(r.GetValue(db)), Demo = r.GetValue(demo), Dimse = dimse,
+                Jobs = new Mira.Platform.Jobs.JobOptions { Worker = !r.GetValue(noJobs) },
             };
             return Run(options, ct);
         });

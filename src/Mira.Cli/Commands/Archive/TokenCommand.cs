@@ -10,22 +10,23 @@ public static class TokenCommand
     public static Command Create()
     {
         var data = ArchiveLocation.CreateOption();
+        var db = ArchiveLocation.CreateDbOption();
         var user = new Option<string>("--user") { Description = "the account the token acts as", Required = true };
         var days = new Option<int>("--days") { Description = "lifetime in days (default 90)", DefaultValueFactory = _ => 90 };
         var label = new Option<string?>("--label") { Description = "a note to recognise the token by (e.g. the script using it)" };
         var issue = new Command("issue", """
             Issue a bearer token for an existing, enabled user. The token (mira_...) is printed once on stdout and
             stored only as a hash: copy it now. Exit codes: 0 issued, 1 no such enabled user, 2 usage error.
-            """) { user, days, label, data };
-        issue.SetAction((r, ct) => IssueAsync(new ArchiveLocation(r.GetValue(data)!), r.GetValue(user)!, r.GetValue(days), r.GetValue(label), ct));
+            """) { user, days, label, data, db };
+        issue.SetAction((r, ct) => IssueAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(user)!, r.GetValue(days), r.GetValue(label), ct));
 
         var listUser = new Option<string?>("--user") { Description = "only this user's tokens" };
-        var list = new Command("list", "List tokens (id, user, label, created, expires, state); never the secrets") { listUser, data };
-        list.SetAction((r, ct) => ListAsync(new ArchiveLocation(r.GetValue(data)!), r.GetValue(listUser), ct));
+        var list = new Command("list", "List tokens (id, user, label, created, expires, state); never the secrets") { listUser, data, db };
+        list.SetAction((r, ct) => ListAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(listUser), ct));
 
         var id = new Argument<string>("id") { Description = "the token's id, as 'mira token list' shows it" };
-        var revoke = new Command("revoke", "Revoke a token by its id. Exit codes: 0 revoked, 1 no such token") { id, data };
-        revoke.SetAction((r, ct) => RevokeAsync(new ArchiveLocation(r.GetValue(data)!), r.GetValue(id)!, ct));
+        var revoke = new Command("revoke", "Revoke a token by its id. Exit codes: 0 revoked, 1 no such token") { id, data, db };
+        revoke.SetAction((r, ct) => RevokeAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(id)!, ct));
 
         return new Command("token", "Bearer tokens (Authorization: Bearer mira_...)") { issue, list, revoke };
     }
@@ -43,8 +44,8 @@ public static class TokenCommand
             return 2;
         }
         if (location.RequireExisting() is { } code) return code;
-        var tokens = await TokenStore.OpenAsync(location.Database, ct: ct);
-        var log = await AuditLog.OpenAsync(location.Database, ct: ct);
+        await using var platform = await location.OpenAsync(ct);
+        var (tokens, log) = (platform.Tokens, platform.Audit);
         IssuedToken issued;
         try
         {
@@ -55,7 +56,7 @@ public static class TokenCommand
             Console.Error.WriteLine("mira: " + e.Message);
             return 1;
         }
-        await log.AppendAsync(new AuditEntry(Actor, "token.issue", issued.Info.Id, "local", AuditOutcome.Success,
+        await log.AppendAsync(new AuditEntry(Actor, AuditActions.TokenIssue, issued.Info.Id, "local", AuditOutcome.Success,
             System.Text.Json.JsonSerializer.Serialize(new { user = issued.Info.UserName, days, label })), ct);
         Console.WriteLine(issued.Token);
         Console.Error.WriteLine($"token {issued.Info.Id} for {issued.Info.UserName}, expires {Format(issued.Info.ExpiresUtc)}; shown once, store it now");
@@ -65,7 +66,8 @@ public static class TokenCommand
     static async Task<int> ListAsync(ArchiveLocation location, string? user, CancellationToken ct)
     {
         if (location.RequireExisting() is { } code) return code;
-        var tokens = await TokenStore.OpenAsync(location.Database, ct: ct);
+        await using var platform = await location.OpenAsync(ct);
+        var tokens = platform.Tokens;
         var now = DateTimeOffset.UtcNow;
         Console.WriteLine("id\tuser\tlabel\tcreated\texpires\tstate");
         foreach (var t in await tokens.ListAsync(user, ct))
@@ -79,14 +81,13 @@ public static class TokenCommand
     static async Task<int> RevokeAsync(ArchiveLocation location, string id, CancellationToken ct)
     {
         if (location.RequireExisting() is { } code) return code;
-        var tokens = await TokenStore.OpenAsync(location.Database, ct: ct);
-        if (!await tokens.RevokeAsync(id, ct))
+        await using var platform = await location.OpenAsync(ct);
+        if (!await platform.Tokens.RevokeAsync(id, ct))
         {
             Console.Error.WriteLine($"mira: no token with id {id}");
             return 1;
         }
-        var log = await AuditLog.OpenAsync(location.Database, ct: ct);
-        await log.AppendAsync(new AuditEntry(Actor, "token.revoke", id, "local"), ct);
+        await platform.Audit.AppendAsync(new AuditEntry(Actor, AuditActions.TokenRevoke, id, "local"), ct);
         Console.WriteLine($"revoked {id}");
         return 0;
     }

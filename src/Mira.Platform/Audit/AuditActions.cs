@@ -1,0 +1,57 @@
+namespace Mira.Platform.Audit;
+
+/// <summary>
+/// Every action name the audit log records, in one catalogue: a new feature adds its actions here, so auditors can
+/// read what each means, and nothing writes a name that is spelled two ways. Names are <c>area.verb</c>.
+/// </summary>
+public static class AuditActions
+{
+    // Intake zone: storing and reading identified data.
+    /// <summary>A STOW-RS request (one record per request, by the HTTP access filter).</summary>
+    public const string StowStore = "stow.store";
+    /// <summary>What one DIMSE association stored (one record per association: studies, counts, refusals).</summary>
+    public const string DimseStore = "dimse.store";
+    /// <summary>What one <c>mira import</c> run stored.</summary>
+    public const string ImportStore = "archive.import";
+    public const string DimseFind = "dimse.find";
+    public const string DimseMove = "dimse.move";
+    public const string DimseGet = "dimse.get";
+    public const string QidoSearch = "qido.search";
+    public const string WadoRetrieve = "wado.retrieve";
+    public const string WadoMetadata = "wado.metadata";
+    public const string WadoRendered = "wado.rendered";
+    public const string WadoThumbnail = "wado.thumbnail";
+    public const string DicomwebDelete = "dicomweb.delete";
+    public const string DemoLoad = "archive.demo";
+    public const string StatusView = "status.view";
+
+    // Research zone.
+    public const string ProjectCreate = "project.create";
+    public const string ProjectMember = "project.member";
+    public const string ProjectRule = "project.rule";
+    /// <summary>A copy into a project through its recipe (by a steward, or by a rule's job).</summary>
+    public const string ProjectCopy = "project.copy";
+    public const string ProjectQido = "project.qido";
+    public const string ProjectWado = "project.wado";
+    /// <summary>A re-identification lookup in a project's pseudonym vault.</summary>
+    public const string VaultLookup = "vault.lookup";
+
+    // Security.
+    public const string AccountBootstrap = "account.bootstrap";
+    public const string UserCreate = "user.create";
+    public const string UserDisable = "user.disable";
+    public const string UserEnable = "user.enable";
+    public const string UserPassword = "user.password";
+    public const string UserRoles = "user.roles";
+    public const string TokenIssue = "token.issue";
+    public const string TokenRevoke = "token.revoke";
+    public const string AeSet = "ae.set";
+    public const string AeRemove = "ae.remove";
+
+    // Jobs.
+    public const string JobCancel = "job.cancel";
+
+    /// <summary>Every name above (for documentation and a test that keeps the catalogue and the code in step).</summary>
+    public static IReadOnlyList<string> All { get; } = typeof(AuditActions).GetFields()
+        .Where(f => f.IsLiteral && f.FieldType == typeof(string)).Select(f => (string)f.GetRawConstantValue()!).ToArray();
+}

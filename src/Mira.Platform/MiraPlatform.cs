@@ -1,0 +1,132 @@
+using Mira.Platform.Audit;
+using Mira.Platform.Demo;
+using Mira.Platform.Intake;
+using Mira.Platform.Jobs;
+using Mira.Platform.Research;
+using Mira.Platform.Security;
+using Mira.Storage;
+using Mira.Storage.Blobs;
+using Mira.Storage.Index;
+using Mira.Storage.Jobs;
+using Mira.Storage.Lineage;
+using Mira.Storage.Migrations;
+using Mira.Storage.Network;
+using Mira.Storage.Projects;
+using Mira.Storage.Security;
+
+namespace Mira.Platform;
+
+/// <summary>
+/// The composition root: the one place that opens Mira's database and data folder and wires the zones' services. The
+/// server and every archive command (<c>import</c>, <c>user</c>, <c>token</c>, <c>audit</c>, <c>ae</c>,
+/// <c>archive verify</c>) open it the same way, from the same <see cref="PlatformOptions"/>, so they always act on the
+/// same database, SQLite or PostgreSQL.
+/// </summary>
+public sealed class MiraPlatform : IAsyncDisposable
+{
+    MiraPlatform(PlatformOptions options, string dataFolder, StorageDatabase database, SqlIndexStore index, FileBlobStore blobs, IngestJournal journal)
+    {
+        Options = options;
+        DataFolder = dataFolder;
+        Database = database;
+        Index = index;
+        Blobs = blobs;
+        Audit = new AuditLog(database, options.Security);
+        Accounts = new AccountService(new AccountStore(database, options.Security));
+        Tokens = new TokenStore(database, options.Security);
+        ApplicationEntities = new ApplicationEntityService(new ApplicationEntityStore(database));
+        Jobs = new JobService(new JobStore(database), options.Jobs);
+        Projects = new ProjectService(index, blobs, Audit, new ProjectStore(database), new ProjectArchives(dataFolder, database), Jobs,
+            new DeidRunStore(database));
+        Ingest = new IngestService(index, blobs) { Journal = journal };
+        IngestQueue = new IngestQueue(Ingest);
+        Intake = new IntakeService(Ingest, IngestQueue, Projects, Audit);
+        JobHandlers = [new ProjectRuleCopyJob(Projects)];
+    }
+
+    public PlatformOptions Options { get; }
+    /// <summary>The data folder, as a full path.</summary>
+    public string DataFolder { get; }
+    public StorageDatabase Database { get; }
+    public IIndexStore Index { get; }
+    public IBlobStore Blobs { get; }
+    /// <summary>The ingest pipeline (parse once, store byte-exact, index); transports go through <see cref="Intake"/>.</summary>
+    public IngestService Ingest { get; }
+    /// <summary>Single-instance stores arriving together (DIMSE C-STORE) share group commits through here.</summary>
+    public IngestQueue IngestQueue { get; }
+    /// <summary>The intake zone's way in, with the after-store steps every transport shares.</summary>
+    public IntakeService Intake { get; }
+    /// <summary>The known DIMSE application entities (<c>mira ae</c>).</summary>
+    public ApplicationEntityService ApplicationEntities { get; }
+    public AccountService Accounts { get; }
+    public TokenStore Tokens { get; }
+    public AuditLog Audit { get; }
+    /// <summary>Research projects: their table, vault, own archives and rule copies (<c>docs/projects.md</c>).</summary>
+    public ProjectService Projects { get; }
+    /// <summary>The durable job table.</summary>
+    public JobService Jobs { get; }
+    /// <summary>The job kinds this platform runs.</summary>
+    public IReadOnlyList<IJobHandler> JobHandlers { get; }
+
+    /// <summary>
+    /// Opens (creating when missing) the database and the data folder: applies the missing migrations (one runner,
+    /// every table), removes what an interrupted ingest left (crash recovery, before any request is taken), and wires
+    /// the services.
+    /// </summary>
+    public static async Task<MiraPlatform> OpenAsync(PlatformOptions options, CancellationToken ct = default)
+    {
+        var data = Path.GetFullPath(options.DataFolder);
+        Directory.CreateDirectory(data);
+        var db = string.IsNullOrWhiteSpace(options.ConnectionString)
+            ? StorageDatabase.Sqlite(Storage.DataFolder.IndexPath(data))
+            : StorageDatabase.FromConnectionString(options.ConnectionString);
+        var migrated = await MigrationRunner.ApplyAsync(db, MigrationCatalog.Intake, ct);
+        if (migrated.From > 0 && migrated.Applied.Count > 0)
+            await options.Console.WriteLineAsync($"Schema: upgraded the database from version {migrated.From} to {migrated.To} ({string.Join("; ", migrated.Applied)}).");
+        var index = new SqlIndexStore(db);
+        var blobs = new FileBlobStore(Storage.DataFolder.BlobRoot(data));
+        blobs.RemoveIncompleteWrites();
+        // A blob written without its index commit was never acknowledged (ingest answers only after both), so it is
+        // removed. The intent log names the batches that were in flight: this costs nothing like a walk of the blob
+        // tree. Index rows are never touched here.
+        var journal = new IngestJournal(Storage.DataFolder.JournalRoot(data));
+        var removed = await journal.RecoverAsync(index, blobs, ct);
+        if (removed > 0)
+            await options.Console.WriteLineAsync($"Recovery: removed {removed} unacknowledged blob(s) left by an interrupted ingest.");
+        return new MiraPlatform(options, data, db, index, blobs, journal);
+    }
+
+    /// <summary>A worker for this platform's job kinds (the server runs one unless <see cref="JobOptions.Worker"/> is off).</summary>
+    public JobWorker CreateJobWorker(Action<string>? log = null) => new(Jobs, JobHandlers, log);
+
+    /// <summary>
+    /// First start: creates <c>admin</c> when no account exists, with <paramref name="password"/> (else
+    /// <c>MIRA_ADMIN_PASSWORD</c>, else a generated one printed once), and audits it.
+    /// </summary>
+    public async Task<AdminBootstrap> BootstrapAdminAsync(string? password, CancellationToken ct = default)
+    {
+        var bootstrap = await Accounts.EnsureAdminAsync(password ?? Environment.GetEnvironmentVariable("MIRA_ADMIN_PASSWORD"), ct);
+        if (bootstrap.Outcome == AdminBootstrapOutcome.CreatedWithGeneratedPassword)
+        {
+            await Options.Console.WriteLineAsync($"Created the account 'admin' with the generated password: {bootstrap.GeneratedPassword}");
+            await Options.Console.WriteLineAsync("It is shown only this once; change it or set MIRA_ADMIN_PASSWORD before the first start next time.");
+        }
+        if (bootstrap.Outcome != AdminBootstrapOutcome.AccountsExist)
+            await Audit.AppendAsync(new AuditEntry("system", AuditActions.AccountBootstrap, AccountStore.AdminUser), ct);
+        return bootstrap;
+    }
+
+    /// <summary>Loads the demo studies (fictitious patients) when absent, through the intake like any other upload.</summary>
+    public async Task<DemoLoadResult> LoadDemoAsync(CancellationToken ct = default)
+    {
+        var demo = await DemoStudies.EnsureLoadedAsync(Ingest, ct);
+        if (demo.Stored > 0)
+        {
+            await Audit.AppendAsync(new AuditEntry("system", AuditActions.DemoLoad, $"{demo.Stored} demo instances"), ct);
+            await Options.Console.WriteLineAsync($"Loaded the demo studies: {demo.Stored} instances of 3 fictitious patients.");
+        }
+        return demo;
+    }
+
+    public async ValueTask DisposeAsync() => await IngestQueue.DisposeAsync();
+}

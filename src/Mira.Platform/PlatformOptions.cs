@@ -1,0 +1,38 @@
+using Mira.Platform.Jobs;
+using Mira.Storage.Security;
+
+namespace Mira.Platform;
+
+/// <summary>
+/// What the platform opens: the data folder (blobs, ingest journal, project archives and, without a connection
+/// string, the SQLite index <c>index.db</c>) and the database. The server and every archive command build these from
+/// the same <c>--data</c> and <c>--db</c> options (and <c>MIRA_DB</c>).
+/// </summary>
+public sealed record PlatformOptions
+{
+    /// <summary>The environment variable that names the database when <c>--db</c> is not given.</summary>
+    public const string DatabaseVariable = "MIRA_DB";
+
+    public string DataFolder { get; init; } = Storage.DataFolder.Default;
+
+    /// <summary>A PostgreSQL connection string (<c>Host=…</c>); null for the embedded SQLite file in the data folder.</summary>
+    public string? ConnectionString { get; init; }
+
+    /// <summary>Account/token/audit tunables (tests lower the PBKDF2 iteration count).</summary>
+    public SecurityOptions Security { get; init; } = SecurityOptions.Default;
+
+    /// <summary>How this process works the job table.</summary>
+    public JobOptions Jobs { get; init; } = new();
+
+    /// <summary>Where start-up messages go (recovery, migrations applied, the generated admin password).</summary>
+    public TextWriter Console { get; init; } = System.Console.Out;
+
+    /// <summary>
+    /// The connection string to use: <paramref name="fromOption"/> when given, else <c>MIRA_DB</c>, else null (SQLite in
+    /// the data folder). An empty value means SQLite too.
+    /// </summary>
+    public static string? ResolveConnectionString(string? fromOption) =>
+        !string.IsNullOrWhiteSpace(fromOption) ? fromOption
+        : Environment.GetEnvironmentVariable(DatabaseVariable) is { Length: > 0 } env && !string.IsNullOrWhiteSpace(env) ? env
+        : null;
+}

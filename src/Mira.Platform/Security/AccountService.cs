@@ -1,0 +1,38 @@
+using Mira.Storage.Security;
+
+namespace Mira.Platform.Security;
+
+/// <summary>
+/// Accounts with the platform's policy on top of <see cref="AccountStore"/>: roles are checked against
+/// <see cref="Roles"/> and returned in its canonical order; the first start creates <c>admin</c> with the admin role.
+/// </summary>
+public sealed class AccountService(AccountStore store)
+{
+    public AccountStore Store { get; } = store;
+
+    /// <exception cref="ArgumentException">An invalid name, a short password or a role outside <see cref="Roles.All"/>.</exception>
+    /// <exception cref="InvalidOperationException">The user exists.</exception>
+    public async Task<UserAccount> CreateUserAsync(string name, string password, IEnumerable<string> roles, CancellationToken ct = default) =>
+        Canonical(await Store.CreateUserAsync(name, password, Roles.Normalize(roles), ct));
+
+    public Task<AdminBootstrap> EnsureAdminAsync(string? passwordFromEnvironment, CancellationToken ct = default) =>
+        Store.EnsureAdminAsync(passwordFromEnvironment, [Roles.Admin], ct);
+
+    public async Task<AuthenticatedUser?> VerifyPasswordAsync(string name, string password, CancellationToken ct = default) =>
+        await Store.VerifyPasswordAsync(name, password, ct) is { } u ? u with { Roles = Roles.Order(u.Roles) } : null;
+
+    public async Task<UserAccount?> GetAsync(string name, CancellationToken ct = default) =>
+        await Store.GetAsync(name, ct) is { } a ? Canonical(a) : null;
+
+    public async Task<IReadOnlyList<UserAccount>> ListAsync(CancellationToken ct = default) => [.. (await Store.ListAsync(ct)).Select(Canonical)];
+
+    public Task<bool> SetPasswordAsync(string name, string password, CancellationToken ct = default) => Store.SetPasswordAsync(name, password, ct);
+
+    public Task<bool> SetDisabledAsync(string name, bool disabled, CancellationToken ct = default) => Store.SetDisabledAsync(name, disabled, ct);
+
+    /// <exception cref="ArgumentException">A role outside <see cref="Roles.All"/>.</exception>
+    public Task<bool> SetRolesAsync(string name, IEnumerable<string> roles, CancellationToken ct = default) =>
+        Store.SetRolesAsync(name, Roles.Normalize(roles), ct);
+
+    static UserAccount Canonical(UserAccount a) => a with { Roles = Roles.Order(a.Roles) };
+}

@@ -1,0 +1,42 @@
+namespace Mira.Platform.Security;
+
+/// <summary>The fixed set of roles. A user may hold several.</summary>
+public static class Roles
+{
+    /// <summary>Everything, including account and token management and deletion.</summary>
+    public const string Admin = "admin";
+    /// <summary>Data steward: may see identified data and re-identify.</summary>
+    public const string Steward = "steward";
+    /// <summary>Works on de-identified project data (annotations).</summary>
+    public const string Annotator = "annotator";
+    /// <summary>Model developer: de-identified releases, evaluations.</summary>
+    public const string Developer = "developer";
+    /// <summary>Reads and verifies the audit log.</summary>
+    public const string Auditor = "auditor";
+
+    /// <summary>All roles, in canonical order.</summary>
+    public static IReadOnlyList<string> All { get; } = [Admin, Steward, Annotator, Developer, Auditor];
+
+    public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
+
+    /// <summary>Validates, removes duplicates and returns the roles in canonical order.</summary>
+    /// <exception cref="ArgumentException">A role outside the fixed set.</exception>
+    public static IReadOnlyList<string> Normalize(IEnumerable<string> roles)
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var r in roles)
+        {
+            if (!IsKnown(r))
+                throw new ArgumentException($"Unknown role '{r}'; known roles: {string.Join(", ", All)}.", nameof(roles));
+            set.Add(r);
+        }
+        return All.Where(set.Contains).ToArray();
+    }
+
+    /// <summary>Known roles in canonical order, then any others (from an older or newer Mira) in ordinal order.</summary>
+    public static IReadOnlyList<string> Order(IEnumerable<string> roles)
+    {
+        var held = roles.ToHashSet(StringComparer.Ordinal);
+        return [.. All.Where(held.Contains), .. held.Where(r => !IsKnown(r)).Order(StringComparer.Ordinal)];
+    }
+}

@@ -1,0 +1,34 @@
+using Mira.Storage.Index;
+using Mira.Storage.Jobs;
+using Mira.Storage.Lineage;
+using Mira.Storage.Network;
+using Mira.Storage.Projects;
+using Mira.Storage.Security;
+
+namespace Mira.Storage.Migrations;
+
+/// <summary>
+/// Every table Mira keeps, as versioned steps. Append new steps at the end of a set; never edit one that has shipped
+/// (a database that applied it would not see the change). <c>docs/architecture.md</c> says where a feature's tables go.
+/// </summary>
+public static class MigrationCatalog
+{
+    internal const string IndexStepName = "index: patients, studies, series, instances";
+
+    static Migration IndexStep => new(1, IndexStepName, p => IndexSchema.Migration(1, p));
+
+    /// <summary>The intake database: the archive index and every platform table (accounts, audit, projects, jobs…).</summary>
+    public static MigrationSet Intake { get; } = new("intake",
+    [
+        IndexStep,
+        new(2, "security: users, roles, tokens, append-only audit log", SecuritySchema.Statements),
+        new(3, "application entities (DIMSE peers)", _ => [ApplicationEntityStore.TableDdl]),
+        new(4, "projects: members, AE and uploader rules, pseudonym vault", _ => ProjectStore.TableDdl),
+        new(5, "project rule copy queue (replaced by jobs in 6)", _ => LegacyRuleCopies.TableDdl, LegacyRuleCopies.AddUploaderColumnAsync),
+        new(6, "jobs: one durable table; queued rule copies move into it", JobStore.TableDdl, LegacyRuleCopies.MoveIntoJobsAsync),
+        new(7, "de-identification runs and lineage", DeidRunStore.TableDdl),
+    ]);
+
+    /// <summary>A research project's own index (a SQLite file, or a PostgreSQL schema): the archive index alone.</summary>
+    public static MigrationSet ProjectIndex { get; } = new("project index", [IndexStep]);
+}

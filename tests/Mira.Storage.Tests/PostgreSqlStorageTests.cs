@@ -1,8 +1,0 @@
-namespace Mira.Storage.Tests;
-
-/// <summary>The storage suite on PostgreSQL (a private server, see <see cref="PostgresServer"/>).</summary>
-[Collection(PostgresServer.CollectionName)]
-public sealed class PostgreSqlStorageTests(PostgresServer server) : StorageSuite
-{
-    protected override Task<StorageDatabase> CreateDatabaseAsync(string folder) => server.CreateDatabaseAsync();
-}
