@@ -6,7 +6,7 @@ namespace Mira.Dicom.Codecs.Tests;
 
 /// <summary>
 /// Mira's RLE encoder against DCMTK's decoder (dcmdrle) and DCMTK's encoder (dcmcrle) against Mira's decoder.
-/// DCMTK (Debian package dcmtk, which .ci/run installs) must be installed; without it the tests fail, saying so.
+/// DCMTK (Debian package dcmtk, which tools/test.sh installs) must be installed; without it the tests fail, saying so.
 /// </summary>
 public sealed class DcmtkRleTests(ITestOutputHelper output) : IDisposable
 {

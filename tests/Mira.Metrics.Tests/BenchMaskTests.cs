@@ -7,7 +7,7 @@ namespace Mira.Metrics.Tests;
 
 /// <summary>
 /// Generates the bench mask pair once (<c>../shared/bench/gen_bench_data.py --only masks --mask-size 48</c>) into a
-/// temporary folder. The manifest's distance references need scipy (python3-scipy, installed by .ci/run).
+/// temporary folder. The manifest's distance references need scipy (python3-scipy, installed by tools/test.sh).
 /// </summary>
 public sealed class BenchMasks : IDisposable
 {
@@ -27,7 +27,7 @@ public sealed class BenchMasks : IDisposable
 
     public double Reference(string key) => Manifest.TryGetProperty(key, out var v)
         ? v.GetDouble()
-        : throw new InvalidOperationException($"the bench manifest has no {key}: scipy missing? (apt-get install python3-scipy; .ci/run installs it)");
+        : throw new InvalidOperationException($"the bench manifest has no {key}: scipy missing? (apt-get install python3-scipy; tools/test.sh installs it)");
 
     public string File(string name) => Path.Combine(Folder, "masks", name);
 

@@ -7,7 +7,7 @@ using Mira.Testing;
 namespace Mira.Metrics.Tests;
 
 /// <summary>
-/// <c>plastimatch dice --all</c> (Debian <c>plastimatch</c>, installed by .ci/run) on the 48³ bench masks, isotropic
+/// <c>plastimatch dice --all</c> (Debian <c>plastimatch</c>, installed by tools/test.sh) on the 48³ bench masks, isotropic
 /// and at 0.7 × 1.2 × 2.5 mm: voxel counts, Dice and the boundary Hausdorff distance equal Mira's. Plastimatch prints
 /// six decimals. Its "Percent (0.95) Hausdorff distance" is another HD95 definition (7.140 vs 7.071 pooled / 7.280 max
 /// of directed on the 256³ pair) and is not compared.

@@ -10,7 +10,7 @@ namespace Mira.Server.Tests;
 /// DICOMweb plugin (started as ../shared/bench/orthanc_ctl.sh does); the three query shapes of
 /// ../shared/bench/dicomweb_query.sh must find the same studies, series and instances on both, for every patient,
 /// study and series of the generated manifest. Needs root (Orthanc runs in a private network namespace), Debian's
-/// orthanc + orthanc-dicomweb packages and python3-pydicom, which .ci/run installs; without them the test fails.
+/// orthanc + orthanc-dicomweb packages and python3-pydicom, which tools/test.sh installs; without them the test fails.
 /// </summary>
 public sealed class OrthancQidoComparisonTests(TestArchive server) : IClassFixture<TestArchive>
 {

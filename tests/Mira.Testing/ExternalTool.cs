@@ -4,7 +4,7 @@ namespace Mira.Testing;
 
 /// <summary>
 /// A peer program the tests compare against (dcmtk's tools, OpenJPEG's, Orthanc's scripts). A missing tool fails
-/// the test with the Debian package to install: .ci/run installs them, and a comparison never passes unchecked.
+/// the test with the Debian package to install: tools/test.sh installs them, and a comparison never passes unchecked.
 /// </summary>
 public static class ExternalTool
 {
@@ -12,7 +12,7 @@ public static class ExternalTool
     public static string Require(string name, string package) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Where(d => d.Length > 0)
             .Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException($"{name} is not installed (apt-get install {package}); .ci/run installs it");
+        ?? throw new InvalidOperationException($"{name} is not installed (apt-get install {package}); tools/test.sh installs it");
 
     /// <summary>Runs a tool to completion; returns its standard output, throws with its standard error on failure.</summary>
     public static string Run(string tool, params string[] args)

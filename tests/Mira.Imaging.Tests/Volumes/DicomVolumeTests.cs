@@ -119,7 +119,7 @@ public sealed class DicomVolumeTests(ITestOutputHelper output)
 
     /// <summary>
     /// gen_bench_data.py's masks: the same uint8 array written as MHA (by the script itself) and as NIfTI (by
-    /// nibabel). Needs Debian's /usr/bin/python3 with numpy and nibabel (python3-numpy, python3-nibabel: .ci/run
+    /// nibabel). Needs Debian's /usr/bin/python3 with numpy and nibabel (python3-numpy, python3-nibabel: tools/test.sh
     /// installs them); without them the test fails, naming what is missing.
     /// </summary>
     [Fact]

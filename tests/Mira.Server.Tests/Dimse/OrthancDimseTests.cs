@@ -8,7 +8,7 @@ namespace Mira.Server.Tests.Dimse;
 /// <summary>
 /// Mira's SCU commands (<c>mira send</c>, <c>mira find</c>, <c>mira get</c>) against a real Orthanc 1.10 started as
 /// ../shared/bench/orthanc_ctl.sh does (in a private network namespace, so the commands run through
-/// server_exec.sh). Needs root and Debian's orthanc package, which .ci/run installs.
+/// server_exec.sh). Needs root and Debian's orthanc package, which tools/test.sh installs.
 /// </summary>
 public sealed class OrthancDimseTests
 {
