@@ -39,7 +39,10 @@ public sealed class VolumeProbe
     /// <summary>Probes bytes in memory (e.g. an upload); no path, so no folder and no files beside it.</summary>
     public static VolumeProbe FromBytes(ReadOnlySpan<byte> bytes) => FromStream(new MemoryStream(bytes.ToArray(), writable: false), null);
 
-    /// <summary>Probes a stream from its current position; reads at most <see cref="HeadLength"/> bytes (more of a gzip stream).</summary>
+    /// <summary>
+    /// Probes a stream from its current position, to which a seekable stream is returned afterwards; reads at most
+    /// <see cref="HeadLength"/> bytes (more of a gzip stream).
+    /// </summary>
     public static VolumeProbe FromStream(Stream stream) => FromStream(stream, null);
 
     /// <summary>Probes a file or a folder.</summary>
@@ -62,6 +65,7 @@ public sealed class VolumeProbe
             using var gz = new GZipStream(compressed, CompressionMode.Decompress, leaveOpen: true);
             inflated = ReadUpTo(gz, HeadLength); // damaged gzip data: what inflated before the damage
         }
+        if (stream.CanSeek) stream.Position = start;
         return new VolumeProbe(path, false, head, inflated);
     }
 

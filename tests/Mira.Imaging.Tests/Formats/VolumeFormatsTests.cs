@@ -116,6 +116,7 @@ public sealed class VolumeFormatsTests : IDisposable
         Assert.Equal("NIfTI-1", VolumeFormats.Default.Detect(bytes)!.Name);
         using var stream = new MemoryStream(bytes);
         Assert.Equal("NIfTI-1", VolumeFormats.Default.Detect(stream)!.Name);
+        Assert.Equal(0, stream.Position); // a seekable stream is left where it was
         Assert.Null(VolumeFormats.Default.Detect("hello"u8));
     }
 
