@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mira.Cli.Commands;
+using Mira.Dicom.Codecs;
 using Mira.Dicom.Codecs.OpenJpeg;
 
 namespace Mira.Cli;
@@ -12,7 +13,7 @@ public static class Program
         if (ManagedCommands.Handles(args)) return ManagedCommands.Run(args);
 #endif
         // Optional native codecs: without libopenjp2-7 the registry keeps refusing JPEG 2000 with an install hint.
-        OpenJpegCodec.TryRegister(out _);
+        OpenJpegCodec.TryRegister(CodecRegistry.Default, out _);
         return CreateRoot().Parse(args).Invoke();
     }
 

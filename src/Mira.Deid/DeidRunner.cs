@@ -78,8 +78,7 @@ public static class DeidRunner
         var ts = file.TransferSyntax;
         if (ts.IsDeflated || file.IsTruncated || ds.Count == 0 || ds[ds.Count - 1] is not { } e || e.Tag != DicomTags.PixelData
             || e.Offset < 0 || e.LazyReference is not { } lazy || e is DicomFragmentSequence) return null;
-        foreach (var w in file.Warnings)
-            if (w.Message.Contains("although the transfer syntax says otherwise", StringComparison.Ordinal)) return null;
+        if (file.Warnings.Any(w => w.Code == DicomReadProblemCode.TransferSyntaxMismatch)) return null;
         var header = ts.IsExplicitVR ? 12 : 8;
         return lazy.Offset == e.Offset + header ? (e, e.Offset, lazy.Offset + lazy.Length) : null;
     }
@@ -156,7 +155,7 @@ public static class DeidRunner
         try
         {
             file = DicomFile.Open(input, ReadOptions);
-            if (file.Dataset.Count == 0 || file.IsTruncated && !file.Dataset.Contains(DicomTags.SOPInstanceUID)) throw new DicomFormatException("no data set", null, 0);
+            if (file.Dataset.Count == 0 || file.IsTruncated && !file.Dataset.Contains(DicomTags.SOPInstanceUID)) throw new DicomFormatException(DicomReadProblemCode.NotDicom, "no data set", null, 0);
         }
         catch (Exception e) when (e is MiraException or IOException or UnauthorizedAccessException or InvalidDataException)
         {

@@ -71,8 +71,7 @@ public static class PhiScanner
             bool freeText;
             if (DicomVRInfo.IsString(e.VR))
             {
-                try { values = e.GetStrings(ds.CharacterSet); }
-                catch (ArgumentException) { continue; }
+                if (!ds.TryGetStrings(e.Tag, out values)) continue;
                 freeText = e.VR is DicomVR.LO or DicomVR.SH or DicomVR.LT or DicomVR.ST or DicomVR.UT or DicomVR.UC or DicomVR.PN || e.Tag.IsPrivate;
             }
             else if ((e.Tag.IsPrivate || e.VR == DicomVR.UN) && e.VR is DicomVR.UN or DicomVR.OB && e.Length < 1 << 16 && AsText(e.Bytes.Span) is { } t)

@@ -82,9 +82,7 @@ public sealed class PhiValues
                 if (!Attributes.Contains(e.Tag)) continue;
             }
             if (!Attributes.Contains(e.Tag) || !DicomVRInfo.IsString(e.VR) || e.Length == 0) continue;
-            string[] vs;
-            try { vs = e.GetStrings(ds.CharacterSet); }
-            catch (ArgumentException) { continue; }
+            if (!ds.TryGetStrings(e.Tag, out var vs)) continue;
             foreach (var v in vs) AddValue(v, e.VR, e.Tag);
         }
     }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using Mira.Dicom.Codecs.Jpeg2000;
 using static Mira.Dicom.Codecs.OpenJpeg.OpenJpegNative;
 
 namespace Mira.Dicom.Codecs.OpenJpeg;
@@ -57,6 +58,7 @@ public sealed unsafe class OpenJpegCodec : IPixelCodec
     internal OpenJpegCodec(OpenJpegFamily family, string library)
     {
         native = Load(library);
+        Library = library;
         Family = family;
         TransferSyntaxUids = family == OpenJpegFamily.Htj2k
             ? [Htj2kLosslessUid, Htj2kLosslessRpclUid, Htj2kUid]
@@ -64,6 +66,9 @@ public sealed unsafe class OpenJpegCodec : IPixelCodec
     }
 
     public OpenJpegFamily Family { get; }
+
+    /// <summary>The shared library this instance was loaded from (e.g. <c>libopenjp2.so.7</c>).</summary>
+    public string Library { get; }
 
     /// <summary>The loaded library's version, e.g. "2.5.0".</summary>
     public string LibraryVersion => native.Version;
@@ -74,33 +79,28 @@ public sealed unsafe class OpenJpegCodec : IPixelCodec
     public bool CanEncode => Family == OpenJpegFamily.Jpeg2000;
 
     /// <summary>
-    /// Registers both families with <see cref="PixelCodecs"/>. Returns false, with the reason, when OpenJPEG 2.5 cannot
-    /// be loaded (the built-in registry then keeps refusing these syntaxes with its own message).
+    /// Registers both families with <paramref name="registry"/> (usually <see cref="CodecRegistry.Default"/>). Returns
+    /// false, with the reason, when OpenJPEG 2.5 cannot be loaded (the registry then keeps refusing these syntaxes with
+    /// its own message). Registering again in the same registry does nothing: <c>mira serve</c> registers in both the CLI
+    /// and the server.
     /// </summary>
-    public static bool TryRegister(out string? reason) => TryRegister(DefaultLibrary, out reason);
+    public static bool TryRegister(CodecRegistry registry, out string? reason) => TryRegister(registry, DefaultLibrary, out reason);
 
-    static readonly HashSet<string> registered = new(StringComparer.Ordinal);
+    static readonly Lock registering = new();
 
-    internal static bool TryRegister(string library, out string? reason)
+    internal static bool TryRegister(CodecRegistry registry, string library, out string? reason)
     {
+        ArgumentNullException.ThrowIfNull(registry);
         try
         {
-            lock (registered)
+            lock (registering)
             {
-                if (registered.Add(library)) // once per process: mira serve registers in both the CLI and the server
+                if (!registry.All.Any(c => c is OpenJpegCodec o && o.Library == library))
                 {
-                    try
-                    {
-                        var j2k = new OpenJpegCodec(OpenJpegFamily.Jpeg2000, library);
-                        var ht = new OpenJpegCodec(OpenJpegFamily.Htj2k, library);
-                        PixelCodecs.Register(ht);
-                        PixelCodecs.Register(j2k);
-                    }
-                    catch
-                    {
-                        registered.Remove(library);
-                        throw;
-                    }
+                    var j2k = new OpenJpegCodec(OpenJpegFamily.Jpeg2000, library);
+                    var ht = new OpenJpegCodec(OpenJpegFamily.Htj2k, library);
+                    registry.Register(ht);
+                    registry.Register(j2k);
                 }
             }
             reason = null;

@@ -9,8 +9,9 @@ namespace Mira.Dicom.Codecs;
 /// otherwise; Bits Allocated 1 bit-packed, least significant bit first, each frame starting on a byte boundary).
 /// </summary>
 /// <remarks>
-/// Native syntaxes are read directly; encapsulated ones (PS3.5 §A.4) through the codec <see cref="PixelCodecs"/> finds
-/// for the transfer syntax. Nothing is decoded until a frame is asked for.
+/// Native syntaxes are read directly; encapsulated ones (PS3.5 §A.4) through the codec the <see cref="CodecRegistry"/>
+/// (by default <see cref="CodecRegistry.Default"/>) finds for the transfer syntax. Nothing is decoded until a frame is
+/// asked for.
 /// </remarks>
 public sealed class PixelData
 {
@@ -21,9 +22,10 @@ public sealed class PixelData
     readonly Lazy<ReadOnlyMemory<byte>> nativeValue;
     readonly Lazy<IReadOnlyList<ReadOnlyMemory<byte>>> encapsulatedFrames;
 
-    PixelData(DicomDataset dataset, TransferSyntax syntax, DicomElement element, PixelFormat format)
+    PixelData(DicomDataset dataset, TransferSyntax syntax, DicomElement element, PixelFormat format, CodecRegistry codecs)
     {
         Dataset = dataset;
+        Codecs = codecs;
         TransferSyntax = syntax;
         this.element = element;
         Format = format;
@@ -32,6 +34,9 @@ public sealed class PixelData
     }
 
     public DicomDataset Dataset { get; }
+
+    /// <summary>The registry whose codecs decode encapsulated frames.</summary>
+    public CodecRegistry Codecs { get; }
     public TransferSyntax TransferSyntax { get; }
 
     /// <summary>The Image Pixel module values as stored in the data set.</summary>
@@ -42,15 +47,17 @@ public sealed class PixelData
     public bool IsEncapsulated => element is DicomFragmentSequence;
 
     /// <summary>The codec for encapsulated data, or null for native data (found when first needed).</summary>
-    public IPixelCodec? Codec => IsEncapsulated ? PixelCodecs.Get(TransferSyntax) : null;
+    public IPixelCodec? Codec => IsEncapsulated ? Codecs.Get(TransferSyntax) : null;
 
-    public static PixelData Open(DicomFile file) => Create(file.Dataset, file.TransferSyntax);
+    /// <summary>The pixel data of a file, decoded with <paramref name="codecs"/> (default <see cref="CodecRegistry.Default"/>).</summary>
+    public static PixelData Open(DicomFile file, CodecRegistry? codecs = null) => Create(file.Dataset, file.TransferSyntax, codecs);
 
     /// <summary>
-    /// Pixel data of a data set read in <paramref name="syntax"/>. Throws <see cref="DicomCodecException"/> when there
-    /// is no pixel data or the Image Pixel module cannot describe a frame.
+    /// Pixel data of a data set read in <paramref name="syntax"/>, decoded with <paramref name="codecs"/> (default
+    /// <see cref="CodecRegistry.Default"/>). Throws <see cref="DicomCodecException"/> when there is no pixel data or the
+    /// Image Pixel module cannot describe a frame.
     /// </summary>
-    public static PixelData Create(DicomDataset dataset, TransferSyntax syntax)
+    public static PixelData Create(DicomDataset dataset, TransferSyntax syntax, CodecRegistry? codecs = null)
     {
         var element = dataset.Find(DicomTags.PixelData) ?? dataset.Find(DicomTags.FloatPixelData) ?? dataset.Find(DicomTags.DoubleFloatPixelData)
             ?? throw new DicomCodecException("the data set has no Pixel Data, Float Pixel Data or Double Float Pixel Data");
@@ -60,7 +67,7 @@ public sealed class PixelData
             throw new DicomCodecException(syntax.IsEncapsulated
                 ? $"transfer syntax {syntax.Uid} ({syntax.Name}) needs encapsulated Pixel Data, but the value is native"
                 : $"transfer syntax {syntax.Uid} ({syntax.Name}) needs native Pixel Data, but the value is encapsulated");
-        return new PixelData(dataset, syntax, element, format);
+        return new PixelData(dataset, syntax, element, format, codecs ?? CodecRegistry.Default);
     }
 
     static void Validate(PixelFormat f, DicomDataset ds)
@@ -91,6 +98,12 @@ public sealed class PixelData
         return frames[index];
     }
 
+    /// <summary>
+    /// What the header of encapsulated frame <paramref name="index"/> says, checked against the transfer syntax and
+    /// <see cref="Format"/>, without decoding it (<see cref="CodecRegistry.Identify"/>).
+    /// </summary>
+    public FrameIdentity IdentifyFrame(int index) => Codecs.Identify(GetEncapsulatedFrame(index).Span, TransferSyntax, Format);
+
     /// <summary>Decodes frame <paramref name="index"/> (from 0) into a new array.</summary>
     public byte[] DecodeFrame(int index) => DecodeFrame(index, out _);
 
@@ -111,7 +124,7 @@ public sealed class PixelData
             throw new ArgumentException($"destination holds {destination.Length} bytes, a frame needs {length}", nameof(destination));
         if (IsEncapsulated)
         {
-            var codec = PixelCodecs.Get(TransferSyntax);
+            var codec = Codecs.Get(TransferSyntax);
             var frame = GetEncapsulatedFrame(index);
             try
             {

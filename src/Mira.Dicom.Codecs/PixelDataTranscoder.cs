@@ -11,9 +11,10 @@ public static class PixelDataTranscoder
     /// without padding, PS3.5 §8.1.1) or encapsulated by the target's codec (one fragment per frame, with a Basic
     /// Offset Table, PS3.5 §A.4). Photometric Interpretation and Planar Configuration follow the decoded frames
     /// (native YBR_FULL_422 becomes YBR_FULL). Extended Offset Table elements are dropped. Sequences are shared with
-    /// the source data set, not copied.
+    /// the source data set, not copied. The encoder comes from <paramref name="codecs"/>, by default the registry
+    /// <paramref name="source"/> decodes with.
     /// </summary>
-    public static DicomDataset Transcode(PixelData source, TransferSyntax target)
+    public static DicomDataset Transcode(PixelData source, TransferSyntax target, CodecRegistry? codecs = null)
     {
         if (!target.IsLittleEndian)
             throw new DicomCodecException($"writing Pixel Data in {target.Name} is not supported; use a little-endian transfer syntax");
@@ -36,7 +37,7 @@ public static class PixelDataTranscoder
             return ds;
         }
         if (f.IsFloat) throw new DicomCodecException("Float and Double Float Pixel Data cannot be encapsulated (PS3.5 §8.2)");
-        var codec = PixelCodecs.Get(target);
+        var codec = (codecs ?? source.Codecs).Get(target);
         if (!codec.CanEncodeTo(target.Uid)) throw new DicomCodecException($"the codec for {target.Uid} ({target.Name}) cannot encode");
         var fragments = new List<DicomFragment>(frames.Length);
         var offsets = new uint[frames.Length];

@@ -25,7 +25,7 @@ public sealed partial class DicomDataset
         if (Find(tag) is not { } e) return [];
         if (e.VR is DicomVR.DS or DicomVR.IS)
             return e.GetStrings(CharacterSet).Where(s => s.Length > 0).Select(s => DicomNumberString.TryParseDouble(s, out var d) ? d
-                : throw new DicomFormatException($"'{s}' is not a {DicomVRInfo.Code(e.VR)} number", tag, e.Offset)).ToArray();
+                : throw new DicomFormatException(DicomReadProblemCode.InvalidValue, $"'{s}' is not a {DicomVRInfo.Code(e.VR)} number", tag, e.Offset)).ToArray();
         var b = e.Bytes.Span;
         return e.VR switch
         {

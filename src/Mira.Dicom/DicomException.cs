@@ -7,16 +7,27 @@ public class MiraException : Exception
     public MiraException(string message, Exception inner) : base(message, inner) { }
 }
 
-/// <summary>Malformed DICOM input; names the tag and byte offset where known.</summary>
+/// <summary>
+/// Malformed DICOM input; names the tag and byte offset where known, and says what kind of problem it is in
+/// <see cref="Code"/> (decide by the code, not by the message).
+/// </summary>
 public sealed class DicomFormatException : MiraException
 {
+    /// <summary>A refusal of no more specific kind (<see cref="DicomReadProblemCode.Malformed"/>).</summary>
     public DicomFormatException(string reason, DicomTag? tag = null, long? offset = null)
+        : this(DicomReadProblemCode.Malformed, reason, tag, offset) { }
+
+    public DicomFormatException(DicomReadProblemCode code, string reason, DicomTag? tag = null, long? offset = null)
         : base(Format(reason, tag, offset))
     {
+        Code = code;
         Reason = reason;
         Tag = tag;
         Offset = offset;
     }
+
+    /// <summary>What kind of problem this is.</summary>
+    public DicomReadProblemCode Code { get; }
 
     public string Reason { get; }
     public DicomTag? Tag { get; }

@@ -72,7 +72,7 @@ public sealed class DicomFragmentSequence : DicomElement
             }
             foreach (var o in BasicOffsetTable)
                 if (offsetToIndex.TryGetValue(o, out var idx)) starts.Add(idx);
-                else throw new DicomFormatException($"Basic Offset Table entry {o} does not point at a fragment", Tag, Offset);
+                else throw new DicomFormatException(DicomReadProblemCode.InvalidOffsetTable, $"Basic Offset Table entry {o} does not point at a fragment", Tag, Offset);
             return SplitAt(starts);
         }
         if (Fragments.Count == numberOfFrames) return Fragments.Select(f => f.Bytes).ToList();
@@ -84,7 +84,7 @@ public sealed class DicomFragmentSequence : DicomElement
             if (IsFrameStart(b)) jpegStarts.Add(i);
         }
         if (jpegStarts.Count == numberOfFrames && jpegStarts[0] == 0) return SplitAt(jpegStarts);
-        throw new DicomFormatException($"cannot split {Fragments.Count} fragments into {numberOfFrames} frames without an offset table", Tag, Offset);
+        throw new DicomFormatException(DicomReadProblemCode.InvalidOffsetTable, $"cannot split {Fragments.Count} fragments into {numberOfFrames} frames without an offset table", Tag, Offset);
     }
 
     static bool IsFrameStart(ReadOnlySpan<byte> b) =>

@@ -1,8 +1,8 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using Mira.Imaging;
+using Mira.Imaging.Formats;
 using Mira.Imaging.MetaImage;
-using Mira.Imaging.Nifti;
 using Mira.Imaging.Volumes;
 
 namespace Mira.Metrics;
@@ -104,15 +104,16 @@ public sealed class BinaryMask
         }
     }
 
-    /// <summary>Reads a mask from .mha, .mhd, .nii or .nii.gz (see <see cref="FromVolume"/> for <paramref name="label"/>).</summary>
+    /// <summary>
+    /// Reads a mask from a volume file in any format <see cref="VolumeFormats.Default"/> recognises by content (NIfTI,
+    /// MetaImage, DICOM), stored values unscaled (see <see cref="FromVolume"/> for <paramref name="label"/>). Throws
+    /// <see cref="ImagingException"/> naming the file when no format recognises it.
+    /// </summary>
     public static BinaryMask Read(string path, int? label = null)
     {
-        if (path.EndsWith(".mha", StringComparison.OrdinalIgnoreCase) && TryReadPlainMha(path, label) is { } fast) return fast;
-        Volume v;
-        if (MetaImageFile.IsMetaImagePath(path)) v = MetaImageFile.Read(path);
-        else if (NiftiFile.IsNiftiPath(path)) v = NiftiVolumes.ReadVolume(path, applyScaling: false);
-        else throw new ImagingException($"{path}: a mask must be .mha, .mhd, .nii or .nii.gz");
-        return FromVolume(v, label);
+        var format = VolumeFormats.Default.Require(path);
+        if (format is MetaImageVolumeFormat && TryReadPlainMha(path, label) is { } fast) return fast;
+        return FromVolume(format.Read(path, new VolumeReadOptions { ApplyScaling = false }), label);
     }
 
     /// <summary>Header keys the fast path understands; any other key sends the file to the general reader.</summary>
@@ -124,51 +125,31 @@ public sealed class BinaryMask
     };
 
     /// <summary>
-    /// The common case of a mask file, read without the general reader's copies: a .mha with a plain header
-    /// (only <see cref="PlainMhaKeys"/>), 3 dimensions, uncompressed binary MET_UCHAR data stored LOCAL right after
-    /// the header. The voxels are streamed from the file and thresholded straight into the mask. Anything else gives
-    /// null and the caller uses <see cref="MetaImageFile.Read(string)"/>; the result equals
-    /// <c>FromVolume(MetaImageFile.Read(path), label)</c> (tested).
+    /// The common case of a mask file, read without the general reader's copies: a MetaImage file with a plain header
+    /// (only <see cref="PlainMhaKeys"/>, none twice), 3 dimensions, uncompressed binary MET_UCHAR data stored LOCAL
+    /// right after the header. The header is read by <see cref="MetaImageHeader"/> (the one MetaImage header reader);
+    /// the voxels are streamed from the file and thresholded straight into the mask. Anything else gives null and the
+    /// caller uses <see cref="MetaImageFile.Read(string)"/>; the result equals <c>FromVolume(MetaImageFile.Read(path), label)</c> (tested).
     /// </summary>
     internal static BinaryMask? TryReadPlainMha(string path, int? label)
     {
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        var keys = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var line = new List<byte>();
-        while (true)
+        MetaImageHeader header;
+        MetaImageLayout layout;
+        try
         {
-            var b = fs.ReadByte();
-            if (b < 0) return null;
-            if (b != '\n')
-            {
-                if (line.Count > 4096) return null;
-                line.Add((byte)b);
-                continue;
-            }
-            var text = System.Text.Encoding.ASCII.GetString([.. line]).TrimEnd('\r');
-            line.Clear();
-            if (text.Trim().Length == 0) continue;
-            var eq = text.IndexOf('=');
-            if (eq < 0) return null;
-            var key = text[..eq].Trim();
-            if (!PlainMhaKeys.Contains(key) || keys.ContainsKey(key)) return null;
-            keys[key] = text[(eq + 1)..].Trim();
-            if (key.Equals("ElementDataFile", StringComparison.OrdinalIgnoreCase)) break;
+            header = MetaImageHeader.Read(fs, path);
+            if (header.Entries.Count != header.Keys.Count || header.Entries.Any(e => !PlainMhaKeys.Contains(e.Key))) return null;
+            layout = header.Interpret();
         }
-        static bool Is(Dictionary<string, string> k, string key, string value) => k.TryGetValue(key, out var v) && v.Equals(value, StringComparison.OrdinalIgnoreCase);
-        if (!Is(keys, "ElementDataFile", "LOCAL") || !Is(keys, "ElementType", "MET_UCHAR") || !Is(keys, "NDims", "3")) return null;
-        if (keys.TryGetValue("ObjectType", out _) && !Is(keys, "ObjectType", "Image")) return null;
-        if (keys.ContainsKey("CompressedData") && !Is(keys, "CompressedData", "False")) return null;
-        if (keys.ContainsKey("BinaryData") && !Is(keys, "BinaryData", "True")) return null;
-        var inv = System.Globalization.CultureInfo.InvariantCulture;
-        var dims = keys.GetValueOrDefault("DimSize", "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (dims.Length != 3 || !dims.All(d => int.TryParse(d, System.Globalization.NumberStyles.Integer, inv, out var v) && v > 0)) return null;
-        var spacing = keys.TryGetValue("ElementSpacing", out var es) ? es.Split(' ', StringSplitOptions.RemoveEmptyEntries) : ["1", "1", "1"];
-        var sp = new double[3];
-        if (spacing.Length != 3) return null;
-        for (var a = 0; a < 3; a++)
-            if (!double.TryParse(spacing[a], System.Globalization.NumberStyles.Float, inv, out sp[a])) return null;
-        int nx = int.Parse(dims[0], inv), ny = int.Parse(dims[1], inv), nz = int.Parse(dims[2], inv);
+        catch (ImagingException)
+        {
+            return null; // the general reader reports it
+        }
+        if (!header.IsLocal || layout.Type != VoxelType.UInt8 || layout.NDims != 3 || layout.Compressed || layout.DimSize.Any(d => d < 1)) return null;
+        var sp = layout.Spacing;
+        if (sp.Length != 3) return null;
+        int nx = layout.DimSize[0], ny = layout.DimSize[1], nz = layout.DimSize[2];
         var count = (long)nx * ny * nz;
         if (count > Array.MaxLength || fs.Length - fs.Position < count) return null;
         var m = new bool[count];

@@ -22,7 +22,7 @@ public static class MiraServer
 
     public static async Task<WebApplication> BuildAsync(ServerOptions options, CancellationToken ct = default)
     {
-        if (!OpenJpegCodec.TryRegister(out var noJpeg2000))
+        if (!OpenJpegCodec.TryRegister(CodecRegistry.Default, out var noJpeg2000))
             await options.Console.WriteLineAsync("JPEG 2000 and HTJ2K pixel data will not be decoded: " + noJpeg2000);
         var archive = await MiraPlatform.OpenAsync(options.Platform, ct);
         await archive.BootstrapAdminAsync(options.AdminPassword, ct);

@@ -49,6 +49,21 @@ public sealed class ConvertCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_NIfTI_input_is_told_by_its_content_and_converted_as_one_volume()
+    {
+        var input = Input("dicom/transfer-syntax/dcm_qa_ts/1_explicit_le.dcm");
+        var nii = Path.Combine(dir, "first.nii");
+        Assert.Equal(0, MiraProcess.Run("convert", input, "--to", nii).ExitCode);
+        var renamed = Path.Combine(dir, "looks-like.mha");
+        File.Move(nii, renamed);
+        var output = Path.Combine(dir, "again.mha");
+        var r = MiraProcess.Run("convert", renamed, "--to", output);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.StartsWith(output + "\t64x64x35 UInt16\tNIfTI-1 " + renamed, r.Stdout);
+        Assert.Equal(NiftiVolumes.ReadVolume(renamed).Data, MetaImageFile.Read(output).Data);
+    }
+
+    [Fact]
     public void Two_copies_of_one_image_under_different_uids_are_refused_with_the_files()
     {
         var input = Input("dicom/transfer-syntax/dcm_qa_ts/1_explicit_le.dcm", "dicom/transfer-syntax/dcm_qa_ts/2_implicit_le.dcm");

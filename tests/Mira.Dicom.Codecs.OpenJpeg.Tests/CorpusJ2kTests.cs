@@ -1,4 +1,5 @@
 using System.Text;
+using Mira.Dicom.Codecs.Jpeg2000;
 using Mira.Testing;
 using Xunit.Abstractions;
 

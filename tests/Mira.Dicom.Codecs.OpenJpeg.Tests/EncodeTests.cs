@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using CsCheck;
+using Mira.Dicom.Codecs.Jpeg2000;
 
 namespace Mira.Dicom.Codecs.OpenJpeg.Tests;
 

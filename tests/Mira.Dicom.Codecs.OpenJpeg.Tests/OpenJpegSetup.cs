@@ -6,7 +6,7 @@ namespace Mira.Dicom.Codecs.OpenJpeg.Tests;
 /// <summary>Registers OpenJPEG with the codec registry once per test run, as mira and the server do at start-up.</summary>
 public static class OpenJpegSetup
 {
-    static readonly Lazy<string?> registration = new(() => OpenJpegCodec.TryRegister(out var reason) ? null : reason);
+    static readonly Lazy<string?> registration = new(() => OpenJpegCodec.TryRegister(CodecRegistry.Default, out var reason) ? null : reason);
 
     /// <summary>Registers the codecs; fails the calling test with the reason when libopenjp2 cannot be loaded.</summary>
     public static void EnsureRegistered()

@@ -40,6 +40,31 @@ public sealed class MaskReadingTests : IDisposable
     }
 
     [Fact]
+    public void A_NIfTI_mask_named_mha_is_read_as_NIfTI()
+    {
+        var v = Volume.Create([6, 5, 4], VoxelType.UInt8, VolumeGeometry.Identity(1, 1, 2));
+        v.SetValue(v.Index(2, 2, 2), 3);
+        v.SetValue(v.Index(1, 2, 3), 1);
+        var nii = Path.Combine(dir, "m.nii");
+        Mira.Imaging.Nifti.NiftiVolumes.WriteVolume(nii, v);
+        var renamed = Path.Combine(dir, "m.mha");
+        File.Move(nii, renamed);
+        var mask = BinaryMask.Read(renamed);
+        Assert.Equal(BinaryMask.FromVolume(v).Voxels, mask.Voxels);
+        Assert.Equal([1.0, 1, 2], mask.Spacing);
+        Assert.Equal(1, BinaryMask.Read(renamed, 3).Count);
+    }
+
+    [Fact]
+    public void A_file_in_no_volume_format_is_refused_naming_it()
+    {
+        var path = Path.Combine(dir, "mask.nii.gz");
+        File.WriteAllText(path, "not a mask");
+        var e = Assert.Throws<Mira.Imaging.ImagingException>(() => BinaryMask.Read(path));
+        Assert.StartsWith(path + ": not a volume file", e.Message);
+    }
+
+    [Fact]
     public void UnusualHeadersGoToTheGeneralReader()
     {
         // Compressed data, and an extra header key: the general reader's rules apply.

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Mira.Dicom;
 using Mira.Imaging;
+using Mira.Imaging.Formats;
 using Mira.Imaging.MetaImage;
 using Mira.Imaging.Nifti;
 using Mira.Imaging.Volumes;
@@ -12,14 +13,16 @@ namespace Mira.Cli.Commands;
 /// <c>mira convert DICOM_DIR --to OUT.nii.gz|.nii|.mha|.mhd</c>: reads the folder (recursively), builds a volume per
 /// stack (series × frame of reference × orientation × matrix) and writes it. With one volume OUT is used as given;
 /// with several, each goes to <c>STEM_s&lt;SeriesNumber&gt;EXT</c> (plus <c>_&lt;n&gt;</c> when one series gives several
-/// stacks or numbers clash). One line per written file on stdout; warnings and refusals on stderr (exit 1 when
-/// nothing could be built).
+/// stacks or numbers clash). An input file in another volume format (NIfTI, MetaImage: told by its content through
+/// <see cref="VolumeFormats"/>, whatever its name) is converted as one volume. The output format is the one OUT's
+/// name asks for. One line per written file on stdout; warnings and refusals on stderr (exit 1 when nothing could be
+/// built).
 /// </summary>
 public static class ConvertCommand
 {
     public static Command Create()
     {
-        var input = new Argument<string>("input") { Description = "DICOM folder (read recursively) or file" };
+        var input = new Argument<string>("input") { Description = "DICOM folder (read recursively) or file, or a NIfTI or MetaImage volume" };
         var to = new Option<string>("--to") { Description = "output file: .nii, .nii.gz, .mha or .mhd", Required = true };
         var tilt = new Option<bool>("--allow-tilt") { Description = "keep gantry-tilted stacks as a sheared affine (NIfTI only) instead of refusing them" };
         var uneven = new Option<bool>("--allow-uneven") { Description = "build stacks with non-uniform slice gaps using the mean gap instead of refusing them" };
@@ -36,11 +39,25 @@ public static class ConvertCommand
         throw new ImagingException($"{path}: the output must end in .nii, .nii.gz, .mha or .mhd");
     }
 
+    /// <summary>Writes in the format the output name asks for (.mha/.mhd MetaImage, else NIfTI).</summary>
+    static void Write(string path, Volume volume, bool nifti2)
+    {
+        if (MetaImageFile.IsMetaImagePath(path)) MetaImageFile.Write(path, volume);
+        else NiftiVolumes.WriteVolume(path, volume, nifti2 ? 2 : 1);
+    }
+
     static int Run(string input, string output, bool allowTilt, bool allowUneven, bool nifti2)
     {
         try
         {
             var (stem, ext) = Split(output);
+            if (File.Exists(input) && VolumeFormats.Default.Detect(input) is { } format && format is not DicomVolumeFormat)
+            {
+                var volume = format.Read(input, VolumeReadOptions.Default);
+                Write(output, volume, nifti2);
+                Console.WriteLine($"{output}\t{string.Join('x', volume.Size)} {volume.Type}\t{format.Name} {input}\t{volume.Geometry}");
+                return 0;
+            }
             var skipped = new List<string>();
             var volumes = DicomVolumeBuilder.FromPath(input, new VolumeBuildOptions { AllowShear = allowTilt, AllowNonUniformSpacing = allowUneven }, skipped);
             if (skipped.Count > 0) Console.Error.WriteLine($"skipped {skipped.Count} file(s): {string.Join("; ", skipped.Take(3))}{(skipped.Count > 3 ? "; …" : "")}");
@@ -57,9 +74,7 @@ public static class ConvertCommand
                     for (var n = 2; !used.Add(path); n++) path = $"{baseName}_{n}{ext}";
                 }
                 foreach (var w in v.Warnings) Console.Error.WriteLine("warning: " + w);
-                if (MetaImageFile.IsMetaImagePath(path))
-                    MetaImageFile.Write(path, v.Volume);
-                else NiftiVolumes.WriteVolume(path, v.Volume, nifti2 ? 2 : 1);
+                Write(path, v.Volume, nifti2);
                 var fourth = v.FourthDimension.Length > 0 ? $", 4th dimension by {v.FourthDimension}" : "";
                 Console.WriteLine($"{path}\t{string.Join('x', v.Volume.Size)} {v.Volume.Type}\t{v.SliceCount} slice(s) of series {v.SeriesNumber?.ToString(CultureInfo.InvariantCulture) ?? "?"} \"{v.SeriesDescription}\" ({v.SeriesInstanceUid}){fourth}\t{v.Volume.Geometry}");
             }

@@ -87,7 +87,7 @@ public static class DumpCommand
                 text = sw.ToString();
             }
             // A truncated file is dumped as far as it goes, and still counts as a failure.
-            var error = file.IsTruncated ? "truncated: " + file.Warnings.First(w => w.Message.Contains("truncated") || w.Message.Contains("missing")) : null;
+            var error = file.IsTruncated ? "truncated: " + file.Warnings.First(w => w.Code == DicomReadProblemCode.Truncated) : null;
             if (outPath is not null)
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);

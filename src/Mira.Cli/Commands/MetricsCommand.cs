@@ -2,8 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Mira.Dicom;
 using Mira.Imaging;
-using Mira.Imaging.MetaImage;
-using Mira.Imaging.Nifti;
+using Mira.Imaging.Formats;
 using Mira.Imaging.Segmentation;
 using Mira.Imaging.Volumes;
 using Mira.Metrics;
@@ -14,8 +13,8 @@ namespace Mira.Cli.Commands;
 /// <summary>
 /// <c>mira metrics seg --ref A --pred B [--label N | --labels N…] [--tolerance MM] [--empty default|brats]
 /// [--lesion-wise glioma|meningioma|metastases] [--autopet] [--json]</c>: overlap and surface-distance metrics of a
-/// predicted mask against a reference (.mha, .mhd, .nii, .nii.gz of equal size and spacing, or DICOM Segmentation
-/// objects). Non-zero voxels are foreground, or with <c>--label</c> the voxels equal to N; <c>--labels</c> scores each
+/// predicted mask against a reference (NIfTI, MetaImage or DICOM volumes of equal size and spacing, recognised by
+/// content whatever their names, or DICOM Segmentation objects). Non-zero voxels are foreground, or with <c>--label</c> the voxels equal to N; <c>--labels</c> scores each
 /// label on its own. A DICOM SEG input (any file whose SOP Class UID is a Segmentation's) is read by
 /// <see cref="DicomSegReader"/>: <c>--label</c>/<c>--labels</c> pick segment numbers, without them every segment
 /// counts (and two SEGs are compared segment by segment). When a SEG is involved the two grids are put on their
@@ -36,7 +35,7 @@ public static class MetricsCommand
 
     static Command CreateSeg()
     {
-        var reference = new Option<string>("--ref") { Description = "reference mask (.mha, .mhd, .nii, .nii.gz, or a DICOM SEG)", Required = true };
+        var reference = new Option<string>("--ref") { Description = "reference mask (NIfTI, MetaImage or a DICOM SEG, recognised by content)", Required = true };
         var prediction = new Option<string>("--pred") { Description = "predicted mask, same size and spacing (a DICOM SEG: same spacing and orientation, shifted by whole voxels at most)", Required = true };
         var label = new Option<int?>("--label") { Description = "foreground label or SEG segment number (default: every non-zero voxel, every segment)" };
         var labels = new Option<int[]>("--labels") { Description = "several labels or SEG segment numbers, each scored on its own (e.g. --labels 1 2 4)", AllowMultipleArgumentsPerToken = true };
@@ -118,12 +117,12 @@ public static class MetricsCommand
     }
 
     /// <summary>
-    /// The Segmentation in <paramref name="path"/>, or null when it is a NIfTI or MetaImage file or does not parse as
-    /// DICOM. A DICOM file of another SOP Class is refused.
+    /// The Segmentation in <paramref name="path"/>, or null when its content is another volume format (NIfTI,
+    /// MetaImage…) or it does not parse as DICOM. A DICOM file of another SOP Class is refused.
     /// </summary>
     static DicomSegmentation? ReadSegIfDicom(string path)
     {
-        if (NiftiFile.IsNiftiPath(path) || MetaImageFile.IsMetaImagePath(path) || !File.Exists(path)) return null;
+        if (!File.Exists(path) || VolumeFormats.Default.Detect(path) is { } format && format is not DicomVolumeFormat) return null;
         var sop = DicomSegReader.ProbeSopClass(path);
         if (sop is null) return null;
         if (!DicomSegReader.IsSegmentationSopClass(sop))
@@ -135,8 +134,6 @@ public static class MetricsCommand
 
     static Volume SegMask(DicomSegmentation seg, int? segment) => segment is { } n ? seg.Mask(n) : seg.Union();
 
-    static Volume ReadVolume(string path) =>
-        MetaImageFile.IsMetaImagePath(path) ? MetaImageFile.Read(path)
-        : NiftiFile.IsNiftiPath(path) ? NiftiVolumes.ReadVolume(path, applyScaling: false)
-        : throw new ImagingException($"{path}: a mask must be .mha, .mhd, .nii, .nii.gz or a DICOM Segmentation");
+    /// <summary>A label volume in any format recognised by content (<see cref="VolumeFormats"/>), stored values unscaled.</summary>
+    static Volume ReadVolume(string path) => VolumeFormats.Default.Read(path, new VolumeReadOptions { ApplyScaling = false });
 }

@@ -73,7 +73,7 @@ public static class PixelsCommand
     {
         if (!File.Exists(path)) return new Result(path, null, "no such file");
         var file = DicomFile.Open(path);
-        if (file.IsTruncated) return new Result(path, null, "truncated: " + file.Warnings.FirstOrDefault(w => w.Message.Contains("truncated")));
+        if (file.IsTruncated) return new Result(path, null, "truncated: " + file.Warnings.FirstOrDefault(w => w.Code == DicomReadProblemCode.Truncated));
         var pixels = PixelData.Open(file);
         var length = checked((int)pixels.Format.FrameLength);
         if (frameBuffer is null || frameBuffer.Length < length) frameBuffer = GC.AllocateUninitializedArray<byte>(length);
@@ -85,7 +85,7 @@ public static class PixelsCommand
     {
         if (!File.Exists(path)) return new Result(path, null, "no such file");
         var file = DicomFile.Open(path);
-        if (file.IsTruncated) return new Result(path, null, "truncated: " + file.Warnings.FirstOrDefault(w => w.Message.Contains("truncated")));
+        if (file.IsTruncated) return new Result(path, null, "truncated: " + file.Warnings.FirstOrDefault(w => w.Code == DicomReadProblemCode.Truncated));
         var array = PixelArray.From(PixelData.Open(file));
         var line = $"{path}\t{array.ShapeText}\t{array.DType}\t{file.TransferSyntax.Uid}";
         return new Result(path, sha256 ? line + "\t" + array.Sha256() : line, null);

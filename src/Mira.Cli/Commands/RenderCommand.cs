@@ -68,7 +68,7 @@ public static class RenderCommand
         {
             if (!File.Exists(path)) return Fail(path, "no such file");
             var dicom = DicomFile.Open(path);
-            if (dicom.IsTruncated) return Fail(path, "truncated: " + dicom.Warnings.FirstOrDefault(w => w.Message.Contains("truncated")));
+            if (dicom.IsTruncated) return Fail(path, "truncated: " + dicom.Warnings.FirstOrDefault(w => w.Code == DicomReadProblemCode.Truncated));
             var pixels = PixelData.Open(dicom);
             if (frame > pixels.FrameCount) return Fail(path, $"frame {frame} is out of range: the image has {pixels.FrameCount} frame(s)");
             var image = PresentationPipeline.Render(pixels, frame - 1, new RenderOptions { Window = window });

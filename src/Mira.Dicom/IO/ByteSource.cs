@@ -23,7 +23,7 @@ public sealed class FileByteSource(string path) : IByteSource
         while (done < destination.Length)
         {
             var n = RandomAccess.Read(handle, destination[done..], offset + done);
-            if (n == 0) throw new DicomFormatException($"{Path}: file shorter than expected while loading a value", null, offset + done);
+            if (n == 0) throw new DicomFormatException(DicomReadProblemCode.Truncated, $"{Path}: file shorter than expected while loading a value", null, offset + done);
             done += n;
         }
     }
@@ -37,7 +37,7 @@ public sealed class MemoryByteSource(ReadOnlyMemory<byte> memory) : IByteSource
     public void ReadAt(long offset, Span<byte> destination)
     {
         if (offset < 0 || offset + destination.Length > Memory.Length)
-            throw new DicomFormatException("value beyond the end of the buffer", null, offset);
+            throw new DicomFormatException(DicomReadProblemCode.Truncated, "value beyond the end of the buffer", null, offset);
         Memory.Span.Slice((int)offset, destination.Length).CopyTo(destination);
     }
 }
@@ -54,7 +54,7 @@ public sealed class LazyValue(IByteSource source, long offset, long length, int 
 
     public byte[] Load()
     {
-        if (Length > Array.MaxLength) throw new DicomFormatException($"value of {Length} bytes is too large to load at once", null, Offset);
+        if (Length > Array.MaxLength) throw new DicomFormatException(DicomReadProblemCode.LimitExceeded, $"value of {Length} bytes is too large to load at once", null, Offset);
         var buffer = GC.AllocateUninitializedArray<byte>((int)Length);
         Source.ReadAt(Offset, buffer);
         if (SwapUnit > 1) ByteOrder.Swap(buffer, SwapUnit);

@@ -48,14 +48,14 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
             var pos = input.Position;
             if (endPosition != long.MaxValue && pos >= endPosition)
             {
-                if (pos > endPosition) Warn(null, pos, $"item overran its length by {pos - endPosition} bytes");
+                if (pos > endPosition) Warn(DicomReadProblemCode.LengthMismatch, null, pos, $"item overran its length by {pos - endPosition} bytes");
                 return End.Length;
             }
             if (!input.Ensure(4))
             {
                 if (input.Available > 0)
                 {
-                    Warn(null, pos, $"{input.Available} trailing bytes ignored");
+                    Warn(DicomReadProblemCode.TrailingBytes, null, pos, $"{input.Available} trailing bytes ignored");
                     input.Skip(input.Available);
                 }
                 if (!topLevel) Truncated(null, pos, endPosition == long.MaxValue ? "item delimiter missing at end of input" : "item truncated at end of input");
@@ -68,25 +68,25 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
 
             if (group == 0xFFFE)
             {
-                if (!input.Ensure(8)) throw new DicomFormatException("delimiter truncated", tag, pos);
+                if (!input.Ensure(8)) throw new DicomFormatException(DicomReadProblemCode.Truncated, "delimiter truncated", tag, pos);
                 input.Advance(8);
                 if (tag == DicomTag.ItemDelimitation)
                 {
                     if (endPosition == long.MaxValue && !topLevel) return End.ItemDelimiter;
-                    Warn(tag, pos, "unexpected item delimiter ignored");
+                    Warn(DicomReadProblemCode.UnexpectedDelimiter, tag, pos, "unexpected item delimiter ignored");
                     continue;
                 }
                 if (tag == DicomTag.SequenceDelimitation)
                 {
                     if (!topLevel)
                     {
-                        Warn(tag, pos, "sequence delimiter inside an item: item delimiter missing");
+                        Warn(DicomReadProblemCode.DelimiterMissing, tag, pos, "sequence delimiter inside an item: item delimiter missing");
                         return End.SequenceDelimiter;
                     }
-                    Warn(tag, pos, "unexpected sequence delimiter ignored");
+                    Warn(DicomReadProblemCode.UnexpectedDelimiter, tag, pos, "unexpected sequence delimiter ignored");
                     continue;
                 }
-                throw new DicomFormatException("item tag outside a sequence", tag, pos);
+                throw new DicomFormatException(DicomReadProblemCode.UnexpectedItem, "item tag outside a sequence", tag, pos);
             }
 
             if (topLevel && options.StopBeforePixelData &&
@@ -98,7 +98,10 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
 
             var el = ReadElement(tag, pos, syntax, depth, topLevel);
             if (ds.Count > 0 && ds[ds.Count - 1].Tag >= tag)
-                Warn(tag, pos, ds.Contains(tag) ? "duplicate element; the later one is kept" : "element out of order");
+            {
+                if (ds.Contains(tag)) Warn(DicomReadProblemCode.DuplicateElement, tag, pos, "duplicate element; the later one is kept");
+                else Warn(DicomReadProblemCode.ElementOutOfOrder, tag, pos, "element out of order");
+            }
             ds.AddRead(el);
         }
     }
@@ -110,13 +113,13 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
         var explicitHere = syntax.Explicit;
         if (explicitHere)
         {
-            if (!input.Ensure(8)) throw new DicomFormatException("element header truncated", tag, pos);
+            if (!input.Ensure(8)) throw new DicomFormatException(DicomReadProblemCode.Truncated, "element header truncated", tag, pos);
             var h = input.Peek(8);
             if (DicomVRInfo.TryParse(h[4], h[5], out vr))
             {
                 if (DicomVRInfo.HasLongLength(vr))
                 {
-                    if (!input.Ensure(12)) throw new DicomFormatException("element header truncated", tag, pos);
+                    if (!input.Ensure(12)) throw new DicomFormatException(DicomReadProblemCode.Truncated, "element header truncated", tag, pos);
                     h = input.Peek(12);
                     length = ReadUInt32(h[8..], syntax.BigEndian);
                     input.Advance(12);
@@ -130,8 +133,8 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
             else if (IsUpperAscii(h[4]) && IsUpperAscii(h[5]))
             {
                 // An unknown VR: PS3.5 §6.2 asks readers to treat it like UN (2 reserved bytes, 32-bit length).
-                Warn(tag, pos, $"unknown VR '{(char)h[4]}{(char)h[5]}' read as UN");
-                if (!input.Ensure(12)) throw new DicomFormatException("element header truncated", tag, pos);
+                Warn(DicomReadProblemCode.UnknownVR, tag, pos, $"unknown VR '{(char)h[4]}{(char)h[5]}' read as UN");
+                if (!input.Ensure(12)) throw new DicomFormatException(DicomReadProblemCode.Truncated, "element header truncated", tag, pos);
                 length = ReadUInt32(input.Peek(12)[8..], syntax.BigEndian);
                 input.Advance(12);
                 vr = DicomVR.UN;
@@ -139,7 +142,7 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
             else
             {
                 // Not a VR at all: this element is encoded implicitly inside an explicit data set.
-                Warn(tag, pos, "element without an explicit VR read as implicit VR");
+                Warn(DicomReadProblemCode.ImplicitVRElement, tag, pos, "element without an explicit VR read as implicit VR");
                 length = ReadUInt32(h[4..], syntax.BigEndian);
                 input.Advance(8);
                 vr = VRResolver.Resolve(tag, stack, implicitEncoding: true);
@@ -148,7 +151,7 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
         }
         else
         {
-            if (!input.Ensure(8)) throw new DicomFormatException("element header truncated", tag, pos);
+            if (!input.Ensure(8)) throw new DicomFormatException(DicomReadProblemCode.Truncated, "element header truncated", tag, pos);
             length = ReadUInt32(input.Peek(8)[4..], syntax.BigEndian);
             input.Advance(8);
             vr = VRResolver.Resolve(tag, stack, implicitEncoding: true);
@@ -161,7 +164,7 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
             if (vr == DicomVR.SQ)
                 return ReadSequence(tag, pos, Undefined, syntax, depth, wasUN: false);
             // UN (or any other VR) with undefined length: a sequence encoded in implicit VR little endian (PS3.5 §6.2.2).
-            if (vr != DicomVR.UN) Warn(tag, pos, $"undefined length with VR {DicomVRInfo.Code(vr)} read as a sequence");
+            if (vr != DicomVR.UN) Warn(DicomReadProblemCode.UndefinedLength, tag, pos, $"undefined length with VR {DicomVRInfo.Code(vr)} read as a sequence");
             return ReadSequence(tag, pos, Undefined, new Syntax(false, false), depth, wasUN: vr == DicomVR.UN);
         }
 
@@ -179,8 +182,8 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
             return ReadSequence(tag, pos, length, syntax, depth, wasUN: false);
 
         if (length > options.MaxElementLength)
-            throw new DicomFormatException($"value length {length} exceeds the limit of {options.MaxElementLength} bytes", tag, pos);
-        if ((length & 1) == 1) Warn(tag, pos, $"odd value length {length}");
+            throw new DicomFormatException(DicomReadProblemCode.LimitExceeded, $"value length {length} exceeds the limit of {options.MaxElementLength} bytes", tag, pos);
+        if ((length & 1) == 1) Warn(DicomReadProblemCode.OddLength, tag, pos, $"odd value length {length}");
 
         var valueStart = input.Position;
         if (input.Remaining is { } remaining && length > remaining)
@@ -196,7 +199,7 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
             return new DicomElement(tag, vr, new LazyValue(lazySource, valueStart, length, swap)) { Offset = pos };
         }
         if (length > Array.MaxLength)
-            throw new DicomFormatException($"value of {length} bytes cannot be held in memory and the input cannot be re-read", tag, pos);
+            throw new DicomFormatException(DicomReadProblemCode.LimitExceeded, $"value of {length} bytes cannot be held in memory and the input cannot be re-read", tag, pos);
         var bytes = input.ReadBytes(length);
         if (bytes.Length < length) Truncated(tag, pos, $"value truncated: {length} bytes declared, {bytes.Length} present");
         if (swap > 1) ByteOrder.Swap(bytes, swap);
@@ -219,7 +222,7 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
     DicomSequence ReadSequence(DicomTag tag, long pos, uint length, Syntax syntax, int depth, bool wasUN)
     {
         if (depth + 1 > options.MaxDepth)
-            throw new DicomFormatException($"sequences nested deeper than {options.MaxDepth} levels", tag, pos);
+            throw new DicomFormatException(DicomReadProblemCode.LimitExceeded, $"sequences nested deeper than {options.MaxDepth} levels", tag, pos);
         var seq = new DicomSequence(tag) { Offset = pos, WasUN = wasUN };
         var end = length == Undefined ? long.MaxValue : input.Position + length;
         if (length != Undefined && input.Remaining is { } rem && length > rem)
@@ -232,7 +235,7 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
             var itemPos = input.Position;
             if (end != long.MaxValue && itemPos >= end)
             {
-                if (itemPos > end) Warn(tag, itemPos, $"sequence overran its length by {itemPos - end} bytes");
+                if (itemPos > end) Warn(DicomReadProblemCode.LengthMismatch, tag, itemPos, $"sequence overran its length by {itemPos - end} bytes");
                 break;
             }
             if (!input.Ensure(8))
@@ -248,13 +251,13 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
             if (itemTag == DicomTag.SequenceDelimitation)
             {
                 input.Advance(8);
-                if (length != Undefined) Warn(tag, itemPos, "sequence delimiter in a sequence of defined length");
+                if (length != Undefined) Warn(DicomReadProblemCode.UnexpectedDelimiter, tag, itemPos, "sequence delimiter in a sequence of defined length");
                 break;
             }
             if (itemTag == DicomTag.ItemDelimitation)
             {
                 input.Advance(8);
-                Warn(tag, itemPos, "stray item delimiter in sequence ignored");
+                Warn(DicomReadProblemCode.UnexpectedDelimiter, tag, itemPos, "stray item delimiter in sequence ignored");
                 continue;
             }
             if (itemTag != DicomTag.Item)
@@ -262,10 +265,10 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
                 if (length == Undefined)
                 {
                     // Some writers omit the sequence delimiter: the parent's next element begins here.
-                    Warn(tag, itemPos, $"expected an item but found {itemTag}: sequence delimiter missing");
+                    Warn(DicomReadProblemCode.DelimiterMissing, tag, itemPos, $"expected an item but found {itemTag}: sequence delimiter missing");
                     break;
                 }
-                throw new DicomFormatException($"expected an item (FFFE,E000) in the sequence but found {itemTag}", tag, itemPos);
+                throw new DicomFormatException(DicomReadProblemCode.UnexpectedItem, $"expected an item (FFFE,E000) in the sequence but found {itemTag}", tag, itemPos);
             }
             input.Advance(8);
             var item = new DicomDataset { Offset = itemPos };
@@ -295,10 +298,10 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
             input.Advance(8);
             if (itemTag == DicomTag.SequenceDelimitation) break;
             if (itemTag != DicomTag.Item)
-                throw new DicomFormatException($"expected a fragment item in encapsulated Pixel Data but found {itemTag}", tag, itemPos);
-            if (len == Undefined) throw new DicomFormatException("fragment of undefined length", tag, itemPos);
+                throw new DicomFormatException(DicomReadProblemCode.InvalidFragment, $"expected a fragment item in encapsulated Pixel Data but found {itemTag}", tag, itemPos);
+            if (len == Undefined) throw new DicomFormatException(DicomReadProblemCode.InvalidFragment, "fragment of undefined length", tag, itemPos);
             if (len > options.MaxElementLength)
-                throw new DicomFormatException($"fragment length {len} exceeds the limit of {options.MaxElementLength} bytes", tag, itemPos);
+                throw new DicomFormatException(DicomReadProblemCode.LimitExceeded, $"fragment length {len} exceeds the limit of {options.MaxElementLength} bytes", tag, itemPos);
             if (input.Remaining is { } rem && len > rem)
             {
                 Truncated(tag, itemPos, $"fragment truncated: {len} bytes declared, {rem} present");
@@ -324,14 +327,14 @@ internal sealed class DatasetParser(InputBuffer input, DicomReadOptions options,
         return new DicomFragmentSequence(tag, vr == DicomVR.UN ? DicomVR.OB : vr, offsets ?? [], fragments) { Offset = pos };
     }
 
-    void Warn(DicomTag? tag, long offset, string message) => warnings.Add(new DicomReadWarning(tag, offset, message));
+    void Warn(DicomReadProblemCode code, DicomTag? tag, long offset, string message) => warnings.Add(new DicomReadWarning(code, tag, offset, message));
 
-    /// <summary>The input ends before what it declared: a warning when truncation is allowed, else an error.</summary>
+    /// <summary>The input ends before what it declared: a warning when truncation is allowed, else an error (both <see cref="DicomReadProblemCode.Truncated"/>).</summary>
     void Truncated(DicomTag? tag, long offset, string message)
     {
-        if (!options.AllowTruncated) throw new DicomFormatException(message, tag, offset);
+        if (!options.AllowTruncated) throw new DicomFormatException(DicomReadProblemCode.Truncated, message, tag, offset);
         IsTruncated = true;
-        Warn(tag, offset, message);
+        Warn(DicomReadProblemCode.Truncated, tag, offset, message);
     }
 
     /// <summary>True when the input ended before a value, item or sequence it declared.</summary>

@@ -57,7 +57,7 @@ public sealed class DicomFile
         var warnings = new List<DicomReadWarning>();
         var startPos = stream.CanSeek ? stream.Position : 0;
         using var input = new InputBuffer(stream, startPos, options.MaxTotalSize);
-        if (!input.Ensure(1)) throw new DicomFormatException("empty input", null, 0);
+        if (!input.Ensure(1)) throw new DicomFormatException(DicomReadProblemCode.NotDicom, "empty input", null, 0);
 
         var hadPreamble = false;
         if (input.Ensure(132) && IsDicm(input.Peek(132)[128..]))
@@ -68,7 +68,7 @@ public sealed class DicomFile
         else if (input.Ensure(4) && IsDicm(input.Peek(4)))
         {
             input.Advance(4);
-            warnings.Add(new(null, 0, "no preamble: file starts with DICM"));
+            warnings.Add(new(DicomReadProblemCode.NoPreamble, null, 0, "no preamble: file starts with DICM"));
         }
 
         var meta = new DicomDataset();
@@ -83,9 +83,9 @@ public sealed class DicomFile
             ts = looksBigEndian ? TransferSyntax.ExplicitVRBigEndian
                 : looksExplicit ? TransferSyntax.ExplicitVRLittleEndian : TransferSyntax.ImplicitVRLittleEndian;
             if (meta.Count > 0 || hadPreamble)
-                warnings.Add(new(DicomTags.TransferSyntaxUID, input.Position, $"no Transfer Syntax UID in the file meta; data set read as {ts.Name}"));
+                warnings.Add(new(DicomReadProblemCode.MissingElement, DicomTags.TransferSyntaxUID, input.Position, $"no Transfer Syntax UID in the file meta; data set read as {ts.Name}"));
             else if (!looksValid)
-                throw new DicomFormatException("not a DICOM file: no preamble, no file meta and no recognisable first element", null, 0);
+                throw new DicomFormatException(DicomReadProblemCode.NotDicom, "not a DICOM file: no preamble, no file meta and no recognisable first element", null, 0);
         }
         else ts = TransferSyntax.Lookup(tsUid);
 
@@ -95,9 +95,9 @@ public sealed class DicomFile
         {
             // PS3.5 §10 says what the syntax should be; some writers lie. Trust the bytes when they clearly disagree.
             if (explicitVR != looksExplicit)
-                warnings.Add(new(null, input.Position, $"data set is {(looksExplicit ? "explicit" : "implicit")} VR although the transfer syntax says otherwise"));
+                warnings.Add(new(DicomReadProblemCode.TransferSyntaxMismatch, null, input.Position, $"data set is {(looksExplicit ? "explicit" : "implicit")} VR although the transfer syntax says otherwise"));
             if (bigEndian != looksBigEndian)
-                warnings.Add(new(null, input.Position, $"data set is {(looksBigEndian ? "big" : "little")} endian although the transfer syntax says otherwise"));
+                warnings.Add(new(DicomReadProblemCode.TransferSyntaxMismatch, null, input.Position, $"data set is {(looksBigEndian ? "big" : "little")} endian although the transfer syntax says otherwise"));
             explicitVR = looksExplicit;
             bigEndian = looksBigEndian;
         }
@@ -117,7 +117,7 @@ public sealed class DicomFile
             }
             catch (InvalidDataException e)
             {
-                throw new DicomFormatException($"deflated data set is corrupt: {e.Message}", null, input.Position);
+                throw new DicomFormatException(DicomReadProblemCode.CorruptDeflate, $"deflated data set is corrupt: {e.Message}", null, input.Position);
             }
         }
         else
@@ -154,7 +154,7 @@ public sealed class DicomFile
             {
                 if (DicomVRInfo.HasLongLength(vr))
                 {
-                    if (!input.Ensure(12)) throw new DicomFormatException("file meta element truncated", tag, pos);
+                    if (!input.Ensure(12)) throw new DicomFormatException(DicomReadProblemCode.Truncated, "file meta element truncated", tag, pos);
                     length = BinaryPrimitives.ReadUInt32LittleEndian(input.Peek(12)[8..]);
                     input.Advance(12);
                 }
@@ -166,21 +166,21 @@ public sealed class DicomFile
             }
             else
             {
-                warnings.Add(new(tag, pos, "file meta element in implicit VR"));
+                warnings.Add(new(DicomReadProblemCode.FileMetaEncoding, tag, pos, "file meta element in implicit VR"));
                 vr = DicomDictionary.VROf(tag);
                 length = BinaryPrimitives.ReadUInt32LittleEndian(h[4..]);
                 input.Advance(8);
             }
             if (length > 1 << 20 || length > options.MaxElementLength)
-                throw new DicomFormatException($"file meta element length {length} is implausible", tag, pos);
+                throw new DicomFormatException(DicomReadProblemCode.LimitExceeded, $"file meta element length {length} is implausible", tag, pos);
             var value = input.ReadBytes(length);
-            if (value.Length < length) throw new DicomFormatException("file meta element truncated", tag, pos);
+            if (value.Length < length) throw new DicomFormatException(DicomReadProblemCode.Truncated, "file meta element truncated", tag, pos);
             meta.AddRead(new DicomElement(tag, vr, value) { Offset = pos });
             if (tag == DicomTags.FileMetaInformationGroupLength && value.Length == 4)
                 groupEnd = input.Position + BinaryPrimitives.ReadUInt32LittleEndian(value);
         }
         if (groupEnd is { } end && end != input.Position)
-            warnings.Add(new(DicomTags.FileMetaInformationGroupLength, input.Position,
+            warnings.Add(new(DicomReadProblemCode.LengthMismatch, DicomTags.FileMetaInformationGroupLength, input.Position,
                 $"File Meta Information Group Length says the group ends at {end}, it ends at {input.Position}"));
     }
 

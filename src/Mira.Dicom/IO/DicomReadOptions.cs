@@ -38,8 +38,11 @@ public sealed record DicomReadOptions
     };
 }
 
-/// <summary>A problem met while reading leniently: where, and what was done about it.</summary>
-public sealed record DicomReadWarning(DicomTag? Tag, long Offset, string Message)
+/// <summary>
+/// A problem met while reading leniently: what kind (<see cref="Code"/>, for code to decide by), where, and what was done
+/// about it (<see cref="Message"/>, for people).
+/// </summary>
+public sealed record DicomReadWarning(DicomReadProblemCode Code, DicomTag? Tag, long Offset, string Message)
 {
     public override string ToString() => Tag is { } t ? $"{Message} ({t}, offset {Offset})" : $"{Message} (offset {Offset})";
 }

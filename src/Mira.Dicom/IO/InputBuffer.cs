@@ -76,7 +76,7 @@ internal sealed class InputBuffer : IDisposable
             }
             end += read;
             if (basePosition + end > maxTotal)
-                throw new DicomFormatException($"input exceeds the limit of {maxTotal} bytes", null, basePosition + end);
+                throw new DicomFormatException(DicomReadProblemCode.LimitExceeded, $"input exceeds the limit of {maxTotal} bytes", null, basePosition + end);
         }
         return true;
     }
@@ -117,7 +117,7 @@ internal sealed class InputBuffer : IDisposable
             // The window was drained; it now starts at the new position.
             basePosition += end + (done - have);
             start = end = 0;
-            if (basePosition > maxTotal) throw new DicomFormatException($"input exceeds the limit of {maxTotal} bytes", null, basePosition);
+            if (basePosition > maxTotal) throw new DicomFormatException(DicomReadProblemCode.LimitExceeded, $"input exceeds the limit of {maxTotal} bytes", null, basePosition);
         }
         return result;
     }

@@ -138,6 +138,6 @@ public static class DicomBinary
     static void CheckLength(int length, int unitSize)
     {
         if (unitSize > 0 && length % unitSize != 0)
-            throw new DicomFormatException($"value length {length} is not a multiple of {unitSize}");
+            throw new DicomFormatException(DicomReadProblemCode.InvalidValue, $"value length {length} is not a multiple of {unitSize}");
     }
 }

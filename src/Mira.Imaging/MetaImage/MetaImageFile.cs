@@ -15,6 +15,7 @@ public static class MetaImageFile
 {
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
+    /// <summary>True for the MetaImage file names (.mha, .mhd): the format <see cref="Write"/> is asked for by name. Reading goes by content (<see cref="Formats.VolumeFormats"/>).</summary>
     public static bool IsMetaImagePath(string path) =>
         path.EndsWith(".mha", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".mhd", StringComparison.OrdinalIgnoreCase);
 
@@ -23,75 +24,31 @@ public static class MetaImageFile
 
     public static Volume Read(string path, out IReadOnlyDictionary<string, string> header)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
-        catch (IOException e) { throw new ImagingException($"{path}: {e.Message}", e); }
-        var keys = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var pos = 0;
-        string? dataFile = null;
-        var listFiles = new List<string>();
-        while (pos < bytes.Length)
+        MetaImageHeader h;
+        byte[] local = [];
+        try
         {
-            var nl = Array.IndexOf(bytes, (byte)'\n', pos);
-            var end = nl < 0 ? bytes.Length : nl;
-            var line = Encoding.ASCII.GetString(bytes, pos, end - pos).TrimEnd('\r');
-            pos = nl < 0 ? bytes.Length : nl + 1;
-            if (line.Trim().Length == 0) continue;
-            var eq = line.IndexOf('=');
-            if (eq < 0) throw new ImagingException($"{path}: header line \"{Trunc(line)}\" is not KEY = VALUE");
-            var key = line[..eq].Trim();
-            var value = line[(eq + 1)..].Trim();
-            keys[key] = value;
-            if (key.Equals("ElementDataFile", StringComparison.OrdinalIgnoreCase))
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            h = MetaImageHeader.Read(fs, path);
+            if (h.IsLocal)
             {
-                dataFile = value;
-                if (value.StartsWith("LIST", StringComparison.OrdinalIgnoreCase))
-                {
-                    // One file name per line after the header (one per slice; "LIST 2D").
-                    while (pos < bytes.Length)
-                    {
-                        nl = Array.IndexOf(bytes, (byte)'\n', pos);
-                        end = nl < 0 ? bytes.Length : nl;
-                        var f = Encoding.ASCII.GetString(bytes, pos, end - pos).Trim();
-                        pos = nl < 0 ? bytes.Length : nl + 1;
-                        if (f.Length > 0) listFiles.Add(f);
-                    }
-                }
-                break; // ElementDataFile is the last header key; LOCAL data starts on the next byte.
+                local = new byte[fs.Length - fs.Position];
+                fs.ReadExactly(local);
             }
         }
-        header = keys;
-        if (dataFile is null) throw new ImagingException($"{path}: no ElementDataFile key");
-        if (keys.TryGetValue("ObjectType", out var ot) && !ot.Equals("Image", StringComparison.OrdinalIgnoreCase))
-            throw new ImagingException($"{path}: ObjectType is {ot}, only Image is supported");
-        var ndims = Int(keys, "NDims", path);
-        if (ndims is < 1 or > Volume.MaxDimensions) throw new ImagingException($"{path}: NDims {ndims} is not 1..{Volume.MaxDimensions}");
-        var dim = Numbers(keys, "DimSize", path).Select(d => checked((int)d)).ToArray();
-        if (dim.Length != ndims) throw new ImagingException($"{path}: DimSize has {dim.Length} values for NDims {ndims}");
-        var channels = keys.TryGetValue("ElementNumberOfChannels", out var ch) ? int.Parse(ch, Inv) : 1;
-        var type = ElementTypeOf(keys.GetValueOrDefault("ElementType") ?? throw new ImagingException($"{path}: no ElementType"), channels, path);
-        var spacing = keys.ContainsKey("ElementSpacing") ? Numbers(keys, "ElementSpacing", path)
-            : keys.ContainsKey("ElementSize") ? Numbers(keys, "ElementSize", path) : Enumerable.Repeat(1.0, ndims).ToArray();
-        var offsetKey = new[] { "Offset", "Origin", "Position" }.FirstOrDefault(keys.ContainsKey);
-        var offset = offsetKey is null ? new double[ndims] : Numbers(keys, offsetKey, path);
-        var matrixKey = new[] { "TransformMatrix", "Rotation", "Orientation" }.FirstOrDefault(keys.ContainsKey);
-        var matrix = matrixKey is null ? null : Numbers(keys, matrixKey, path);
-        var msb = Bool(keys, "BinaryDataByteOrderMSB") || Bool(keys, "ElementByteOrderMSB");
-        var compressed = Bool(keys, "CompressedData");
-        if (keys.TryGetValue("BinaryData", out var bd) && !Bool(keys, "BinaryData"))
-            throw new ImagingException($"{path}: BinaryData = {bd} (ASCII voxel data) is not supported");
-
-        long count = 1;
-        foreach (var d in dim) count = checked(count * d);
-        var length = checked(count * type.Size());
+        catch (IOException e) { throw new ImagingException($"{path}: {e.Message}", e); }
+        header = h.Keys;
+        var layout = h.Interpret();
+        var length = layout.DataLength;
         byte[] raw;
         var dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
-        if (dataFile.Equals("LOCAL", StringComparison.OrdinalIgnoreCase))
-            raw = bytes.AsSpan(pos).ToArray();
-        else if (listFiles.Count > 0)
+        var dataFile = h.ElementDataFile;
+        if (h.IsLocal)
+            raw = local;
+        else if (h.ListFiles.Count > 0)
         {
             using var ms = new MemoryStream();
-            foreach (var f in listFiles) ms.Write(ReadData(Path.Combine(dir, f), path));
+            foreach (var f in h.ListFiles) ms.Write(ReadData(Path.Combine(dir, f), path));
             raw = ms.ToArray();
         }
         else if (dataFile.Contains('%'))
@@ -100,7 +57,7 @@ public static class MetaImageFile
             raw = ReadData(Path.Combine(dir, dataFile), path);
 
         byte[] data;
-        if (compressed)
+        if (layout.Compressed)
         {
             using var z = new ZLibStream(new MemoryStream(raw), CompressionMode.Decompress);
             data = new byte[length];
@@ -111,82 +68,45 @@ public static class MetaImageFile
         else
         {
             // HeaderSize = -1 means the data are the last bytes of the file; a positive HeaderSize skips that many.
-            var skip = keys.TryGetValue("HeaderSize", out var hs) ? long.Parse(hs, Inv) : 0;
-            if (!dataFile.Equals("LOCAL", StringComparison.OrdinalIgnoreCase) && skip == -1) skip = raw.LongLength - length;
+            var skip = layout.HeaderSize;
+            if (!h.IsLocal && skip == -1) skip = raw.LongLength - length;
             if (skip < 0 || skip + length > raw.LongLength)
                 throw new ImagingException($"{path}: data needs {length} bytes (DimSize × ElementType), {raw.LongLength - Math.Max(0, skip)} are there");
             data = raw.AsSpan((int)skip, (int)length).ToArray();
         }
-        if (msb) VoxelTypes.SwapBytes(data, type.SampleSize());
+        if (layout.MsbFirst) VoxelTypes.SwapBytes(data, layout.Type.SampleSize());
+        return ToVolume(layout, data, path);
+    }
 
+    /// <summary>The volume of the voxels <paramref name="data"/> laid out as <paramref name="layout"/> says (LPS+ geometry from Offset and the direction matrix).</summary>
+    static Volume ToVolume(MetaImageLayout layout, byte[] data, string path)
+    {
+        var ndims = layout.NDims;
         var o = new double[3];
         var s = new double[] { 1, 1, 1 };
         var dm = new double[] { 1, 0, 0, 0, 1, 0, 0, 0, 1 };
         for (var i = 0; i < Math.Min(3, ndims); i++)
         {
-            if (i < offset.Length) o[i] = offset[i];
-            if (i < spacing.Length) s[i] = spacing[i];
+            if (i < layout.Offset.Length) o[i] = layout.Offset[i];
+            if (i < layout.Spacing.Length) s[i] = layout.Spacing[i];
         }
-        if (matrix is not null)
+        if (layout.Matrix is { } matrix)
         {
-            if (matrix.Length != ndims * ndims) throw new ImagingException($"{path}: {matrixKey} has {matrix.Length} values for NDims {ndims}");
+            if (matrix.Length != ndims * ndims) throw new ImagingException($"{path}: {layout.MatrixKey} has {matrix.Length} values for NDims {ndims}");
             // Column c of the direction matrix (axis c) is values c·n .. c·n+n−1.
             for (var c = 0; c < Math.Min(3, ndims); c++)
                 for (var r = 0; r < Math.Min(3, ndims); r++)
                     dm[r * 3 + c] = matrix[c * ndims + r];
         }
         var extra = new double[Math.Max(0, ndims - 3)];
-        for (var i = 0; i < extra.Length; i++) extra[i] = 3 + i < spacing.Length ? spacing[3 + i] : 1;
-        return new Volume(dim, type, data, new VolumeGeometry(o, s, dm), extra);
+        for (var i = 0; i < extra.Length; i++) extra[i] = 3 + i < layout.Spacing.Length ? layout.Spacing[3 + i] : 1;
+        return new Volume(layout.DimSize, layout.Type, data, new VolumeGeometry(o, s, dm), extra);
     }
 
     static byte[] ReadData(string file, string header)
     {
         if (!File.Exists(file)) throw new ImagingException($"{header}: data file {file} is missing");
         return File.ReadAllBytes(file);
-    }
-
-    static string Trunc(string s) => s.Length > 60 ? s[..60] + "…" : s;
-
-    static int Int(Dictionary<string, string> k, string key, string path) =>
-        k.TryGetValue(key, out var v) && int.TryParse(v, NumberStyles.Integer, Inv, out var n) ? n : throw new ImagingException($"{path}: {key} is missing or not an integer");
-
-    static double[] Numbers(Dictionary<string, string> k, string key, string path)
-    {
-        if (!k.TryGetValue(key, out var v)) throw new ImagingException($"{path}: no {key}");
-        var parts = v.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-        var r = new double[parts.Length];
-        for (var i = 0; i < parts.Length; i++)
-            if (!double.TryParse(parts[i], NumberStyles.Float, Inv, out r[i])) throw new ImagingException($"{path}: {key} value \"{parts[i]}\" is not a number");
-        return r;
-    }
-
-    static bool Bool(Dictionary<string, string> k, string key) =>
-        k.TryGetValue(key, out var v) && (v.Equals("True", StringComparison.OrdinalIgnoreCase) || v == "1");
-
-    static VoxelType ElementTypeOf(string t, int channels, string path)
-    {
-        var scalar = t.ToUpperInvariant() switch
-        {
-            "MET_UCHAR" => VoxelType.UInt8,
-            "MET_CHAR" => VoxelType.Int8,
-            "MET_USHORT" => VoxelType.UInt16,
-            "MET_SHORT" => VoxelType.Int16,
-            "MET_UINT" or "MET_ULONG" => VoxelType.UInt32,
-            "MET_INT" or "MET_LONG" => VoxelType.Int32,
-            "MET_ULONG_LONG" => VoxelType.UInt64,
-            "MET_LONG_LONG" => VoxelType.Int64,
-            "MET_FLOAT" => VoxelType.Float32,
-            "MET_DOUBLE" => VoxelType.Float64,
-            _ => throw new ImagingException($"{path}: ElementType {t} is not supported"),
-        };
-        return (scalar, channels) switch
-        {
-            (_, 1) => scalar,
-            (VoxelType.UInt8, 3) => VoxelType.Rgb24,
-            (VoxelType.UInt8, 4) => VoxelType.Rgba32,
-            _ => throw new ImagingException($"{path}: {channels} channels of {t} are not supported (only 1, or 3/4 of MET_UCHAR)"),
-        };
     }
 
     static (string Type, int Channels) ElementTypeName(VoxelType t) => t switch

@@ -77,7 +77,7 @@ public sealed record PetSuvInputs
             SeriesInstanceUid = Text(ds, DicomTags.SeriesInstanceUID),
             Units = Text(ds, DicomTags.Units),
             DecayCorrection = Text(ds, DicomTags.DecayCorrection),
-            CorrectedImage = Safe(() => ds.GetStrings(DicomTags.CorrectedImage)) ?? [],
+            CorrectedImage = ds.TryGetStrings(DicomTags.CorrectedImage, out var corrected) ? corrected : [],
             PatientWeightKg = Number(ds, DicomTags.PatientWeight),
             PatientSizeM = Number(ds, DicomTags.PatientSize),
             PatientSex = Text(ds, DicomTags.PatientSex),
@@ -145,28 +145,16 @@ public sealed record PetSuvInputs
         return root.EnumerateArray().Select((e, i) => FromKeywordJson(e, $"{label}#{i}")).ToArray();
     }
 
-    static T? Safe<T>(Func<T?> f) where T : class
-    {
-        try { return f(); }
-        catch (MiraException) { return null; }
-        catch (InvalidOperationException) { return null; }
-    }
-
     static string? Text(DicomDataset ds, DicomTag tag) =>
-        Safe(() => ds.GetString(tag)) is { } s && s.Trim() is { Length: > 0 } t ? t : null;
+        ds.TryGetString(tag, out var s) && s.Trim() is { Length: > 0 } t ? t : null;
 
-    static double? Number(DicomDataset ds, DicomTag tag)
-    {
-        try { return ds.GetDouble(tag); }
-        catch (MiraException) { return null; }
-        catch (InvalidOperationException) { return null; }
-    }
+    static double? Number(DicomDataset ds, DicomTag tag) => ds.TryGetDouble(tag, out var v) ? v : null;
 
     // Private elements may arrive as UN (implicit VR files, no private dictionary entry): read their bytes as text then.
     static string? PrivateText(DicomDataset ds, string creator, ushort group, byte element)
     {
         if (ds.FindPrivateTag(creator, group, element) is not { } tag || ds.Find(tag) is not { } e) return null;
-        var s = e.VR == DicomVR.UN ? Encoding.ASCII.GetString(e.Bytes.Span) : Safe(() => ds.GetString(tag));
+        var s = e.VR == DicomVR.UN ? Encoding.ASCII.GetString(e.Bytes.Span) : ds.TryGetString(tag, out var text) ? text : null;
         return s?.Trim('\0', ' ') is { Length: > 0 } t ? t : null;
     }
 

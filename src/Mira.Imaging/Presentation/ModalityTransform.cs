@@ -52,17 +52,7 @@ public sealed class ModalityTransform
     }
 
     /// <summary>The first value of a numeric element, or null when absent, empty or not a number.</summary>
-    internal static double? Number(DicomDataset ds, DicomTag tag)
-    {
-        try
-        {
-            return ds.GetDouble(tag);
-        }
-        catch (DicomFormatException)
-        {
-            return null;
-        }
-    }
+    internal static double? Number(DicomDataset ds, DicomTag tag) => ds.TryGetDouble(tag, out var v) ? v : null;
 }
 
 /// <summary>Functional group macros of enhanced multi-frame objects (PS3.3 §C.7.6.16).</summary>

@@ -75,24 +75,16 @@ public sealed class DicomSlice
 /// <summary>Safe attribute access for slice extraction: malformed numbers read as absent.</summary>
 internal static class DatasetValues
 {
-    public static double[]? Doubles(DicomDataset? ds, DicomTag tag)
-    {
-        if (ds is null) return null;
-        try { return ds.GetDoubles(tag) is { Length: > 0 } v ? v : null; }
-        catch (Exception e) when (e is MiraException or InvalidOperationException or FormatException) { return null; }
-    }
+    public static double[]? Doubles(DicomDataset? ds, DicomTag tag) =>
+        ds is not null && ds.TryGetDoubles(tag, out var v) && v.Length > 0 ? v : null;
 
     public static double? Double(DicomDataset? ds, DicomTag tag) => Doubles(ds, tag) is { } v ? v[0] : null;
 
     public static int? Int(DicomDataset? ds, DicomTag tag) => Double(ds, tag) is { } d && Math.Abs(d) < int.MaxValue ? (int)d : null;
 
-    public static string? String(DicomDataset? ds, DicomTag tag)
-    {
-        if (ds is null) return null;
-        try { return ds.GetString(tag)?.Trim() is { Length: > 0 } s ? s : null; }
-        catch (Exception e) when (e is MiraException or InvalidOperationException) { return null; }
-    }
+    public static string? String(DicomDataset? ds, DicomTag tag) =>
+        ds is not null && ds.TryGetString(tag, out var s) && s.Trim() is { Length: > 0 } t ? t : null;
 
     /// <summary>The first item of sequence <paramref name="tag"/> in <paramref name="ds"/>, or null.</summary>
-    public static DicomDataset? Item(DicomDataset? ds, DicomTag tag) => ds?.GetSequence(tag) is { Items.Count: > 0 } s ? s.Items[0] : null;
+    public static DicomDataset? Item(DicomDataset? ds, DicomTag tag) => ds is not null && ds.TryGetFirstItem(tag, out var item) ? item : null;
 }

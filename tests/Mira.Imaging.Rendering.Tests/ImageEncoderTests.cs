@@ -1,7 +1,6 @@
 using Mira.Imaging.Presentation;
-using Mira.Imaging.Rendering;
 
-namespace Mira.Imaging.Tests.Rendering;
+namespace Mira.Imaging.Rendering.Tests;
 
 public sealed class ImageEncoderTests
 {

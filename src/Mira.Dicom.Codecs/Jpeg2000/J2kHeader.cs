@@ -1,17 +1,18 @@
 using System.Buffers.Binary;
 
-namespace Mira.Dicom.Codecs.OpenJpeg;
+namespace Mira.Dicom.Codecs.Jpeg2000;
 
-/// <summary>One component of the SIZ marker: precision (1–38 bits), signedness and subsampling.</summary>
-internal readonly record struct J2kComponent(int Precision, bool Signed, int XRsiz, int YRsiz);
+/// <summary>One component of the SIZ marker (ITU-T T.800 Table A.9): precision (1–38 bits), signedness and subsampling.</summary>
+public readonly record struct J2kComponent(int Precision, bool Signed, int XRsiz, int YRsiz);
 
 /// <summary>
-/// The main header of a JPEG 2000 codestream (ITU-T T.800 Annex A; HTJ2K: T.814), read here before OpenJPEG sees the
-/// data: to tell a bare codestream from a JP2 file, to refuse damaged headers with a clear message (OpenJPEG is
-/// safest when it is never handed a nonsensical SIZ), and to learn what DICOM needs (size, components, sign,
-/// precision, whether the codestream applies the multiple-component transform, whether it uses HT code blocks).
+/// The main header of a JPEG 2000 codestream (ITU-T T.800 Annex A; HTJ2K: T.814), read without decoding: to tell a
+/// bare codestream from a JP2 file, to refuse damaged headers with a clear message (a native decoder such as OpenJPEG
+/// is safest when it is never handed a nonsensical SIZ), and to learn what DICOM needs (size, components, sign,
+/// precision, whether the codestream applies the multiple-component transform, whether it is reversible, whether it
+/// uses HT code blocks). Used by <see cref="CodecRegistry.Identify"/> and by the OpenJPEG module before decoding.
 /// </summary>
-internal sealed record J2kHeader(
+public sealed record J2kHeader(
     bool IsJp2,
     int Width,
     int Height,
