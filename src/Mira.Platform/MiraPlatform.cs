@@ -70,8 +70,8 @@ public sealed class MiraPlatform : IAsyncDisposable
 
     /// <summary>
     /// Opens (creating when missing) the database and the data folder: applies the missing migrations (one runner,
-    /// every table), removes what an interrupted ingest left (crash recovery, before any request is taken), and wires
-    /// the services.
+    /// every table), removes what an interrupted ingest left when <see cref="PlatformOptions.RecoverInterruptedIngest"/>
+    /// (the server, before it takes any request), and wires the services.
     /// </summary>
     public static async Task<MiraPlatform> OpenAsync(PlatformOptions options, CancellationToken ct = default)
     {
@@ -85,14 +85,17 @@ public sealed class MiraPlatform : IAsyncDisposable
             await options.Console.WriteLineAsync($"Schema: upgraded the database from version {migrated.From} to {migrated.To} ({string.Join("; ", migrated.Applied)}).");
         var index = new SqlIndexStore(db);
         var blobs = new FileBlobStore(Storage.DataFolder.BlobRoot(data));
-        blobs.RemoveIncompleteWrites();
-        // A blob written without its index commit was never acknowledged (ingest answers only after both), so it is
-        // removed. The intent log names the batches that were in flight: this costs nothing like a walk of the blob
-        // tree. Index rows are never touched here.
         var journal = new IngestJournal(Storage.DataFolder.JournalRoot(data));
-        var removed = await journal.RecoverAsync(index, blobs, ct);
-        if (removed > 0)
-            await options.Console.WriteLineAsync($"Recovery: removed {removed} unacknowledged blob(s) left by an interrupted ingest.");
+        if (options.RecoverInterruptedIngest)
+        {
+            // A blob written without its index commit was never acknowledged (ingest answers only after both), so it
+            // is removed. The intent log names the batches that were in flight: this costs nothing like a walk of the
+            // blob tree. Index rows are never touched here.
+            blobs.RemoveIncompleteWrites();
+            var removed = await journal.RecoverAsync(index, blobs, ct);
+            if (removed > 0)
+                await options.Console.WriteLineAsync($"Recovery: removed {removed} unacknowledged blob(s) left by an interrupted ingest.");
+        }
         return new MiraPlatform(options, data, db, index, blobs, journal);
     }
 

@@ -24,6 +24,14 @@ public sealed record PlatformOptions
     /// <summary>How this process works the job table.</summary>
     public JobOptions Jobs { get; init; } = new();
 
+    /// <summary>
+    /// Whether opening cleans up after a crash: temporary blob files and the blobs of ingest batches that were in flight
+    /// (named by the journal) and never indexed. Only the process that owns the data folder's ingest may do this (the
+    /// server at start, before it takes requests); a command run beside a live server must not, or it would delete the
+    /// blobs of the server's batches in flight. Default off; <c>mira serve</c> turns it on.
+    /// </summary>
+    public bool RecoverInterruptedIngest { get; init; }
+
     /// <summary>Where start-up messages go (recovery, migrations applied, the generated admin password).</summary>
     public TextWriter Console { get; init; } = System.Console.Out;
 

@@ -49,6 +49,7 @@ public sealed record ServerOptions
     public PlatformOptions Platform => new()
     {
         DataFolder = DataFolder, ConnectionString = ConnectionString, Security = Security, Jobs = Jobs, Console = Console,
+        RecoverInterruptedIngest = true,
     };
 
     /// <summary>A hook run on the builder before the application is built (tests use it to swap in a test server).</summary>

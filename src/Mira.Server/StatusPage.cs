@@ -36,7 +36,7 @@ public static class StatusPage
         {
             var total = (int)Math.Min(studies, int.MaxValue);
             var recent = await archive.Index.QueryStudiesAsync(new QidoQuery { Offset = Math.Max(0, total - 10), Limit = 10 }, http.RequestAborted);
-            await archive.Audit.AppendAsync(new AuditEntry(user.Name, "status.view", "recent studies", http.Connection.RemoteIpAddress?.ToString()));
+            await archive.Audit.AppendAsync(new AuditEntry(user.Name, AuditActions.StatusView, "recent studies", http.Connection.RemoteIpAddress?.ToString()));
             html.Append("<h2>Recent studies</h2><table><tr><th>Patient</th><th>Date</th><th>Description</th><th>Modalities</th><th>Instances</th><th>Study Instance UID</th></tr>");
             foreach (var s in recent.Reverse())
                 html.Append("<tr>")

@@ -47,4 +47,55 @@ public sealed class FileBlobStoreTests : IDisposable
         Assert.Equal(2, store.GetLength("ab/cd/x.dcm"));
         Assert.Single(store.Enumerate());
     }
+
+    [Fact]
+    public async Task A_stream_is_written_in_constant_memory_with_its_length_and_hash_and_read_back_by_range()
+    {
+        var store = new FileBlobStore(root);
+        var bytes = Enumerable.Range(0, 300_000).Select(i => (byte)(i * 7)).ToArray();
+        var key = BlobKeys.For("models", "lung-seg", "1.2.0", "model.onnx");
+        var (length, sha) = await store.WriteAsync(key, new MemoryStream(bytes), maxBytes: 1 << 20);
+        Assert.Equal((300_000L, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))), (length, sha));
+        Assert.Equal("models/lung-seg/1.2.0/model.onnx", key);
+
+        await using var range = store.OpenRange(key, 100_000, 5000);
+        var read = new byte[6000];
+        var n = await range.ReadAtLeastAsync(read, 6000, throwOnEndOfStream: false);
+        Assert.Equal(5000, n);
+        Assert.Equal(bytes.AsSpan(100_000, 5000).ToArray(), read[..5000]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => store.OpenRange(key, 299_000, 2000));
+        Assert.Equal(0, store.RemoveIncompleteWrites());
+    }
+
+    [Fact]
+    public async Task A_stream_over_the_limit_is_refused_and_leaves_nothing()
+    {
+        var store = new FileBlobStore(root);
+        var key = BlobKeys.For("reports", "eval-1", "report.pdf");
+        await Assert.ThrowsAsync<InvalidDataException>(() => store.WriteAsync(key, new MemoryStream(new byte[5000]), maxBytes: 4096));
+        Assert.False(store.Exists(key));
+        Assert.Empty(Directory.EnumerateFiles(store.TemporaryFolder));
+    }
+
+    [Theory]
+    [InlineData("Models", "x")]
+    [InlineData("models", "..")]
+    [InlineData("models", "a/b")]
+    [InlineData("m", "x")]
+    public void Keys_outside_the_instance_layout_are_plain_names(string area, string segment) =>
+        Assert.Throws<ArgumentException>(() => BlobKeys.For(area, segment));
+
+    [Fact]
+    public async Task Archive_verification_judges_only_instance_blobs()
+    {
+        var store = new FileBlobStore(root);
+        await store.WriteAsync(BlobKeys.For("models", "m", "model.onnx"), new MemoryStream([1, 2, 3]), 100);
+        Assert.True(FileBlobStore.IsInstanceKey(FileBlobStore.KeyFor("1.2.3", new string('a', 64))));
+        Assert.False(FileBlobStore.IsInstanceKey("models/m/model.onnx"));
+        var index = await Mira.Storage.Index.SqlIndexStore.OpenAsync(StorageDatabase.Sqlite(Path.Combine(root, "index.db")));
+        var report = await new Mira.Storage.Verify.ArchiveVerifier(index, store).VerifyAsync(repair: true);
+        Assert.True(report.IsConsistent);
+        Assert.True(store.Exists("models/m/model.onnx"));
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
 }

@@ -15,7 +15,7 @@ public static class QidoEndpoints
     /// <summary>Maps the searches on <paramref name="routes"/>' source (the intake archive, or a project's).</summary>
     public static void Map(RouteGroupBuilder g, DicomwebRoutes routes)
     {
-        var access = routes.Access("qido.search");
+        var access = routes.Access(AuditActions.QidoSearch);
         // Typed as Delegate: a bare (HttpContext) => Task<IResult> lambda would bind as a RequestDelegate and drop its result.
         Delegate All(QidoLevel level, Func<IIndexStore, QidoQuery, CancellationToken, Task<IReadOnlyList<DicomDataset>>> query) =>
             (HttpContext h) => Search(h, routes.Source(h), level, query);

@@ -26,9 +26,9 @@ public static class StowEndpoints
     public static void Map(RouteGroupBuilder dicomweb)
     {
         dicomweb.MapPost("/studies", (HttpContext http, MiraPlatform a, ServerOptions o) => StoreAsync(http, a, o, null))
-            .AddEndpointFilter(new PatientDataAccess("stow.store", PatientDataAccess.IdentifiedData));
+            .AddEndpointFilter(new PatientDataAccess(AuditActions.StowStore, PatientDataAccess.IdentifiedData));
         dicomweb.MapPost("/studies/{study}", (HttpContext http, MiraPlatform a, ServerOptions o, string study) => StoreAsync(http, a, o, study))
-            .AddEndpointFilter(new PatientDataAccess("stow.store", PatientDataAccess.IdentifiedData));
+            .AddEndpointFilter(new PatientDataAccess(AuditActions.StowStore, PatientDataAccess.IdentifiedData));
     }
 
     sealed record Part(ReadOnlyMemory<byte> Data, StoreResult? Refusal, IDisposable? Owner);

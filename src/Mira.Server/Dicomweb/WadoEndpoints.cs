@@ -23,7 +23,7 @@ public static class WadoEndpoints
     {
         MapRetrieval(g, DicomwebRoutes.Intake);
         g.MapDelete("/studies/{study}", (HttpContext h, MiraPlatform a, string study) => DeleteStudy(h, a, study))
-            .AddEndpointFilter(new PatientDataAccess("dicomweb.delete", [Roles.Admin]));
+            .AddEndpointFilter(new PatientDataAccess(AuditActions.DicomwebDelete, [Roles.Admin]));
     }
 
     /// <summary>
@@ -32,8 +32,8 @@ public static class WadoEndpoints
     /// </summary>
     public static void MapRetrieval(RouteGroupBuilder g, DicomwebRoutes routes)
     {
-        var retrieve = routes.Access("wado.retrieve");
-        var metadata = routes.Access("wado.metadata");
+        var retrieve = routes.Access(AuditActions.WadoRetrieve);
+        var metadata = routes.Access(AuditActions.WadoMetadata);
         g.MapGet("/studies/{study}", (HttpContext h, [FromServices] ITransferSyntaxConverter c, string study) =>
             Retrieve(h, routes.Source(h), c, study, null, null)).AddEndpointFilter(retrieve);
         g.MapGet("/studies/{study}/series/{series}", (HttpContext h, [FromServices] ITransferSyntaxConverter c, string study, string series) =>

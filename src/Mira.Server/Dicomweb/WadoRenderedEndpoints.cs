@@ -31,8 +31,8 @@ public static class WadoRenderedEndpoints
 
     public static void Map(RouteGroupBuilder g, DicomwebRoutes routes)
     {
-        var rendered = routes.Access("wado.rendered");
-        var thumbnail = routes.Access("wado.thumbnail");
+        var rendered = routes.Access(AuditActions.WadoRendered);
+        var thumbnail = routes.Access(AuditActions.WadoThumbnail);
         g.MapGet(InstancePath + "/rendered", (HttpContext h, string study, string series, string instance) =>
             Instance(h, routes.Source(h), study, series, instance, null, thumbnail: false)).AddEndpointFilter(rendered);
         g.MapGet(InstancePath + "/frames/{frames}/rendered", (HttpContext h, string study, string series, string instance, string frames) =>

@@ -36,17 +36,17 @@ public static partial class ProjectEndpoints
         // Members see who else is in their project; the rest of the project's configuration is for stewards.
         if (!Stewards.Any(user.IsInRole) && await a.Projects.Store.GetMemberRoleAsync(id, user.Name, h.RequestAborted) is null)
         {
-            await AuditAsync(a, h, user.Name, "project.member", id, AuditOutcome.Denied, JsonSerializer.Serialize(new { operation = "list" }));
+            await AuditAsync(a, h, user.Name, AuditActions.ProjectMember, id, AuditOutcome.Denied, JsonSerializer.Serialize(new { operation = "list" }));
             return Forbidden($"the members of project {id} are listed for its members, stewards and admins");
         }
         var members = await a.Projects.Store.ListMembersAsync(id, h.RequestAborted);
-        await AuditChangeAsync(a, h, "project.member", id, new() { ["operation"] = "list", ["members"] = members.Count });
+        await AuditChangeAsync(a, h, AuditActions.ProjectMember, id, new() { ["operation"] = "list", ["members"] = members.Count });
         return Results.Json(members.Select(Describe).ToArray());
     }
 
     static async Task<IResult> AddMember(HttpContext h, MiraPlatform a, string id)
     {
-        if (await RequireStewardAsync(h, a, "project.member", id) is { } denied) return denied;
+        if (await RequireStewardAsync(h, a, AuditActions.ProjectMember, id) is { } denied) return denied;
         if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
         if (await BodyAsync(h) is not { } body) return Problems.BadRequest("the body must be a JSON object {user, role}");
         if (StringField(body, "user") is not { } member) return Problems.BadRequest("field 'user': a user name is required");
@@ -55,14 +55,14 @@ public static partial class ProjectEndpoints
         if (await a.Accounts.GetAsync(member, h.RequestAborted) is not { } account) return Problems.BadRequest($"field 'user': no account '{member}'");
         member = account.Name; // as the authenticated user is named (lower case), which membership is checked against
         await a.Projects.Store.SetMemberAsync(id, member, role, h.RequestAborted);
-        await AuditChangeAsync(a, h, "project.member", id, new() { ["operation"] = "add", ["user"] = member, ["role"] = role });
+        await AuditChangeAsync(a, h, AuditActions.ProjectMember, id, new() { ["operation"] = "add", ["user"] = member, ["role"] = role });
         return Results.Json(new { project = id, user = member, role });
     }
 
     /// <summary>Ends a member's access at once: every project request checks membership, so the next one is 403.</summary>
     static async Task<IResult> RemoveMember(HttpContext h, MiraPlatform a, string id, string user)
     {
-        if (await RequireStewardAsync(h, a, "project.member", id) is { } denied) return denied;
+        if (await RequireStewardAsync(h, a, AuditActions.ProjectMember, id) is { } denied) return denied;
         if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
         // Members are kept under their account name (lower case); a row written as given before that is found too.
         if (AccountStore.TryNormalizeUserName(user, out var normalized)
@@ -70,7 +70,7 @@ public static partial class ProjectEndpoints
         var role = await a.Projects.Store.GetMemberRoleAsync(id, user, h.RequestAborted);
         if (role is null || !await a.Projects.Store.RemoveMemberAsync(id, user, h.RequestAborted))
             return Problems.NotFound($"field 'user': '{user}' is not a member of project {id}");
-        await AuditChangeAsync(a, h, "project.member", id, new() { ["operation"] = "remove", ["user"] = user, ["role"] = role });
+        await AuditChangeAsync(a, h, AuditActions.ProjectMember, id, new() { ["operation"] = "remove", ["user"] = user, ["role"] = role });
         return Results.Json(new { project = id, user, role, removed = true });
     }
 
@@ -86,18 +86,18 @@ public static partial class ProjectEndpoints
 
     static async Task<IResult> ListRules(HttpContext h, MiraPlatform a, string id)
     {
-        if (await RequireStewardAsync(h, a, "project.rule", id) is { } denied) return denied;
+        if (await RequireStewardAsync(h, a, AuditActions.ProjectRule, id) is { } denied) return denied;
         if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
         var rules = await a.Projects.Store.ListRulesAsync(id, h.RequestAborted);
         var queue = await a.Projects.RuleCopiesAsync(id, h.RequestAborted);
-        await AuditChangeAsync(a, h, "project.rule", id, new() { ["operation"] = "list", ["rules"] = rules.Count });
+        await AuditChangeAsync(a, h, AuditActions.ProjectRule, id, new() { ["operation"] = "list", ["rules"] = rules.Count });
         return Results.Json(rules.Select(r => Describe(r, queue)).ToArray());
     }
 
     /// <summary><c>{"aeTitle": "X"}</c> (C-STORE arrivals from that calling AE) or <c>{"uploader": "name"}</c> (STOW-RS uploads by that account).</summary>
     static async Task<IResult> AddRule(HttpContext h, MiraPlatform a, string id)
     {
-        if (await RequireStewardAsync(h, a, "project.rule", id) is { } denied) return denied;
+        if (await RequireStewardAsync(h, a, AuditActions.ProjectRule, id) is { } denied) return denied;
         if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
         if (await BodyAsync(h) is not { } body || body.ContainsKey("aeTitle") == body.ContainsKey("uploader"))
             return Problems.BadRequest("fields 'aeTitle' and 'uploader': exactly one of them is required (an AE title, or the user name of an uploading account)");
@@ -124,7 +124,7 @@ public static partial class ProjectEndpoints
             rule = new ProjectRule(id, ProjectRuleKinds.AeTitle, ae);
             await a.Projects.Store.AddRuleAsync(id, ae, h.RequestAborted);
         }
-        await AuditChangeAsync(a, h, "project.rule", id, RuleDetails("add", rule));
+        await AuditChangeAsync(a, h, AuditActions.ProjectRule, id, RuleDetails("add", rule));
         return Results.Json(rule.Kind == ProjectRuleKinds.Uploader
             ? new { project = id, id = rule.Id, kind = rule.Kind, uploader = rule.Source }
             : (object)new { project = id, id = rule.Id, kind = rule.Kind, aeTitle = rule.Source });
@@ -142,7 +142,7 @@ public static partial class ProjectEndpoints
     /// </summary>
     static async Task<IResult> RemoveRule(HttpContext h, MiraPlatform a, string id, string rule)
     {
-        if (await RequireStewardAsync(h, a, "project.rule", id) is { } denied) return denied;
+        if (await RequireStewardAsync(h, a, AuditActions.ProjectRule, id) is { } denied) return denied;
         if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
         var target = ParseRule(id, rule);
         if (target is null || !await a.Projects.Store.RemoveRuleAsync(target, h.RequestAborted))
@@ -151,7 +151,7 @@ public static partial class ProjectEndpoints
         var details = RuleDetails("remove", target);
         details["droppedPending"] = pending;
         details["droppedFailed"] = failed;
-        await AuditChangeAsync(a, h, "project.rule", id, details);
+        await AuditChangeAsync(a, h, AuditActions.ProjectRule, id, details);
         return Results.Json(new { project = id, id = target.Id, kind = target.Kind, removed = true, droppedPending = pending, droppedFailed = failed });
     }
 

@@ -70,7 +70,7 @@ public static partial class ProjectEndpoints
 
     static async Task<IResult> Create(HttpContext h, MiraPlatform a)
     {
-        if (await RequireStewardAsync(h, a, "project.create", "/api/projects") is { } denied) return denied;
+        if (await RequireStewardAsync(h, a, AuditActions.ProjectCreate, "/api/projects") is { } denied) return denied;
         if (await BodyAsync(h) is not { } body) return Problems.BadRequest("the body must be a JSON object {id, name, recipe}");
         if (StringField(body, "id") is not { } id || !ProjectStore.IsValidId(id))
             return Problems.BadRequest("field 'id': a project id of a-z, 0-9 and '-' (at most 63 characters) is required");
@@ -93,7 +93,7 @@ public static partial class ProjectEndpoints
         var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
         if (!await a.Projects.Store.CreateAsync(id, name, recipe.Name, recipe.ToJson(), recipe.Hash, key, h.RequestAborted))
             return Problems.Result(StatusCodes.Status409Conflict, "Conflict", $"field 'id': a project '{id}' exists already");
-        await AuditAsync(a, h, user.Name, "project.create", id, AuditOutcome.Success,
+        await AuditAsync(a, h, user.Name, AuditActions.ProjectCreate, id, AuditOutcome.Success,
             JsonSerializer.Serialize(new Dictionary<string, string> { ["recipe"] = recipe.Name, ["recipeHash"] = recipe.Hash }));
         var project = await a.Projects.Store.GetAsync(id, h.RequestAborted);
         return Results.Json(Describe(project!), statusCode: StatusCodes.Status201Created);
@@ -109,7 +109,7 @@ public static partial class ProjectEndpoints
 
     static async Task<IResult> Copy(HttpContext h, MiraPlatform a, string id)
     {
-        if (await RequireStewardAsync(h, a, "project.copy", id) is { } denied) return denied;
+        if (await RequireStewardAsync(h, a, AuditActions.ProjectCopy, id) is { } denied) return denied;
         if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is not { } project) return Problems.NotFound($"no project {id}");
         if (await BodyAsync(h) is not { } body || body["studies"] is not JsonArray array || array.Count == 0)
             return Problems.BadRequest("field 'studies': a non-empty array of Study Instance UIDs is required");
@@ -129,12 +129,12 @@ public static partial class ProjectEndpoints
     static async Task<IResult> Vault(HttpContext h, MiraPlatform a, string id)
     {
         var user = UserOf(h);
-        if (await RequireStewardAsync(h, a, "vault.lookup", id) is { } denied) return denied;
+        if (await RequireStewardAsync(h, a, AuditActions.VaultLookup, id) is { } denied) return denied;
         if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
         var pseudonym = h.Request.Query["pseudonym"].ToString();
         if (string.IsNullOrWhiteSpace(pseudonym)) return Problems.BadRequest("query parameter 'pseudonym' is required");
         var found = await a.Projects.Store.LookupAsync(id, pseudonym, h.RequestAborted);
-        await AuditAsync(a, h, user.Name, "vault.lookup", $"{id}:{pseudonym}", found.Count > 0 ? AuditOutcome.Success : AuditOutcome.Failure,
+        await AuditAsync(a, h, user.Name, AuditActions.VaultLookup, $"{id}:{pseudonym}", found.Count > 0 ? AuditOutcome.Success : AuditOutcome.Failure,
             JsonSerializer.Serialize(new Dictionary<string, int> { ["records"] = found.Count }));
         if (found.Count == 0) return Problems.NotFound($"no pseudonym '{pseudonym}' in the vault of project {id}");
         return Results.Json(found.Select(r => new { kind = r.Kind, original = r.Original, pseudonym = r.Pseudonym, created = r.Created }).ToArray());

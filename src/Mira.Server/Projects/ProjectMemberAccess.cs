@@ -23,7 +23,7 @@ public sealed class ProjectMemberAccess(string action) : IEndpointFilter
     public static DicomwebRoutes Routes { get; } = new(SourceOf, intakeAction => new ProjectMemberAccess(ActionFor(intakeAction)));
 
     /// <summary>Searches are audited as <c>project.qido</c>, every retrieval (instances, metadata, frames, rendered…) as <c>project.wado</c>.</summary>
-    public static string ActionFor(string intakeAction) => intakeAction == "qido.search" ? "project.qido" : "project.wado";
+    public static string ActionFor(string intakeAction) => intakeAction == AuditActions.QidoSearch ? AuditActions.ProjectQido : AuditActions.ProjectWado;
 
     /// <summary>The source the filter chose; a route without the filter is a bug and fails rather than fall back to anything.</summary>
     static DicomwebSource SourceOf(HttpContext http) =>

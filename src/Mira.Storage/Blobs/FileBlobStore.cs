@@ -37,6 +37,11 @@ public sealed class FileBlobStore : IBlobStore
         return $"{h[..2]}/{h[2..4]}/{h}.{contentSha256[..16]}.dcm";
     }
 
+    /// <summary>Whether a key has the shape <see cref="KeyFor"/> gives instances (not a key of <see cref="BlobKeys"/>).</summary>
+    public static bool IsInstanceKey(string key) =>
+        key.Length > 6 && key[2] == '/' && key[5] == '/' && char.IsAsciiHexDigitLower(key[0]) && char.IsAsciiHexDigitLower(key[1])
+        && key.EndsWith(".dcm", StringComparison.Ordinal);
+
     string PathOf(string key)
     {
         if (key.Length == 0 || key.Contains("..", StringComparison.Ordinal) || Path.IsPathRooted(key) || key.Contains('\\'))
@@ -51,6 +56,68 @@ public sealed class FileBlobStore : IBlobStore
     {
         if ((await WriteManyAsync([new BlobWrite(key, data)], ct))[0] is { } error)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+    }
+
+    /// <summary>
+    /// Copies the stream to a temporary file (hashing it on the way), flushes it, renames it over the key and flushes the
+    /// folder: the same durability as <see cref="WriteManyAsync"/>, in constant memory.
+    /// </summary>
+    public async Task<(long Length, string Sha256)> WriteAsync(string key, Stream data, long maxBytes, CancellationToken ct = default)
+    {
+        var path = PathOf(key);
+        var dir = Path.GetDirectoryName(path)!;
+        var created = new HashSet<string>(StringComparer.Ordinal);
+        CreateFolders(dir, created);
+        var temp = Path.Combine(TemporaryFolder, TemporaryPrefix + Guid.NewGuid().ToString("N"));
+        try
+        {
+            long length = 0;
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
+                try
+                {
+                    int n;
+                    while ((n = await data.ReadAsync(buffer, ct)) > 0)
+                    {
+                        length += n;
+                        if (length > maxBytes) throw new InvalidDataException($"blob '{key}' is larger than {maxBytes} bytes");
+                        sha.AppendData(buffer, 0, n);
+                        await file.WriteAsync(buffer.AsMemory(0, n), ct);
+                    }
+                }
+                finally
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                }
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+            foreach (var d in created.Append(dir).Distinct(StringComparer.Ordinal)) FlushDirectory(d);
+            return (length, Convert.ToHexStringLower(sha.GetHashAndReset()));
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    public Stream OpenRange(string key, long offset, long length)
+    {
+        var stream = OpenRead(key);
+        try
+        {
+            if (offset < 0 || length < 0 || offset + length > stream.Length)
+                throw new ArgumentOutOfRangeException(nameof(offset), $"bytes {offset}..{offset + length} are outside blob '{key}' ({stream.Length} bytes)");
+            return new BlobRange(stream, offset, length);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
     }
 
     /// <summary>

@@ -7,11 +7,22 @@ public sealed record BlobInfo(string Key, long Length);
 public readonly record struct BlobWrite(string Key, ReadOnlyMemory<byte> Data);
 
 /// <summary>
-/// Where instances are kept byte-exact, as received (PS3.10 files; PS3.18 §10.5 STOW-RS parts). A write is atomic:
-/// a blob is either absent or complete and durable, never partial.
+/// Where large objects are kept: instances byte-exact, as received (PS3.10 files; PS3.18 §10.5 STOW-RS parts, under
+/// <see cref="FileBlobStore.KeyFor"/>), and anything else a feature stores (slides, model packages, reports: under keys
+/// of its own, <see cref="BlobKeys.For"/>). A write is atomic: a blob is either absent or complete and durable, never partial.
 /// </summary>
 public interface IBlobStore
 {
+    /// <summary>
+    /// Writes a blob from a stream, durably, without holding it in memory (a slide, a model package); stops with
+    /// <see cref="InvalidDataException"/> and leaves nothing when the stream is longer than <paramref name="maxBytes"/>.
+    /// Returns the length and the SHA-256 (hex) of what was written.
+    /// </summary>
+    Task<(long Length, string Sha256)> WriteAsync(string key, Stream data, long maxBytes, CancellationToken ct = default);
+
+    /// <summary>Opens <paramref name="length"/> bytes of a blob from <paramref name="offset"/> (a frame, a tile); throws when out of range.</summary>
+    Stream OpenRange(string key, long offset, long length);
+
     /// <summary>Writes <paramref name="data"/> under <paramref name="key"/> durably, replacing any blob there atomically.</summary>
     Task WriteAsync(string key, ReadOnlyMemory<byte> data, CancellationToken ct = default);
 

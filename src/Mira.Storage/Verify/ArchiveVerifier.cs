@@ -63,7 +63,8 @@ public sealed class ArchiveVerifier(IIndexStore index, IBlobStore blobs)
             }
         }
         long blobCount = 0;
-        foreach (var blob in blobs.Enumerate())
+        // Only instance blobs are the index's to judge; blobs of other areas (models, reports…) belong to their features.
+        foreach (var blob in blobs.Enumerate().Where(b => FileBlobStore.IsInstanceKey(b.Key)))
         {
             blobCount++;
             if (referenced.Contains(blob.Key)) continue;
