@@ -98,4 +98,22 @@ public sealed class FileBlobStoreTests : IDisposable
         Assert.True(store.Exists("models/m/model.onnx"));
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
+
+    [Fact]
+    public void A_group_commit_covers_a_folder_on_the_same_file_system_only_when_it_syncs_the_whole_file_system()
+    {
+        var beside = Path.Combine(root, "..", Path.GetFileName(root) + "-journal");
+        Directory.CreateDirectory(beside);
+        try
+        {
+            Assert.Equal(OperatingSystem.IsLinux(), new FileBlobStore(root).GroupCommitCovers(beside));
+            Assert.False(new FileBlobStore(root) { UseSyncFs = false }.GroupCommitCovers(beside));
+            if (OperatingSystem.IsLinux() && Directory.Exists("/proc/self"))
+                Assert.False(new FileBlobStore(root).GroupCommitCovers("/proc/self")); // another file system (procfs)
+        }
+        finally
+        {
+            Directory.Delete(beside);
+        }
+    }
 }

@@ -19,8 +19,11 @@ public sealed class IngestJournal
 
     public string Folder { get; }
 
-    /// <summary>Records the keys a batch is about to write; durable when this returns.</summary>
-    public string Begin(IEnumerable<string> keys)
+    /// <summary>
+    /// Records the keys a batch is about to write; durable when this returns, unless <paramref name="flush"/> is false:
+    /// then the caller's next whole-file-system sync, which must come before any of the keys is written, makes it so.
+    /// </summary>
+    public string Begin(IEnumerable<string> keys, bool flush = true)
     {
         var path = Path.Combine(Folder, Guid.NewGuid().ToString("N") + ".keys");
         using (var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -28,9 +31,9 @@ public sealed class IngestJournal
         {
             foreach (var key in keys) w.WriteLine(key);
             w.Flush();
-            fs.Flush(flushToDisk: true);
+            if (flush) fs.Flush(flushToDisk: true);
         }
-        FileBlobStore.FlushDirectory(Folder);
+        if (flush) FileBlobStore.FlushDirectory(Folder);
         return path;
     }
 

@@ -197,6 +197,23 @@ public sealed class FileBlobStore : IBlobStore
     /// </summary>
     public bool UseSyncFs { get; init; } = OperatingSystem.IsLinux();
 
+    public bool GroupCommitCovers(string path) => UseSyncFs && DeviceOf(Root) is { } root && DeviceOf(path) == root;
+
+    /// <summary>The device number (<c>st_dev</c>, the first field of <c>struct stat</c> on 64-bit Linux) of a path, or null.</summary>
+    static ulong? DeviceOf(string path)
+    {
+        if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess) return null;
+        try
+        {
+            var buffer = new byte[256];
+            return Native.stat(path, buffer) == 0 ? BitConverter.ToUInt64(buffer, 0) : null;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+
     bool SyncFileSystem(out IOException? error)
     {
         error = null;
@@ -277,6 +294,10 @@ public sealed class FileBlobStore : IBlobStore
 
         [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
         internal static extern int syncfs(int fd);
+
+        [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+        internal static extern int stat([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path,
+            [System.Runtime.InteropServices.Out] byte[] buffer);
     }
 
     public Stream OpenRead(string key) =>

@@ -20,6 +20,13 @@ public interface IBlobStore
     /// </summary>
     Task<(long Length, string Sha256)> WriteAsync(string key, Stream data, long maxBytes, CancellationToken ct = default);
 
+    /// <summary>
+    /// True when a group commit (<see cref="WriteManyAsync"/>) makes durable, before it renames anything, every file
+    /// written so far under <paramref name="path"/> too (a whole-file-system sync covering that folder). The ingest
+    /// journal then need not flush its intent record itself: the batch's first sync carries it.
+    /// </summary>
+    bool GroupCommitCovers(string path) => false;
+
     /// <summary>Opens <paramref name="length"/> bytes of a blob from <paramref name="offset"/> (a frame, a tile); throws when out of range.</summary>
     Stream OpenRange(string key, long offset, long length);
 
