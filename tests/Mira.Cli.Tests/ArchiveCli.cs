@@ -25,6 +25,7 @@ public sealed class ArchiveCli : IDisposable
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mira.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment.Remove("MIRA_PASSWORD");
+        psi.Environment.Remove("MIRA_DB"); // a developer's own database must not leak into the tests
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();

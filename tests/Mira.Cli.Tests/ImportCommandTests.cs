@@ -60,6 +60,41 @@ public sealed class ImportCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Import_for_an_uploader_or_a_calling_AE_queues_the_copies_its_project_rules_ask_for_as_STOW_and_C_STORE_do()
+    {
+        await using (var platform = await MiraPlatform.OpenAsync(new PlatformOptions
+                     {
+                         DataFolder = cli.Data, Console = TextWriter.Null, Security = new() { Pbkdf2Iterations = 1000 },
+                     }))
+        {
+            await platform.Accounts.CreateUserAsync("alice", "alice-password-1", ["steward"]);
+            Assert.True(await platform.Projects.Store.CreateAsync("up", "Uploads", "basic", "{}", "h", new byte[32]));
+            await platform.Projects.Store.AddUploaderRuleAsync("up", "alice");
+            Assert.True(await platform.Projects.Store.CreateAsync("pacs", "PACS", "basic", "{}", "h", new byte[32]));
+            await platform.Projects.Store.AddRuleAsync("pacs", "PACS1");
+        }
+        var folder = Path.Combine(Corpus.Root, "dicom", "dicomdir", "77654033", "CT2");
+        var files = Directory.GetFiles(folder).Length;
+
+        var plain = cli.Mira("import", folder);
+        Assert.True(plain.ExitCode == 0, plain.Stderr);
+        Assert.True(cli.Mira("import", "--uploader", "alice", folder).ExitCode == 0);
+        Assert.True(cli.Mira("import", "--calling-ae", "PACS1", folder).ExitCode == 0);
+        Assert.Equal(2, cli.Mira("import", "--uploader", "nobody", folder).ExitCode);
+
+        await using var after = await MiraPlatform.OpenAsync(new PlatformOptions { DataFolder = cli.Data, Console = TextWriter.Null });
+        var jobs = await after.Projects.OutstandingRuleCopiesAsync();
+        Assert.Equal(files, jobs.Count(j => j is { Project: "up", Origin: "uploader:alice" }));
+        Assert.Equal(files, jobs.Count(j => j is { Project: "pacs", Origin: "ae:PACS1" }));
+        Assert.Equal(2 * files, jobs.Count);
+        // Each run is one audit record with its counts (the plain import stored, the others found everything present).
+        var imports = (await after.Audit.ReadAsync()).Where(r => r.Action == Mira.Platform.Audit.AuditActions.ImportStore).ToList();
+        Assert.Equal(3, imports.Count);
+        Assert.Contains($"\"stored\":{files}", imports[0].DetailsJson);
+        Assert.Contains($"\"alreadyStored\":{files}", imports[1].DetailsJson);
+    }
+
+    [Fact]
     public void Files_that_are_not_DICOM_fail_the_import_only_with_strict()
     {
         var input = Path.Combine(cli.Root, "in");
