@@ -65,6 +65,17 @@ public abstract class JobStoreTests : SecurityTestBase
     }
 
     [Fact]
+    public async Task A_worker_never_reclaims_its_own_running_job_however_late_its_heartbeat()
+    {
+        var store = await OpenAsync();
+        await store.EnqueueAsync([Work("a")], T0);
+        var job = Assert.Single(await store.ClaimAsync("w", Kinds, 1, Lease, T0));
+        Assert.Empty(await store.ClaimAsync("w", Kinds, 1, Lease, T0 + Lease * 3));
+        Assert.Equal(2, Assert.Single(await store.ClaimAsync("other", Kinds, 1, Lease, T0 + Lease * 3)).Attempts);
+        Assert.False(await store.CompleteAsync(job.Id, "w", T0 + Lease * 3));
+    }
+
+    [Fact]
     public async Task Heartbeats_keep_the_lease()
     {
         var store = await OpenAsync();

@@ -91,7 +91,8 @@ public sealed class JobStore(StorageDatabase db)
 
     /// <summary>
     /// Claims up to <paramref name="limit"/> due jobs of the given kinds for <paramref name="worker"/>: queued jobs whose
-    /// time has come, and running jobs whose lease ran out (their worker died). Highest priority first, then oldest.
+    /// time has come, and running jobs whose lease ran out (their worker died; never this worker's own, which it is still
+    /// running however late its heartbeat). Highest priority first, then oldest.
     /// Each claimed job counts one more attempt and holds a lease until <paramref name="now"/> + <paramref name="lease"/>.
     /// </summary>
     public async Task<IReadOnlyList<Job>> ClaimAsync(string worker, IReadOnlyCollection<string> kinds, int limit, TimeSpan lease, DateTimeOffset now,
@@ -107,7 +108,7 @@ public sealed class JobStore(StorageDatabase db)
             WHERE id IN (
                 SELECT id FROM mira_jobs
                 WHERE {Database.InList("kind", "@kinds")}
-                  AND ((state = 'queued' AND not_before_us <= @now) OR (state = 'running' AND lease_until_us < @now))
+                  AND ((state = 'queued' AND not_before_us <= @now) OR (state = 'running' AND lease_until_us < @now AND worker <> @worker))
                 ORDER BY priority DESC, not_before_us, id LIMIT @limit {lockClause})
             RETURNING {Columns}
             """;
