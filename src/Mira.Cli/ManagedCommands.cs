@@ -21,6 +21,7 @@ public static class ManagedCommands
         ("user", "User accounts"),
         ("audit", "The audit log"),
         ("ae", "Known DICOM application entities (who may call Mira's DIMSE listener, and C-MOVE destinations)"),
+        ("jobs", "Background jobs (project rule copies…): list, log, cancel"),
     ];
 
     /// <summary>Where the native binary looks for the managed build: MIRA_MANAGED, else managed/mira beside itself.</summary>
