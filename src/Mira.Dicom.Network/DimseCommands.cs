@@ -141,7 +141,7 @@ public static class DimseMessages
             .Set(DicomMessage.US(DicomTags.NumberOfFailedSuboperations, (ushort)Math.Min(counts.Failed, ushort.MaxValue)))
             .Set(DicomMessage.US(DicomTags.NumberOfWarningSuboperations, (ushort)Math.Min(counts.Warning, ushort.MaxValue)));
         if (failedInstances is not { Count: > 0 } || DicomStatus.IsPending(status)) return r;
-        var id = new DicomDataset().Set(DicomTags.FailedSOPInstanceUIDList, string.Join('\\', failedInstances));
+        var id = new DicomDataset().Set(DicomTags.FailedSOPInstanceUIDList, [.. failedInstances]);
         return new DicomMessage(r.Command, id) { PresentationContextId = request.PresentationContextId };
     }
 

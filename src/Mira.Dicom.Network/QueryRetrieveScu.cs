@@ -137,15 +137,15 @@ public static class QueryRetrieveScu
         }
     }
 
-    static RetrieveResult Final(DicomMessage response)
+    /// <summary>
+    /// The final C-MOVE/C-GET response: its status, sub-operation counts and the Failed SOP Instance UID List (0008,0058),
+    /// a UI of value multiplicity 1-n (PS3.6; PS3.4 Annex C, the C-MOVE and C-GET service definitions): every value, not only the first.
+    /// </summary>
+    internal static RetrieveResult Final(DicomMessage response)
     {
         IReadOnlyList<string> failed = [];
-        try
-        {
-            if (response.Dataset?.GetString(DicomTags.FailedSOPInstanceUIDList) is { Length: > 0 } list)
-                failed = list.Split('\\', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        }
-        catch (DicomFormatException) { }
+        if (response.Dataset is { } ds && ds.TryGetStrings(DicomTags.FailedSOPInstanceUIDList, out var values))
+            failed = [.. values.Select(v => v.Trim('\0', ' ')).Where(v => v.Length > 0)];
         return new RetrieveResult(response.Status!.Value, DimseMessages.Counts(response), failed, response.Command.GetString(DicomTags.ErrorComment)?.Trim());
     }
 
