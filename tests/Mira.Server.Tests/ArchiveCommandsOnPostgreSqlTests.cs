@@ -71,6 +71,8 @@ public sealed class ArchiveCommandsOnPostgreSqlTests(Mira.Storage.Tests.Postgres
             var passwd = Mira(new Dictionary<string, string> { ["MIRA_PASSWORD"] = "carol-password-2" }, "user", "passwd", "carol", "--db", connectionString, "--data", otherData);
             Assert.True(passwd.ExitCode == 0, passwd.Stderr);
             Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(Get("/dicomweb/studies", Basic("carol", "carol-password-2")))).StatusCode);
+            // The old password stops working at once, although the server had cached its successful checks.
+            Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(Get("/dicomweb/studies", carol))).StatusCode);
 
             // mira token issue: the token authenticates on the server.
             var token = Mira(null, "token", "issue", "--user", "admin", "--db", connectionString, "--data", otherData);

@@ -24,6 +24,10 @@ public sealed class AccountService(AccountStore store)
     public async Task<UserAccount?> GetAsync(string name, CancellationToken ct = default) =>
         await Store.GetAsync(name, ct) is { } a ? Canonical(a) : null;
 
+    /// <summary>The account (roles in canonical order) and its credential stamp (<see cref="AccountStore.GetWithCredentialStampAsync"/>).</summary>
+    public async Task<(UserAccount Account, string CredentialStamp)?> GetWithCredentialStampAsync(string name, CancellationToken ct = default) =>
+        await Store.GetWithCredentialStampAsync(name, ct) is { } r ? (Canonical(r.Account), r.CredentialStamp) : null;
+
     public async Task<IReadOnlyList<UserAccount>> ListAsync(CancellationToken ct = default) => [.. (await Store.ListAsync(ct)).Select(Canonical)];
 
     public Task<bool> SetPasswordAsync(string name, string password, CancellationToken ct = default) => Store.SetPasswordAsync(name, password, ct);

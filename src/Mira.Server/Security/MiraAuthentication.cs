@@ -15,7 +15,7 @@ namespace Mira.Server.Security;
 public sealed class MiraAuthentication(MiraPlatform archive, ServerOptions options, TimeProvider time)
 {
     const string UserKey = "mira.user";
-    readonly ConcurrentDictionary<string, (AuthenticatedUser User, DateTimeOffset Expires)> basicCache = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, (AuthenticatedUser User, DateTimeOffset Expires, string Stamp)> basicCache = new(StringComparer.Ordinal);
 
     public static AuthenticatedUser? UserOf(HttpContext context) => context.Items[UserKey] as AuthenticatedUser;
 
@@ -63,12 +63,14 @@ public sealed class MiraAuthentication(MiraPlatform archive, ServerOptions optio
         var now = time.GetUtcNow();
         if (basicCache.TryGetValue(key, out var hit) && hit.Expires > now)
         {
-            // The slow password check is skipped, but a disabled account or changed roles take effect at once.
-            var current = await archive.Accounts.GetAsync(name, ct);
-            if (current is { Disabled: false }) return new AuthenticatedUser(current.Name, current.Roles);
+            // The slow password check is skipped, but a disabled account, changed roles or a changed password take effect
+            // at once (a new password changes the stored hash, so its stamp; the old password then goes the slow way).
+            var current = await archive.Accounts.GetWithCredentialStampAsync(name, ct);
+            if (current is { Account.Disabled: false } c && c.CredentialStamp == hit.Stamp) return new AuthenticatedUser(c.Account.Name, c.Account.Roles);
             basicCache.TryRemove(key, out _);
-            return null;
+            if (current is not { Account.Disabled: false }) return null;
         }
+        var stamp = (await archive.Accounts.GetWithCredentialStampAsync(name, ct))?.CredentialStamp;
         var user = await archive.Accounts.VerifyPasswordAsync(name, password, ct);
         if (user is null)
         {
@@ -76,7 +78,8 @@ public sealed class MiraAuthentication(MiraPlatform archive, ServerOptions optio
             return null;
         }
         if (basicCache.Count > 10_000) basicCache.Clear();
-        basicCache[key] = (user, now + options.CredentialCacheLifetime);
+        // The stamp read before the check: a password changed meanwhile makes it stale, so the entry is never reused.
+        if (stamp is not null) basicCache[key] = (user, now + options.CredentialCacheLifetime, stamp);
         return user;
     }
 }

@@ -126,6 +126,21 @@ public sealed class AccountStore
         return new AuthenticatedUser(n, await LoadRolesAsync(c, null, n, ct));
     }
 
+    /// <summary>
+    /// The account and a stamp of its credentials (a SHA-256 of the stored password hash, which changes with every
+    /// password change): a cache of successful password checks compares the stamp so that an old password stops
+    /// working as soon as it is changed.
+    /// </summary>
+    public async Task<(UserAccount Account, string CredentialStamp)?> GetWithCredentialStampAsync(string name, CancellationToken ct = default)
+    {
+        if (!TryNormalizeUserName(name, out var n)) return null;
+        await using var c = await db.OpenAsync(ct);
+        var row = await c.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(SelectUser + " WHERE name = @n", new { n }, cancellationToken: ct));
+        return row is null ? null : (ToAccount(row, await LoadRolesAsync(c, null, n, ct)), StampOf(row.PasswordHash));
+    }
+
+    static string StampOf(string passwordHash) => SecuritySchema.Hex(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(passwordHash)));
+
     public async Task<UserAccount?> GetAsync(string name, CancellationToken ct = default)
     {
         if (!TryNormalizeUserName(name, out var n)) return null;
