@@ -91,7 +91,7 @@ public sealed class DicomServer : IAsyncDisposable
         try
         {
             client.NoDelay = true;
-            var stream = client.GetStream();
+            var stream = new QuickAckStream(client.GetStream(), client.Client);
             var remote = client.Client.RemoteEndPoint as IPEndPoint;
             AssociationRequestInfo? info = null;
             association = await DicomAssociation.AcceptAsync(stream,
