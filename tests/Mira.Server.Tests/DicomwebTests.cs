@@ -54,7 +54,7 @@ public abstract class DicomwebSuite(TestArchive server)
         var bytes = Make(Uid(), Uid(), sop, ds => { ds.Remove(Mira.Dicom.DicomTags.StudyInstanceUID); ds.Remove(Mira.Dicom.DicomTags.SeriesInstanceUID); });
         var r = await Stow(server.Admin, "/dicomweb/studies", bytes);
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
-        var (study, series) = (IngestService.PlacementUid("study", sop), IngestService.PlacementUid("series", sop));
+        var (study, series) = (IncomingInstance.PlacementUid("study", sop), IncomingInstance.PlacementUid("series", sop));
         Assert.StartsWith("2.25.", study);
         Assert.NotEqual(study, series);
         var url = new Uri(Value((await Json(r))[Referenced]!["Value"]![0], RetrieveUrl)!).AbsolutePath;

@@ -76,6 +76,21 @@ public abstract class JobStoreTests : SecurityTestBase
     }
 
     [Fact]
+    public async Task Listing_by_a_set_of_states_finds_queued_jobs_behind_more_ended_ones_than_the_limit()
+    {
+        var store = await OpenAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await store.EnqueueAsync([Work("done" + i)], T0 + TimeSpan.FromSeconds(i));
+            var job = Assert.Single(await store.ClaimAsync("w", Kinds, 1, Lease, T0 + TimeSpan.FromSeconds(i)));
+            await store.CompleteAsync(job.Id, "w", T0 + TimeSpan.FromSeconds(i));
+        }
+        await store.EnqueueAsync([Work("waiting")], T0 + TimeSpan.FromMinutes(1));
+        Assert.DoesNotContain(await store.ListAsync(limit: 3), j => j.State == JobStates.Queued);
+        Assert.Equal("waiting", Assert.Single(await store.ListAsync(limit: 3, states: [JobStates.Queued, JobStates.Running])).DedupeKey);
+    }
+
+    [Fact]
     public async Task Heartbeats_keep_the_lease()
     {
         var store = await OpenAsync();

@@ -7,7 +7,8 @@ namespace Mira.Platform.Intake;
 /// The intent log of the ingest pipeline: before a batch's blobs are written, the keys are recorded in a small file
 /// made durable first; after the batch's index commit (or its refusal) the file is removed. After a crash only the
 /// batches in flight left files here, so start-up recovery reads them instead of listing every blob: a key that no
-/// index row references was never acknowledged, and its blob is removed. Cost: one small fsync per batch.
+/// index row references was never acknowledged, and its blob is removed. Cost: one small file per batch, flushed by the
+/// blob group commit's first sync when that covers this folder, else by an fsync of its own.
 /// </summary>
 public sealed class IngestJournal
 {

@@ -1,8 +1,6 @@
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using Mira.Dicom;
 using Mira.Dicom.IO;
-using Mira.Dicom.Values;
 using Mira.Storage.Blobs;
 using Mira.Storage.Index;
 
@@ -167,9 +165,6 @@ public sealed class IngestService(IIndexStore index, IBlobStore blobs)
         }
         return results;
     }
-
-    /// <summary>The UID under which an instance without one of its own is filed at <paramref name="level"/>.</summary>
-    public static string PlacementUid(string level, string sopInstance) => IncomingInstance.PlacementUid(level, sopInstance);
 
     Task<StoreResult> Existing(InstanceRecord mine, StoredInstance stored, IncomingInstance part) =>
         Existing(mine.SopClassUid, mine.SopInstanceUid, mine.Sha256, stored, mine.BlobKey, part);

@@ -41,19 +41,19 @@ public sealed partial class ProjectService
         return await Jobs.EnqueueAsync(jobs, ct);
     }
 
+    static readonly string[] NotDone = [JobStates.Queued, JobStates.Running];
+    static readonly string[] Outstanding = [JobStates.Queued, JobStates.Running, JobStates.Failed];
+
     /// <summary>Rule copies queued and not yet done or given up (for tests and the status page).</summary>
     public async Task<int> PendingRuleCopiesAsync(CancellationToken ct = default) =>
-        (await Jobs.ListAsync(RuleCopyJobKind, state: JobStates.Queued, ct: ct)).Count + (await Jobs.ListAsync(RuleCopyJobKind, state: JobStates.Running, ct: ct)).Count;
+        (await Jobs.Store.ListAsync(RuleCopyJobKind, limit: int.MaxValue, states: NotDone, ct: ct)).Count;
 
     /// <summary>
     /// The rule copies not yet done: queued (first try or a retry), running, or given up (failed, kept for a steward);
     /// all projects or one, all those states or one.
     /// </summary>
-    public async Task<IReadOnlyList<Job>> OutstandingRuleCopiesAsync(string? project = null, string? state = null, CancellationToken ct = default) =>
-        [.. (await Jobs.ListAsync(RuleCopyJobKind, project, state, ct)).Where(j => j.State is JobStates.Queued or JobStates.Running or JobStates.Failed)];
-
-    /// <summary>A project's rule copy jobs (all states).</summary>
-    public Task<IReadOnlyList<Job>> RuleCopiesAsync(string project, CancellationToken ct = default) => Jobs.ListAsync(RuleCopyJobKind, project, ct: ct);
+    public Task<IReadOnlyList<Job>> OutstandingRuleCopiesAsync(string? project = null, string? state = null, CancellationToken ct = default) =>
+        Jobs.Store.ListAsync(RuleCopyJobKind, project, state, limit: int.MaxValue, states: Outstanding, ct: ct);
 
     /// <summary>Drops the copies a removed rule had queued and not made (queued and given-up jobs).</summary>
     public Task<(int Queued, int Failed)> RemoveRuleCopiesAsync(ProjectRule rule, CancellationToken ct = default) =>
@@ -69,14 +69,13 @@ public sealed partial class ProjectService
         var job = context.Job;
         var project = job.Project ?? throw new InvalidOperationException($"rule copy job {job.Id} names no project");
         var sop = job.Subject ?? throw new InvalidOperationException($"rule copy job {job.Id} names no instance");
-        var origin = job.Origin ?? "";
-        var uploader = origin.StartsWith(ProjectRuleKinds.Uploader + ":", StringComparison.Ordinal) ? origin[(ProjectRuleKinds.Uploader.Length + 1)..] : null;
-        var aeTitle = uploader is null && origin.StartsWith(ProjectRuleKinds.AeTitle + ":", StringComparison.Ordinal) ? origin[(ProjectRuleKinds.AeTitle.Length + 1)..] : "";
-        var rule = uploader is not null ? new ProjectRule(project, ProjectRuleKinds.Uploader, uploader) : new ProjectRule(project, ProjectRuleKinds.AeTitle, aeTitle);
-        var resource = uploader is not null ? $"rule uploader={uploader} sop={sop}" : $"rule ae={aeTitle} sop={sop}";
-        var details = new Dictionary<string, object> { ["attempt"] = context.Attempt, ["maxAttempts"] = job.MaxAttempts, ["job"] = job.Id };
-        if (uploader is not null) details["uploader"] = uploader;
-        else details["aeTitle"] = aeTitle;
+        var rule = ProjectRule.FromId(project, job.Origin ?? "") ?? throw new InvalidOperationException($"rule copy job {job.Id} names no rule ('{job.Origin}')");
+        var uploaded = rule.Kind == ProjectRuleKinds.Uploader;
+        var resource = $"rule {(uploaded ? "uploader" : "ae")}={rule.Source} sop={sop}";
+        var details = new Dictionary<string, object>
+        {
+            ["attempt"] = context.Attempt, ["maxAttempts"] = job.MaxAttempts, ["job"] = job.Id, [uploaded ? "uploader" : "aeTitle"] = rule.Source,
+        };
         string error;
         try
         {

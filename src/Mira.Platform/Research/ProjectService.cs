@@ -33,7 +33,6 @@ public sealed partial class ProjectService
     readonly IIndexStore intakeIndex;
     readonly IBlobStore intakeBlobs;
     readonly AuditLog audit;
-    readonly DeidRunStore runs;
 
     public ProjectService(IIndexStore intakeIndex, IBlobStore intakeBlobs, AuditLog audit, ProjectStore store, ProjectArchives archives, JobService jobs,
         DeidRunStore runs)
@@ -41,14 +40,14 @@ public sealed partial class ProjectService
         this.intakeIndex = intakeIndex;
         this.intakeBlobs = intakeBlobs;
         this.audit = audit;
-        this.runs = runs;
+        Runs = runs;
         Store = store;
         Archives = archives;
         Jobs = jobs;
     }
 
     /// <summary>The de-identification run records and lineage of the copies (intake zone).</summary>
-    public DeidRunStore Runs => runs;
+    public DeidRunStore Runs { get; }
 
     public ProjectStore Store { get; }
     public ProjectArchives Archives { get; }
@@ -156,6 +155,6 @@ public sealed partial class ProjectService
         var edges = run.Files.Where(f => f.SopInstanceUid is not null && f.OriginalSopInstanceUid is not null)
             .Select(f => new LineageEdge($"project:{projectId}/sop:{f.SopInstanceUid}", $"intake/sop:{f.OriginalSopInstanceUid}", $"deid-run:{run.RunId}", run.Finished))
             .ToList();
-        await runs.AddAsync(new StoredDeidRun(run.RunId, projectId, run.RecipeHash, run.Started, run.ToJson()), edges, ct);
+        await Runs.AddAsync(new StoredDeidRun(run.RunId, projectId, run.RecipeHash, run.Started, run.ToJson()), edges, ct);
     }
 }

@@ -89,7 +89,7 @@ public static partial class ProjectEndpoints
         if (await RequireStewardAsync(h, a, AuditActions.ProjectRule, id) is { } denied) return denied;
         if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
         var rules = await a.Projects.Store.ListRulesAsync(id, h.RequestAborted);
-        var queue = await a.Projects.RuleCopiesAsync(id, h.RequestAborted);
+        var queue = await a.Projects.OutstandingRuleCopiesAsync(id, ct: h.RequestAborted);
         await AuditChangeAsync(a, h, AuditActions.ProjectRule, id, new() { ["operation"] = "list", ["rules"] = rules.Count });
         return Results.Json(rules.Select(r => Describe(r, queue)).ToArray());
     }

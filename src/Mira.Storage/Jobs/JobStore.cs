@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Dapper;
+using static Mira.Storage.Security.SecuritySchema;
 using Microsoft.Data.Sqlite;
 
 namespace Mira.Storage.Jobs;
@@ -53,9 +54,6 @@ public sealed class JobStore(StorageDatabase db)
 
     public StorageDatabase Database { get; } = db;
 
-    public static long Us(DateTimeOffset t) => (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
-
-    public static DateTimeOffset FromUs(long us) => DateTimeOffset.UnixEpoch.AddTicks(us * TimeSpan.TicksPerMicrosecond);
 
     const string Upsert = """
         INSERT INTO mira_jobs (kind, state, dedupe_key, project, origin, subject, payload, priority, resources, attempts, max_attempts,
@@ -82,7 +80,7 @@ public sealed class JobStore(StorageDatabase db)
         foreach (var j in jobs)
             written += await c.ExecuteAsync(new CommandDefinition(Upsert, new
             {
-                j.Kind, j.DedupeKey, j.Project, j.Origin, j.Subject, j.Payload, j.Priority, j.MaxAttempts, now = Us(now),
+                j.Kind, j.DedupeKey, j.Project, j.Origin, j.Subject, j.Payload, j.Priority, j.MaxAttempts, now = ToMicros(now),
                 Resources = JsonSerializer.Serialize(j.Resources ?? JobResources.Default),
             }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
@@ -113,7 +111,7 @@ public sealed class JobStore(StorageDatabase db)
             RETURNING {Columns}
             """;
         var rows = (await c.QueryAsync<Row>(new CommandDefinition(sql,
-            new { worker, kinds = kinds.ToArray(), now = Us(now), leaseUntil = Us(now + lease), limit }, tx, cancellationToken: ct))).ToList();
+            new { worker, kinds = kinds.ToArray(), now = ToMicros(now), leaseUntil = ToMicros(now + lease), limit }, tx, cancellationToken: ct))).ToList();
         await tx.CommitAsync(ct);
         return [.. rows.OrderByDescending(r => r.priority).ThenBy(r => r.not_before_us).ThenBy(r => r.id).Select(r => r.ToJob())];
     }
@@ -130,7 +128,7 @@ public sealed class JobStore(StorageDatabase db)
             UPDATE mira_jobs SET heartbeat_us = @now, lease_until_us = @leaseUntil
             WHERE id = @id AND worker = @worker AND state = 'running'
             RETURNING cancel_requested
-            """, new { id, worker, now = Us(now), leaseUntil = Us(now + lease) }, cancellationToken: ct));
+            """, new { id, worker, now = ToMicros(now), leaseUntil = ToMicros(now + lease) }, cancellationToken: ct));
         return cancel is null ? (false, false) : (true, cancel.Value != 0);
     }
 
@@ -169,7 +167,7 @@ public sealed class JobStore(StorageDatabase db)
             UPDATE mira_jobs SET state = @state, last_error = COALESCE(@error, last_error), worker = NULL, lease_until_us = NULL,
                 finished_us = CASE WHEN @ended = 1 THEN @now ELSE NULL END, not_before_us = COALESCE(@notBefore, not_before_us)
             WHERE id = @id AND worker = @worker AND state = 'running'
-            """, new { id, worker, state, error, ended = ended ? 1 : 0, now = Us(now), notBefore = notBefore is { } n ? Us(n) : (long?)null },
+            """, new { id, worker, state, error, ended = ended ? 1 : 0, now = ToMicros(now), notBefore = notBefore is { } n ? ToMicros(n) : (long?)null },
             cancellationToken: ct)) == 1;
     }
 
@@ -182,7 +180,7 @@ public sealed class JobStore(StorageDatabase db)
         await using var c = await Database.OpenAsync(ct);
         var n = await c.ExecuteAsync(new CommandDefinition(
             "UPDATE mira_jobs SET state = 'cancelled', finished_us = @now, last_error = 'cancelled' WHERE id = @id AND state = 'queued'",
-            new { id, now = Us(now) }, cancellationToken: ct));
+            new { id, now = ToMicros(now) }, cancellationToken: ct));
         n += await c.ExecuteAsync(new CommandDefinition(
             "UPDATE mira_jobs SET cancel_requested = 1 WHERE id = @id AND state = 'running'", new { id }, cancellationToken: ct));
         return n > 0;
@@ -210,17 +208,21 @@ public sealed class JobStore(StorageDatabase db)
         return row?.ToJob();
     }
 
-    /// <summary>Jobs filtered by kind, project, origin and/or state; oldest first.</summary>
+    /// <summary>
+    /// Jobs filtered by kind, project, origin, state and/or any of <paramref name="states"/>; oldest first, at most
+    /// <paramref name="limit"/>.
+    /// </summary>
     public async Task<IReadOnlyList<Job>> ListAsync(string? kind = null, string? project = null, string? state = null, string? origin = null,
-        int limit = 1000, CancellationToken ct = default)
+        int limit = 1000, IReadOnlyCollection<string>? states = null, CancellationToken ct = default)
     {
         await using var c = await Database.OpenAsync(ct);
+        var anyState = states is null ? "" : " AND " + Database.InList("state", "@states");
         var rows = await c.QueryAsync<Row>(new CommandDefinition($"""
             SELECT {Columns} FROM mira_jobs
             WHERE (@kind IS NULL OR kind = @kind) AND (@project IS NULL OR project = @project) AND (@state IS NULL OR state = @state)
-              AND (@origin IS NULL OR origin = @origin)
+              AND (@origin IS NULL OR origin = @origin){anyState}
             ORDER BY created_us, id LIMIT @limit
-            """, new { kind, project, state, origin, limit }, cancellationToken: ct));
+            """, new { kind, project, state, origin, limit, states = states?.ToArray() }, cancellationToken: ct));
         return [.. rows.Select(r => r.ToJob())];
     }
 
@@ -231,7 +233,7 @@ public sealed class JobStore(StorageDatabase db)
         var us = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
             $"SELECT MIN(CASE WHEN state = 'queued' THEN not_before_us ELSE lease_until_us END) FROM mira_jobs WHERE {Database.InList("kind", "@kinds")} AND state IN ('queued', 'running')",
             new { kinds = kinds.ToArray() }, cancellationToken: ct));
-        return us is { } v ? FromUs(v) : null;
+        return us is { } v ? FromMicros(v) : null;
     }
 
     /// <summary>Drops the queued and given-up jobs of a kind that a removed rule (its project and origin) had asked for.</summary>
@@ -253,7 +255,7 @@ public sealed class JobStore(StorageDatabase db)
     {
         await using var c = await Database.OpenAsync(ct);
         return await c.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM mira_jobs WHERE state IN ('succeeded', 'cancelled') AND finished_us < @before", new { before = Us(before) }, cancellationToken: ct));
+            "DELETE FROM mira_jobs WHERE state IN ('succeeded', 'cancelled') AND finished_us < @before", new { before = ToMicros(before) }, cancellationToken: ct));
     }
 
     const string Columns = """
@@ -286,7 +288,7 @@ public sealed class JobStore(StorageDatabase db)
 
         public Job ToJob() => new(id, kind, state, dedupe_key, project, origin, subject, payload, (int)priority,
             resources is null ? JobResources.Default : JsonSerializer.Deserialize<JobResources>(resources) ?? JobResources.Default,
-            (int)attempts, (int)max_attempts, last_error, FromUs(created_us), FromUs(not_before_us), started_us is { } s ? FromUs(s) : null,
-            finished_us is { } f ? FromUs(f) : null, worker, lease_until_us is { } l ? FromUs(l) : null, cancel_requested != 0);
+            (int)attempts, (int)max_attempts, last_error, FromMicros(created_us), FromMicros(not_before_us), started_us is { } s ? FromMicros(s) : null,
+            finished_us is { } f ? FromMicros(f) : null, worker, lease_until_us is { } l ? FromMicros(l) : null, cancel_requested != 0);
     }
 }

@@ -1,4 +1,5 @@
 using Dapper;
+using static Mira.Storage.Security.SecuritySchema;
 
 namespace Mira.Storage.Lineage;
 
@@ -38,9 +39,6 @@ public sealed class DeidRunStore(StorageDatabase db)
         "CREATE INDEX mira_lineage_input ON mira_lineage (input)",
     ];
 
-    static long Us(DateTimeOffset t) => (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
-
-    static DateTimeOffset FromUs(long us) => DateTimeOffset.UnixEpoch.AddTicks(us * TimeSpan.TicksPerMicrosecond);
 
     /// <summary>Stores a run and its lineage edges in one transaction.</summary>
     public async Task AddAsync(StoredDeidRun run, IReadOnlyList<LineageEdge> lineage, CancellationToken ct = default)
@@ -49,12 +47,12 @@ public sealed class DeidRunStore(StorageDatabase db)
         await using var tx = await c.BeginTransactionAsync(ct);
         await c.ExecuteAsync(new CommandDefinition("""
             INSERT INTO mira_deid_runs (run_id, project, recipe_hash, started_us, record) VALUES (@RunId, @Project, @RecipeHash, @started, @RecordJson)
-            """, new { run.RunId, run.Project, run.RecipeHash, started = Us(run.Started), run.RecordJson }, tx, cancellationToken: ct));
+            """, new { run.RunId, run.Project, run.RecipeHash, started = ToMicros(run.Started), run.RecordJson }, tx, cancellationToken: ct));
         foreach (var e in lineage)
             await c.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO mira_lineage (artefact, input, activity, at_us) VALUES (@Artefact, @Input, @Activity, @at)
                 ON CONFLICT (artefact, input, activity) DO NOTHING
-                """, new { e.Artefact, e.Input, e.Activity, at = Us(e.At) }, tx, cancellationToken: ct));
+                """, new { e.Artefact, e.Input, e.Activity, at = ToMicros(e.At) }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
     }
 
@@ -63,7 +61,7 @@ public sealed class DeidRunStore(StorageDatabase db)
         await using var c = await db.OpenAsync(ct);
         var r = await c.QuerySingleOrDefaultAsync<(string RunId, string? Project, string RecipeHash, long Started, string Record)>(new CommandDefinition(
             "SELECT run_id, project, recipe_hash, started_us, record FROM mira_deid_runs WHERE run_id = @runId", new { runId }, cancellationToken: ct));
-        return r.RunId is null ? null : new StoredDeidRun(r.RunId, r.Project, r.RecipeHash, FromUs(r.Started), r.Record);
+        return r.RunId is null ? null : new StoredDeidRun(r.RunId, r.Project, r.RecipeHash, FromMicros(r.Started), r.Record);
     }
 
     /// <summary>A project's runs, newest first.</summary>
@@ -73,7 +71,7 @@ public sealed class DeidRunStore(StorageDatabase db)
         var rows = await c.QueryAsync<(string RunId, string? Project, string RecipeHash, long Started, string Record)>(new CommandDefinition(
             "SELECT run_id, project, recipe_hash, started_us, record FROM mira_deid_runs WHERE project = @project ORDER BY started_us DESC LIMIT @limit",
             new { project, limit }, cancellationToken: ct));
-        return [.. rows.Select(r => new StoredDeidRun(r.RunId, r.Project, r.RecipeHash, FromUs(r.Started), r.Record))];
+        return [.. rows.Select(r => new StoredDeidRun(r.RunId, r.Project, r.RecipeHash, FromMicros(r.Started), r.Record))];
     }
 
     /// <summary>What an artefact was made from (one step back).</summary>
@@ -82,6 +80,6 @@ public sealed class DeidRunStore(StorageDatabase db)
         await using var c = await db.OpenAsync(ct);
         var rows = await c.QueryAsync<(string Artefact, string Input, string Activity, long At)>(new CommandDefinition(
             "SELECT artefact, input, activity, at_us FROM mira_lineage WHERE artefact = @artefact ORDER BY at_us, input", new { artefact }, cancellationToken: ct));
-        return [.. rows.Select(r => new LineageEdge(r.Artefact, r.Input, r.Activity, FromUs(r.At)))];
+        return [.. rows.Select(r => new LineageEdge(r.Artefact, r.Input, r.Activity, FromMicros(r.At)))];
     }
 }

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Mira.Storage.Security;
 
 namespace Mira.Storage.Migrations;
 
@@ -24,7 +25,7 @@ public static class MigrationRunner
     public static async Task<MigrationResult> ApplyAsync(StorageDatabase db, MigrationSet set, CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);
-        await using var tx = await BeginAsync(c, ct);
+        await using var tx = await SecuritySchema.BeginSerializedAsync(c, LockKey, ct);
         await c.ExecuteAsync(new CommandDefinition(
             $"CREATE TABLE IF NOT EXISTS {History} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_utc TEXT NOT NULL)",
             transaction: tx, cancellationToken: ct));
@@ -90,13 +91,5 @@ public static class MigrationRunner
             ? "SELECT COUNT(*) FROM pragma_table_info(@table) WHERE name = @column"
             : "SELECT COUNT(*) FROM information_schema.columns WHERE table_name = @table AND column_name = @column AND table_schema = ANY (current_schemas(false))";
         return await c.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { table, column }, tx, cancellationToken: ct)) > 0;
-    }
-
-    static async Task<DbTransaction> BeginAsync(DbConnection c, CancellationToken ct)
-    {
-        if (c is SqliteConnection sqlite) return sqlite.BeginTransaction(deferred: false);
-        var tx = await c.BeginTransactionAsync(ct);
-        await c.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = LockKey }, tx, cancellationToken: ct));
-        return tx;
     }
 }

@@ -19,6 +19,12 @@ public static class ProjectRuleKinds
 public sealed record ProjectRule(string Project, string Kind, string Source)
 {
     public string Id => $"{Kind}:{Source}";
+
+    /// <summary>The rule an <see cref="Id"/> names (<c>ae:TITLE</c>, <c>uploader:NAME</c>), or null for anything else.</summary>
+    public static ProjectRule? FromId(string project, string id) =>
+        id.StartsWith(ProjectRuleKinds.Uploader + ":", StringComparison.Ordinal) ? new(project, ProjectRuleKinds.Uploader, id[(ProjectRuleKinds.Uploader.Length + 1)..])
+        : id.StartsWith(ProjectRuleKinds.AeTitle + ":", StringComparison.Ordinal) ? new(project, ProjectRuleKinds.AeTitle, id[(ProjectRuleKinds.AeTitle.Length + 1)..])
+        : null;
 }
 
 /// <summary>Listing and revoking access and rules.</summary>

@@ -217,10 +217,10 @@ public abstract partial class StorageSuite : IAsyncLifetime
         var r = await Ingest.StoreAsync(part, IngestSource.Unknown);
         Assert.Equal(StoreOutcome.Stored, r.Outcome);
         var stored = await Index.FindInstanceAsync("1.2.4.1.2");
-        Assert.Equal(which == "study" ? IngestService.PlacementUid("study", "1.2.4.1.2") : "1.2.4", stored!.StudyInstanceUid);
-        Assert.Equal(which == "series" ? IngestService.PlacementUid("series", "1.2.4.1.2") : "1.2.4.1", stored.SeriesInstanceUid);
+        Assert.Equal(which == "study" ? IncomingInstance.PlacementUid("study", "1.2.4.1.2") : "1.2.4", stored!.StudyInstanceUid);
+        Assert.Equal(which == "series" ? IncomingInstance.PlacementUid("series", "1.2.4.1.2") : "1.2.4.1", stored.SeriesInstanceUid);
         Assert.Equal(part, ReadBlob(stored.BlobKey));
-        Assert.Equal(IngestService.PlacementUid("study", "1.2.4.1.2"), IngestService.PlacementUid("study", "1.2.4.1.2"));
+        Assert.Equal(IncomingInstance.PlacementUid("study", "1.2.4.1.2"), IncomingInstance.PlacementUid("study", "1.2.4.1.2"));
     }
 
     static void BlankLast(byte[] data, string ascii)
