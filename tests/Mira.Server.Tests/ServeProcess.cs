@@ -14,13 +14,23 @@ public sealed class ServeProcess : IAsyncDisposable
     readonly Process process;
     readonly StringBuilder output = new();
 
-    ServeProcess(Process process, HttpClient http)
+    ServeProcess(Process process, HttpClient http, int? dimsePort)
     {
         this.process = process;
         Http = http;
+        DimsePort = dimsePort;
     }
 
     public HttpClient Http { get; }
+
+    /// <summary>The DIMSE port this helper chose (null when the test passed its own <c>--dimse-port</c>).</summary>
+    public int? DimsePort { get; }
+
+    /// <summary>The server's process id (for <see cref="ProcessUsage"/>).</summary>
+    public int ProcessId => process.Id;
+
+    /// <summary>The server's resident memory now and at its peak, and the CPU time it has used so far.</summary>
+    public ProcessUsage Usage() => ProcessUsage.Of(process.Id);
 
     public string Output
     {
@@ -32,13 +42,14 @@ public sealed class ServeProcess : IAsyncDisposable
         var port = FreePort();
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         // Each process gets its own DIMSE port unless the test chooses one: parallel tests must not share 11112.
-        var dimse = extra.Contains("--dimse-port") ? [] : new[] { "--dimse-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        int? dimsePort = extra.Contains("--dimse-port") ? null : FreePort();
+        var dimse = dimsePort is null ? [] : new[] { "--dimse-port", dimsePort.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "mira.dll"), "serve", "--data", data, "--urls", $"http://127.0.0.1:{port}" }.Concat(dimse).Concat(extra))
             psi.ArgumentList.Add(a);
         psi.Environment["MIRA_ADMIN_PASSWORD"] = AdminPassword;
         var process = Process.Start(psi)!;
         var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
-        var server = new ServeProcess(process, http);
+        var server = new ServeProcess(process, http, dimsePort);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
