@@ -24,6 +24,15 @@ public sealed class SignInThrottle(SignInOptions options, TimeProvider time)
 
     public SignInOptions Options => options;
 
+    /// <summary>How many account names and addresses are remembered now (bounded by <see cref="SignInOptions.MaxTrackedKeys"/>).</summary>
+    public int TrackedKeys
+    {
+        get
+        {
+            lock (entries) return entries.Count;
+        }
+    }
+
     /// <summary>How long an attempt for <paramref name="account"/> from <paramref name="address"/> must still wait; null when it may go ahead.</summary>
     public TimeSpan? RetryAfter(string account, IPAddress? address)
     {
