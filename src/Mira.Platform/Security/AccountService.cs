@@ -17,6 +17,11 @@ public sealed class AccountService(AccountStore store, TokenStore? tokens = null
     public async Task<UserAccount> CreateUserAsync(string name, string password, IEnumerable<string> roles, CancellationToken ct = default) =>
         Canonical(await Store.CreateUserAsync(name, password, Roles.Normalize(roles), ct));
 
+    /// <summary>As <see cref="CreateUserAsync(string, string, IEnumerable{string}, CancellationToken)"/>; with
+    /// <paramref name="mustChangePassword"/> (an administrator chose the password) the user must choose a new one at the first sign-in.</summary>
+    public async Task<UserAccount> CreateUserAsync(string name, string password, IEnumerable<string> roles, bool mustChangePassword, CancellationToken ct = default) =>
+        Canonical(await Store.CreateUserAsync(name, password, Roles.Normalize(roles), mustChangePassword, ct));
+
     public Task<AdminBootstrap> EnsureAdminAsync(string? passwordFromEnvironment, CancellationToken ct = default) =>
         Store.EnsureAdminAsync(passwordFromEnvironment, [Roles.Admin], ct);
 

@@ -123,8 +123,7 @@ public static class AccountEndpoints
         UserAccount account;
         try
         {
-            account = await a.Accounts.CreateUserAsync(name, password, roles, h.RequestAborted);
-            if (mustChange) await a.Accounts.SetPasswordAsync(account.Name, password, mustChange: true, h.RequestAborted);
+            account = await a.Accounts.CreateUserAsync(name, password, roles, mustChange, h.RequestAborted);
         }
         catch (ArgumentException e)
         {
@@ -135,7 +134,7 @@ public static class AccountEndpoints
             return Problems.Result(StatusCodes.Status409Conflict, "Conflict", $"field 'name': {e.Message}");
         }
         await AuditAsync(a, h, AuditActions.UserCreate, account.Name, details: new { roles = account.Roles, mustChangePassword = mustChange });
-        return Results.Json(Describe(account with { MustChangePassword = mustChange }), statusCode: StatusCodes.Status201Created);
+        return Results.Json(Describe(account), statusCode: StatusCodes.Status201Created);
     }
 
     static IReadOnlyList<string>? RolesField(JsonObject body) =>

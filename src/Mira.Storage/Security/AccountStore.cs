@@ -74,7 +74,12 @@ public sealed class AccountStore
     }
 
     /// <exception cref="InvalidOperationException">The user exists.</exception>
-    public async Task<UserAccount> CreateUserAsync(string name, string password, IEnumerable<string> roles, CancellationToken ct = default)
+    public Task<UserAccount> CreateUserAsync(string name, string password, IEnumerable<string> roles, CancellationToken ct = default) =>
+        CreateUserAsync(name, password, roles, false, ct);
+
+    /// <summary>Creates an account; with <paramref name="mustChangePassword"/> its user must choose a new password at the first sign-in.</summary>
+    /// <exception cref="InvalidOperationException">The user exists.</exception>
+    public async Task<UserAccount> CreateUserAsync(string name, string password, IEnumerable<string> roles, bool mustChangePassword, CancellationToken ct = default)
     {
         name = NormalizeUserName(name);
         var normalizedRoles = roles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
@@ -82,7 +87,7 @@ public sealed class AccountStore
         await using var c = await db.OpenAsync(ct);
         await using var tx = await SecuritySchema.BeginSerializedAsync(c, SecuritySchema.AccountLock, ct);
         if (await ExistsAsync(c, tx, name, ct)) throw new InvalidOperationException($"User '{name}' exists.");
-        var account = await InsertAsync(c, tx, name, hash, normalizedRoles, ct);
+        var account = await InsertAsync(c, tx, name, hash, normalizedRoles, ct, mustChangePassword);
         await tx.CommitAsync(ct);
         return account;
     }
