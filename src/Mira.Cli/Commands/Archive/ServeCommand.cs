@@ -4,7 +4,8 @@ using Mira.Server;
 
 namespace Mira.Cli.Commands.Archive;
 
-/// <summary><c>mira serve [--data DIR] [--urls URLS] [--db CONNECTION] [--demo] [--no-jobs]</c>: runs the archive (DICOMweb, status page).</summary>
+/// <summary><c>mira serve [--data DIR] [--urls URLS] [--db CONNECTION] [--demo] [--no-jobs]</c> and the web security options
+/// (<see cref="WebSecurityOptions"/>: HTTPS, proxies, origins, sign-in back-off): runs the archive (DICOMweb, status page).</summary>
 public static class ServeCommand
 {
     public static Command Create()
@@ -26,6 +27,7 @@ public static class ServeCommand
         };
         var cmd = new Command("serve", "Run the archive: DICOMweb under /dicomweb, DIMSE on port 11112, a status page at /, /health")
             { data, urls, db, demo, dimsePort, aeTitle, unknown, noJobs };
+        var web = WebSecurityOptions.AddTo(cmd);
         cmd.SetAction((r, ct) =>
         {
             Mira.Server.Dimse.DimseServiceOptions? dimse = null;
@@ -50,6 +52,15 @@ public static class ServeCommand
                 DataFolder = r.GetValue(data)!, Urls = r.GetValue(urls)!, ConnectionString = PlatformOptions.ResolveConnectionString(r.GetValue(db)), Demo = r.GetValue(demo), Dimse = dimse,
                 Jobs = new Mira.Platform.Jobs.JobOptions { Worker = !r.GetValue(noJobs) },
             };
+            try
+            {
+                options = web.Apply(r, options);
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"mira serve: {e.Message}");
+                return Task.FromResult(2);
+            }
             return Run(options, ct);
         });
         return cmd;
