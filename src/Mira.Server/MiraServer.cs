@@ -38,7 +38,7 @@ public static class MiraServer
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<MiraAuthentication>();
-        builder.Services.AddSingleton<ITransferSyntaxConverter, CodecTransferSyntaxConverter>();
+        builder.Services.AddSingleton<ITransferSyntaxConverter>(new CodecTransferSyntaxConverter(CodecRegistry.Default, options.DecodeLimits));
         builder.Services.AddProblemDetails();
         if (options.Dimse is { Port: not null } dimse)
         {

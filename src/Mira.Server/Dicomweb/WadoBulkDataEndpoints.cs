@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Mira.Dicom.Codecs;
 using Mira.Dicom.IO;
 using Microsoft.AspNetCore.Http;
@@ -38,7 +39,7 @@ public static class WadoBulkDataEndpoints
     static async Task<IResult> Frames(HttpContext http, DicomwebSource source, ITransferSyntaxConverter converter,
         string study, string series, string instance, string frames)
     {
-        var numbers = PixelFrames.ParseList(frames, out var error);
+        var numbers = PixelFrames.ParseList(frames, out var error, http.RequestServices.GetRequiredService<ServerOptions>().MaxFrameListEntries);
         if (numbers is null) return Problems.BadRequest(error!);
         var si = (await WadoEndpoints.FindAsync(source.Index, study, series, instance, http.RequestAborted)).FirstOrDefault();
         if (si is null) return Problems.NotFound($"no instance {instance} of series {series} in study {study}");

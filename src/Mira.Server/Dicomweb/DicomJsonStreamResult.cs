@@ -1,0 +1,38 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Mira.Dicom;
+using Mira.Dicom.Json;
+
+namespace Mira.Server.Dicomweb;
+
+/// <summary>
+/// An <c>application/dicom+json</c> array (PS3.18 Annex F) written to the response one data set at a time: each item is
+/// loaded, written and flushed before the next is loaded, so a study's metadata (PS3.18 §10.4.1.1.2) costs the memory
+/// of one instance, not of the whole array. The response is chunked (no Content-Length); a failure after the first item
+/// aborts the response, which the client sees as a truncated body.
+/// </summary>
+public sealed class DicomJsonStreamResult<T>(IReadOnlyList<T> items, Func<T, CancellationToken, Task<DicomDataset>> load,
+    DicomJsonWriteOptions? options = null) : IResult, IStatusCodeHttpResult
+{
+    public int? StatusCode => StatusCodes.Status200OK;
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var ct = httpContext.RequestAborted;
+        var opts = options ?? DicomJsonWriteOptions.Default;
+        httpContext.Response.StatusCode = StatusCodes.Status200OK;
+        httpContext.Response.ContentType = DicomJsonResult.MediaType;
+        var pipe = httpContext.Response.BodyWriter;
+        await using var w = new Utf8JsonWriter(pipe, DicomJsonResult.writerOptions);
+        w.WriteStartArray();
+        foreach (var item in items)
+        {
+            DicomJsonWriter.WriteDataset(w, await load(item, ct), opts);
+            await w.FlushAsync(ct);
+            await pipe.FlushAsync(ct);
+        }
+        w.WriteEndArray();
+        await w.FlushAsync(ct);
+        await pipe.FlushAsync(ct);
+    }
+}
