@@ -5,8 +5,8 @@ namespace Mira.Platform.Intake;
 
 /// <summary>
 /// What an object may cost once it is decoded, checked when it arrives, from its header alone, before any pixel is
-/// decoded or anything is stored: the decoded size of one frame and of all frames (Rows x Columns x Samples per Pixel
-/// x Bits Allocated, times Number of Frames: PS3.3 §C.7.6.3, PS3.5 §8.1.1), and how far a Deflated Explicit VR Little
+/// decoded or anything is stored: the decoded size of one frame and of all frames (Rows × Columns × Samples per Pixel
+/// × Bits Allocated, times Number of Frames: PS3.3 §C.7.6.3, PS3.5 §8.1.1), and how far a Deflated Explicit VR Little
 /// Endian data set (PS3.5 §A.5) may inflate. An object over them is refused as Out of Resources (A700, PS3.4 Annex B
 /// Table B.2-1; PS3.18 Table 10.5.3-1 for STOW-RS) and nothing of it is kept.
 /// </summary>
@@ -16,7 +16,7 @@ namespace Mira.Platform.Intake;
 /// </remarks>
 public sealed record IntakeLimits
 {
-    /// <summary>Largest decoded frame (bytes): 128 MiB holds an 8000 x 5600 RGB photograph or a 8192² 16-bit image.</summary>
+    /// <summary>Largest decoded frame (bytes): 128 MiB holds an 8000 × 5500 RGB photograph (44 megapixels) or an 8192² 16-bit image.</summary>
     public long MaxDecodedFrameBytes { get; init; } = 128L << 20;
 
     /// <summary>Largest decoded size of all frames together (bytes): 16 GiB, a whole-slide level of a 1 GiB JPEG part.</summary>

@@ -1,4 +1,5 @@
 using Mira.Dicom;
+using Mira.Dicom.Codecs;
 
 namespace Mira.Server.Dicomweb;
 
@@ -94,6 +95,19 @@ public static class PixelFrames
         var tail = (int)(count % 8);
         if (tail != 0) output[^1] &= (byte)((1 << tail) - 1);
         return output;
+    }
+
+    /// <summary>
+    /// The frames asked for of encapsulated Pixel Data, each decoded on its own (<see cref="PixelData.DecodeFrame(int)"/>:
+    /// native little-endian layout, a Bits Allocated 1 frame starting at bit 0) within <paramref name="limits"/>; the
+    /// frames not asked for are never decoded.
+    /// </summary>
+    public static List<byte[]> Decoded(DicomDataset ds, TransferSyntax stored, IReadOnlyList<int> numbers, DecodeLimits limits)
+    {
+        var pixels = PixelData.Create(ds, stored, CodecRegistry.Default, limits);
+        var result = new List<byte[]>(numbers.Count);
+        foreach (var n in numbers) result.Add(pixels.DecodeFrame(n - 1));
+        return result;
     }
 
     /// <summary>The frames asked for of encapsulated Pixel Data: each frame's fragments joined, without item headers (PS3.18 §8.7.3.3.2).</summary>

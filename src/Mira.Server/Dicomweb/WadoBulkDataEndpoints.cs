@@ -64,16 +64,27 @@ public static class WadoBulkDataEndpoints
         List<byte[]> data;
         try
         {
-            if (encoding.Syntax.Uid != stored.Uid)
+            if (encoding.Syntax.Uid != stored.Uid && pixels is DicomFragmentSequence && !encoding.Syntax.IsEncapsulated)
+                // Compressed frames asked for uncompressed: only the frames asked for are decoded, one at a time, within
+                // the decoding limits, not the whole object (a whole-slide image has thousands of tiles).
+                data = PixelFrames.Decoded(ds, stored, numbers, http.RequestServices.GetRequiredService<ServerOptions>().DecodeLimits);
+            else
             {
-                ds = converter.Convert(ds, stored, encoding.Syntax);
-                pixels = PixelFrames.PixelDataOf(ds) ?? throw new FrameException(StatusCodes.Status500InternalServerError, "the conversion lost the Pixel Data");
+                if (encoding.Syntax.Uid != stored.Uid)
+                {
+                    ds = converter.Convert(ds, stored, encoding.Syntax);
+                    pixels = PixelFrames.PixelDataOf(ds) ?? throw new FrameException(StatusCodes.Status500InternalServerError, "the conversion lost the Pixel Data");
+                }
+                data = pixels is DicomFragmentSequence ? PixelFrames.Encapsulated(ds, numbers) : PixelFrames.Native(ds, pixels, numbers);
             }
-            data = pixels is DicomFragmentSequence ? PixelFrames.Encapsulated(ds, numbers) : PixelFrames.Native(ds, pixels, numbers);
         }
         catch (FrameException e)
         {
             return Problems.Result(e.Status, "Frames not available", $"instance {si.SopInstanceUid}: {e.Message}");
+        }
+        catch (DicomCodecException e)
+        {
+            return Problems.Result(StatusCodes.Status422UnprocessableEntity, "Frames not available", $"instance {si.SopInstanceUid}: {e.Message}");
         }
         var partType = $"{encoding.MediaType}; transfer-syntax={encoding.Syntax.Uid}";
         var parts = data.Select((d, i) => new BodyPart(partType, d, locationPrefix is null ? null : locationPrefix + numbers[i])).ToList();

@@ -51,7 +51,7 @@ public sealed class IntakeLimitsTests
     public void A_whole_slide_like_object_of_many_small_tiles_and_a_large_honest_image_are_accepted_with_the_defaults()
     {
         Assert.Null(IncomingInstance.Parse(Image(256, 256, 3, 8, 60_000), Source).Refusal); // 11 GiB decoded in 192 KiB tiles
-        Assert.Null(IncomingInstance.Parse(Image(5600, 8000, 3, 8, 1), Source).Refusal);   // a 45-megapixel RGB photograph
+        Assert.Null(IncomingInstance.Parse(Image(5500, 8000, 3, 8, 1), Source).Refusal);   // a 44-megapixel RGB photograph
         Assert.Null(IncomingInstance.Parse(Image(4096, 4096, 1, 16, 1), Source).Refusal);
         Assert.Null(IncomingInstance.Parse(Image(16384, 16384, 1, 8, 1, withPixels: false), Source).Refusal); // no pixel data, nothing to decode
     }
