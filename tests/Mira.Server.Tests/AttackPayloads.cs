@@ -22,10 +22,11 @@ public static class AttackPayloads
         });
 
     /// <summary>
-    /// An RLE Lossless object (PS3.5 Annex G) whose one frame claims <paramref name="size"/>² pixels of 8 bits: every
-    /// 128 zero bytes are one two-byte PackBits run, so 16384² pixels (256 MiB decoded) take 4 MiB.
+    /// An RLE Lossless object (PS3.5 Annex G) of <paramref name="frames"/> frames (one fragment each, no offset table)
+    /// that each claim <paramref name="size"/>² pixels of 8 bits: every 128 zero bytes are one two-byte PackBits run, so
+    /// 16384² pixels (256 MiB decoded) take 4 MiB.
     /// </summary>
-    public static byte[] RleBomb(string study, string series, string sop, int size = 16384)
+    public static byte[] RleBomb(string study, string series, string sop, int size = 16384, int frames = 1)
     {
         var decoded = (long)size * size;
         var runs = decoded / 128;
@@ -39,8 +40,8 @@ public static class AttackPayloads
         ds.Set(DicomTags.StudyInstanceUID, study);
         ds.Set(DicomTags.SeriesInstanceUID, series);
         ds.Set(DicomTags.Modality, "CT");
-        SetImagePixel(ds, size, size, samples: 1, bits: 8, frames: 1);
-        ds.Set(new DicomFragmentSequence(DicomTags.PixelData, DicomVR.OB, [], [new DicomFragment(frame)]));
+        SetImagePixel(ds, size, size, samples: 1, bits: 8, frames);
+        ds.Set(new DicomFragmentSequence(DicomTags.PixelData, DicomVR.OB, [], Enumerable.Range(0, frames).Select(_ => new DicomFragment(frame))));
         return DicomFileWriter.ToBytes(ds, TransferSyntax.Lookup("1.2.840.10008.1.2.5"));
     }
 

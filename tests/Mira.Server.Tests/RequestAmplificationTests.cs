@@ -93,6 +93,35 @@ public sealed class RequestAmplificationTests(ITestOutputHelper log)
         Assert.Equal((Mira.Server.Dicomweb.WadoRenderedEndpoints.ThumbnailSize, Mira.Server.Dicomweb.WadoRenderedEndpoints.ThumbnailSize), (thumbnail.Width, thumbnail.Height));
     });
 
+    [Fact]
+    public async Task One_compressed_frame_asked_for_uncompressed_decodes_that_frame_not_the_whole_object()
+    {
+        // 64 RLE frames of 4096² 8-bit pixels: 1 GiB decoded in all, 16 MiB each, in a 16 MiB part.
+        var data = Path.Combine(Path.GetTempPath(), "mira-amplify-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using var server = await ServeProcess.StartAsync(data);
+            var (study, series, sop) = (Uid(), Uid(), Uid());
+            Assert.Equal(HttpStatusCode.OK, (await Stow(server.Http, "/dicomweb/studies", AttackPayloads.RleBomb(study, series, sop, size: 4096, frames: 64))).StatusCode);
+            var request = new HttpRequestMessage(HttpMethod.Get, $"/dicomweb/studies/{study}/series/{series}/instances/{sop}/frames/64");
+            request.Headers.TryAddWithoutValidation("Accept", "multipart/related; type=\"application/octet-stream\"; transfer-syntax=1.2.840.10008.1.2.1");
+            var before = server.Usage();
+            var clock = Stopwatch.StartNew();
+            var response = await server.Http.SendAsync(request);
+            var (_, parts) = await MultipartReading.ReadAll(response);
+            var after = server.Usage();
+            var growth = after.PeakResidentBytes - before.ResidentBytes;
+            log.WriteLine($"frame 64 of 64 RLE frames as ELE: {(int)response.StatusCode}, {clock.ElapsedMilliseconds} ms, "
+                          + $"CPU {(after.CpuTime - before.CpuTime).TotalSeconds:F1} s, memory +{growth >> 20} MiB");
+            Assert.Equal(4096 * 4096, Assert.Single(parts).Content.Length);
+            Assert.True(growth < 150L << 20, $"memory grew by {growth >> 20} MiB");
+        }
+        finally
+        {
+            try { Directory.Delete(data, true); } catch (IOException) { }
+        }
+    }
+
     static ByteArrayContent WithType(byte[] body, HttpResponseMessage response)
     {
         var content = new ByteArrayContent(body);
