@@ -106,3 +106,18 @@ public static class AttackPayloads
         if (frames > 1) ds.Set(DicomTags.NumberOfFrames, frames.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }
+
+/// <summary>The attack tests' measurement helper: the peak a process reaches during one request.</summary>
+public static class PeakMemory
+{
+    /// <summary>
+    /// Resets the process's peak resident size (VmHWM) to its current size (Linux: <c>5</c> written to
+    /// <c>/proc/PID/clear_refs</c>), so that the next <see cref="ServeProcess.Usage"/> peak belongs to what runs after,
+    /// not to an earlier step such as storing the test data; then returns the usage now.
+    /// </summary>
+    public static ProcessUsage Reset(ServeProcess server)
+    {
+        File.WriteAllText($"/proc/{server.ProcessId}/clear_refs", "5");
+        return server.Usage();
+    }
+}

@@ -34,7 +34,7 @@ public sealed class DecompressionBombTests(ITestOutputHelper log)
     /// <summary>Posts one part; returns the response, its Failure Reason (hex) and the cost.</summary>
     async Task<(HttpResponseMessage Response, string? FailureReason, long Growth, double Seconds)> Attack(ServeProcess server, byte[] part, string what)
     {
-        var before = server.Usage();
+        var before = PeakMemory.Reset(server);
         var clock = Stopwatch.StartNew();
         var response = await Stow(server.Http, "/dicomweb/studies", part);
         var json = await Json(response);
@@ -107,7 +107,7 @@ public sealed class DecompressionBombTests(ITestOutputHelper log)
                 Assert.Equal(HttpStatusCode.OK, (await Stow(lenient.Http, "/dicomweb/studies", AttackPayloads.RleBomb(study, series, sop))).StatusCode);
             await using var server = await ServeProcess.StartAsync(data);
             var instance = $"/dicomweb/studies/{study}/series/{series}/instances/{sop}";
-            var before = server.Usage();
+            var before = PeakMemory.Reset(server);
             var clock = Stopwatch.StartNew();
             var rendered = await server.Http.GetAsync(instance + "/rendered");
             var frame = await server.Http.GetAsync(instance + "/frames/1", HttpCompletionOption.ResponseHeadersRead);

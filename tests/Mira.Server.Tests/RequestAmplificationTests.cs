@@ -33,7 +33,7 @@ public sealed class RequestAmplificationTests(ITestOutputHelper log)
     public Task A_frame_list_repeating_one_frame_returns_that_frame_once_at_the_cost_of_one_frame() => WithImage(async (server, id) =>
     {
         var list = string.Join(',', Enumerable.Repeat("1", 3854)); // a 7.7 KB URL, as in the issue
-        var before = server.Usage();
+        var before = PeakMemory.Reset(server);
         var clock = Stopwatch.StartNew();
         var response = await server.Http.GetAsync($"/dicomweb/studies/{id.Study}/series/{id.Series}/instances/{id.Sop}/frames/{list}");
         var body = await response.Content.ReadAsByteArrayAsync();
@@ -63,7 +63,7 @@ public sealed class RequestAmplificationTests(ITestOutputHelper log)
     [Fact]
     public Task A_rendered_viewport_larger_than_the_image_is_not_enlarged() => WithImage(async (server, id) =>
     {
-        var before = server.Usage();
+        var before = PeakMemory.Reset(server);
         var clock = Stopwatch.StartNew();
         var response = await server.Http.GetAsync($"/dicomweb/studies/{id.Study}/series/{id.Series}/instances/{id.Sop}/rendered?viewport=8192,8192");
         var png = await response.Content.ReadAsByteArrayAsync();
@@ -105,7 +105,7 @@ public sealed class RequestAmplificationTests(ITestOutputHelper log)
             Assert.Equal(HttpStatusCode.OK, (await Stow(server.Http, "/dicomweb/studies", AttackPayloads.RleBomb(study, series, sop, size: 4096, frames: 64))).StatusCode);
             var request = new HttpRequestMessage(HttpMethod.Get, $"/dicomweb/studies/{study}/series/{series}/instances/{sop}/frames/64");
             request.Headers.TryAddWithoutValidation("Accept", "multipart/related; type=\"application/octet-stream\"; transfer-syntax=1.2.840.10008.1.2.1");
-            var before = server.Usage();
+            var before = PeakMemory.Reset(server);
             var clock = Stopwatch.StartNew();
             var response = await server.Http.SendAsync(request);
             var (_, parts) = await MultipartReading.ReadAll(response);
@@ -115,6 +115,36 @@ public sealed class RequestAmplificationTests(ITestOutputHelper log)
                           + $"CPU {(after.CpuTime - before.CpuTime).TotalSeconds:F1} s, memory +{growth >> 20} MiB");
             Assert.Equal(4096 * 4096, Assert.Single(parts).Content.Length);
             Assert.True(growth < 150L << 20, $"memory grew by {growth >> 20} MiB");
+        }
+        finally
+        {
+            try { Directory.Delete(data, true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
+    public async Task Study_metadata_of_thousands_of_instances_is_written_instance_by_instance()
+    {
+        // 2000 instances each carrying 32 KiB of text (inline in metadata, PS3.18 §F.2): a 64 MiB JSON array.
+        var data = Path.Combine(Path.GetTempPath(), "mira-amplify-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using var server = await ServeProcess.StartAsync(data);
+            var (study, series) = (Uid(), Uid());
+            var text = new string('a', 32 << 10);
+            var parts = Enumerable.Range(0, 2000).Select(_ => Make(study, series, Uid(), ds => ds.Set(Mira.Dicom.DicomTags.TextValue, text))).ToArray();
+            Assert.Equal(HttpStatusCode.OK, (await Stow(server.Http, "/dicomweb/studies", parts)).StatusCode);
+            var before = PeakMemory.Reset(server);
+            var response = await server.Http.GetAsync($"/dicomweb/studies/{study}/metadata", HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Null(response.Content.Headers.ContentLength); // streamed, not measured whole first
+            var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStreamAsync());
+            var after = server.Usage();
+            var growth = after.PeakResidentBytes - before.ResidentBytes;
+            log.WriteLine($"metadata of 2000 × 32 KiB instances: memory +{growth >> 20} MiB");
+            Assert.Equal(2000, json.RootElement.GetArrayLength());
+            Assert.All(json.RootElement.EnumerateArray(), i => Assert.Equal(32 << 10, i.GetProperty("0040A160").GetProperty("Value")[0].GetString()!.Length));
+            Assert.True(growth < 64L << 20, $"memory grew by {growth >> 20} MiB");
         }
         finally
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Mira.Dicom;
@@ -22,17 +23,24 @@ public sealed class DicomJsonStreamResult<T>(IReadOnlyList<T> items, Func<T, Can
         var opts = options ?? DicomJsonWriteOptions.Default;
         httpContext.Response.StatusCode = StatusCodes.Status200OK;
         httpContext.Response.ContentType = DicomJsonResult.MediaType;
-        var pipe = httpContext.Response.BodyWriter;
-        await using var w = new Utf8JsonWriter(pipe, DicomJsonResult.writerOptions);
+        // One buffer, reused for every item: the JSON writer asks for room for the worst-case escaping of a long value
+        // (several times its length), which the response pipe would allocate afresh for each item.
+        var buffer = new ArrayBufferWriter<byte>(64 * 1024);
+        await using var w = new Utf8JsonWriter(buffer, DicomJsonResult.writerOptions);
         w.WriteStartArray();
         foreach (var item in items)
         {
             DicomJsonWriter.WriteDataset(w, await load(item, ct), opts);
-            await w.FlushAsync(ct);
-            await pipe.FlushAsync(ct);
+            await Send();
         }
         w.WriteEndArray();
-        await w.FlushAsync(ct);
-        await pipe.FlushAsync(ct);
+        await Send();
+
+        async Task Send()
+        {
+            w.Flush();
+            await httpContext.Response.Body.WriteAsync(buffer.WrittenMemory, ct);
+            buffer.ResetWrittenCount();
+        }
     }
 }
