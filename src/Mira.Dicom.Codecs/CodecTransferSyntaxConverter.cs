@@ -12,12 +12,15 @@ namespace Mira.Dicom.Codecs;
 /// encodes lossless streams does not claim the lossy syntaxes. Conversions between native syntaxes need no codec
 /// (<see cref="NativeTransferSyntaxConverter"/>).
 /// </summary>
-public sealed class CodecTransferSyntaxConverter(CodecRegistry codecs) : ITransferSyntaxConverter
+public sealed class CodecTransferSyntaxConverter(CodecRegistry codecs, DecodeLimits? limits = null) : ITransferSyntaxConverter
 {
     readonly NativeTransferSyntaxConverter native = new();
 
-    /// <summary>A converter over <see cref="CodecRegistry.Default"/> (what the server registers as a service).</summary>
+    /// <summary>A converter over <see cref="CodecRegistry.Default"/>.</summary>
     public CodecTransferSyntaxConverter() : this(CodecRegistry.Default) { }
+
+    /// <summary>How large the decoded frames of a conversion may be (<see cref="DecodeLimits.Default"/> unless given).</summary>
+    public DecodeLimits Limits { get; } = limits ?? DecodeLimits.Default;
 
     public bool CanConvert(TransferSyntax from, TransferSyntax to)
     {
@@ -36,7 +39,7 @@ public sealed class CodecTransferSyntaxConverter(CodecRegistry codecs) : ITransf
             return dataset; // nothing to re-encode (the writer changes only the encoding of the data set)
         // Big-endian sources are first made little endian (values are held little endian; only 32/64-bit OW needs work).
         if (!from.IsLittleEndian) dataset = native.Convert(dataset, from, TransferSyntax.ExplicitVRLittleEndian);
-        var source = PixelData.Create(dataset, from.IsEncapsulated ? from : TransferSyntax.ExplicitVRLittleEndian, codecs);
+        var source = PixelData.Create(dataset, from.IsEncapsulated ? from : TransferSyntax.ExplicitVRLittleEndian, codecs, Limits);
         var littleEndian = to.IsLittleEndian ? to : TransferSyntax.ExplicitVRLittleEndian;
         return PixelDataTranscoder.Transcode(source, littleEndian);
     }

@@ -37,6 +37,7 @@ public sealed record PixelArray(byte[] Bytes, int[] Shape, string DType)
     public static PixelArray From(PixelData pixels)
     {
         var f = pixels.Format;
+        pixels.Limits.CheckAll(f); // every frame is held decoded at once
         var frameLength = checked((int)f.FrameLength);
         var frames = pixels.FrameCount;
         var samples = f.SamplesPerPixel;

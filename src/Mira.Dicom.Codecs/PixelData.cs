@@ -22,10 +22,11 @@ public sealed class PixelData
     readonly Lazy<ReadOnlyMemory<byte>> nativeValue;
     readonly Lazy<IReadOnlyList<ReadOnlyMemory<byte>>> encapsulatedFrames;
 
-    PixelData(DicomDataset dataset, TransferSyntax syntax, DicomElement element, PixelFormat format, CodecRegistry codecs)
+    PixelData(DicomDataset dataset, TransferSyntax syntax, DicomElement element, PixelFormat format, CodecRegistry codecs, DecodeLimits limits)
     {
         Dataset = dataset;
         Codecs = codecs;
+        Limits = limits;
         TransferSyntax = syntax;
         this.element = element;
         Format = format;
@@ -37,6 +38,9 @@ public sealed class PixelData
 
     /// <summary>The registry whose codecs decode encapsulated frames.</summary>
     public CodecRegistry Codecs { get; }
+
+    /// <summary>How large a decoded frame, and all frames decoded at once, may be (checked before allocating).</summary>
+    public DecodeLimits Limits { get; }
     public TransferSyntax TransferSyntax { get; }
 
     /// <summary>The Image Pixel module values as stored in the data set.</summary>
@@ -49,15 +53,20 @@ public sealed class PixelData
     /// <summary>The codec for encapsulated data, or null for native data (found when first needed).</summary>
     public IPixelCodec? Codec => IsEncapsulated ? Codecs.Get(TransferSyntax) : null;
 
-    /// <summary>The pixel data of a file, decoded with <paramref name="codecs"/> (default <see cref="CodecRegistry.Default"/>).</summary>
-    public static PixelData Open(DicomFile file, CodecRegistry? codecs = null) => Create(file.Dataset, file.TransferSyntax, codecs);
+    /// <summary>
+    /// The pixel data of a file, decoded with <paramref name="codecs"/> (default <see cref="CodecRegistry.Default"/>)
+    /// within <paramref name="limits"/> (default <see cref="DecodeLimits.Default"/>).
+    /// </summary>
+    public static PixelData Open(DicomFile file, CodecRegistry? codecs = null, DecodeLimits? limits = null) =>
+        Create(file.Dataset, file.TransferSyntax, codecs, limits);
 
     /// <summary>
     /// Pixel data of a data set read in <paramref name="syntax"/>, decoded with <paramref name="codecs"/> (default
-    /// <see cref="CodecRegistry.Default"/>). Throws <see cref="DicomCodecException"/> when there is no pixel data or the
+    /// <see cref="CodecRegistry.Default"/>) within <paramref name="limits"/> (default <see cref="DecodeLimits.Default"/>,
+    /// checked when a frame is decoded). Throws <see cref="DicomCodecException"/> when there is no pixel data or the
     /// Image Pixel module cannot describe a frame.
     /// </summary>
-    public static PixelData Create(DicomDataset dataset, TransferSyntax syntax, CodecRegistry? codecs = null)
+    public static PixelData Create(DicomDataset dataset, TransferSyntax syntax, CodecRegistry? codecs = null, DecodeLimits? limits = null)
     {
         var element = dataset.Find(DicomTags.PixelData) ?? dataset.Find(DicomTags.FloatPixelData) ?? dataset.Find(DicomTags.DoubleFloatPixelData)
             ?? throw new DicomCodecException("the data set has no Pixel Data, Float Pixel Data or Double Float Pixel Data");
@@ -67,7 +76,7 @@ public sealed class PixelData
             throw new DicomCodecException(syntax.IsEncapsulated
                 ? $"transfer syntax {syntax.Uid} ({syntax.Name}) needs encapsulated Pixel Data, but the value is native"
                 : $"transfer syntax {syntax.Uid} ({syntax.Name}) needs native Pixel Data, but the value is encapsulated");
-        return new PixelData(dataset, syntax, element, format, codecs ?? CodecRegistry.Default);
+        return new PixelData(dataset, syntax, element, format, codecs ?? CodecRegistry.Default, limits ?? DecodeLimits.Default);
     }
 
     static void Validate(PixelFormat f, DicomDataset ds)
@@ -148,6 +157,7 @@ public sealed class PixelData
     /// </summary>
     public byte[] DecodeAll(out PixelFormat decoded)
     {
+        Limits.CheckAll(Format);
         var frameLength = FrameLengthChecked();
         var total = (long)frameLength * FrameCount;
         if (total > MaxDecodedLength)
@@ -161,9 +171,12 @@ public sealed class PixelData
 
     public byte[] DecodeAll() => DecodeAll(out _);
 
-    int FrameLengthChecked() =>
-        Format.FrameLength <= MaxDecodedLength ? (int)Format.FrameLength
+    int FrameLengthChecked()
+    {
+        Limits.CheckFrame(Format);
+        return Format.FrameLength <= MaxDecodedLength ? (int)Format.FrameLength
             : throw new DicomCodecException($"a frame of {Format.FrameLength} bytes is too large");
+    }
 
     void CheckIndex(int index)
     {

@@ -19,6 +19,7 @@ public static class PixelDataTranscoder
         if (!target.IsLittleEndian)
             throw new DicomCodecException($"writing Pixel Data in {target.Name} is not supported; use a little-endian transfer syntax");
         var f = source.Format;
+        source.Limits.CheckAll(f); // every frame is held decoded at once
         var frames = new byte[source.FrameCount][];
         var decoded = f;
         for (var i = 0; i < frames.Length; i++) frames[i] = source.DecodeFrame(i, out decoded);

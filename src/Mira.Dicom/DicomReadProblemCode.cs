@@ -78,4 +78,10 @@ public enum DicomReadProblemCode
 
     /// <summary>The Basic Offset Table or the fragments of encapsulated Pixel Data cannot be mapped to frames (PS3.5 §A.4).</summary>
     InvalidOffsetTable,
+
+    /// <summary>
+    /// The deflated data set (PS3.5 §A.5) inflates beyond what <see cref="IO.DicomReadOptions.InflatedLimit"/> allows
+    /// (a decompression bomb, or an object too large for these limits).
+    /// </summary>
+    InflationLimit,
 }

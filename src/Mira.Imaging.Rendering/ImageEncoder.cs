@@ -61,6 +61,13 @@ public static class ImageEncoder
         return image with { Width = w, Height = h, Pixels = pixels };
     }
 
+    /// <summary>
+    /// Scales <paramref name="image"/> down to fit the viewport, keeping the aspect ratio; an image that fits already is
+    /// returned unchanged (never enlarged), so the output has at most the source's pixels.
+    /// </summary>
+    public static RenderedImage Shrink(RenderedImage image, int viewportWidth, int viewportHeight) =>
+        image.Width <= viewportWidth && image.Height <= viewportHeight ? image : Fit(image, viewportWidth, viewportHeight);
+
     /// <summary>Decodes a PNG or JPEG into a <see cref="RenderedImage"/> (RGBA unless the file is grayscale), for tests and tools.</summary>
     public static RenderedImage Decode(byte[] encoded)
     {

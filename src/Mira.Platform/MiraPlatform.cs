@@ -38,7 +38,7 @@ public sealed class MiraPlatform : IAsyncDisposable
         Jobs = new JobService(new JobStore(database), options.Jobs);
         Projects = new ProjectService(index, blobs, Audit, new ProjectStore(database), new ProjectArchives(dataFolder, database), Jobs,
             new DeidRunStore(database));
-        Ingest = new IngestService(index, blobs) { Journal = journal };
+        Ingest = new IngestService(index, blobs) { Journal = journal, Limits = options.IntakeLimits };
         IngestQueue = new IngestQueue(Ingest);
         Intake = new IntakeService(Ingest, IngestQueue, Projects, Audit);
         JobHandlers = [new ProjectRuleCopyJob(Projects)];

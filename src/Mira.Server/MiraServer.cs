@@ -59,7 +59,7 @@ public static class MiraServer
             o.MaxAge = options.HstsMaxAge;
             o.ExcludedHosts.Clear(); // an operator who serves HTTPS on localhost asked for HTTPS there too
         });
-        builder.Services.AddSingleton<ITransferSyntaxConverter, CodecTransferSyntaxConverter>();
+        builder.Services.AddSingleton<ITransferSyntaxConverter>(new CodecTransferSyntaxConverter(CodecRegistry.Default, options.DecodeLimits));
         builder.Services.AddProblemDetails();
         if (options.Dimse is { Port: not null } dimse)
         {

@@ -1,4 +1,5 @@
 using Mira.Platform;
+using Mira.Platform.Intake;
 using Mira.Platform.Jobs;
 using Mira.Storage.Security;
 using Microsoft.AspNetCore.Builder;
@@ -30,6 +31,20 @@ public sealed record ServerOptions
 
     /// <summary>Largest single part (bytes) of a STOW-RS request.</summary>
     public long MaxPartBytes { get; init; } = 1L << 30;
+
+    // What one request or object may cost (issue 14 items 5–7; docs/security.md).
+
+    /// <summary>Most parts one STOW-RS request may carry; the next one is answered 413 and the rest is not read.</summary>
+    public int MaxStowParts { get; init; } = 10_000;
+
+    /// <summary>Most entries a WADO-RS frame list may have (PS3.18 §10.4.1.1.4); repeats are dropped after counting.</summary>
+    public int MaxFrameListEntries { get; init; } = 4096;
+
+    /// <summary>How large an arriving object may be once inflated or decoded (STOW-RS, C-STORE, and so every stored object).</summary>
+    public IntakeLimits IntakeLimits { get; init; } = IntakeLimits.Default;
+
+    /// <summary>What decoding for WADO-RS (rendering, transcoding) may allocate: the intake's frame limit, so what was accepted can be decoded.</summary>
+    public Mira.Dicom.Codecs.DecodeLimits DecodeLimits => new() { MaxFrameBytes = IntakeLimits.MaxDecodedFrameBytes };
 
     /// <summary>How long a successful HTTP Basic check is remembered (PBKDF2 is deliberately slow).</summary>
     public TimeSpan CredentialCacheLifetime { get; init; } = TimeSpan.FromSeconds(60);
@@ -82,7 +97,7 @@ public sealed record ServerOptions
     public PlatformOptions Platform => new()
     {
         DataFolder = DataFolder, ConnectionString = ConnectionString, Security = Security, Jobs = Jobs, Console = Console,
-        RecoverInterruptedIngest = true,
+        RecoverInterruptedIngest = true, IntakeLimits = IntakeLimits,
     };
 
     /// <summary>A hook run on the builder before the application is built (tests use it to swap in a test server).</summary>

@@ -220,7 +220,9 @@ public sealed class WadoNegotiationTests
         byte[] data = [0b1011_0110, 0b0000_0011];
         Assert.Equal(new byte[] { 0b0001_1011 }, PixelFrames.ExtractBits(data, 1, 5)); // bits 1..5 = 1,1,0,1,1
         Assert.Equal(new byte[] { 0b0011_1011, 0 }, PixelFrames.ExtractBits(data, 4, 9)); // bits 4..12 = 1,1,0,1,1,1,0,0,0
-        Assert.Equal(new[] { 3, 1, 3 }, PixelFrames.ParseList("3,1,3", out _));
+        Assert.Equal(new[] { 3, 1 }, PixelFrames.ParseList("3,1,3", out _)); // repeats dropped, first occurrences in order (issue 14 item 5)
+        Assert.Null(PixelFrames.ParseList("1,2,3", out var tooLong, maxEntries: 2));
+        Assert.Contains("at most 2", tooLong);
         Assert.Null(PixelFrames.ParseList("1,", out var error));
         Assert.NotNull(error);
     }

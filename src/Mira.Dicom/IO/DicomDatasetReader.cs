@@ -23,7 +23,10 @@ public static class DicomDatasetReader
         var list = new List<DicomReadWarning>();
         var dataset = new DicomDataset();
         Stream source = syntax.IsDeflated ? new System.IO.Compression.DeflateStream(stream, System.IO.Compression.CompressionMode.Decompress, leaveOpen: true) : stream;
-        using var input = new InputBuffer(source, syntax.IsDeflated ? 0 : (stream.CanSeek ? stream.Position : 0), options.MaxTotalSize);
+        // A deflated data set (PS3.5 §A.5) inflates only up to the limit for its compressed size.
+        using var input = syntax.IsDeflated
+            ? DicomFile.InflatedInput(source, options, stream.CanSeek ? stream.Length - stream.Position : null)
+            : new InputBuffer(source, stream.CanSeek ? stream.Position : 0, options.MaxTotalSize);
         new DatasetParser(input, options, list, syntax.IsDeflated ? null : lazySource).ParseTop(dataset, syntax.IsExplicitVR, !syntax.IsLittleEndian);
         warnings = list;
         return dataset;

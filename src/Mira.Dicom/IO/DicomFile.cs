@@ -106,10 +106,11 @@ public sealed class DicomFile
         DatasetParser dsParser;
         if (ts.IsDeflated)
         {
-            // PS3.5 §A.5: everything after the file meta is a raw deflate (RFC 1951) stream.
+            // PS3.5 §A.5: everything after the file meta is a raw deflate (RFC 1951) stream. It inflates only up to the
+            // limit for its compressed size, so a small bomb is refused after its first elements, not after gigabytes.
             var rest = new ChainedStream(input, stream);
             using var inflated = new DeflateStream(rest, CompressionMode.Decompress);
-            using var inflatedInput = new InputBuffer(inflated, 0, options.MaxTotalSize);
+            using var inflatedInput = InflatedInput(inflated, options, stream.CanSeek ? stream.Length - input.Position : null);
             dsParser = new DatasetParser(inflatedInput, options, warnings, null);
             try
             {
@@ -133,6 +134,19 @@ public sealed class DicomFile
             StoppedBeforePixelData = dsParser.StoppedAtPixelData,
             IsTruncated = dsParser.IsTruncated,
         };
+    }
+
+    /// <summary>
+    /// The reading window over an inflating stream, bounded by <see cref="DicomReadOptions.InflatedLimit"/> for
+    /// <paramref name="compressedLength"/> compressed bytes (and by <see cref="DicomReadOptions.MaxTotalSize"/>).
+    /// </summary>
+    internal static InputBuffer InflatedInput(Stream inflating, DicomReadOptions options, long? compressedLength)
+    {
+        var limit = options.InflatedLimit(compressedLength);
+        return limit < options.MaxTotalSize
+            ? new InputBuffer(inflating, 0, limit, limitCode: DicomReadProblemCode.InflationLimit,
+                limitName: $"the data set inflated from {(compressedLength is { } c ? $"{c}" : "an unknown number of")} deflated bytes (PS3.5 A.5)")
+            : new InputBuffer(inflating, 0, options.MaxTotalSize);
     }
 
     static bool IsDicm(ReadOnlySpan<byte> b) => b.Length >= 4 && b[0] == 'D' && b[1] == 'I' && b[2] == 'C' && b[3] == 'M';

@@ -27,6 +27,33 @@ public sealed record DicomReadOptions
     /// </summary>
     public bool AllowTruncated { get; init; } = true;
 
+    /// <summary>
+    /// Largest size a Deflated Explicit VR Little Endian data set (PS3.5 §A.5) may inflate to, whatever its compressed
+    /// size; reading stops with <see cref="DicomReadProblemCode.InflationLimit"/> as soon as it would pass it.
+    /// </summary>
+    public long MaxInflatedSize { get; init; } = long.MaxValue;
+
+    /// <summary>
+    /// Inflated bytes allowed per compressed byte of a deflated data set (0: no ratio limit). Deflate reaches about
+    /// 1000:1 on runs of zeros, so honest blank images get <see cref="InflationAllowance"/> whatever their ratio.
+    /// </summary>
+    public int MaxInflationRatio { get; init; }
+
+    /// <summary>Inflated bytes every deflated data set may reach whatever its ratio (still at most <see cref="MaxInflatedSize"/>).</summary>
+    public long InflationAllowance { get; init; } = 64L << 20;
+
+    /// <summary>
+    /// The inflated size a deflated data set of <paramref name="compressedLength"/> bytes (null: unknown) may reach:
+    /// the larger of <see cref="InflationAllowance"/> and <see cref="MaxInflationRatio"/> times the compressed size,
+    /// capped at <see cref="MaxInflatedSize"/>.
+    /// </summary>
+    public long InflatedLimit(long? compressedLength)
+    {
+        if (MaxInflationRatio <= 0 || compressedLength is not { } compressed) return MaxInflatedSize;
+        var byRatio = compressed > long.MaxValue / MaxInflationRatio ? long.MaxValue : compressed * MaxInflationRatio;
+        return Math.Min(MaxInflatedSize, Math.Max(InflationAllowance, byRatio));
+    }
+
     public static DicomReadOptions Default { get; } = new();
 
     public static DicomReadOptions Untrusted { get; } = new()
@@ -34,6 +61,8 @@ public sealed record DicomReadOptions
         MaxDepth = 32,
         MaxElementLength = 1L << 30,
         MaxTotalSize = 4L << 30,
+        MaxInflatedSize = 1L << 30,
+        MaxInflationRatio = 100,
         AllowTruncated = false,
     };
 }

@@ -16,10 +16,18 @@ internal sealed class InputBuffer : IDisposable
     long basePosition; // absolute position of buffer[0]
     bool eof;
 
-    public InputBuffer(Stream stream, long startPosition, long maxTotal, int capacity = 64 * 1024)
+    readonly DicomReadProblemCode limitCode;
+    readonly string limitName;
+
+    /// <param name="limitCode">The problem code when more than <paramref name="maxTotal"/> bytes are asked for.</param>
+    /// <param name="limitName">What the limit bounds, for the message (e.g. "the inflated data set").</param>
+    public InputBuffer(Stream stream, long startPosition, long maxTotal, int capacity = 64 * 1024,
+        DicomReadProblemCode limitCode = DicomReadProblemCode.LimitExceeded, string limitName = "input")
     {
         this.stream = stream;
         this.maxTotal = maxTotal;
+        this.limitCode = limitCode;
+        this.limitName = limitName;
         // The length is read once: asking a file for it costs a system call, and inputs do not grow while read.
         length = stream.CanSeek ? stream.Length : null;
         if (length is { } l) capacity = (int)Math.Clamp(l - startPosition, 256, capacity);
@@ -75,8 +83,7 @@ internal sealed class InputBuffer : IDisposable
                 return false;
             }
             end += read;
-            if (basePosition + end > maxTotal)
-                throw new DicomFormatException(DicomReadProblemCode.LimitExceeded, $"input exceeds the limit of {maxTotal} bytes", null, basePosition + end);
+            if (basePosition + end > maxTotal) throw OverLimit(basePosition + end);
         }
         return true;
     }
@@ -94,6 +101,8 @@ internal sealed class InputBuffer : IDisposable
     /// </summary>
     public byte[] ReadBytes(long n)
     {
+        // A value that cannot fit under the limit is refused before a byte of it is read (or inflated).
+        if (Position + n > maxTotal) throw OverLimit(Position + n);
         const int trustedAllocation = 16 << 20;
         if (length is null && n > trustedAllocation) return ReadBytesInChunks(n);
         var result = GC.AllocateUninitializedArray<byte>((int)n);
@@ -117,10 +126,13 @@ internal sealed class InputBuffer : IDisposable
             // The window was drained; it now starts at the new position.
             basePosition += end + (done - have);
             start = end = 0;
-            if (basePosition > maxTotal) throw new DicomFormatException(DicomReadProblemCode.LimitExceeded, $"input exceeds the limit of {maxTotal} bytes", null, basePosition);
+            if (basePosition > maxTotal) throw OverLimit(basePosition);
         }
         return result;
     }
+
+    DicomFormatException OverLimit(long at) =>
+        new(limitCode, $"{limitName} exceeds the limit of {maxTotal} bytes", null, at);
 
     byte[] ReadBytesInChunks(long n)
     {
@@ -139,6 +151,7 @@ internal sealed class InputBuffer : IDisposable
     /// <summary>Skips <paramref name="n"/> bytes, seeking when the stream allows; returns the bytes skipped.</summary>
     public long Skip(long n)
     {
+        if (!stream.CanSeek && Position + n > maxTotal) throw OverLimit(Position + n);
         var inWindow = end - start;
         if (n <= inWindow)
         {

@@ -53,11 +53,13 @@ public static class PresentationPipeline
     {
         if (f.SamplesPerPixel != 1)
             throw new ImagingException($"{f.PhotometricInterpretation} needs 1 sample per pixel, not {f.SamplesPerPixel}");
-        var stored = StoredValues.Read(f, frame);
+        // Values are read from the frame as needed, never copied as numbers: memory is the frame and the output.
+        var stored = new StoredValueReader(f, frame);
+        var count = stored.Count;
         var modality = ModalityTransform.For(ds, frameIndex, f.IsSigned);
         var inverted = IsInverted(ds, monochrome1);
         var padding = f.IsFloat ? null : ModalityTransform.Number(ds, DicomTags.PixelPaddingValue);
-        var output = new byte[stored.Length];
+        var output = new byte[count];
 
         VoiTransform Voi(double min, double max)
         {
@@ -77,9 +79,9 @@ public static class PresentationPipeline
         {
             // Integer samples of at most 16 bits: one table from stored value to display byte.
             int lo = int.MaxValue, hi = int.MinValue;
-            foreach (var v in stored) { var i = (int)v; if (i < lo) lo = i; if (i > hi) hi = i; }
+            for (var p = 0; p < count; p++) { var i = (int)stored.Get(frame, p); if (i < lo) lo = i; if (i > hi) hi = i; }
             var present = new bool[hi - lo + 1];
-            foreach (var v in stored) present[(int)v - lo] = true;
+            for (var p = 0; p < count; p++) present[(int)stored.Get(frame, p) - lo] = true;
             if (padding is { } pad && pad >= lo && pad <= hi && present.Count(p => p) > 1) present[(int)pad - lo] = false;
             double min = double.MaxValue, max = double.MinValue;
             var mapped = new double[present.Length];
@@ -93,22 +95,23 @@ public static class PresentationPipeline
             var voi = Voi(min, max);
             var table = new byte[present.Length];
             for (var i = 0; i < table.Length; i++) table[i] = Display(voi, mapped[i]);
-            for (var i = 0; i < stored.Length; i++) output[i] = table[(int)stored[i] - lo];
+            for (var i = 0; i < count; i++) output[i] = table[(int)stored.Get(frame, i) - lo];
         }
         else
         {
-            var values = new double[stored.Length];
+            // Two passes over the frame (range, then display) instead of a copy of it as modality values.
             double min = double.MaxValue, max = double.MinValue;
-            for (var i = 0; i < stored.Length; i++)
+            for (var i = 0; i < count; i++)
             {
-                var m = values[i] = modality.Apply(stored[i]);
-                if (!double.IsFinite(m) || stored[i] == padding) continue;
+                var v = stored.Get(frame, i);
+                var m = modality.Apply(v);
+                if (!double.IsFinite(m) || v == padding) continue;
                 if (m < min) min = m;
                 if (m > max) max = m;
             }
             if (min > max) min = max = 0;
             var voi = Voi(min, max);
-            for (var i = 0; i < values.Length; i++) output[i] = Display(voi, values[i]);
+            for (var i = 0; i < count; i++) output[i] = Display(voi, modality.Apply(stored.Get(frame, i)));
         }
         return new RenderedImage(f.Columns, f.Rows, RenderedLayout.Gray8, output);
     }
@@ -118,11 +121,11 @@ public static class PresentationPipeline
         if (f.SamplesPerPixel != 1) throw new ImagingException($"PALETTE COLOR needs 1 sample per pixel, not {f.SamplesPerPixel}");
         if (f.IsFloat) throw new ImagingException("PALETTE COLOR cannot index with float pixel data");
         var palette = Palette.Read(ds, f.IsSigned);
-        var stored = StoredValues.Read(f, frame);
-        var output = new byte[stored.Length * 4];
-        for (var i = 0; i < stored.Length; i++)
+        var stored = new StoredValueReader(f, frame);
+        var output = new byte[stored.Count * 4];
+        for (var i = 0; i < stored.Count; i++)
         {
-            var (r, g, b) = palette.Lookup(stored[i]);
+            var (r, g, b) = palette.Lookup(stored.Get(frame, i));
             output[4 * i] = r;
             output[4 * i + 1] = g;
             output[4 * i + 2] = b;
@@ -135,7 +138,7 @@ public static class PresentationPipeline
     {
         if (f.SamplesPerPixel != 3) throw new ImagingException($"{photometric} needs 3 samples per pixel, not {f.SamplesPerPixel}");
         if (f.IsFloat) throw new ImagingException($"{photometric} float pixel data cannot be rendered");
-        var stored = StoredValues.Read(f, frame);
+        var stored = new StoredValueReader(f, frame);
         var bits = Math.Clamp(f.BitsStored, 1, 32);
         var max = Math.Pow(2, bits) - 1;
         var half = Math.Pow(2, bits - 1);
@@ -144,7 +147,7 @@ public static class PresentationPipeline
         var output = new byte[pixels * 4];
         for (var p = 0; p < pixels; p++)
         {
-            double a = stored[3 * p], b = stored[3 * p + 1], c = stored[3 * p + 2];
+            double a = stored.Get(frame, p, 0), b = stored.Get(frame, p, 1), c = stored.Get(frame, p, 2);
             (byte R, byte G, byte B) rgb = photometric switch
             {
                 "RGB" => (ColorConversion.Byte(a * scale), ColorConversion.Byte(b * scale), ColorConversion.Byte(c * scale)),

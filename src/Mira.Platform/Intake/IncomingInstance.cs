@@ -49,17 +49,25 @@ public sealed class IncomingInstance
     }
 
     /// <summary>
-    /// Parses and validates a part and builds its index row (no I/O): it must be readable and complete, and carry a
-    /// SOP Instance UID and a SOP Class UID (in the data set or its file meta information); one without Study or Series
-    /// Instance UID is filed under derived UIDs (<see cref="PlacementUid"/>).
+    /// Parses and validates a part and builds its index row (no I/O): it must be readable and complete, within
+    /// <paramref name="limits"/> (default <see cref="IntakeLimits.Default"/>: how far a deflated data set inflates, how
+    /// large its pixel data is once decoded, from the header alone), and carry a SOP Instance UID and a SOP Class UID
+    /// (in the data set or its file meta information); one without Study or Series Instance UID is filed under derived
+    /// UIDs (<see cref="PlacementUid"/>).
     /// </summary>
-    public static IncomingInstance Parse(ReadOnlyMemory<byte> data, IngestSource source)
+    public static IncomingInstance Parse(ReadOnlyMemory<byte> data, IngestSource source, IntakeLimits? limits = null)
     {
+        limits ??= IntakeLimits.Default;
         var part = new IncomingInstance(data, source);
         DicomFile file;
         try
         {
-            file = DicomFile.Read(data, DicomReadOptions.Untrusted);
+            file = DicomFile.Read(data, limits.ReadOptions);
+        }
+        catch (DicomFormatException e) when (e.Code == DicomReadProblemCode.InflationLimit)
+        {
+            part.Refusal = StoreResult.Refuse(StoreRefusal.InflatedTooLarge, StoreStatus.OutOfResources, $"not stored: {e.Message}");
+            return part;
         }
         catch (Exception e) when (e is DicomFormatException or InvalidDataException or EndOfStreamException or ArgumentException or OverflowException or InvalidOperationException)
         {
@@ -87,6 +95,12 @@ public sealed class IncomingInstance
             return part;
         }
         part.OwnStudyUid = study;
+        if (limits.DecodedSizeProblem(file.Dataset) is { } tooLarge)
+        {
+            part.Refusal = StoreResult.Refuse(StoreRefusal.DecodedTooLarge, StoreStatus.OutOfResources, "not stored: " + tooLarge,
+                sopClass ?? Uid(file.FileMetaInformation, DicomTags.MediaStorageSOPClassUID), sopInstance);
+            return part;
+        }
         sopClass ??= Uid(file.FileMetaInformation, DicomTags.MediaStorageSOPClassUID);
         string[] missing = [.. new[] { ("SOP Class UID (0008,0016)", sopClass), ("SOP Instance UID (0008,0018)", sopInstance) }
             .Where(x => x.Item2 is null).Select(x => x.Item1)];

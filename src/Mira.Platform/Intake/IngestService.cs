@@ -34,6 +34,9 @@ public sealed class IngestService(IIndexStore index, IBlobStore blobs)
     /// <summary>Largest part accepted (bytes); larger parts are refused as out of resources.</summary>
     public long MaxPartSize { get; init; } = int.MaxValue - 64;
 
+    /// <summary>How large a part may be once inflated or decoded (checked from its header when it is parsed).</summary>
+    public IntakeLimits Limits { get; init; } = IntakeLimits.Default;
+
     /// <summary>Reads a part from a stream (an HTTP multipart body part, a file) and stores it.</summary>
     public async Task<StoreResult> StoreAsync(Stream part, IngestSource source, CancellationToken ct = default)
     {
@@ -77,21 +80,25 @@ public sealed class IngestService(IIndexStore index, IBlobStore blobs)
     sealed record Pending(int Position, InstanceRecord Record);
 
     Task<StoreResult[]> StoreBatchAsync(List<ReadOnlyMemory<byte>> parts, IngestSource source, CancellationToken ct) =>
-        StoreParsedAsync(Parse(parts, _ => source, ct), ct);
+        StoreParsedAsync(Parse(parts, _ => source, Limits, ct), ct);
 
     /// <summary>
     /// Stores one batch of parts that may come from different sources (e.g. C-STORE requests of several associations
     /// gathered by <see cref="IngestQueue"/>): one blob group commit and one index transaction for all of them.
     /// </summary>
     public Task<StoreResult[]> StoreBatchAsync(IReadOnlyList<(ReadOnlyMemory<byte> Part, IngestSource Source)> items, CancellationToken ct = default) =>
-        StoreParsedAsync(Parse(items.Select(x => x.Part).ToList(), i => items[i].Source, ct), ct);
+        StoreParsedAsync(Parse(items.Select(x => x.Part).ToList(), i => items[i].Source, Limits, ct), ct);
 
-    /// <summary>Parses parts in parallel (CPU work, independent per part), each once, with the untrusted-input limits.</summary>
-    public static IncomingInstance[] Parse(IReadOnlyList<ReadOnlyMemory<byte>> parts, Func<int, IngestSource> sourceOf, CancellationToken ct = default)
+    /// <summary>Parses parts in parallel (CPU work, independent per part), each once, with the untrusted-input limits and <see cref="Limits"/>.</summary>
+    public IncomingInstance[] Parse(IReadOnlyList<ReadOnlyMemory<byte>> parts, Func<int, IngestSource> sourceOf, CancellationToken ct = default) =>
+        Parse(parts, sourceOf, Limits, ct);
+
+    /// <summary>Parses parts in parallel (CPU work, independent per part), each once, with the untrusted-input limits and <paramref name="limits"/>.</summary>
+    public static IncomingInstance[] Parse(IReadOnlyList<ReadOnlyMemory<byte>> parts, Func<int, IngestSource> sourceOf, IntakeLimits limits, CancellationToken ct = default)
     {
         var parsed = new IncomingInstance[parts.Count];
         Parallel.For(0, parts.Count, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount },
-            i => parsed[i] = IncomingInstance.Parse(parts[i], sourceOf(i)));
+            i => parsed[i] = IncomingInstance.Parse(parts[i], sourceOf(i), limits));
         return parsed;
     }
 

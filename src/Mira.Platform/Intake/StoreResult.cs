@@ -69,6 +69,13 @@ public enum StoreRefusal
     UnreadableAttributes,
     /// <summary>Readable, but its attributes cannot be indexed.</summary>
     Unindexable,
+    /// <summary>
+    /// Its header describes pixel data larger, once decoded, than <see cref="IntakeLimits"/> allow (per frame or in all):
+    /// refused as Out of Resources (A700) before anything is decoded.
+    /// </summary>
+    DecodedTooLarge,
+    /// <summary>Its deflated data set (PS3.5 §A.5) inflates beyond <see cref="IntakeLimits"/>: refused as Out of Resources (A700).</summary>
+    InflatedTooLarge,
 }
 
 /// <summary>Where an instance came from (transport, peer, user), recorded with it.</summary>

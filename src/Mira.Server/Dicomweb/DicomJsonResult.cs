@@ -13,7 +13,7 @@ public sealed class DicomJsonResult(object body, int statusCode = StatusCodes.St
 {
     public const string MediaType = "application/dicom+json";
 
-    static readonly JsonWriterOptions writerOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+    internal static readonly JsonWriterOptions writerOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     public int? StatusCode => statusCode;
 

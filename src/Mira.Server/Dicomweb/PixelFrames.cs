@@ -1,4 +1,5 @@
 using Mira.Dicom;
+using Mira.Dicom.Codecs;
 
 namespace Mira.Server.Dicomweb;
 
@@ -15,26 +16,36 @@ public sealed class FrameException(int status, string message) : Exception(messa
 public static class PixelFrames
 {
     /// <summary>
-    /// Parses a frame list (PS3.18 §10.4.1.1.4: comma-separated positive integers, 1-based). Returns null and a
-    /// reason when malformed; duplicates and any order are kept as asked.
+    /// Parses a frame list (PS3.18 §10.4.1.1.4: comma-separated positive integers, 1-based) of at most
+    /// <paramref name="maxEntries"/> entries. A frame named again is dropped (the first occurrences keep the order asked
+    /// for), so a response never holds a frame twice and costs at most the object's own frames, whatever the URL repeats.
+    /// Returns null and a reason when malformed or too long.
     /// </summary>
-    public static int[]? ParseList(string text, out string? error)
+    public static int[]? ParseList(string text, out string? error, int maxEntries = int.MaxValue)
     {
         error = null;
         var items = text.Split(',');
-        var numbers = new int[items.Length];
+        if (items.Length > maxEntries)
+        {
+            error = $"the frame list has {items.Length} entries; at most {maxEntries} are accepted";
+            return null;
+        }
+        var numbers = new List<int>(Math.Min(items.Length, 1024));
+        var seen = new HashSet<int>();
         for (var i = 0; i < items.Length; i++)
         {
             var s = items[i].Trim();
             if (s.Length == 0 || !s.All(char.IsAsciiDigit) || !int.TryParse(s, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) || n < 1)
             {
-                error = $"'{text}' is not a frame list: expected comma-separated frame numbers from 1, e.g. 1,3,5 (item '{items[i]}')";
+                error = $"'{Shorten(text)}' is not a frame list: expected comma-separated frame numbers from 1, e.g. 1,3,5 (item {i + 1}, '{Shorten(items[i])}')";
                 return null;
             }
-            numbers[i] = n;
+            if (seen.Add(n)) numbers.Add(n);
         }
-        return numbers;
+        return [.. numbers];
     }
+
+    static string Shorten(string s) => s.Length > 64 ? s[..64] + "…" : s;
 
     /// <summary>The Pixel Data element: (7FE0,0010), Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009).</summary>
     public static DicomElement? PixelDataOf(DicomDataset ds) =>
@@ -84,6 +95,19 @@ public static class PixelFrames
         var tail = (int)(count % 8);
         if (tail != 0) output[^1] &= (byte)((1 << tail) - 1);
         return output;
+    }
+
+    /// <summary>
+    /// The frames asked for of encapsulated Pixel Data, each decoded on its own (<see cref="PixelData.DecodeFrame(int)"/>:
+    /// native little-endian layout, a Bits Allocated 1 frame starting at bit 0) within <paramref name="limits"/>; the
+    /// frames not asked for are never decoded.
+    /// </summary>
+    public static List<byte[]> Decoded(DicomDataset ds, TransferSyntax stored, IReadOnlyList<int> numbers, DecodeLimits limits)
+    {
+        var pixels = PixelData.Create(ds, stored, CodecRegistry.Default, limits);
+        var result = new List<byte[]>(numbers.Count);
+        foreach (var n in numbers) result.Add(pixels.DecodeFrame(n - 1));
+        return result;
     }
 
     /// <summary>The frames asked for of encapsulated Pixel Data: each frame's fragments joined, without item headers (PS3.18 §8.7.3.3.2).</summary>

@@ -12,7 +12,9 @@ namespace Mira.Server.Dicomweb;
 /// STOW-RS (PS3.18 §10.5): <c>POST /studies</c> and <c>POST /studies/{study}</c> with a
 /// <c>multipart/related; type="application/dicom"</c> body (one PS3.10 object per part) or a single
 /// <c>application/dicom</c> body. Parts go through an <see cref="IntakeSession"/> in batches, each parsed once; the response is a
-/// Store Instances Response Module data set (<c>application/dicom+json</c>).
+/// Store Instances Response Module data set (<c>application/dicom+json</c>). A request of more than
+/// <see cref="ServerOptions.MaxStowParts"/> parts is answered 413 once the next part begins, without reading the rest, so
+/// the response (one item per part) and the work stay bounded.
 /// </summary>
 public static class StowEndpoints
 {
@@ -37,11 +39,11 @@ public static class StowEndpoints
     /// Parses a batch's parts, each once and in parallel (<see cref="IncomingInstance.Parse"/>), applies the target study
     /// rule to that parse, and hands them to the session: ingest, then the after-store steps (project rules).
     /// </summary>
-    static async Task<IReadOnlyList<StoreResult>> StoreBatchAsync(IntakeSession session, List<Part> batch, string? study, CancellationToken ct)
+    static async Task<IReadOnlyList<StoreResult>> StoreBatchAsync(IngestService ingest, IntakeSession session, List<Part> batch, string? study, CancellationToken ct)
     {
         var source = session.Context.Source;
         var toParse = batch.Where(p => p.Refusal is null).Select(p => p.Data).ToList();
-        var parsed = IngestService.Parse(toParse, _ => source, ct);
+        var parsed = ingest.Parse(toParse, _ => source, ct);
         var k = 0;
         var incoming = batch.Select(p => p.Refusal is { } refused ? IncomingInstance.Refused(p.Data, source, refused) : parsed[k++]).ToList();
         if (study is not null)
@@ -70,7 +72,7 @@ public static class StowEndpoints
         {
             try
             {
-                return await StoreBatchAsync(session, batch, study, http.RequestAborted);
+                return await StoreBatchAsync(archive.Ingest, session, batch, study, http.RequestAborted);
             }
             finally
             {
@@ -99,8 +101,14 @@ public static class StowEndpoints
             storing.Enqueue(Task.Run(() => Store(batch)));
         }
 
+        var parts = 0;
         async Task Add(ReadOnlyMemory<byte> data, string? partType, IDisposable? owner = null)
         {
+            if (++parts > options.MaxStowParts)
+            {
+                owner?.Dispose();
+                throw new TooManyPartsException();
+            }
             pending.Add(new Part(data, CheckMediaType(partType), owner));
             pendingBytes += data.Length;
             if (pending.Count >= archive.Ingest.BatchSize || pendingBytes >= BatchBytes) await Flush();
@@ -137,12 +145,28 @@ public static class StowEndpoints
             Release();
             return Problems.Result(e.StatusCode, "Bad Request", e.Message);
         }
+        catch (TooManyPartsException)
+        {
+            // The parts read so far are stored (as they would have been had the request ended there); the rest of the body
+            // is not read: the answer is the same whatever it holds, and reading it is the attack.
+            await Flush();
+            await Drain(0);
+            Release();
+            var kept = results.Count(r => r.IsSuccess);
+            return Problems.Result(StatusCodes.Status413PayloadTooLarge, "Too many parts",
+                $"a STOW-RS request may carry at most {options.MaxStowParts} parts; this one has more. The first {options.MaxStowParts} parts were "
+                + $"processed ({kept} instance(s) stored or already stored, {results.Count - kept} refused) and the rest was not read: send at most "
+                + $"{options.MaxStowParts} parts per request (a resent instance is answered 'already stored').");
+        }
         if (results.Count == 0) return Problems.BadRequest("the request carried no DICOM part");
 
         var studies = results.Where(r => r.Instance is not null).Select(r => r.Instance!.StudyInstanceUid).Distinct().ToList();
         if (study is null && studies.Count > 0) http.Items[PatientDataAccess.ResourceKey] = string.Join(",", studies);
         return Response(http, results, study ?? (studies.Count == 1 ? studies[0] : null));
     }
+
+    /// <summary>A request with more parts than <see cref="ServerOptions.MaxStowParts"/>.</summary>
+    sealed class TooManyPartsException : Exception;
 
     /// <summary>Refuses a part before parsing when its media type is not application/dicom.</summary>
     static StoreResult? CheckMediaType(string? partType) =>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Mira.Dicom.Codecs;
 using Mira.Dicom.IO;
 using Microsoft.AspNetCore.Http;
@@ -38,7 +39,7 @@ public static class WadoBulkDataEndpoints
     static async Task<IResult> Frames(HttpContext http, DicomwebSource source, ITransferSyntaxConverter converter,
         string study, string series, string instance, string frames)
     {
-        var numbers = PixelFrames.ParseList(frames, out var error);
+        var numbers = PixelFrames.ParseList(frames, out var error, http.RequestServices.GetRequiredService<ServerOptions>().MaxFrameListEntries);
         if (numbers is null) return Problems.BadRequest(error!);
         var si = (await WadoEndpoints.FindAsync(source.Index, study, series, instance, http.RequestAborted)).FirstOrDefault();
         if (si is null) return Problems.NotFound($"no instance {instance} of series {series} in study {study}");
@@ -63,16 +64,27 @@ public static class WadoBulkDataEndpoints
         List<byte[]> data;
         try
         {
-            if (encoding.Syntax.Uid != stored.Uid)
+            if (encoding.Syntax.Uid != stored.Uid && pixels is DicomFragmentSequence && !encoding.Syntax.IsEncapsulated)
+                // Compressed frames asked for uncompressed: only the frames asked for are decoded, one at a time, within
+                // the decoding limits, not the whole object (a whole-slide image has thousands of tiles).
+                data = PixelFrames.Decoded(ds, stored, numbers, http.RequestServices.GetRequiredService<ServerOptions>().DecodeLimits);
+            else
             {
-                ds = converter.Convert(ds, stored, encoding.Syntax);
-                pixels = PixelFrames.PixelDataOf(ds) ?? throw new FrameException(StatusCodes.Status500InternalServerError, "the conversion lost the Pixel Data");
+                if (encoding.Syntax.Uid != stored.Uid)
+                {
+                    ds = converter.Convert(ds, stored, encoding.Syntax);
+                    pixels = PixelFrames.PixelDataOf(ds) ?? throw new FrameException(StatusCodes.Status500InternalServerError, "the conversion lost the Pixel Data");
+                }
+                data = pixels is DicomFragmentSequence ? PixelFrames.Encapsulated(ds, numbers) : PixelFrames.Native(ds, pixels, numbers);
             }
-            data = pixels is DicomFragmentSequence ? PixelFrames.Encapsulated(ds, numbers) : PixelFrames.Native(ds, pixels, numbers);
         }
         catch (FrameException e)
         {
             return Problems.Result(e.Status, "Frames not available", $"instance {si.SopInstanceUid}: {e.Message}");
+        }
+        catch (DicomCodecException e)
+        {
+            return Problems.Result(StatusCodes.Status422UnprocessableEntity, "Frames not available", $"instance {si.SopInstanceUid}: {e.Message}");
         }
         var partType = $"{encoding.MediaType}; transfer-syntax={encoding.Syntax.Uid}";
         var parts = data.Select((d, i) => new BodyPart(partType, d, locationPrefix is null ? null : locationPrefix + numbers[i])).ToList();

@@ -87,21 +87,21 @@ public static class WadoEndpoints
 
     /// <summary>
     /// Metadata (PS3.18 §10.4.1.1.2) read from the stored objects, with Pixel Data and other bulk values replaced by
-    /// BulkDataURIs pointing at <c>…/bulkdata/{path}</c> (<see cref="BulkDataPath"/>), nested values included.
+    /// BulkDataURIs pointing at <c>…/bulkdata/{path}</c> (<see cref="BulkDataPath"/>), nested values included. The array
+    /// is written instance by instance (<see cref="DicomJsonStreamResult{T}"/>): a study of thousands of instances costs
+    /// the memory of one.
     /// </summary>
     static async Task<IResult> Metadata(HttpContext http, DicomwebSource source, string study, string? series, string? instance)
     {
         var found = await FindAsync(source.Index, study, series, instance, http.RequestAborted);
         if (found.Count == 0) return Problems.NotFound($"no {Describe(study, series, instance)}");
         var baseUrl = source.BaseUrl;
-        var datasets = new List<DicomDataset>(found.Count);
-        foreach (var si in found)
+        return new DicomJsonStreamResult<StoredInstance>(found, async (si, ct) =>
         {
-            var ds = (await StoredObjects.ReadAsync(source.Blobs, si, http.RequestAborted)).Dataset;
+            var ds = (await StoredObjects.ReadAsync(source.Blobs, si, ct)).Dataset;
             BulkDataPath.ReplaceWithUris(ds, $"{baseUrl}/studies/{si.StudyInstanceUid}/series/{si.SeriesInstanceUid}/instances/{si.SopInstanceUid}");
-            datasets.Add(ds);
-        }
-        return DicomJsonResult.Array(datasets);
+            return ds;
+        });
     }
 
     static async Task<IResult> DeleteStudy(HttpContext http, MiraPlatform archive, string study)

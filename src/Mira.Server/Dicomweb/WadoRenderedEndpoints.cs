@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Mira.Dicom;
@@ -14,9 +15,11 @@ namespace Mira.Server.Dicomweb;
 /// §8.3.5): an instance or one of its frames rendered through <see cref="PresentationPipeline"/> and encoded as
 /// <c>image/png</c> (the default) or <c>image/jpeg</c>, chosen from the Accept header or the <c>accept</c> query
 /// parameter (406 when neither type is acceptable). Parameters: <c>window=center,width[,function]</c> (function
-/// <c>linear</c>, <c>linear-exact</c> or <c>sigmoid</c>), <c>viewport=vw,vh</c> (fit, keeping the aspect ratio; the
-/// source-region form is refused), <c>quality=1..100</c> (JPEG). A multi-frame instance's rendered resource is its
-/// first frame. Thumbnails fit into 128×128 unless a viewport is given and are never enlarged; a series' thumbnail is
+/// <c>linear</c>, <c>linear-exact</c> or <c>sigmoid</c>), <c>viewport=vw,vh</c> (fit, keeping the aspect ratio, scaling
+/// down only: a viewport larger than the image gives the image at its own size, so a request cannot make the server
+/// produce more pixels than the object holds; the source-region form is refused), <c>quality=1..100</c> (JPEG). A
+/// multi-frame instance's rendered resource is its first frame. Thumbnails fit into 128×128 unless a viewport is given
+/// and are never enlarged; a series' thumbnail is
 /// its middle instance (index order) that has pixels, a study's that of its first series with one.
 /// </summary>
 public static class WadoRenderedEndpoints
@@ -109,7 +112,7 @@ public static class WadoRenderedEndpoints
         var frame = 1;
         if (frames is not null)
         {
-            var numbers = PixelFrames.ParseList(frames, out var error);
+            var numbers = PixelFrames.ParseList(frames, out var error, http.RequestServices.GetRequiredService<ServerOptions>().MaxFrameListEntries);
             if (numbers is null) return Problems.BadRequest(error!);
             if (numbers.Length != 1) return Problems.BadRequest($"'{frames}': a rendered image is one frame; ask for one frame number");
             frame = numbers[0];
@@ -166,12 +169,15 @@ public static class WadoRenderedEndpoints
             return new(null, Problems.NotFound($"instance {si.SopInstanceUid} has no Pixel Data to render"));
         try
         {
-            var pixels = PixelData.Open(file);
+            // One frame is decoded, within the decoding limits (an oversized frame stored before them is refused, not decoded);
+            // rendering reads its values in place, so memory stays a small multiple of the frame (PresentationPipeline).
+            var pixels = PixelData.Open(file, limits: http.RequestServices.GetRequiredService<ServerOptions>().DecodeLimits);
             if (frame > pixels.FrameCount)
                 return new(null, Problems.NotFound($"frame {frame} is out of range: instance {si.SopInstanceUid} has {pixels.FrameCount} frame(s)"));
             var image = PresentationPipeline.Render(pixels, frame - 1, new RenderOptions { Window = request.Window });
-            if (request.Viewport is { } v) image = ImageEncoder.Fit(image, v.W, v.H);
-            else if (thumbnail && (image.Width > ThumbnailSize || image.Height > ThumbnailSize)) image = ImageEncoder.Fit(image, ThumbnailSize, ThumbnailSize);
+            // The viewport (PS3.18 §8.3.5.1.3) scales the image down to fit; it never enlarges it beyond the source size.
+            if (request.Viewport is { } v) image = ImageEncoder.Shrink(image, v.W, v.H);
+            else if (thumbnail) image = ImageEncoder.Shrink(image, ThumbnailSize, ThumbnailSize);
             return new(ImageEncoder.Encode(image, request.Format, request.Quality), null);
         }
         catch (Exception e) when (e is DicomCodecException or ImagingException or DicomFormatException)

@@ -102,7 +102,7 @@ public static class ImportCommand
                     Refuse("cannot read the file", f, e.Message);
                 }
             }
-            var parsed = IngestService.Parse([.. parts.Select(p => (ReadOnlyMemory<byte>)p.Bytes)], _ => source, ct);
+            var parsed = ingest.Parse([.. parts.Select(p => (ReadOnlyMemory<byte>)p.Bytes)], _ => source, ct);
             var results = await session.StoreAsync(parsed, ct);
             for (var k = 0; k < results.Count; k++)
             {

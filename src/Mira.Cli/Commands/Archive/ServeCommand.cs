@@ -4,8 +4,11 @@ using Mira.Server;
 
 namespace Mira.Cli.Commands.Archive;
 
-/// <summary><c>mira serve [--data DIR] [--urls URLS] [--db CONNECTION] [--demo] [--no-jobs]</c> and the web security options
-/// (<see cref="WebSecurityOptions"/>: HTTPS, proxies, origins, sign-in back-off): runs the archive (DICOMweb, status page).</summary>
+/// <summary>
+/// <c>mira serve [--data DIR] [--urls URLS] [--db CONNECTION] [--demo] [--no-jobs] [--max-stow-parts N] [--max-frame-mib N]
+/// [--max-decoded-mib N] [--max-inflated-mib N]</c> and the web
+/// security options (<see cref="WebSecurityOptions"/>: HTTPS, proxies, origins, sign-in back-off): runs the archive (DICOMweb, status page).
+/// </summary>
 public static class ServeCommand
 {
     public static Command Create()
@@ -25,8 +28,18 @@ public static class ServeCommand
         {
             Description = "queue jobs (project rule copies…) but leave running them to another node, or to a later start without this option",
         };
+        // What one request or object may cost (docs/security.md): STOW-RS parts per request, and an object's size once
+        // decoded (per frame, in all) or inflated, checked from its header before anything is decoded or stored.
+        var maxStowParts = new Option<int>("--max-stow-parts")
+            { Description = "most parts one STOW-RS request may carry; more is answered 413", DefaultValueFactory = _ => 10_000 };
+        var maxFrameMib = new Option<int>("--max-frame-mib")
+            { Description = "largest decoded frame (MiB) an object may have; larger objects are refused (A700)", DefaultValueFactory = _ => 128 };
+        var maxDecodedMib = new Option<int>("--max-decoded-mib")
+            { Description = "largest decoded size (MiB) of all frames of an object together", DefaultValueFactory = _ => 16 * 1024 };
+        var maxInflatedMib = new Option<int>("--max-inflated-mib")
+            { Description = "largest size (MiB) a deflated data set may inflate to (also at most 100 × its compressed size, or 64 MiB)", DefaultValueFactory = _ => 1024 };
         var cmd = new Command("serve", "Run the archive: DICOMweb under /dicomweb, DIMSE on port 11112, a status page at /, /health")
-            { data, urls, db, demo, dimsePort, aeTitle, unknown, noJobs };
+            { data, urls, db, demo, dimsePort, aeTitle, unknown, noJobs, maxStowParts, maxFrameMib, maxDecodedMib, maxInflatedMib };
         var web = WebSecurityOptions.AddTo(cmd);
         cmd.SetAction((r, ct) =>
         {
@@ -47,8 +60,20 @@ public static class ServeCommand
                     return Task.FromResult(2);
                 }
             }
+            var limits = new[] { maxStowParts, maxFrameMib, maxDecodedMib, maxInflatedMib }.FirstOrDefault(o => r.GetValue(o) < 1);
+            if (limits is not null)
+            {
+                Console.Error.WriteLine($"mira serve: {limits.Name} must be a positive number, not {r.GetValue(limits)}");
+                return Task.FromResult(2);
+            }
             var options = new ServerOptions
             {
+                MaxStowParts = r.GetValue(maxStowParts),
+                IntakeLimits = new Mira.Platform.Intake.IntakeLimits
+                {
+                    MaxDecodedFrameBytes = (long)r.GetValue(maxFrameMib) << 20, MaxDecodedBytes = (long)r.GetValue(maxDecodedMib) << 20,
+                    MaxInflatedBytes = (long)r.GetValue(maxInflatedMib) << 20,
+                },
                 DataFolder = r.GetValue(data)!, Urls = r.GetValue(urls)!, ConnectionString = PlatformOptions.ResolveConnectionString(r.GetValue(db)), Demo = r.GetValue(demo), Dimse = dimse,
                 Jobs = new Mira.Platform.Jobs.JobOptions { Worker = !r.GetValue(noJobs) },
             };
