@@ -40,7 +40,7 @@ public static class MiraServer
         builder.Services.AddSingleton<MiraAuthentication>();
         builder.Services.AddSingleton<ITransferSyntaxConverter, CodecTransferSyntaxConverter>();
         builder.Services.AddProblemDetails();
-        if (options.Dimse is { Port: not null } dimse)
+        if (options.Dimse is { } dimse && (dimse.Port is not null || dimse.TlsPort is not null))
         {
             builder.Services.AddSingleton(dimse);
             builder.Services.AddSingleton<Mira.Server.Dimse.DimseListener>();
