@@ -12,7 +12,10 @@ namespace Mira.Server.Tests.Dimse;
 /// <summary>A test archive with its DIMSE listener on a free loopback port, AE title MIRA.</summary>
 public sealed class DimseArchive : TestArchive
 {
-    protected override DimseServiceOptions? Dimse => new() { Port = 0, Address = IPAddress.Loopback, AETitle = "MIRA" };
+    /// <summary>The listener's settings (port 0 on loopback, AE title MIRA); tests change limits and caller permissions here.</summary>
+    public DimseServiceOptions Options { get; init; } = new() { Port = 0, Address = IPAddress.Loopback, AETitle = "MIRA" };
+
+    protected override DimseServiceOptions? Dimse => Options;
 
     /// <summary>Adds (or changes) a known AE and makes the listener see it at once.</summary>
     public async Task AllowAsync(string aeTitle, int port = 104, DimsePermissions allow = DimsePermissions.All)
