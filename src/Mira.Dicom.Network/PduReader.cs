@@ -20,10 +20,10 @@ public static class PduReader
     public const int DefaultMaxAssociatePduLength = 256 * 1024;
 
     /// <summary>
-    /// The body buffer starts at most this large and grows as bytes actually arrive, so a peer claiming a large length
-    /// and sending little costs what it sent, not what it claimed.
+    /// The body buffer starts at most this large (a P-DATA-TF of our announced 64 KiB maximum is read in one piece) and
+    /// grows only as bytes actually arrive, so a peer claiming a larger length and sending little costs what it sent.
     /// </summary>
-    const int InitialBodyBuffer = 16 * 1024;
+    const int InitialBodyBuffer = 64 * 1024;
 
     /// <summary>
     /// Reads one PDU from <paramref name="stream"/>. Returns null on a clean end of stream before the first header byte;
