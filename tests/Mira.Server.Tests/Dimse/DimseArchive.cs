@@ -46,12 +46,13 @@ public sealed class StoreScp : IDisposable
 {
     readonly Process process;
 
-    public StoreScp(string aeTitle = "STORESCP")
+    /// <summary>Starts storescp; <paramref name="extra"/> adds options (e.g. <c>+tls key cert +cf ca.pem</c>).</summary>
+    public StoreScp(string aeTitle = "STORESCP", params string[] extra)
     {
         Folder = Directory.CreateTempSubdirectory("mira-storescp-").FullName;
         Port = DimseArchive.FreePort();
         var psi = new ProcessStartInfo(ExternalTool.Require("storescp", "dcmtk")) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-aet", aeTitle, "-od", Folder, "+xa", Port.ToString(System.Globalization.CultureInfo.InvariantCulture) }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "-aet", aeTitle, "-od", Folder, "+xa" }.Concat(extra).Append(Port.ToString(System.Globalization.CultureInfo.InvariantCulture))) psi.ArgumentList.Add(a);
         process = Process.Start(psi)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

@@ -19,7 +19,7 @@ public sealed class DimseTlsTests
     static string CtSmall => Corpus.Get("dicom/modality/CT/CT_small.dcm").FullPath;
 
     /// <summary>Runs the <c>mira</c> command line; returns its exit code and output.</summary>
-    static (int ExitCode, string Output) Mira(params string[] args) =>
+    static (int ExitCode, string Output) MiraCli(params string[] args) =>
         ExternalTool.Exec("dotnet", [Path.Combine(AppContext.BaseDirectory, "mira.dll"), .. args], TimeSpan.FromMinutes(2));
 
     static async Task<(ServeProcess Server, int TlsPort)> ServeWithTlsAsync(string data, TestCertificates pki, params string[] extra)
@@ -35,14 +35,14 @@ public sealed class DimseTlsTests
     {
         using var pki = new TestCertificates();
         using var data = new TempFolder();
-        var (added, addOutput) = Mira("ae", "add", "STORER", "--host", "127.0.0.1", "--port", "104", "--allow", "echo,store", "--data", data.Path);
+        var (added, addOutput) = MiraCli("ae", "add", "STORER", "--host", "127.0.0.1", "--port", "104", "--allow", "echo,store", "--data", data.Path);
         Assert.True(added == 0, addOutput);
         var (server, tlsPort) = await ServeWithTlsAsync(data.Path, pki);
         await using (server)
         {
-            var (code, output) = Mira("echo", "127.0.0.1", P(tlsPort), "--tls-ca", pki.Cert("ca"));
+            var (code, output) = MiraCli("echo", "127.0.0.1", P(tlsPort), "--tls-ca", pki.Cert("ca"));
             Assert.True(code == 0, output);
-            (code, output) = Mira("send", "127.0.0.1", P(tlsPort), "--aet", "STORER", "--tls-ca", pki.Cert("ca"), "-q", CtSmall);
+            (code, output) = MiraCli("send", "127.0.0.1", P(tlsPort), "--aet", "STORER", "--tls-ca", pki.Cert("ca"), "-q", CtSmall);
             Assert.True(code == 0, output);
             Assert.Contains("1 sent", output);
 
@@ -59,10 +59,10 @@ public sealed class DimseTlsTests
             // Plain DICOM on the TLS port is not a TLS handshake: refused before any association.
             (code, output) = DimseArchive.Dcmtk("echoscu", "-to", "10", "-aet", "DCMTK", "-aec", "MIRA", "127.0.0.1", P(tlsPort));
             Assert.NotEqual(0, code);
-            (code, output) = Mira("echo", "127.0.0.1", P(tlsPort), "--timeout", "10");
+            (code, output) = MiraCli("echo", "127.0.0.1", P(tlsPort), "--timeout", "10");
             Assert.NotEqual(0, code);
             // A client that does not trust the server's CA refuses it.
-            (code, output) = Mira("echo", "127.0.0.1", P(tlsPort), "--tls-ca", pki.Cert("stranger"));
+            (code, output) = MiraCli("echo", "127.0.0.1", P(tlsPort), "--tls-ca", pki.Cert("stranger"));
             Assert.NotEqual(0, code);
             Assert.Contains("TLS", output);
             // The plain port still serves plain callers.
@@ -78,19 +78,42 @@ public sealed class DimseTlsTests
         var (server, tlsPort) = await ServeWithTlsAsync(data.Path, pki, "--dimse-tls-client-ca", pki.Cert("ca"));
         await using (server)
         {
-            var (code, output) = Mira("echo", "127.0.0.1", P(tlsPort), "--tls-ca", pki.Cert("ca"), "--tls-cert", pki.Cert("client"), "--tls-key", pki.Key("client"));
+            var (code, output) = MiraCli("echo", "127.0.0.1", P(tlsPort), "--tls-ca", pki.Cert("ca"), "--tls-cert", pki.Cert("client"), "--tls-key", pki.Key("client"));
             Assert.True(code == 0, output);
             (code, output) = DimseArchive.Dcmtk("echoscu", "+tls", pki.Key("client"), pki.Cert("client"), "+cf", pki.Cert("ca"),
                 "-aet", "DCMTK", "-aec", "MIRA", "127.0.0.1", P(tlsPort));
             Assert.True(code == 0, output);
 
-            (code, output) = Mira("echo", "127.0.0.1", P(tlsPort), "--tls-ca", pki.Cert("ca"), "--timeout", "10");
+            (code, output) = MiraCli("echo", "127.0.0.1", P(tlsPort), "--tls-ca", pki.Cert("ca"), "--timeout", "10");
             Assert.True(code != 0, "no client certificate: " + output);
-            (code, output) = Mira("echo", "127.0.0.1", P(tlsPort), "--tls-ca", pki.Cert("ca"), "--tls-cert", pki.Cert("stranger"), "--tls-key", pki.Key("stranger"), "--timeout", "10");
+            (code, output) = MiraCli("echo", "127.0.0.1", P(tlsPort), "--tls-ca", pki.Cert("ca"), "--tls-cert", pki.Cert("stranger"), "--tls-key", pki.Key("stranger"), "--timeout", "10");
             Assert.True(code != 0, "untrusted client certificate: " + output);
             (code, output) = DimseArchive.Dcmtk("echoscu", "-to", "10", "+tls", pki.Key("stranger"), pki.Cert("stranger"), "+cf", pki.Cert("ca"),
                 "-aet", "DCMTK", "-aec", "MIRA", "127.0.0.1", P(tlsPort));
             Assert.True(code != 0, "dcmtk with an untrusted client certificate: " + output);
+        }
+    }
+
+    [Fact]
+    public async Task C_move_sub_operations_reach_a_tls_destination_with_dimse_move_tls_ca()
+    {
+        using var pki = new TestCertificates();
+        using var data = new TempFolder();
+        // storescp over TLS (with a certificate for 127.0.0.1) requires and verifies a client certificate, its default: Mira presents its listener's.
+        using var scp = new StoreScp("TLSSCP", "+tls", pki.Key("server"), pki.Cert("server"), "+cf", pki.Cert("ca"));
+        Assert.Equal(0, MiraCli("ae", "add", "TLSSCP", "--host", "127.0.0.1", "--port", P(scp.Port), "--allow", "none", "--data", data.Path).ExitCode);
+        Assert.Equal(0, MiraCli("ae", "add", "MOVER", "--host", "127.0.0.1", "--port", "104", "--allow", "store,move", "--data", data.Path).ExitCode);
+        var (server, _) = await ServeWithTlsAsync(data.Path, pki, "--dimse-move-tls-ca", pki.Cert("ca"));
+        await using (server)
+        {
+            var port = P(server.DimsePort!.Value);
+            var (code, output) = DimseArchive.Dcmtk("storescu", "-aet", "MOVER", "-aec", "MIRA", "127.0.0.1", port, CtSmall);
+            Assert.True(code == 0, output);
+            var study = global::Mira.Dicom.IO.DicomFile.Open(CtSmall).Dataset.GetString(global::Mira.Dicom.DicomTags.StudyInstanceUID)!;
+            (code, output) = DimseArchive.Dcmtk("movescu", "-S", "-aet", "MOVER", "-aec", "MIRA", "-aem", "TLSSCP",
+                "-k", "QueryRetrieveLevel=STUDY", "-k", $"StudyInstanceUID={study}", "127.0.0.1", port);
+            Assert.True(code == 0, output);
+            Assert.Single(scp.Files);
         }
     }
 
@@ -110,7 +133,7 @@ public sealed class DimseTlsTests
         var tlsPort = a.Services.GetService(typeof(global::Mira.Server.Dimse.DimseListener)) is global::Mira.Server.Dimse.DimseListener l ? l.TlsPort!.Value : 0;
         Assert.NotEqual(0, DimseArchive.Dcmtk("echoscu", "-to", "10", "-aet", "PLAIN", "-aec", "MIRA", "127.0.0.1", P(tlsPort)).ExitCode);
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        Mira.Storage.Security.AuditRecord? record = null;
+        global::Mira.Storage.Security.AuditRecord? record = null;
         while (record is null && DateTime.UtcNow < deadline)
         {
             record = (await a.Archive.Audit.ReadAsync(1, 10_000)).FirstOrDefault(r => r.Action == AuditActions.DimseReject);

@@ -4,7 +4,7 @@ namespace Mira.Server.Tests.Dimse;
 
 /// <summary>
 /// A throwaway PKI made with openssl for the DICOM TLS tests: a CA, a server certificate for localhost/127.0.0.1
-/// (serverAuth), a client certificate (clientAuth) issued by that CA, and a self-signed client certificate no one
+/// (serverAuth, and clientAuth: it is also the C-MOVE sub-operations' client certificate), a client certificate (clientAuth) issued by that CA, and a self-signed client certificate no one
 /// trusts. PEM files in a temporary folder, deleted when disposed.
 /// </summary>
 public sealed class TestCertificates : IDisposable
@@ -12,7 +12,7 @@ public sealed class TestCertificates : IDisposable
     public TestCertificates()
     {
         Ca("ca");
-        Issue("server", "localhost", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n");
+        Issue("server", "localhost", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=CA:FALSE\n");
         Issue("client", "MIRA TLS CLIENT", "extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n");
         OpenSsl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", Key("stranger"), "-out", Cert("stranger"), "-days", "2", "-subj", "/CN=stranger");
     }
