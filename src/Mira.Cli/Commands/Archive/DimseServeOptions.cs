@@ -75,7 +75,7 @@ sealed record DimseServeOptions(Option<string> Bind, Option<int> MaxAssociations
         return new DimseServiceOptions
         {
             Port = plainPort, Address = address, MaxAssociations = Positive(MaxAssociations), MaxAssociationsPerAddress = Positive(MaxPerAddress),
-            MaxStoreDatasetLength = maxStore, Association = DicomAssociationOptions.Default with { MaxDatasetLength = maxStore }, TlsPort = tlsPort == 0 ? null : tlsPort, Tls = tls, MoveTls = moveTls,
+            MaxStoreDatasetLength = maxStore, Association = DicomAssociationOptions.Default with { MaxDatasetLength = Math.Max(maxStore, new DimseServiceOptions().MaxIdentifierLength) }, TlsPort = tlsPort == 0 ? null : tlsPort, Tls = tls, MoveTls = moveTls,
         };
     }
 }

@@ -71,7 +71,7 @@ public static class ServeCommand
             var ports = new List<string>();
             if (dimse?.Port is not null) ports.Add($"port {listener?.Port ?? dimse.Port}");
             if (dimse?.TlsPort is not null) ports.Add($"TLS port {listener?.TlsPort ?? dimse.TlsPort}");
-            var dicom = dimse is null ? "" : $" and DICOM {dimse.AETitle} on {dimse.Address} {string.Join(", ", ports)}";
+            var dicom = dimse is null ? "" : $" and DICOM {dimse.AETitle} on {string.Join(", ", ports)} (address {dimse.Address})";
             Console.WriteLine($"Mira is serving {Path.GetFullPath(data)} on {string.Join(", ", app.Urls)}{dicom}");
             await app.WaitForShutdownAsync(ct);
             return 0;
