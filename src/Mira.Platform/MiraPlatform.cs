@@ -32,8 +32,8 @@ public sealed class MiraPlatform : IAsyncDisposable
         Index = index;
         Blobs = blobs;
         Audit = new AuditLog(database, options.Security);
-        Accounts = new AccountService(new AccountStore(database, options.Security));
         Tokens = new TokenStore(database, options.Security);
+        Accounts = new AccountService(new AccountStore(database, options.Security), Tokens);
         ApplicationEntities = new ApplicationEntityService(new ApplicationEntityStore(database));
         Jobs = new JobService(new JobStore(database), options.Jobs);
         Projects = new ProjectService(index, blobs, Audit, new ProjectStore(database), new ProjectArchives(dataFolder, database), Jobs,
@@ -111,12 +111,27 @@ public sealed class MiraPlatform : IAsyncDisposable
         var bootstrap = await Accounts.EnsureAdminAsync(password ?? Environment.GetEnvironmentVariable("MIRA_ADMIN_PASSWORD"), ct);
         if (bootstrap.Outcome == AdminBootstrapOutcome.CreatedWithGeneratedPassword)
         {
-            await Options.Console.WriteLineAsync($"Created the account 'admin' with the generated password: {bootstrap.GeneratedPassword}");
-            await Options.Console.WriteLineAsync("It is shown only this once; change it or set MIRA_ADMIN_PASSWORD before the first start next time.");
+            // Never on the console: consoles end up in service logs. A file only its owner can read, in the data folder.
+            await WriteOwnerOnlyAsync(GeneratedAdminPasswordFile, bootstrap.GeneratedPassword + "\n", ct);
+            await Options.Console.WriteLineAsync($"Created the account 'admin' with a generated password, in {GeneratedAdminPasswordFile} (readable only by its owner).");
+            await Options.Console.WriteLineAsync("It must be changed at the first sign-in; set MIRA_ADMIN_PASSWORD before the first start to choose it instead.");
         }
         if (bootstrap.Outcome != AdminBootstrapOutcome.AccountsExist)
             await Audit.AppendAsync(new AuditEntry("system", AuditActions.AccountBootstrap, AccountStore.AdminUser), ct);
         return bootstrap;
+    }
+
+    /// <summary>Where the first start writes a generated <c>admin</c> password (mode 0600); deleted once it is changed.</summary>
+    public string GeneratedAdminPasswordFile => Path.Combine(DataFolder, "admin-password.txt");
+
+    static async Task WriteOwnerOnlyAsync(string path, string text, CancellationToken ct)
+    {
+        File.Delete(path); // a file left from before keeps its mode; a new one gets 0600 from the start
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        await using var f = new FileStream(path, options);
+        await f.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text), ct);
+        await f.FlushAsync(ct);
     }
 
     /// <summary>Loads the demo studies (fictitious patients) when absent, through the intake like any other upload.</summary>

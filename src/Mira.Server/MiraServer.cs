@@ -12,8 +12,10 @@ namespace Mira.Server;
 
 /// <summary>
 /// The archive server: DICOMweb (STOW-RS, QIDO-RS, WADO-RS, DELETE) under <c>/dicomweb</c>, <c>GET /health</c>
-/// (anonymous), a status page at <c>/</c> and the OpenAPI description at <c>/openapi.json</c>; everything but the
-/// health check needs HTTP Basic or a bearer token.
+/// (anonymous), a status page at <c>/</c>, research projects under <c>/api/projects</c>, accounts under
+/// <c>/api/account</c> and <c>/api/users</c>, and the OpenAPI description at <c>/openapi.json</c>; everything but the
+/// health check needs HTTP Basic or a bearer token, and every state-changing request passes the cross-site request
+/// forgery checks (<see cref="RequestForgeryGuard"/>). HTTP or HTTPS (Kestrel), with HSTS on HTTPS.
 /// </summary>
 public static class MiraServer
 {
@@ -29,15 +31,34 @@ public static class MiraServer
         if (options.Demo) await archive.LoadDemoAsync(ct);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        // HTTPS: a certificate from --tls-cert/--tls-key, else Kestrel's configuration (Kestrel:Certificates:Default:Path
+        // and :KeyPath, e.g. the environment variables Kestrel__Certificates__Default__Path/__KeyPath).
+        builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.UseUrls(options.Urls);
         // Per-request framework logs (routing, results) would print several lines per DICOMweb request; access to
         // patient data is recorded in the audit log instead. Start-up and shutdown messages stay.
         builder.Logging.AddFilter("Microsoft.AspNetCore", Microsoft.Extensions.Logging.LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBytes);
+        var certificate = TlsCertificate.Load(options);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = options.MaxRequestBytes;
+            if (certificate is not null) k.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);
+        });
         builder.Services.AddSingleton(archive);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(options.SignIn);
+        builder.Services.AddSingleton<SignInThrottle>();
+        builder.Services.AddSingleton<PasswordSignIn>();
         builder.Services.AddSingleton<MiraAuthentication>();
+        builder.Services.AddSingleton<RequestForgeryGuard>();
+        // For the cookie sessions of the web workspace: RequestForgeryGuard demands a token from every cookie-signed request.
+        builder.Services.AddAntiforgery(o => o.HeaderName = "X-CSRF-TOKEN");
+        builder.Services.AddHsts(o =>
+        {
+            o.MaxAge = options.HstsMaxAge;
+            o.ExcludedHosts.Clear(); // an operator who serves HTTPS on localhost asked for HTTPS there too
+        });
         builder.Services.AddSingleton<ITransferSyntaxConverter, CodecTransferSyntaxConverter>();
         builder.Services.AddProblemDetails();
         if (options.Dimse is { } dimse && (dimse.Port is not null || dimse.TlsPort is not null))
@@ -52,10 +73,15 @@ public static class MiraServer
         var app = builder.Build();
         var intakeLog = app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Mira.Intake");
         archive.Intake.Problem += message => intakeLog.LogWarning("{Message}", message);
+        // Before anything reads the client address: only configured proxies may say who the client is.
+        if (ProxyTrust.Options(options.TrustedProxies) is { } forwarded) app.UseForwardedHeaders(forwarded);
+        if (options.HstsMaxAge > TimeSpan.Zero) app.UseHsts(); // HTTPS answers only (RFC 6797 §7.2)
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         var auth = app.Services.GetRequiredService<MiraAuthentication>();
         app.Use((context, next) => auth.InvokeAsync(context, next));
+        var forgery = app.Services.GetRequiredService<RequestForgeryGuard>();
+        app.Use((context, next) => forgery.InvokeAsync(context, next));
         app.MapGet("/health", () => Results.Text("{\"status\":\"ok\"}", "application/json"));
         app.MapGet("/", StatusPage.Render);
         app.MapGet("/openapi.json", OpenApi);
@@ -64,6 +90,7 @@ public static class MiraServer
         QidoEndpoints.Map(dicomweb, DicomwebRoutes.Intake);
         WadoEndpoints.Map(dicomweb);
         Projects.ProjectEndpoints.Map(app.MapGroup("/api/projects"));
+        AccountEndpoints.Map(app);
         return app;
     }
 

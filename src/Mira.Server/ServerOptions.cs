@@ -18,7 +18,8 @@ public sealed record ServerOptions
     public string? ConnectionString { get; init; }
 
     /// <summary>Password of the first <c>admin</c> account, used only when no account exists; null reads
-    /// <c>MIRA_ADMIN_PASSWORD</c>, and when that is unset too a password is generated and printed once.</summary>
+    /// <c>MIRA_ADMIN_PASSWORD</c>, and when that is unset too a password is generated, written to
+    /// <c>admin-password.txt</c> in the data folder (owner only) and must be changed at the first sign-in.</summary>
     public string? AdminPassword { get; init; }
 
     /// <summary>Load the demo studies (synthetic CT, MR and PET of fictitious patients) when they are absent.</summary>
@@ -33,10 +34,42 @@ public sealed record ServerOptions
     /// <summary>How long a successful HTTP Basic check is remembered (PBKDF2 is deliberately slow).</summary>
     public TimeSpan CredentialCacheLifetime { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How failed password sign-ins are throttled (back-off, concurrent hashes).</summary>
+    public Security.SignInOptions SignIn { get; init; } = new();
+
+    /// <summary>
+    /// The URL clients reach this server at (e.g. <c>https://pacs.example.org/mira</c>), used for the retrieve URLs in
+    /// STOW-RS and QIDO-RS answers and as this server's own origin. Null: the address and port the request arrived
+    /// on, never the request's <c>Host</c> header (which a client chooses).
+    /// </summary>
+    public Uri? PublicBaseUrl { get; init; }
+
+    /// <summary>Other web origins (<c>https://viewer.example.org</c>) whose pages may send state-changing requests;
+    /// by default only this server's own origin may.</summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
+    /// <summary>
+    /// Reverse proxies (addresses, or networks as <c>10.0.0.0/8</c>) whose <c>X-Forwarded-For</c> and
+    /// <c>X-Forwarded-Proto</c> are believed; empty (the default) believes none, so a client cannot claim another
+    /// address in the audit log.
+    /// </summary>
+    public IReadOnlyList<string> TrustedProxies { get; init; } = [];
+
+    /// <summary>A PEM certificate (chain) for HTTPS listening URLs; with <see cref="TlsKeyPath"/> for its key (a PEM
+    /// file holding both needs no key path). Null: Kestrel's configuration (<c>Kestrel:Certificates:Default:Path</c>…).</summary>
+    public string? TlsCertificatePath { get; init; }
+
+    /// <summary>The PEM private key of <see cref="TlsCertificatePath"/>.</summary>
+    public string? TlsKeyPath { get; init; }
+
+    /// <summary>HTTP Strict Transport Security on HTTPS answers (RFC 6797): how long browsers keep to HTTPS (default 365
+    /// days; zero sends no header).</summary>
+    public TimeSpan HstsMaxAge { get; init; } = TimeSpan.FromDays(365);
+
     /// <summary>Account/token/audit tunables (tests lower the PBKDF2 iteration count).</summary>
     public SecurityOptions Security { get; init; } = SecurityOptions.Default;
 
-    /// <summary>Where the generated admin password is printed (once, on first start).</summary>
+    /// <summary>Where start-up messages go (where the generated admin password was written, demo loading…).</summary>
     public TextWriter Console { get; init; } = System.Console.Out;
 
     /// <summary>The DIMSE listener; null (the default here) runs none. <c>mira serve</c> turns it on at port 11112.</summary>

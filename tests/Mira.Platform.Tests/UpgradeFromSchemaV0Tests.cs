@@ -69,7 +69,7 @@ public abstract class UpgradeFromSchemaV0Tests : IAsyncLifetime
     {
         var messages = new StringWriter();
         await using var platform = await OpenAsync(messages);
-        Assert.Contains("upgraded the database from version 1 to 7", messages.ToString());
+        Assert.Contains($"upgraded the database from version 1 to {MigrationCatalog.Intake.LatestVersion}", messages.ToString());
 
         // Archive: every instance indexed, its blob where the index says, the whole archive consistent.
         foreach (var (_, key, sop) in Blobs)
@@ -116,7 +116,7 @@ public abstract class UpgradeFromSchemaV0Tests : IAsyncLifetime
 
         // The history: the index step adopted, the others applied; the old queue table gone.
         var history = await MigrationRunner.HistoryAsync(platform.Database);
-        Assert.Equal(Enumerable.Range(1, 7), history.Select(h => h.Version));
+        Assert.Equal(Enumerable.Range(1, MigrationCatalog.Intake.LatestVersion), history.Select(h => h.Version));
         Assert.Contains("adopted", history[0].Name);
         await using var c = await platform.Database.OpenAsync();
         Assert.False(await MigrationRunner.TableExistsAsync(c, null, "mira_project_rule_copies", default));
@@ -130,7 +130,7 @@ public abstract class UpgradeFromSchemaV0Tests : IAsyncLifetime
         await using var platform = await OpenAsync(messages);
         Assert.DoesNotContain("upgraded", messages.ToString());
         Assert.Equal(2, (await platform.Projects.Jobs.ListAsync(ProjectService.RuleCopyJobKind)).Count);
-        Assert.Equal(7, (await MigrationRunner.HistoryAsync(platform.Database)).Count);
+        Assert.Equal(MigrationCatalog.Intake.LatestVersion, (await MigrationRunner.HistoryAsync(platform.Database)).Count);
     }
 
     [Fact]

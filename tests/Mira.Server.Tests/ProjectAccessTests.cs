@@ -36,7 +36,7 @@ public abstract class ProjectAccessSuite(ProjectZoneArchive server)
     async Task<int> AuditCountAsync() => (await server.Archive.Audit.ReadAsync(1, 100_000)).Count;
 
     [Fact]
-    public async Task A_removed_member_gets_403_on_the_very_next_QIDO_and_WADO_request_and_the_removal_is_audited()
+    public async Task A_removed_member_gets_404_on_the_very_next_QIDO_and_WADO_request_and_the_removal_is_audited()
     {
         await CreateAsync("acc-a", "annotator");
         Assert.Equal(HttpStatusCode.OK, (await Steward.PostAsJsonAsync("/api/projects/acc-a/copy", new { studies = new[] { Study } })).StatusCode);
@@ -48,8 +48,9 @@ public abstract class ProjectAccessSuite(ProjectZoneArchive server)
         var before = await AuditCountAsync();
         var removed = await JsonAsync(await Steward.DeleteAsync("/api/projects/acc-a/members/annotator"));
         Assert.Equal(("annotator", "member", true), ((string?)removed["user"], (string?)removed["role"], (bool)removed["removed"]!));
-        Assert.Equal(HttpStatusCode.Forbidden, (await Annotator.GetAsync("/api/projects/acc-a/dicomweb/instances")).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await Annotator.GetAsync(wado)).StatusCode);
+        // Once out, the project is as unknown to them as a missing one (issue 14 item 11: was 403, which told ids apart).
+        Assert.Equal(HttpStatusCode.NotFound, (await Annotator.GetAsync("/api/projects/acc-a/dicomweb/instances")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Annotator.GetAsync(wado)).StatusCode);
         Assert.DoesNotContain(JsonNode.Parse(await Annotator.GetStringAsync("/api/projects"))!.AsArray(), p => (string?)p!["id"] == "acc-a");
         Assert.Empty((await JsonAsync(await Steward.GetAsync("/api/projects/acc-a/members"))).AsArray());
 
@@ -74,7 +75,7 @@ public abstract class ProjectAccessSuite(ProjectZoneArchive server)
         await server.Archive.Accounts.CreateUserAsync("stranger", TestArchive.UserPassword, [Roles.Annotator]);
         var stranger = server.Basic("stranger", TestArchive.UserPassword);
         var before = await AuditCountAsync();
-        Assert.Equal(HttpStatusCode.Forbidden, (await stranger.GetAsync("/api/projects/acc-b/members")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync("/api/projects/acc-b/members")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await Annotator.DeleteAsync("/api/projects/acc-b/members/steward")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await Annotator.GetAsync("/api/projects/acc-b/rules")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await Annotator.DeleteAsync("/api/projects/acc-b/rules/ae:X")).StatusCode);

@@ -136,7 +136,7 @@ public abstract class ProjectZoneSuite(ProjectZoneArchive server)
     }
 
     [Fact]
-    public async Task Members_cannot_reach_intake_data_or_the_vault_and_outsiders_get_403()
+    public async Task Members_cannot_reach_intake_data_or_the_vault_and_outsiders_get_404()
     {
         await CreateProjectAsync("zone-c");
         await CopyAsync("zone-c", Study);
@@ -152,8 +152,8 @@ public abstract class ProjectZoneSuite(ProjectZoneArchive server)
 
         await server.Archive.Accounts.CreateUserAsync("outsider", TestArchive.UserPassword, [Roles.Annotator]);
         var outsider = server.Basic("outsider", TestArchive.UserPassword);
-        Assert.Equal(HttpStatusCode.Forbidden, (await outsider.GetAsync("/api/projects/zone-c/dicomweb/studies")).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await outsider.GetAsync("/api/projects/zone-c/dicomweb/instances")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await outsider.GetAsync("/api/projects/zone-c/dicomweb/studies")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await outsider.GetAsync("/api/projects/zone-c/dicomweb/instances")).StatusCode);
         var list = JsonNode.Parse(await outsider.GetStringAsync("/api/projects"))!.AsArray();
         Assert.DoesNotContain(list, p => (string?)p!["id"] == "zone-c");
         var mine = JsonNode.Parse(await Annotator.GetStringAsync("/api/projects"))!.AsArray();

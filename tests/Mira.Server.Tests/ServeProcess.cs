@@ -37,18 +37,33 @@ public sealed class ServeProcess : IAsyncDisposable
         get { lock (output) return output.ToString(); }
     }
 
-    public static async Task<ServeProcess> StartAsync(string data, params string[] extra)
+    public static Task<ServeProcess> StartAsync(string data, params string[] extra) => StartAsync(data, new Dictionary<string, string?>(), extra);
+
+    /// <summary>
+    /// As <see cref="StartAsync(string, string[])"/>, with environment variables set (a null value removes one, e.g.
+    /// <c>MIRA_ADMIN_PASSWORD</c> for a generated password). When <paramref name="extra"/> names <c>--urls</c>, the
+    /// server listens there (e.g. https://127.0.0.1:PORT) and <see cref="Http"/> accepts its certificate, whatever it is:
+    /// a test of the certificate checks it itself.
+    /// </summary>
+    public static async Task<ServeProcess> StartAsync(string data, IReadOnlyDictionary<string, string?> environment, params string[] extra)
     {
-        var port = FreePort();
+        var urlIndex = Array.IndexOf(extra, "--urls");
+        var url = urlIndex >= 0 ? extra[urlIndex + 1] : $"http://127.0.0.1:{FreePort()}";
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         // Each process gets its own DIMSE port unless the test chooses one: parallel tests must not share 11112.
         int? dimsePort = extra.Contains("--dimse-port") ? null : FreePort();
         var dimse = dimsePort is null ? [] : new[] { "--dimse-port", dimsePort.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "mira.dll"), "serve", "--data", data, "--urls", $"http://127.0.0.1:{port}" }.Concat(dimse).Concat(extra))
+        var listen = urlIndex >= 0 ? [] : new[] { "--urls", url };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "mira.dll"), "serve", "--data", data }.Concat(listen).Concat(dimse).Concat(extra))
             psi.ArgumentList.Add(a);
         psi.Environment["MIRA_ADMIN_PASSWORD"] = AdminPassword;
+        foreach (var (name, value) in environment)
+            if (value is null) psi.Environment.Remove(name);
+            else psi.Environment[name] = value;
         var process = Process.Start(psi)!;
-        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
+        var handler = new HttpClientHandler();
+        if (url.StartsWith("https:", StringComparison.OrdinalIgnoreCase)) handler.ServerCertificateCustomValidationCallback = (_, _, _, _) => true;
+        var http = new HttpClient(handler) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
         var server = new ServeProcess(process, http, dimsePort);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);

@@ -69,6 +69,8 @@ public class TestArchive : IAsyncLifetime
             Dimse = Dimse,
             Jobs = RuleCopies,
             ConfigureBuilder = b => b.WebHost.UseTestServer(),
+            // The in-process host has no socket to take the address from: its clients reach it as http://localhost.
+            PublicBaseUrl = new Uri("http://localhost"),
         });
         await app.StartAsync();
         Anonymous = app.GetTestClient();

@@ -33,6 +33,8 @@ public static class AuditActions
 
     // Research zone.
     public const string ProjectCreate = "project.create";
+    /// <summary>A steward's override that lets a project's recipe keep direct identifiers (details: which, and the reason).</summary>
+    public const string ProjectRecipeOverride = "project.recipe-override";
     public const string ProjectMember = "project.member";
     public const string ProjectRule = "project.rule";
     /// <summary>A copy into a project through its recipe (by a steward, or by a rule's job).</summary>
@@ -44,7 +46,17 @@ public static class AuditActions
 
     // Security.
     public const string AccountBootstrap = "account.bootstrap";
+    /// <summary>A wrong user name or password over HTTP Basic (resource: the name tried; client: the address).</summary>
+    public const string SignInFailure = "signin.failure";
+    /// <summary>Sign-in attempts refused by the back-off (one record when a back-off starts; details: why, and for how long).</summary>
+    public const string SignInThrottled = "signin.throttled";
+    /// <summary>A user changed their own password.</summary>
+    public const string AccountPassword = "account.password";
+    /// <summary>A request refused as a possible cross-site request forgery (foreign Origin, wrong media type, missing antiforgery token).</summary>
+    public const string RequestForgeryRefused = "request.forgery-refused";
     public const string UserCreate = "user.create";
+    /// <summary>A refused listing of the accounts (a listing by an admin is not recorded).</summary>
+    public const string UserList = "user.list";
     public const string UserDisable = "user.disable";
     public const string UserEnable = "user.enable";
     public const string UserPassword = "user.password";

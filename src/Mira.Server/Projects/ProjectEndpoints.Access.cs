@@ -32,12 +32,13 @@ public static partial class ProjectEndpoints
     static async Task<IResult> ListMembers(HttpContext h, MiraPlatform a, string id)
     {
         var user = UserOf(h);
-        if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
-        // Members see who else is in their project; the rest of the project's configuration is for stewards.
+        if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return ProjectNotFound(id);
+        // Members see who else is in their project; the rest of the project's configuration is for stewards. To anyone
+        // else an existing project looks exactly like a missing one (its id is not disclosed).
         if (!Stewards.Any(user.IsInRole) && await a.Projects.Store.GetMemberRoleAsync(id, user.Name, h.RequestAborted) is null)
         {
             await AuditAsync(a, h, user.Name, AuditActions.ProjectMember, id, AuditOutcome.Denied, JsonSerializer.Serialize(new { operation = "list" }));
-            return Forbidden($"the members of project {id} are listed for its members, stewards and admins");
+            return ProjectNotFound(id);
         }
         var members = await a.Projects.Store.ListMembersAsync(id, h.RequestAborted);
         await AuditChangeAsync(a, h, AuditActions.ProjectMember, id, new() { ["operation"] = "list", ["members"] = members.Count });

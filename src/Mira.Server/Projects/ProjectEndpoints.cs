@@ -40,6 +40,10 @@ public static partial class ProjectEndpoints
     static Task AuditAsync(MiraPlatform a, HttpContext h, string actor, string action, string resource, AuditOutcome outcome, string? details = null) =>
         a.Audit.AppendAsync(new AuditEntry(actor, action, resource, h.Connection.RemoteIpAddress?.ToString(), outcome, details), CancellationToken.None);
 
+    /// <summary>The one answer for a project that does not exist, or that the caller may not know of: the same status
+    /// and body, so a non-member cannot tell which ids exist.</summary>
+    public static IResult ProjectNotFound(string id) => Problems.NotFound($"no project {id}");
+
     static IResult Forbidden(string detail) => Problems.Result(StatusCodes.Status403Forbidden, "Forbidden", detail);
 
     /// <summary>Steward or admin, else 403 (audited as denied).</summary>
@@ -75,29 +79,53 @@ public static partial class ProjectEndpoints
         if (StringField(body, "id") is not { } id || !ProjectStore.IsValidId(id))
             return Problems.BadRequest("field 'id': a project id of a-z, 0-9 and '-' (at most 63 characters) is required");
         if (StringField(body, "name") is not { } name) return Problems.BadRequest("field 'name': a non-empty string is required");
-        DeidRecipe recipe;
+        CheckedRecipe recipe;
         try
         {
-            recipe = body["recipe"] switch
+            var builtIn = body["recipe"] is JsonValue v && v.TryGetValue<string>(out var s) && ProjectRecipePolicy.IsBuiltInName(s);
+            var parsed = body["recipe"] switch
             {
-                JsonValue v when v.TryGetValue<string>(out var s) && s is "basic" or "research" => DeidRecipe.Load(s),
+                JsonValue when builtIn => DeidRecipe.Load(((string)body["recipe"]!).Trim().ToLowerInvariant()),
                 JsonObject o => DeidRecipe.FromJson(o.ToJsonString()),
                 _ => throw new FormatException("\"basic\", \"research\" or a recipe object is required"),
             };
+            recipe = ProjectRecipePolicy.Check(parsed, builtIn, OverrideReason(body));
         }
-        catch (Exception e) when (e is FormatException or JsonException or ArgumentException)
+        catch (ProjectRecipeRefusedException e)
+        {
+            await AuditAsync(a, h, UserOf(h).Name, AuditActions.ProjectCreate, id, AuditOutcome.Denied,
+                JsonSerializer.Serialize(new Dictionary<string, string> { ["refused"] = e.Message }));
+            return Problems.BadRequest($"field '{e.Field}': {e.Message}");
+        }
+        catch (Exception e) when (e is FormatException or JsonException or ArgumentException or InvalidOperationException)
         {
             return Problems.BadRequest($"field 'recipe': {e.Message}");
         }
         var user = UserOf(h);
         var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
-        if (!await a.Projects.Store.CreateAsync(id, name, recipe.Name, recipe.ToJson(), recipe.Hash, key, h.RequestAborted))
+        if (!await a.Projects.Store.CreateAsync(id, name, recipe.Recipe.Name, recipe.Recipe.ToJson(), recipe.Recipe.Hash, key, h.RequestAborted))
             return Problems.Result(StatusCodes.Status409Conflict, "Conflict", $"field 'id': a project '{id}' exists already");
         await AuditAsync(a, h, user.Name, AuditActions.ProjectCreate, id, AuditOutcome.Success,
-            JsonSerializer.Serialize(new Dictionary<string, string> { ["recipe"] = recipe.Name, ["recipeHash"] = recipe.Hash }));
+            JsonSerializer.Serialize(new Dictionary<string, string> { ["recipe"] = recipe.Recipe.Name, ["recipeHash"] = recipe.Recipe.Hash }));
+        if (recipe.OverrideReason is { } reason)
+            await AuditAsync(a, h, user.Name, AuditActions.ProjectRecipeOverride, id, AuditOutcome.Success, JsonSerializer.Serialize(new
+            {
+                recipe = recipe.Recipe.Name, recipeHash = recipe.Recipe.Hash, keptDirectIdentifiers = recipe.KeptDirectIdentifiers, reason,
+            }));
         var project = await a.Projects.Store.GetAsync(id, h.RequestAborted);
         return Results.Json(Describe(project!), statusCode: StatusCodes.Status201Created);
     }
+
+    /// <summary>
+    /// <c>"keepDirectIdentifiers": {"reason": "…"}</c>: a steward's explicit, audited decision that the project holds
+    /// identified data. Null when absent; an empty string (refused by the policy) when present without a reason.
+    /// </summary>
+    static string? OverrideReason(JsonObject body) => body["keepDirectIdentifiers"] switch
+    {
+        null => null,
+        JsonObject o when o["reason"] is JsonValue r && r.TryGetValue<string>(out var reason) => reason,
+        _ => "",
+    };
 
     static async Task<IResult> List(HttpContext h, MiraPlatform a)
     {

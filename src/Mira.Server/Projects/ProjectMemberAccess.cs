@@ -9,7 +9,8 @@ namespace Mira.Server.Projects;
 
 /// <summary>
 /// The endpoint filter of every route under <c>/api/projects/{id}/dicomweb</c>: members of the project (leads
-/// included) only, 403 for everyone else (stewards and admins too, unless added), 404 for an unknown project. It
+/// included) only; 403 for stewards and admins who are not members, and for everyone else the same 404 as for an
+/// unknown project (so ids cannot be enumerated). It
 /// then hands the handler the project's own archive as its <see cref="DicomwebSource"/>, so the shared QIDO-RS and
 /// WADO-RS handlers read the research archive and never the intake one. Every request, denied ones included, is
 /// audited (<c>project.qido</c> or <c>project.wado</c>, resource <c>{id}:{path}{query}</c>) before the response is
@@ -43,12 +44,16 @@ public sealed class ProjectMemberAccess(string action) : IEndpointFilter
         if (!ProjectStore.IsValidId(id) || await archive.Projects.Store.GetAsync(id, http.RequestAborted) is null)
         {
             await AuditAsync(AuditOutcome.Failure);
-            return Problems.NotFound($"no project {id}");
+            return ProjectEndpoints.ProjectNotFound(id);
         }
         if (await archive.Projects.Store.GetMemberRoleAsync(id, user.Name, http.RequestAborted) is null)
         {
             await AuditAsync(AuditOutcome.Denied);
-            return Problems.Result(StatusCodes.Status403Forbidden, "Forbidden", $"'{action}' is for members of project {id}");
+            // Stewards and admins see every project in the list, so they may be told why; anyone else gets exactly the
+            // answer for a missing project, so ids cannot be enumerated.
+            return user.IsInRole(Roles.Steward) || user.IsInRole(Roles.Admin)
+                ? Problems.Result(StatusCodes.Status403Forbidden, "Forbidden", $"'{action}' is for members of project {id}")
+                : ProjectEndpoints.ProjectNotFound(id);
         }
         var project = await archive.Projects.Archives.GetAsync(id);
         http.Items[SourceKey] = new DicomwebSource(project.Index, project.Blobs, DicomwebUrls.ProjectBase(http.Request, id));

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -6,18 +7,41 @@ using Mira.Storage.Security;
 
 namespace Mira.Server.Security;
 
+/// <summary>How a request proved who it is. A cookie session (the web workspace, not built yet) must also present
+/// an antiforgery token (<see cref="RequestForgeryGuard"/>).</summary>
+public enum AuthenticationMethod
+{
+    Basic,
+    Bearer,
+    Cookie,
+}
+
 /// <summary>
 /// Authenticates every request except <c>GET /health</c>: HTTP Basic (RFC 7617) against the account store, or
 /// <c>Authorization: Bearer mira_…</c> against the token store. Missing or bad credentials get 401 with
-/// <c>WWW-Authenticate</c> challenges for both schemes. Successful Basic checks are cached briefly, keyed by the
-/// user name and a SHA-256 of the password, because PBKDF2 is slow by design.
+/// <c>WWW-Authenticate</c> challenges for both schemes. Password checks go through <see cref="PasswordSignIn"/>
+/// (throttled: 429 with <c>Retry-After</c> during a back-off; audited). Successful Basic checks are cached briefly,
+/// keyed by the user name and a SHA-256 of the password, because PBKDF2 is slow by design; only a right password can
+/// hit the cache, so it never lets a guess past the throttle. An account that must change its password
+/// (<see cref="UserAccount.MustChangePassword"/>) gets 403 on everything but the password change.
 /// </summary>
-public sealed class MiraAuthentication(MiraPlatform archive, ServerOptions options, TimeProvider time)
+public sealed class MiraAuthentication(MiraPlatform archive, ServerOptions options, TimeProvider time, PasswordSignIn signIn)
 {
     const string UserKey = "mira.user";
+    const string MethodKey = "mira.auth.method";
     readonly ConcurrentDictionary<string, (AuthenticatedUser User, DateTimeOffset Expires, string Stamp)> basicCache = new(StringComparer.Ordinal);
 
     public static AuthenticatedUser? UserOf(HttpContext context) => context.Items[UserKey] as AuthenticatedUser;
+
+    /// <summary>How the request authenticated; null before authentication (or for the anonymous health check).</summary>
+    public static AuthenticationMethod? MethodOf(HttpContext context) => context.Items[MethodKey] as AuthenticationMethod?;
+
+    /// <summary>Records the authenticated user and how they proved it (the one place that does, so later checks can rely on it).</summary>
+    public static void SignIn(HttpContext context, AuthenticatedUser user, AuthenticationMethod method)
+    {
+        context.Items[UserKey] = user;
+        context.Items[MethodKey] = method;
+    }
 
     public static bool IsAnonymous(HttpRequest request) =>
         (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) && request.Path.Equals("/health", StringComparison.OrdinalIgnoreCase);
@@ -29,24 +53,45 @@ public sealed class MiraAuthentication(MiraPlatform archive, ServerOptions optio
             await next(context);
             return;
         }
-        var user = await AuthenticateAsync(context.Request.Headers.Authorization.ToString(), context.RequestAborted);
-        if (user is null)
+        var header = context.Request.Headers.Authorization.ToString();
+        var (check, method) = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? (await archive.Tokens.ValidateAsync(header[7..].Trim(), context.RequestAborted) is { } u
+                ? new PasswordCheck(PasswordCheckOutcome.Accepted, u) : new PasswordCheck(PasswordCheckOutcome.Rejected), AuthenticationMethod.Bearer)
+            : (await BasicAsync(header, context), AuthenticationMethod.Basic);
+        switch (check.Outcome)
         {
-            context.Response.Headers.Append("WWW-Authenticate", "Basic realm=\"Mira\", charset=\"UTF-8\"");
-            context.Response.Headers.Append("WWW-Authenticate", "Bearer realm=\"Mira\"");
-            await Problems.Write(context, StatusCodes.Status401Unauthorized, "Authentication required",
-                "Send HTTP Basic credentials or a bearer token (mira token issue --user NAME).");
+            case PasswordCheckOutcome.Throttled or PasswordCheckOutcome.Busy:
+                var seconds = Math.Max(1, (int)Math.Ceiling(check.RetryAfter.TotalSeconds));
+                context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                await (check.Outcome == PasswordCheckOutcome.Throttled
+                    ? Problems.Write(context, StatusCodes.Status429TooManyRequests, "Too many failed sign-ins",
+                        $"Too many wrong passwords for this account or from this address; try again in {seconds} s (Retry-After).")
+                    : Problems.Write(context, StatusCodes.Status503ServiceUnavailable, "Sign-in busy",
+                        $"Too many password checks are waiting; try again in {seconds} s (Retry-After)."));
+                return;
+            case not PasswordCheckOutcome.Accepted:
+                context.Response.Headers.Append("WWW-Authenticate", "Basic realm=\"Mira\", charset=\"UTF-8\"");
+                context.Response.Headers.Append("WWW-Authenticate", "Bearer realm=\"Mira\"");
+                await Problems.Write(context, StatusCodes.Status401Unauthorized, "Authentication required",
+                    "Send HTTP Basic credentials or a bearer token (mira token issue --user NAME).");
+                return;
+        }
+        var user = check.User!;
+        if (user.MustChangePassword && !AccountEndpoints.IsPasswordChange(context.Request))
+        {
+            await Problems.Write(context, StatusCodes.Status403Forbidden, "Password change required",
+                $"The password of '{user.Name}' was not chosen by its user and must be changed first: "
+                + $"POST {AccountEndpoints.PasswordRoute} with {{\"currentPassword\": \"…\", \"newPassword\": \"…\"}}.");
             return;
         }
-        context.Items[UserKey] = user;
+        SignIn(context, user, method);
         await next(context);
     }
 
-    async Task<AuthenticatedUser?> AuthenticateAsync(string header, CancellationToken ct)
+    async Task<PasswordCheck> BasicAsync(string header, HttpContext context)
     {
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            return await archive.Tokens.ValidateAsync(header[7..].Trim(), ct);
-        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return null;
+        var rejected = new PasswordCheck(PasswordCheckOutcome.Rejected);
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return rejected;
         string decoded;
         try
         {
@@ -54,11 +99,12 @@ public sealed class MiraAuthentication(MiraPlatform archive, ServerOptions optio
         }
         catch (FormatException)
         {
-            return null;
+            return rejected;
         }
         var colon = decoded.IndexOf(':');
-        if (colon <= 0) return null;
+        if (colon <= 0) return rejected;
         var (name, password) = (decoded[..colon], decoded[(colon + 1)..]);
+        var ct = context.RequestAborted;
         var key = name + "\n" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(password)));
         var now = time.GetUtcNow();
         if (basicCache.TryGetValue(key, out var hit) && hit.Expires > now)
@@ -66,20 +112,22 @@ public sealed class MiraAuthentication(MiraPlatform archive, ServerOptions optio
             // The slow password check is skipped, but a disabled account, changed roles or a changed password take effect
             // at once (a new password changes the stored hash, so its stamp; the old password then goes the slow way).
             var current = await archive.Accounts.GetWithCredentialStampAsync(name, ct);
-            if (current is { Account.Disabled: false } c && c.CredentialStamp == hit.Stamp) return new AuthenticatedUser(c.Account.Name, c.Account.Roles);
+            if (current is { Account.Disabled: false } c && c.CredentialStamp == hit.Stamp)
+                return new PasswordCheck(PasswordCheckOutcome.Accepted,
+                    new AuthenticatedUser(c.Account.Name, c.Account.Roles) { MustChangePassword = c.Account.MustChangePassword });
             basicCache.TryRemove(key, out _);
-            if (current is not { Account.Disabled: false }) return null;
+            if (current is not { Account.Disabled: false }) return rejected;
         }
         var stamp = (await archive.Accounts.GetWithCredentialStampAsync(name, ct))?.CredentialStamp;
-        var user = await archive.Accounts.VerifyPasswordAsync(name, password, ct);
-        if (user is null)
+        var check = await signIn.CheckAsync(name, password, context.Connection.RemoteIpAddress, ct);
+        if (check.Outcome != PasswordCheckOutcome.Accepted)
         {
             basicCache.TryRemove(key, out _);
-            return null;
+            return check;
         }
         if (basicCache.Count > 10_000) basicCache.Clear();
         // The stamp read before the check: a password changed meanwhile makes it stale, so the entry is never reused.
-        if (stamp is not null) basicCache[key] = (user, now + options.CredentialCacheLifetime, stamp);
-        return user;
+        if (stamp is not null) basicCache[key] = (check.User!, now + options.CredentialCacheLifetime, stamp);
+        return check;
     }
 }

@@ -27,6 +27,7 @@ public static class MigrationCatalog
         new(5, "project rule copy queue (replaced by jobs in 6)", _ => LegacyRuleCopies.TableDdl, LegacyRuleCopies.AddUploaderColumnAsync),
         new(6, "jobs: one durable table; queued rule copies move into it", JobStore.TableDdl, LegacyRuleCopies.MoveIntoJobsAsync),
         new(7, "de-identification runs and lineage", DeidRunStore.TableDdl),
+        new(8, "accounts: a password change required at the next sign-in", SecuritySchema.MustChangePasswordStatements),
     ]);
 
     /// <summary>A research project's own index (a SQLite file, or a PostgreSQL schema): the archive index alone.</summary>

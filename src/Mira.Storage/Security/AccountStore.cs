@@ -4,7 +4,12 @@ using Dapper;
 namespace Mira.Storage.Security;
 
 /// <summary>A user account as stored (never with its password hash).</summary>
-public sealed record UserAccount(string Name, IReadOnlyList<string> Roles, bool Disabled, DateTimeOffset CreatedUtc);
+public sealed record UserAccount(string Name, IReadOnlyList<string> Roles, bool Disabled, DateTimeOffset CreatedUtc)
+{
+    /// <summary>The password was not chosen by its user (generated at first start, or reset by an administrator) and
+    /// must be changed before the account may do anything else.</summary>
+    public bool MustChangePassword { get; init; }
+}
 
 public enum AdminBootstrapOutcome
 {
@@ -69,7 +74,12 @@ public sealed class AccountStore
     }
 
     /// <exception cref="InvalidOperationException">The user exists.</exception>
-    public async Task<UserAccount> CreateUserAsync(string name, string password, IEnumerable<string> roles, CancellationToken ct = default)
+    public Task<UserAccount> CreateUserAsync(string name, string password, IEnumerable<string> roles, CancellationToken ct = default) =>
+        CreateUserAsync(name, password, roles, false, ct);
+
+    /// <summary>Creates an account; with <paramref name="mustChangePassword"/> its user must choose a new password at the first sign-in.</summary>
+    /// <exception cref="InvalidOperationException">The user exists.</exception>
+    public async Task<UserAccount> CreateUserAsync(string name, string password, IEnumerable<string> roles, bool mustChangePassword, CancellationToken ct = default)
     {
         name = NormalizeUserName(name);
         var normalizedRoles = roles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
@@ -77,7 +87,7 @@ public sealed class AccountStore
         await using var c = await db.OpenAsync(ct);
         await using var tx = await SecuritySchema.BeginSerializedAsync(c, SecuritySchema.AccountLock, ct);
         if (await ExistsAsync(c, tx, name, ct)) throw new InvalidOperationException($"User '{name}' exists.");
-        var account = await InsertAsync(c, tx, name, hash, normalizedRoles, ct);
+        var account = await InsertAsync(c, tx, name, hash, normalizedRoles, ct, mustChangePassword);
         await tx.CommitAsync(ct);
         return account;
     }
@@ -85,7 +95,8 @@ public sealed class AccountStore
     /// <summary>
     /// First-start bootstrap: when the account table is empty, creates <c>admin</c> (with <paramref name="adminRoles"/>) with
     /// <paramref name="passwordFromEnvironment"/>, or, when that is null or empty, with a generated 144-bit password
-    /// that is returned for the caller to print once. Does nothing when any account exists.
+    /// that is returned for the caller to hand to the operator once; a generated password must be changed at the first
+    /// sign-in (<see cref="UserAccount.MustChangePassword"/>). Does nothing when any account exists.
     /// </summary>
     public async Task<AdminBootstrap> EnsureAdminAsync(string? passwordFromEnvironment, IReadOnlyList<string> adminRoles, CancellationToken ct = default)
     {
@@ -94,7 +105,8 @@ public sealed class AccountStore
         var count = await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM mira_users", transaction: tx, cancellationToken: ct));
         if (count > 0) return new AdminBootstrap(AdminBootstrapOutcome.AccountsExist, null);
         var generated = string.IsNullOrEmpty(passwordFromEnvironment) ? PasswordHasher.GeneratePassword() : null;
-        await InsertAsync(c, tx, AdminUser, HashChecked(generated ?? passwordFromEnvironment!), [.. adminRoles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)], ct);
+        await InsertAsync(c, tx, AdminUser, HashChecked(generated ?? passwordFromEnvironment!), [.. adminRoles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)], ct,
+            mustChangePassword: generated is not null);
         await tx.CommitAsync(ct);
         return generated is null
             ? new AdminBootstrap(AdminBootstrapOutcome.CreatedWithGivenPassword, null)
@@ -123,7 +135,7 @@ public sealed class AccountStore
             await c.ExecuteAsync(new CommandDefinition(
                 "UPDATE mira_users SET password_hash = @h WHERE name = @n AND password_hash = @old",
                 new { h = hasher.Hash(password), n, old = row.PasswordHash }, cancellationToken: ct));
-        return new AuthenticatedUser(n, await LoadRolesAsync(c, null, n, ct));
+        return new AuthenticatedUser(n, await LoadRolesAsync(c, null, n, ct)) { MustChangePassword = row.MustChangePassword != 0 };
     }
 
     /// <summary>
@@ -159,11 +171,20 @@ public sealed class AccountStore
         return rows.Select(r => ToAccount(r, roles[r.Name].Order(StringComparer.Ordinal).ToArray())).ToArray();
     }
 
+    /// <summary>Sets a password its user chose (or an operator chose for it): no change is required afterwards.</summary>
     /// <returns>False when the user does not exist.</returns>
-    public async Task<bool> SetPasswordAsync(string name, string password, CancellationToken ct = default)
+    public Task<bool> SetPasswordAsync(string name, string password, CancellationToken ct = default) => SetPasswordAsync(name, password, false, ct);
+
+    /// <summary>Sets a password; with <paramref name="mustChange"/> the user must change it at the next sign-in.</summary>
+    /// <returns>False when the user does not exist.</returns>
+    public async Task<bool> SetPasswordAsync(string name, string password, bool mustChange, CancellationToken ct = default)
     {
         var hash = HashChecked(password);
-        return await UpdateAsync("UPDATE mira_users SET password_hash = @v WHERE name = @n", name, hash, ct);
+        if (!TryNormalizeUserName(name, out var n)) return false;
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE mira_users SET password_hash = @hash, must_change_password = @must WHERE name = @n",
+            new { n, hash, must = mustChange ? 1 : 0 }, cancellationToken: ct)) == 1;
     }
 
     /// <returns>False when the user does not exist.</returns>
@@ -200,14 +221,15 @@ public sealed class AccountStore
         return hasher.Hash(password);
     }
 
-    async Task<UserAccount> InsertAsync(DbConnection c, DbTransaction tx, string name, string hash, IReadOnlyList<string> roles, CancellationToken ct)
+    async Task<UserAccount> InsertAsync(DbConnection c, DbTransaction tx, string name, string hash, IReadOnlyList<string> roles, CancellationToken ct,
+        bool mustChangePassword = false)
     {
         var created = options.Time.GetUtcNow();
         await c.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO mira_users (name, password_hash, disabled, created_us) VALUES (@name, @hash, 0, @created)",
-            new { name, hash, created = SecuritySchema.ToMicros(created) }, tx, cancellationToken: ct));
+            "INSERT INTO mira_users (name, password_hash, disabled, created_us, must_change_password) VALUES (@name, @hash, 0, @created, @must)",
+            new { name, hash, created = SecuritySchema.ToMicros(created), must = mustChangePassword ? 1 : 0 }, tx, cancellationToken: ct));
         await InsertRolesAsync(c, tx, name, roles, ct);
-        return new UserAccount(name, roles, false, SecuritySchema.FromMicros(SecuritySchema.ToMicros(created)));
+        return new UserAccount(name, roles, false, SecuritySchema.FromMicros(SecuritySchema.ToMicros(created))) { MustChangePassword = mustChangePassword };
     }
 
     static Task InsertRolesAsync(DbConnection c, DbTransaction tx, string name, IReadOnlyList<string> roles, CancellationToken ct) =>
@@ -224,9 +246,11 @@ public sealed class AccountStore
         return held.Order(StringComparer.Ordinal).ToArray();
     }
 
-    const string SelectUser = "SELECT name AS Name, password_hash AS PasswordHash, disabled AS Disabled, created_us AS CreatedUs FROM mira_users";
+    const string SelectUser = "SELECT name AS Name, password_hash AS PasswordHash, disabled AS Disabled, created_us AS CreatedUs, "
+        + "must_change_password AS MustChangePassword FROM mira_users";
 
-    static UserAccount ToAccount(UserRow r, IReadOnlyList<string> roles) => new(r.Name, roles, r.Disabled != 0, SecuritySchema.FromMicros(r.CreatedUs));
+    static UserAccount ToAccount(UserRow r, IReadOnlyList<string> roles) =>
+        new(r.Name, roles, r.Disabled != 0, SecuritySchema.FromMicros(r.CreatedUs)) { MustChangePassword = r.MustChangePassword != 0 };
 
     sealed class UserRow
     {
@@ -234,5 +258,6 @@ public sealed class AccountStore
         public string PasswordHash { get; init; } = "";
         public long Disabled { get; init; }
         public long CreatedUs { get; init; }
+        public long MustChangePassword { get; init; }
     }
 }

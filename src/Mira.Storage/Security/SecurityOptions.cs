@@ -22,5 +22,8 @@ public sealed record SecurityOptions
 /// <summary>An authenticated principal: the user name and the roles held at the time of the check.</summary>
 public sealed record AuthenticatedUser(string Name, IReadOnlyList<string> Roles)
 {
+    /// <summary>The account must change its password before it may do anything else (<see cref="UserAccount.MustChangePassword"/>).</summary>
+    public bool MustChangePassword { get; init; }
+
     public bool IsInRole(string role) => Roles.Contains(role, StringComparer.Ordinal);
 }

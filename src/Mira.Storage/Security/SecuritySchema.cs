@@ -82,6 +82,17 @@ public static class SecuritySchema
     public static IReadOnlyList<string> Statements(StorageProvider provider) => [.. Common.Concat(provider == StorageProvider.Sqlite ? Sqlite : Postgres)];
 
     /// <summary>
+    /// Migration 8: <c>mira_users.must_change_password</c>, set for an account whose password nobody chose (the
+    /// generated first admin password) or an administrator reset; the account can do nothing else until it changes it.
+    /// </summary>
+    public static IReadOnlyList<string> MustChangePasswordStatements(StorageProvider provider) =>
+    [
+        provider == StorageProvider.Sqlite
+            ? "ALTER TABLE mira_users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0"
+            : "ALTER TABLE mira_users ADD COLUMN IF NOT EXISTS must_change_password INTEGER NOT NULL DEFAULT 0",
+    ];
+
+    /// <summary>
     /// A write transaction that excludes every other one holding the same key: <c>BEGIN IMMEDIATE</c> on SQLite
     /// (the database-wide write lock, taken at once rather than on the first write), a transaction-scoped
     /// advisory lock on PostgreSQL (which also covers the empty-table case that <c>SELECT … FOR UPDATE</c> cannot).

@@ -73,15 +73,15 @@ public sealed class TokenStore
     {
         if (!LooksLikeToken(token)) return null;
         await using var c = await db.OpenAsync(ct);
-        var row = await c.QuerySingleOrDefaultAsync<(string User, long ExpiresUs, long Revoked, long Disabled)>(new CommandDefinition(
+        var row = await c.QuerySingleOrDefaultAsync<(string User, long ExpiresUs, long Revoked, long Disabled, long MustChange)>(new CommandDefinition(
             """
-            SELECT t.user_name, t.expires_us, t.revoked, u.disabled
+            SELECT t.user_name, t.expires_us, t.revoked, u.disabled, u.must_change_password
             FROM mira_tokens t JOIN mira_users u ON u.name = t.user_name WHERE t.token_hash = @hash
             """,
             new { hash = HashToken(token) }, cancellationToken: ct));
         if (row.User is null || row.Revoked != 0 || row.Disabled != 0) return null;
         if (row.ExpiresUs <= SecuritySchema.ToMicros(options.Time.GetUtcNow())) return null;
-        return new AuthenticatedUser(row.User, await AccountStore.LoadRolesAsync(c, null, row.User, ct));
+        return new AuthenticatedUser(row.User, await AccountStore.LoadRolesAsync(c, null, row.User, ct)) { MustChangePassword = row.MustChange != 0 };
     }
 
     /// <summary>Revokes one token by its id.</summary>

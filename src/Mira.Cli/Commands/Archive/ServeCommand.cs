@@ -5,8 +5,9 @@ using Mira.Server;
 namespace Mira.Cli.Commands.Archive;
 
 /// <summary>
-/// <c>mira serve [--data DIR] [--urls URLS] [--db CONNECTION] [--demo] [--no-jobs] [DIMSE options]</c>: runs the archive
-/// (DICOMweb, status page, DIMSE; see <see cref="DimseServeOptions"/> for the listener's address, limits and TLS).
+/// <c>mira serve [--data DIR] [--urls URLS] [--db CONNECTION] [--demo] [--no-jobs]</c>, the web security options
+/// (<see cref="WebSecurityOptions"/>: HTTPS, proxies, origins, sign-in back-off) and the DIMSE options
+/// (<see cref="DimseServeOptions"/>: the listener's address, limits and TLS): runs the archive (DICOMweb, status page, DIMSE).
 /// </summary>
 public static class ServeCommand
 {
@@ -31,6 +32,7 @@ public static class ServeCommand
         var cmd = new Command("serve", "Run the archive: DICOMweb under /dicomweb, DIMSE on port 11112, a status page at /, /health")
             { data, urls, db, demo, dimsePort, aeTitle, unknown, noJobs };
         dimse.AddTo(cmd);
+        var web = WebSecurityOptions.AddTo(cmd);
         cmd.SetAction((r, ct) =>
         {
             Mira.Server.Dimse.DimseServiceOptions? dimseOptions = null;
@@ -55,6 +57,15 @@ public static class ServeCommand
                 DataFolder = r.GetValue(data)!, Urls = r.GetValue(urls)!, ConnectionString = PlatformOptions.ResolveConnectionString(r.GetValue(db)), Demo = r.GetValue(demo), Dimse = dimseOptions,
                 Jobs = new Mira.Platform.Jobs.JobOptions { Worker = !r.GetValue(noJobs) },
             };
+            try
+            {
+                options = web.Apply(r, options);
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"mira serve: {e.Message}");
+                return Task.FromResult(2);
+            }
             return Run(options, ct);
         });
         return cmd;

@@ -47,7 +47,7 @@ public static class UserCommand
             return cmd;
         }
 
-        var disable = Change("disable", "Disable an account: its password and tokens stop working at once, on a running server too. Exit codes: 0 done, 1 no such user",
+        var disable = Change("disable", "Disable an account: its password stops working and its tokens are revoked at once, on a running server too. Exit codes: 0 done, 1 no such user",
             (_, p, n, ct) => SetDisabledAsync(p, n, true, ct));
         var enable = Change("enable", "Enable a disabled account. Exit codes: 0 done, 1 no such user", (_, p, n, ct) => SetDisabledAsync(p, n, false, ct));
         var passwd = Change("passwd", $"Set a new password, read from {PasswordVariable} or the first line of stdin. Exit codes: 0 done, 1 no such user, 2 invalid password",
@@ -108,10 +108,12 @@ public static class UserCommand
 
     static async Task<int> SetDisabledAsync(MiraPlatform platform, string name, bool disabled, CancellationToken ct)
     {
-        if (!await platform.Accounts.SetDisabledAsync(name, disabled, ct)) return NoSuchUser(name);
+        if (await platform.Accounts.SetDisabledCountingAsync(name, disabled, ct) is not { } revoked) return NoSuchUser(name);
         await platform.Audit.AppendAsync(new AuditEntry(TokenCommand.Actor, disabled ? AuditActions.UserDisable : AuditActions.UserEnable,
-            AccountStore.NormalizeUserName(name), "local"), ct);
-        Console.WriteLine($"{(disabled ? "disabled" : "enabled")} {AccountStore.NormalizeUserName(name)}");
+            AccountStore.NormalizeUserName(name), "local", AuditOutcome.Success,
+            disabled ? System.Text.Json.JsonSerializer.Serialize(new { revokedTokens = revoked }) : null), ct);
+        Console.WriteLine($"{(disabled ? "disabled" : "enabled")} {AccountStore.NormalizeUserName(name)}"
+            + (disabled ? $" ({revoked} token{(revoked == 1 ? "" : "s")} revoked)" : ""));
         return 0;
     }
 

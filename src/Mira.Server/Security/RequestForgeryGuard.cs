@@ -1,0 +1,130 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+using Mira.Server.Dicomweb;
+using Mira.Storage.Security;
+
+namespace Mira.Server.Security;
+
+/// <summary>
+/// Cross-site request forgery defences for every state-changing request (POST, PUT, PATCH, DELETE), after
+/// authentication. A browser holding a user's Basic credentials (or, later, a session cookie) attaches them to
+/// requests another site makes it send; such requests are refused (and audited, <c>request.forgery-refused</c>) when:
+/// <list type="bullet">
+/// <item>the <c>Origin</c> is another site's (or <c>null</c>), or, without <c>Origin</c>, <c>Sec-Fetch-Site</c> says
+/// <c>cross-site</c> or <c>same-site</c> (Fetch Metadata): 403. Same origin is the configured public base URL, the
+/// request's own scheme and host, or one of <see cref="ServerOptions.AllowedOrigins"/>;</item>
+/// <item>the body's media type is one a cross-site form or a "simple" request can send (RFC 9110 §8.3; the Fetch
+/// standard's CORS-safelisted types): a body must be <c>application/json</c>, or under DICOMweb one of the media
+/// types of PS3.18 §10.5 (STOW-RS: <c>multipart/related; type="application/dicom"</c>, <c>application/dicom</c>,
+/// <c>application/dicom+json</c>, <c>application/dicom+xml</c>), none of which a browser sends cross-site without a
+/// CORS preflight, which Mira never answers: 415;</item>
+/// <item>the request authenticated with a cookie (<see cref="AuthenticationMethod.Cookie"/>) and carries no valid
+/// ASP.NET Core antiforgery token: 403.</item>
+/// </list>
+/// </summary>
+public sealed class RequestForgeryGuard(ServerOptions options)
+{
+    /// <summary>The media types a state-changing request under DICOMweb may carry (PS3.18 §10.5, STOW-RS).</summary>
+    public static IReadOnlyList<string> DicomMediaTypes { get; } =
+        ["multipart/related", "application/dicom", "application/dicom+json", "application/dicom+xml"];
+
+    public const string JsonMediaType = "application/json";
+
+    public static bool IsStateChanging(string method) =>
+        HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method);
+
+    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    {
+        if (!IsStateChanging(context.Request.Method) || MiraAuthentication.UserOf(context) is not { } user)
+        {
+            await next(context);
+            return;
+        }
+        if (ForeignOrigin(context.Request) is { } foreign)
+        {
+            await RefuseAsync(context, user, StatusCodes.Status403Forbidden, "Cross-site request refused", foreign);
+            return;
+        }
+        if (WrongMediaType(context.Request) is { } wrong)
+        {
+            await RefuseAsync(context, user, StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type", wrong);
+            return;
+        }
+        if (MiraAuthentication.MethodOf(context) == AuthenticationMethod.Cookie)
+        {
+            var antiforgery = context.RequestServices.GetRequiredService<IAntiforgery>();
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                await RefuseAsync(context, user, StatusCodes.Status403Forbidden, "Antiforgery token required",
+                    "a request signed in by a session cookie must carry the antiforgery token of that session (header X-CSRF-TOKEN)");
+                return;
+            }
+        }
+        await next(context);
+    }
+
+    /// <summary>Why the request's origin is not this server's; null when it is, or when it cannot be told (no
+    /// <c>Origin</c>, no <c>Sec-Fetch-Site</c>: not a browser, or an old one, which the media type check still covers).</summary>
+    string? ForeignOrigin(HttpRequest request)
+    {
+        var origin = request.Headers.Origin.ToString();
+        if (origin.Length > 0)
+        {
+            if (IsOwnOrigin(origin, request)) return null;
+            return $"the request comes from the page of another site (Origin: {Shorten(origin)}); "
+                   + "a site that may call Mira from a browser must be listed in --allowed-origin";
+        }
+        var site = request.Headers["Sec-Fetch-Site"].ToString();
+        return site.Equals("cross-site", StringComparison.OrdinalIgnoreCase) || site.Equals("same-site", StringComparison.OrdinalIgnoreCase)
+            ? $"the browser reports a request from another site (Sec-Fetch-Site: {Shorten(site)}) without an Origin"
+            : null;
+    }
+
+    bool IsOwnOrigin(string origin, HttpRequest request)
+    {
+        if (!Uri.TryCreate(origin, UriKind.Absolute, out var o) || o.AbsolutePath != "/" || origin.Equals("null", StringComparison.Ordinal)) return false;
+        var candidate = OriginOf(o);
+        if (options.PublicBaseUrl is { } publicBase && candidate == OriginOf(publicBase)) return true;
+        if (options.AllowedOrigins.Any(a => Uri.TryCreate(a, UriKind.Absolute, out var allowed) && candidate == OriginOf(allowed))) return true;
+        // The request's own scheme and host: a browser sends the Host it connected to, and the Origin of the page.
+        return Uri.TryCreate($"{request.Scheme}://{request.Host}", UriKind.Absolute, out var own) && candidate == OriginOf(own);
+    }
+
+    static string OriginOf(Uri u) => $"{u.Scheme.ToLowerInvariant()}://{u.IdnHost.ToLowerInvariant()}:{u.Port}";
+
+    /// <summary>Why the body's media type is refused; null when it is acceptable (or there is no body to speak of on DELETE).</summary>
+    static string? WrongMediaType(HttpRequest request)
+    {
+        var dicomweb = IsDicomweb(request.Path);
+        if (HttpMethods.IsDelete(request.Method) && string.IsNullOrEmpty(request.ContentType)) return null;
+        string[] accepted = dicomweb ? [.. DicomMediaTypes] : [JsonMediaType];
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || type.MediaType.Value is not { } media)
+            return $"a Content-Type header is required: {string.Join(", ", accepted)}";
+        if (accepted.Contains(media, StringComparer.OrdinalIgnoreCase)) return null;
+        return dicomweb
+            ? $"'{Shorten(media)}' is not a DICOMweb request media type (PS3.18 §10.5): send {string.Join(", ", accepted)}"
+            : $"'{Shorten(media)}' is not accepted: send the body as {JsonMediaType}";
+    }
+
+    /// <summary>The intake DICOMweb service, or a project's (<c>/api/projects/{id}/dicomweb/…</c>).</summary>
+    static bool IsDicomweb(PathString path)
+    {
+        if (path.StartsWithSegments(DicomwebUrls.Prefix, StringComparison.OrdinalIgnoreCase)) return true;
+        if (!path.StartsWithSegments("/api/projects", StringComparison.OrdinalIgnoreCase, out var rest)) return false;
+        var segments = rest.Value?.Split('/', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        return segments.Length >= 2 && segments[1].Equals(DicomwebUrls.Prefix[1..], StringComparison.OrdinalIgnoreCase);
+    }
+
+    static async Task RefuseAsync(HttpContext context, AuthenticatedUser user, int status, string title, string detail)
+    {
+        var archive = context.RequestServices.GetRequiredService<MiraPlatform>();
+        await archive.Audit.AppendAsync(new AuditEntry(user.Name, AuditActions.RequestForgeryRefused,
+            $"{context.Request.Method} {context.Request.Path}", context.Connection.RemoteIpAddress?.ToString(), AuditOutcome.Denied,
+            JsonSerializer.Serialize(new { reason = detail })), CancellationToken.None);
+        await Problems.Write(context, status, title, detail);
+    }
+
+    static string Shorten(string s) => s.Length > 100 ? s[..100] + "…" : s;
+}

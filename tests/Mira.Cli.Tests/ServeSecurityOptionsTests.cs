@@ -1,0 +1,24 @@
+namespace Mira.Cli.Tests;
+
+/// <summary><c>mira serve</c>'s HTTP security options: a malformed value is a clear error naming the option, before anything starts.</summary>
+public sealed class ServeSecurityOptionsTests : IDisposable
+{
+    readonly ArchiveCli cli = new();
+
+    public void Dispose() => cli.Dispose();
+
+    [Theory]
+    [InlineData("--trusted-proxy", "proxy.example", "trusted proxy 'proxy.example'")]
+    [InlineData("--trusted-proxy", "10.0.0.0/99", "trusted proxy '10.0.0.0/99'")]
+    [InlineData("--allowed-origin", "https://viewer.example.org/app", "--allowed-origin https://viewer.example.org/app")]
+    [InlineData("--public-url", "pacs.example.org", "--public-url pacs.example.org")]
+    [InlineData("--signin-backoff", "0", "--signin-backoff")]
+    [InlineData("--hsts-days", "-1", "--hsts-days")]
+    public void A_malformed_value_exits_2_naming_the_option_and_creates_nothing(string option, string value, string message)
+    {
+        var r = cli.Mira("serve", "--dimse-port", "0", "--urls", "http://127.0.0.1:0", option, value);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(message, r.Stderr);
+        Assert.False(File.Exists(Path.Combine(cli.Data, "index.db")));
+    }
+}
