@@ -16,11 +16,14 @@ public sealed class DicomAssociation : IAsyncDisposable
     readonly SemaphoreSlim sendLock = new(1, 1);
     readonly Dictionary<byte, (string AbstractSyntax, TransferSyntax Syntax)> accepted = [];
     readonly Dictionary<string, RoleSelection> roles = [];
+    readonly Dictionary<byte, long> datasetLimits = [];
+    uint receivePduLength;
 
     DicomAssociation(Stream stream, DicomAssociationOptions options, DicomAssociationState state)
     {
         this.stream = stream;
         this.options = options;
+        receivePduLength = options.MaxPduLength;
         State = state;
     }
 
@@ -106,11 +109,15 @@ public sealed class DicomAssociation : IAsyncDisposable
     /// Waits (ARTIM) for an A-ASSOCIATE-RQ and answers it. <paramref name="transferSyntaxes"/> gives, for an abstract
     /// syntax, the transfer syntaxes we support (empty: abstract syntax not supported); each proposed context is
     /// accepted with the first proposed transfer syntax we support. <paramref name="validate"/> may reject the whole
-    /// association (e.g. called AE not recognised). Returns null when the association was rejected or the peer closed
-    /// before asking; throws on protocol errors and ARTIM expiry.
+    /// association (e.g. called AE not recognised); <paramref name="rejected"/> hears of every rejection sent, with the
+    /// request. <paramref name="datasetLimit"/> gives, for an accepted abstract syntax, the largest data set its
+    /// messages may carry (0: none, as for Verification); it is capped by <see cref="DicomAssociationOptions.MaxDatasetLength"/>.
+    /// Returns null when the association was rejected or the peer closed before asking; throws on protocol errors and
+    /// ARTIM expiry.
     /// </summary>
     public static async Task<DicomAssociation?> AcceptAsync(Stream stream, Func<string, IReadOnlyCollection<string>> transferSyntaxes,
-        Func<AssociateRequestPdu, AssociateRejectPdu?>? validate = null, DicomAssociationOptions? options = null, CancellationToken ct = default)
+        Func<AssociateRequestPdu, AssociateRejectPdu?>? validate = null, DicomAssociationOptions? options = null, CancellationToken ct = default,
+        Func<string, long>? datasetLimit = null, Action<AssociateRequestPdu, AssociateRejectPdu>? rejected = null)
     {
         options ??= DicomAssociationOptions.Default;
         var a = new DicomAssociation(stream, options, DicomAssociationState.AwaitingAssociateRequest);
@@ -133,6 +140,7 @@ public sealed class DicomAssociation : IAsyncDisposable
                 : validate?.Invoke(rq);
         if (reject is not null)
         {
+            rejected?.Invoke(rq, reject);
             await a.SendPduAsync(reject, ct);
             await a.WaitForCloseAsync(ct);
             return null;
@@ -148,8 +156,14 @@ public sealed class DicomAssociation : IAsyncDisposable
                 : PresentationContextResult.Acceptance;
             // The transfer syntax sub-item is always present; it is not significant when the context is rejected (PS3.8 §9.3.3.2).
             contexts.Add(new PresentationContext(pc.Id, "", [chosen ?? pc.TransferSyntaxes[0]], result));
-            if (result == PresentationContextResult.Acceptance) a.accepted[pc.Id] = (pc.AbstractSyntax, TransferSyntax.Lookup(chosen!));
+            if (result != PresentationContextResult.Acceptance) continue;
+            a.accepted[pc.Id] = (pc.AbstractSyntax, TransferSyntax.Lookup(chosen!));
+            a.datasetLimits[pc.Id] = Math.Clamp(datasetLimit?.Invoke(pc.AbstractSyntax) ?? options.MaxDatasetLength, 0, options.MaxDatasetLength);
         }
+        // An association whose contexts carry no data set needs PDUs no larger than a command fragment (PS3.8 §D.1:
+        // the acceptor announces what it receives).
+        if (a.datasetLimits.Count == 0 || a.datasetLimits.Values.All(l => l == 0))
+            a.receivePduLength = Math.Min(options.MaxPduLength == 0 ? uint.MaxValue : options.MaxPduLength, options.MaxPduLengthWithoutDataSets);
         // Role selection (PS3.7 §D.3.3.4): a proposed role is granted as proposed for an accepted SOP class; the
         // services decide what a role allows (C-GET sends its C-STORE sub-operations only where the requestor is SCP).
         var acceptedClasses = a.accepted.Values.Select(v => v.AbstractSyntax).ToHashSet();
@@ -167,7 +181,7 @@ public sealed class DicomAssociation : IAsyncDisposable
             PresentationContexts = contexts,
             UserInformation = new UserInformation
             {
-                MaxPduLength = options.MaxPduLength,
+                MaxPduLength = a.receivePduLength,
                 ImplementationClassUid = options.ImplementationClassUid,
                 ImplementationVersionName = options.ImplementationVersionName,
                 RoleSelections = grantedRoles,
@@ -307,6 +321,12 @@ public sealed class DicomAssociation : IAsyncDisposable
                             if (!v.IsLast) continue;
                             commandSet = DicomMessage.DecodeCommand(command.GetBuffer().AsMemory(0, (int)command.Length));
                             var message = new DicomMessage(commandSet) { PresentationContextId = contextId };
+                            if (message.CommandHasDataSet && DimseDataSetRules.ForbidsDataSet(message.CommandField))
+                                await ProtocolErrorAsync(AbortPdu.UnexpectedParameter,
+                                    $"{DicomCommandField.Name(message.CommandField)} claims a data set, which it never has (PS3.7 §9.3, Command Data Set Type)");
+                            if (message.CommandHasDataSet && DatasetLimit(contextId) == 0)
+                                await ProtocolErrorAsync(AbortPdu.UnexpectedParameter,
+                                    $"{DicomCommandField.Name(message.CommandField)} claims a data set on presentation context {contextId} ({accepted[contextId].AbstractSyntax}), whose messages carry none");
                             if (!message.CommandHasDataSet)
                             {
                                 if (!ReferenceEquals(v, d.Values[^1])) await ProtocolErrorAsync(AbortPdu.UnexpectedParameter, "PDVs after a complete message");
@@ -316,8 +336,10 @@ public sealed class DicomAssociation : IAsyncDisposable
                         else
                         {
                             if (commandSet is null) await ProtocolErrorAsync(AbortPdu.UnexpectedParameter, "data set fragment before the command set");
+                            var limit = DatasetLimit(contextId);
+                            if ((data?.Length ?? 0) + v.Data.Length > limit)
+                                await ProtocolErrorAsync(AbortPdu.InvalidParameter, $"data set on presentation context {contextId} longer than its limit of {limit} bytes");
                             (data ??= new MemoryStream()).Write(v.Data.Span);
-                            if (data.Length > options.MaxDatasetLength) await ProtocolErrorAsync(AbortPdu.InvalidParameter, $"data set longer than {options.MaxDatasetLength} bytes");
                             if (!v.IsLast) continue;
                             if (!ReferenceEquals(v, d.Values[^1])) await ProtocolErrorAsync(AbortPdu.UnexpectedParameter, "PDVs after a complete message");
                             // Kept as received; parsed on demand (DicomMessage.Dataset), so the service decides what a malformed one means.
@@ -342,6 +364,9 @@ public sealed class DicomAssociation : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>The largest data set a message on <paramref name="contextId"/> may carry (set by the acceptor; the options' cap otherwise).</summary>
+    long DatasetLimit(byte contextId) => datasetLimits.TryGetValue(contextId, out var l) ? l : options.MaxDatasetLength;
 
     // ---------------------------------------------------------------- release and abort
 
@@ -446,7 +471,7 @@ public sealed class DicomAssociation : IAsyncDisposable
         if (timeout != Timeout.InfiniteTimeSpan) cts.CancelAfter(timeout);
         try
         {
-            return await PduReader.ReadAsync(stream, options.MaxPduLength, cts.Token);
+            return await PduReader.ReadAsync(stream, receivePduLength, cts.Token, options.MaxAssociatePduLength);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {

@@ -19,8 +19,26 @@ public sealed record DicomAssociationOptions
     /// <summary>How long an established association may stay silent before it is aborted; infinite to wait forever.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Largest reassembled data set accepted; a peer sending more is aborted. Command sets are capped at 64 KiB.</summary>
+    /// <summary>
+    /// Largest reassembled data set accepted on any presentation context; a peer sending more is aborted. An acceptor
+    /// may set a smaller limit per context (see <see cref="DicomAssociation.AcceptAsync"/>). Command sets are capped at 64 KiB.
+    /// </summary>
     public long MaxDatasetLength { get; init; } = 1L << 30;
+
+    /// <summary>
+    /// Largest PDU body accepted before an association exists (the A-ASSOCIATE-RQ/AC) and for the other non-data PDUs;
+    /// a larger claimed length is refused before its body is read.
+    /// </summary>
+    public int MaxAssociatePduLength { get; init; } = PduReader.DefaultMaxAssociatePduLength;
+
+    /// <summary>
+    /// The maximum length an acceptor announces (and enforces) instead of <see cref="MaxPduLength"/> when no accepted
+    /// presentation context may carry a data set (e.g. a Verification-only association): commands need no more.
+    /// </summary>
+    public uint MaxPduLengthWithoutDataSets { get; init; } = 16 * 1024;
+
+    /// <summary>Requestor: open the connection with TLS (PS3.15 Annex B) using these settings; null: plain TCP.</summary>
+    public DicomTlsOptions? Tls { get; init; }
 
     public string ImplementationClassUid { get; init; } = DicomFileWriter.ImplementationClassUid;
     public string ImplementationVersionName { get; init; } = DicomFileWriter.ImplementationVersionName;

@@ -12,7 +12,10 @@ public static class DicomClient
         IReadOnlyList<PresentationContext> contexts, DicomAssociationOptions? options = null, CancellationToken ct = default) =>
         ConnectAsync(host, port, new AssociateRequestPdu { CalledAE = calledAE, CallingAE = callingAE, PresentationContexts = contexts }, options, ct);
 
-    /// <summary>Opens a TCP connection and sends <paramref name="request"/> (e.g. with role selections).</summary>
+    /// <summary>
+    /// Opens a TCP connection (with TLS when <see cref="DicomAssociationOptions.Tls"/> is set, PS3.15 Annex B) and sends
+    /// <paramref name="request"/> (e.g. with role selections).
+    /// </summary>
     public static async Task<DicomAssociation> ConnectAsync(string host, int port, AssociateRequestPdu request,
         DicomAssociationOptions? options = null, CancellationToken ct = default)
     {
@@ -21,7 +24,9 @@ public static class DicomClient
         {
             await tcp.ConnectAsync(host, port, ct);
             // The stream owns the socket: disposing the association closes the connection.
-            var association = await DicomAssociation.RequestAsync(new NetworkStream(tcp.Client, ownsSocket: true), request, options, ct);
+            Stream stream = new NetworkStream(tcp.Client, ownsSocket: true);
+            if (options?.Tls is { } tls) stream = await tls.AuthenticateAsClientAsync(stream, host, ct);
+            var association = await DicomAssociation.RequestAsync(stream, request, options, ct);
             association.RemoteEndPoint = tcp.Client.RemoteEndPoint as System.Net.IPEndPoint;
             return association;
         }
@@ -29,6 +34,11 @@ public static class DicomClient
         {
             tcp.Dispose();
             throw new DicomNetworkException($"cannot connect to {host}:{port}: {e.Message}", e);
+        }
+        catch (System.Security.Authentication.AuthenticationException e)
+        {
+            tcp.Dispose();
+            throw new DicomNetworkException($"TLS with {host}:{port} failed: {e.Message}", e);
         }
         catch
         {

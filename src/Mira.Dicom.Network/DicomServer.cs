@@ -9,10 +9,26 @@ public sealed record DicomServerOptions
     /// <summary>Our AE title; an A-ASSOCIATE-RQ calling another is rejected (called AE not recognised) unless <see cref="AnyCalledAE"/>.</summary>
     public string AETitle { get; init; } = "MIRA";
     public bool AnyCalledAE { get; init; }
-    public IPAddress Address { get; init; } = IPAddress.Any;
+    /// <summary>The address listened on: loopback unless opened on purpose (<see cref="IPAddress.Any"/>, <see cref="IPAddress.IPv6Any"/>).</summary>
+    public IPAddress Address { get; init; } = IPAddress.Loopback;
     /// <summary>TCP port; 0 picks a free one (see <see cref="DicomServer.Port"/>).</summary>
     public int Port { get; init; } = 11112;
     public DicomAssociationOptions Association { get; init; } = DicomAssociationOptions.Default;
+
+    /// <summary>
+    /// Connections held at once, overall and per peer address, counted from accept; beyond them a new association is
+    /// rejected (A-ASSOCIATE-RJ rejected-transient, local limit exceeded, PS3.8 §9.3.4). Share one limiter between
+    /// listeners to cap them together; null: <see cref="DefaultMaxAssociations"/> and <see cref="DefaultMaxAssociationsPerAddress"/>.
+    /// </summary>
+    public AssociationLimiter? Limiter { get; init; }
+
+    /// <summary>Connections over the limits that are still answered with an A-ASSOCIATE-RJ at once; beyond that they are closed unread.</summary>
+    public int MaxConcurrentRejections { get; init; } = 8;
+
+    /// <summary>TLS on every connection (PS3.15 Annex B); null: plain TCP.</summary>
+    public DicomTlsOptions? Tls { get; init; }
+
+    public const int DefaultMaxAssociations = 64, DefaultMaxAssociationsPerAddress = 16;
 }
 
 /// <summary>
@@ -26,14 +42,19 @@ public sealed class DicomServer : IAsyncDisposable
     readonly IDicomServiceHandler handler;
     readonly ConcurrentDictionary<int, Task> connections = new();
     readonly CancellationTokenSource stopping = new();
+    readonly AssociationLimiter limiter;
     TcpListener? listener;
     Task? acceptLoop;
-    int nextId;
+    int nextId, rejecting;
 
     public DicomServer(IDicomServiceHandler handler, DicomServerOptions? options = null)
     {
         this.handler = handler;
         this.options = options ?? new DicomServerOptions();
+        if (this.options.Tls is { Certificate: null }) throw new ArgumentException("a DICOM TLS listener needs a certificate with its private key");
+        if (this.options.Tls is { RequireClientCertificate: true, TrustedCertificates: null })
+            throw new ArgumentException("requiring client certificates needs the CA certificates to trust");
+        limiter = this.options.Limiter ?? new AssociationLimiter(DicomServerOptions.DefaultMaxAssociations, DicomServerOptions.DefaultMaxAssociationsPerAddress);
     }
 
     /// <summary>The bound port once started.</summary>
@@ -84,19 +105,55 @@ public sealed class DicomServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// One connection: a slot from the limiter (or, over the limits, an A-ASSOCIATE-RJ rejected-transient / local limit
+    /// exceeded, PS3.8 §9.3.4), the TLS handshake when configured, the association and its operations. Every refusal
+    /// is reported to the handler (<see cref="IDicomServiceHandler.AssociationRejectedAsync"/>).
+    /// </summary>
     async Task ServeAsync(TcpClient client, CancellationToken ct)
     {
         DicomAssociation? association = null;
         Exception? error = null;
+        var remote = client.Client.RemoteEndPoint as IPEndPoint;
+        var (slot, overLimit) = limiter.TryAcquire(remote?.Address);
+        var counted = false;
+        AssociationRejection? rejection = null;
         try
         {
+            if (overLimit is not null)
+            {
+                counted = true;
+                if (Interlocked.Increment(ref rejecting) > options.MaxConcurrentRejections)
+                {
+                    rejection = new AssociationRejection(null, null, remote, $"closed before reading an A-ASSOCIATE-RQ: {overLimit}", null);
+                    return;
+                }
+            }
             client.NoDelay = true;
-            var stream = new QuickAckStream(client.GetStream(), client.Client);
-            var remote = client.Client.RemoteEndPoint as IPEndPoint;
+            Stream stream = new QuickAckStream(client.GetStream(), client.Client);
+            if (options.Tls is { } tls)
+            {
+                try
+                {
+                    stream = await tls.AuthenticateAsServerAsync(stream, ct);
+                }
+                catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException
+                    or OperationCanceledException && !ct.IsCancellationRequested)
+                {
+                    rejection = new AssociationRejection(null, null, remote, $"TLS handshake failed: {e.Message}", null);
+                    return;
+                }
+            }
             AssociationRequestInfo? info = null;
             association = await DicomAssociation.AcceptAsync(stream,
                 abstractSyntax => handler.TransferSyntaxesFor(info!, abstractSyntax),
-                rq => Validate(info = new AssociationRequestInfo(rq, remote)), options.Association, ct);
+                rq => overLimit is not null
+                    ? new AssociateRejectPdu(AssociateRejectPdu.Transient, AssociateRejectPdu.SourcePresentation, AssociateRejectPdu.LocalLimitExceeded)
+                    : Validate(info = new AssociationRequestInfo(rq, remote)),
+                options.Association, ct,
+                abstractSyntax => handler.DatasetLimitFor(info!, abstractSyntax),
+                (rq, rj) => rejection = new AssociationRejection(rq.CallingAE, rq.CalledAE, remote,
+                    AssociationRejection.Describe(rj) + (overLimit is null ? "" : $" ({overLimit})"), rj));
             if (association is null) return;
             association.RemoteEndPoint = remote;
             await RunAsync(association, ct);
@@ -114,6 +171,7 @@ public sealed class DicomServer : IAsyncDisposable
         }
         finally
         {
+            if (counted) Interlocked.Decrement(ref rejecting);
             if (association is not null)
             {
                 try { await handler.AssociationEndedAsync(association, error); }
@@ -121,6 +179,12 @@ public sealed class DicomServer : IAsyncDisposable
                 await association.DisposeAsync();
             }
             client.Dispose();
+            slot?.Dispose();
+            if (rejection is not null)
+            {
+                try { await handler.AssociationRejectedAsync(rejection); }
+                catch (Exception e) { AssociationFailed?.Invoke(e); }
+            }
         }
     }
 

@@ -152,3 +152,15 @@ public static class DimseMessages
         DicomMessage.UInt16(response.Command, DicomTags.NumberOfFailedSuboperations) ?? 0,
         DicomMessage.UInt16(response.Command, DicomTags.NumberOfWarningSuboperations) ?? 0);
 }
+
+/// <summary>Which DIMSE-C messages may carry a data set (PS3.7 §9.3: the Command Data Set Type of each message).</summary>
+public static class DimseDataSetRules
+{
+    /// <summary>
+    /// True for messages that never have a data set: C-ECHO-RQ and -RSP (PS3.7 §9.3.5), C-STORE-RSP (§9.3.1.2) and
+    /// C-CANCEL-RQ (§9.3.2.3). A command claiming one is a protocol violation, answered with A-ABORT before any data
+    /// set fragment is held.
+    /// </summary>
+    public static bool ForbidsDataSet(ushort commandField) => commandField is DicomCommandField.CEchoRequest or DicomCommandField.CEchoResponse
+        or DicomCommandField.CStoreResponse or DicomCommandField.CCancelRequest;
+}

@@ -19,6 +19,17 @@ public interface IDicomServiceHandler
     AssociateRejectPdu? Validate(AssociationRequestInfo association) => null;
 
     /// <summary>
+    /// The largest data set a message on an accepted context for <paramref name="abstractSyntax"/> may carry (0: none,
+    /// a protocol violation answered with A-ABORT); capped by <see cref="DicomAssociationOptions.MaxDatasetLength"/>.
+    /// The default allows none for Verification, whose messages never carry one (PS3.7 §9.3.5).
+    /// </summary>
+    long DatasetLimitFor(AssociationRequestInfo association, string abstractSyntax) =>
+        abstractSyntax == DicomUids.Verification ? 0 : long.MaxValue;
+
+    /// <summary>Called after the listener refused a connection or an association (limits, TLS, validation), with who and why.</summary>
+    ValueTask AssociationRejectedAsync(AssociationRejection rejection) => default;
+
+    /// <summary>
     /// Performs one operation and returns its final response (null: unrecognised operation). Pending responses and
     /// sub-operations go through <paramref name="operation"/>; its token is cancelled by a C-CANCEL-RQ or when the
     /// association ends.

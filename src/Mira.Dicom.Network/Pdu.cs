@@ -100,6 +100,8 @@ public sealed record AssociateRejectPdu(byte Result, byte Source, byte Reason) :
     public const byte NoReasonGiven = 1, ApplicationContextNotSupported = 2, CallingAENotRecognized = 3, CalledAENotRecognized = 7;
     /// <summary>Reason for source 2 (ACSE provider).</summary>
     public const byte ProtocolVersionNotSupported = 2;
+    /// <summary>Reasons for source 3 (presentation provider).</summary>
+    public const byte TemporaryCongestion = 1, LocalLimitExceeded = 2;
 }
 
 /// <summary>One presentation data value item: a fragment of a command or data set (PS3.8 §9.3.5.1, Annex E).</summary>

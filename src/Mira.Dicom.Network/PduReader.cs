@@ -12,8 +12,18 @@ public static class PduReader
 {
     public const int HeaderLength = 6;
 
-    /// <summary>Default largest PDU body accepted for the association PDUs (RQ/AC carry at most a few KiB in practice).</summary>
-    public const int DefaultMaxAssociatePduLength = 1 << 20;
+    /// <summary>
+    /// Default largest body accepted for the PDUs other than P-DATA-TF: an A-ASSOCIATE-RQ of 128 presentation contexts
+    /// each proposing every transfer syntax (dcmtk's <c>--propose-pc 128 --propose-ts 38</c>) is about 120 KiB, and a
+    /// user identity sub-item may add 64 KiB; the other PDUs are 4 to 10 bytes. The body buffer grows only as bytes arrive.
+    /// </summary>
+    public const int DefaultMaxAssociatePduLength = 256 * 1024;
+
+    /// <summary>
+    /// The body buffer starts at most this large (a P-DATA-TF of our announced 64 KiB maximum is read in one piece) and
+    /// grows only as bytes actually arrive, so a peer claiming a larger length and sending little costs what it sent.
+    /// </summary>
+    const int InitialBodyBuffer = 64 * 1024;
 
     /// <summary>
     /// Reads one PDU from <paramref name="stream"/>. Returns null on a clean end of stream before the first header byte;
@@ -32,11 +42,19 @@ public static class PduReader
         var length = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(2));
         var limit = type == (byte)PduType.DataTransfer ? (maxDataPduLength == 0 ? int.MaxValue - HeaderLength : maxDataPduLength) : (uint)maxOtherPduLength;
         if (length > limit) throw new DicomNetworkException($"PDU length {length} exceeds the limit {limit}", type, 2);
-        var buffer = new byte[HeaderLength + length];
+        var total = HeaderLength + (int)length;
+        var buffer = new byte[Math.Min(total, HeaderLength + InitialBodyBuffer)];
         header.CopyTo(buffer, 0);
-        got = await ReadAtLeastAsync(stream, buffer.AsMemory(HeaderLength), ct);
-        if (got < length) throw new DicomNetworkException($"stream ended inside the PDU: {got} of {length} body bytes", type, HeaderLength + got);
-        return Decode(buffer);
+        var filled = HeaderLength;
+        while (true)
+        {
+            got = await ReadAtLeastAsync(stream, buffer.AsMemory(filled), ct);
+            filled += got;
+            if (filled < buffer.Length)
+                throw new DicomNetworkException($"stream ended inside the PDU: {filled - HeaderLength} of {length} body bytes", type, filled);
+            if (filled == total) return Decode(buffer);
+            Array.Resize(ref buffer, (int)Math.Min(total, 2L * buffer.Length));
+        }
     }
 
     static async ValueTask<int> ReadAtLeastAsync(Stream s, Memory<byte> buffer, CancellationToken ct) =>

@@ -61,7 +61,7 @@ public static class MiraServer
         });
         builder.Services.AddSingleton<ITransferSyntaxConverter>(new CodecTransferSyntaxConverter(CodecRegistry.Default, options.DecodeLimits));
         builder.Services.AddProblemDetails();
-        if (options.Dimse is { Port: not null } dimse)
+        if (options.Dimse is { } dimse && (dimse.Port is not null || dimse.TlsPort is not null))
         {
             builder.Services.AddSingleton(dimse);
             builder.Services.AddSingleton<Mira.Server.Dimse.DimseListener>();

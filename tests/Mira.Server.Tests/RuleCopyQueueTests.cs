@@ -59,8 +59,12 @@ public abstract class RuleCopyQueueSuite
         var (arguments, db) = await IndexDatabaseAsync(data);
         try
         {
+            // AE rules fire only for a verified caller: MODALITY1 is in the AE table for this host.
+            var added = Mira.Testing.ExternalTool.Exec("dotnet", [Path.Combine(AppContext.BaseDirectory, "mira.dll"), "ae", "add", "MODALITY1",
+                "--host", "127.0.0.1", "--port", "104", "--allow", "echo,store", "--data", data, .. arguments]);
+            Assert.True(added.ExitCode == 0, added.Output);
             // A node that queues rule copies but does not make them, so that all of them are pending when it is killed.
-            await using (var first = await ServeProcess.StartAsync(data, [.. arguments, "--no-rule-copies", "--dimse-port", port, "--dimse-unknown-callers", "echo,store"]))
+            await using (var first = await ServeProcess.StartAsync(data, [.. arguments, "--no-rule-copies", "--dimse-port", port]))
             {
                 await CreateRuledProjectAsync(first.Http, "restart", "MODALITY1", "admin");
                 var sent = await ProjectZoneRuleTests.Send(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture), "MODALITY1", paths);

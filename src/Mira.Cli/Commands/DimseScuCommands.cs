@@ -16,28 +16,46 @@ namespace Mira.Cli.Commands;
 /// </summary>
 public static class DimseScuCommands
 {
-    sealed record PeerOptions(Argument<string> Host, Argument<int> Port, Option<string> Called, Option<string> Calling, Option<int> Timeout)
+    sealed record PeerOptions(Argument<string> Host, Argument<int> Port, Option<string> Called, Option<string> Calling, Option<int> Timeout,
+        Option<bool> Tls, Option<string?> TlsCa, Option<string?> TlsCert, Option<string?> TlsKey)
     {
         public static PeerOptions Create() => new(
             new Argument<string>("HOST") { Description = "the remote AE's host name or address" },
             new Argument<int>("PORT") { Description = "its DIMSE port" },
             new Option<string>("--call", "-aec") { Description = "the remote (called) AE title", DefaultValueFactory = _ => "MIRA" },
             new Option<string>("--aet", "-aet") { Description = "our (calling) AE title", DefaultValueFactory = _ => "MIRA-SCU" },
-            new Option<int>("--timeout") { Description = "seconds to wait for association answers and responses", DefaultValueFactory = _ => 30 });
+            new Option<int>("--timeout") { Description = "seconds to wait for association answers and responses", DefaultValueFactory = _ => 30 },
+            new Option<bool>("--tls") { Description = "connect with DICOM TLS (PS3.15 Annex B), trusting the system's CAs unless --tls-ca" },
+            new Option<string?>("--tls-ca") { Description = "trust the CA certificates in this PEM file for the server's certificate (implies --tls)" },
+            new Option<string?>("--tls-cert") { Description = "client certificate to present: PEM (with --tls-key) or PKCS#12 (password in MIRA_DIMSE_TLS_PASSWORD); implies --tls" },
+            new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert (default: the certificate file itself)" });
 
         public void AddTo(Command c)
         {
             c.Arguments.Add(Host);
             c.Arguments.Add(Port);
-            c.Options.Add(Called);
-            c.Options.Add(Calling);
-            c.Options.Add(Timeout);
+            foreach (var o in new Option[] { Called, Calling, Timeout, Tls, TlsCa, TlsCert, TlsKey }) c.Options.Add(o);
         }
 
         public DicomPeer Read(ParseResult r) => new(r.GetValue(Host)!, r.GetValue(Port), r.GetValue(Called)!, r.GetValue(Calling)!)
         {
-            Association = new DicomAssociationOptions { ArtimTimeout = TimeSpan.FromSeconds(r.GetValue(Timeout)), IdleTimeout = TimeSpan.FromSeconds(Math.Max(r.GetValue(Timeout), 60)) },
+            Association = new DicomAssociationOptions
+            {
+                ArtimTimeout = TimeSpan.FromSeconds(r.GetValue(Timeout)), IdleTimeout = TimeSpan.FromSeconds(Math.Max(r.GetValue(Timeout), 60)),
+                Tls = ReadTls(r),
+            },
         };
+
+        DicomTlsOptions? ReadTls(ParseResult r)
+        {
+            var (ca, cert) = (r.GetValue(TlsCa), r.GetValue(TlsCert));
+            if (!r.GetValue(Tls) && ca is null && cert is null) return null;
+            return new DicomTlsOptions
+            {
+                TrustedCertificates = ca is null ? null : DicomTlsOptions.LoadTrusted(ca),
+                Certificate = cert is null ? null : DicomTlsOptions.LoadCertificate(cert, r.GetValue(TlsKey), Environment.GetEnvironmentVariable("MIRA_DIMSE_TLS_PASSWORD")),
+            };
+        }
     }
 
     public static IEnumerable<Command> Create() => [Echo(), Send(), Find(), Move(), Get()];

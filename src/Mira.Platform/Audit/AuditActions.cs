@@ -16,6 +16,12 @@ public static class AuditActions
     public const string DimseFind = "dimse.find";
     public const string DimseMove = "dimse.move";
     public const string DimseGet = "dimse.get";
+    /// <summary>What a C-MOVE is about to send (query, studies, instance count, destination), written before the first sub-operation.</summary>
+    public const string DimseMoveStart = "dimse.move-start";
+    /// <summary>What a C-GET is about to send, written before the first sub-operation.</summary>
+    public const string DimseGetStart = "dimse.get-start";
+    /// <summary>A connection or association the DIMSE listener refused (limits, TLS, unknown or misplaced AE…): caller, address, reason.</summary>
+    public const string DimseReject = "dimse.reject";
     public const string QidoSearch = "qido.search";
     public const string WadoRetrieve = "wado.retrieve";
     public const string WadoMetadata = "wado.metadata";

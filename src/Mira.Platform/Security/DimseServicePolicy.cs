@@ -8,8 +8,9 @@ public static class DimseServicePolicy
 {
     /// <summary>
     /// Verification needs echo; a storage SOP class needs store (C-STORE to Mira) or get (C-GET sub-operations send
-    /// storage objects back over the same association, PS3.4 §C.4.3); the Query/Retrieve information models need find,
-    /// move or get. Anything else is not offered (PS3.8 Table 9-18, result 1 user rejection).
+    /// storage objects back over the same association, PS3.4 §C.4.3: the listener then accepts the context only when
+    /// the requestor proposes the SCP role, and a C-STORE-RQ still needs store); the Query/Retrieve information models
+    /// need find, move or get. Anything else is not offered (PS3.8 Table 9-18, result 1 user rejection).
     /// </summary>
     public static DimsePermissions Needed(string abstractSyntax) =>
         abstractSyntax == DicomUids.Verification ? DimsePermissions.Echo

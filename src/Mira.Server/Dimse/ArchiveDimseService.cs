@@ -29,9 +29,28 @@ public sealed class ArchiveDimseService(MiraPlatform archive, AeDirectory direct
     public IReadOnlyCollection<string> TransferSyntaxesFor(AssociationRequestInfo association, string abstractSyntax)
     {
         var needed = Needed(abstractSyntax);
-        if (needed == DimsePermissions.None || (directory.PermissionsOf(association).Allowed & needed) == 0) return [];
+        var allowed = directory.PermissionsOf(association).Allowed;
+        if (needed == DimsePermissions.None || (allowed & needed) == 0) return [];
+        // A storage context for an AE without store serves only C-GET sub-operations, sent by Mira to the requestor
+        // acting as SCP (PS3.4 §C.4.3): it is accepted only when the requestor proposes the SCP role (PS3.7 §D.3.3.4).
+        if (SopClasses.IsStorage(abstractSyntax) && (allowed & DimsePermissions.Store) == 0 && !ProposesScpRole(association, abstractSyntax)) return [];
         // Storage objects are archived as received, so any syntax will do; queries travel in the native ones.
         return SopClasses.IsStorage(abstractSyntax) ? SopClasses.AllTransferSyntaxes : VerificationService.NativeSyntaxes;
+    }
+
+    static bool ProposesScpRole(AssociationRequestInfo association, string sopClass) =>
+        association.Request.UserInformation.RoleSelections.Any(r => r.SopClassUid == sopClass && r.ScpRole);
+
+    /// <summary>
+    /// What a message on each accepted context may carry: a C-STORE data set up to the part limit for an AE allowed to
+    /// store, nothing on a storage context kept for C-GET sub-operations (the requestor sends only C-STORE-RSPs
+    /// there), a query identifier up to <see cref="DimseServiceOptions.MaxIdentifierLength"/>, nothing for Verification.
+    /// </summary>
+    public long DatasetLimitFor(AssociationRequestInfo association, string abstractSyntax)
+    {
+        if (SopClasses.IsStorage(abstractSyntax))
+            return (directory.PermissionsOf(association).Allowed & DimsePermissions.Store) != 0 ? options.MaxStoreDatasetLength : 0;
+        return Needed(abstractSyntax) is DimsePermissions.Find or DimsePermissions.Move or DimsePermissions.Get ? options.MaxIdentifierLength : 0;
     }
 
     public AssociateRejectPdu? Validate(AssociationRequestInfo association)
@@ -52,13 +71,16 @@ public sealed class ArchiveDimseService(MiraPlatform archive, AeDirectory direct
             case DicomCommandField.CEchoRequest:
                 return DicomMessage.ResponseTo(rq, DicomStatus.Success);
             case DicomCommandField.CStoreRequest:
+                // C-STORE needs store, whatever contexts were accepted (PS3.7 Annex C: 0124 Refused: Not Authorized).
+                if ((CallerOf(operation.Association).Allowed & DimsePermissions.Store) == 0)
+                    return WithComment(DicomMessage.ResponseTo(rq, DicomStatus.NotAuthorized), $"{operation.Association.CallingAE} may not store here");
                 return await StoreAsync(operation, sessions.GetOrAdd(operation.Association, SessionFor));
             case DicomCommandField.CFindRequest:
-                return await AuditedAsync(operation, AuditActions.DimseFind, () => find.FindAsync(operation));
+                return await AuditedAsync(operation, AuditActions.DimseFind, _ => find.FindAsync(operation));
             case DicomCommandField.CMoveRequest:
-                return await AuditedAsync(operation, AuditActions.DimseMove, () => retrieve.MoveAsync(operation));
+                return await AuditedAsync(operation, AuditActions.DimseMove, announce => retrieve.MoveAsync(operation, announce));
             case DicomCommandField.CGetRequest:
-                return await AuditedAsync(operation, AuditActions.DimseGet, () => retrieve.GetAsync(operation));
+                return await AuditedAsync(operation, AuditActions.DimseGet, announce => retrieve.GetAsync(operation, announce));
             default:
                 return null;
         }
@@ -95,18 +117,39 @@ public sealed class ArchiveDimseService(MiraPlatform archive, AeDirectory direct
         return result.Reason is { } reason && result.Outcome == StoreOutcome.Refused ? WithComment(response, reason) : response;
     }
 
-    async Task<DicomMessage> AuditedAsync(DimseOperation operation, string action, Func<Task<RetrieveOutcome>> perform)
+    /// <summary>
+    /// Performs a query or retrieve and audits it. A retrieve first announces what it is about to send (the
+    /// <c>*-start</c> record: query, studies, instance count, destination) before the first sub-operation, so a peer
+    /// that aborts half way still leaves a record of what it asked for and was sent; the final record follows with
+    /// the status and counts, also when the association ends mid-way.
+    /// </summary>
+    async Task<DicomMessage> AuditedAsync(DimseOperation operation, string action, Func<Func<RetrieveIntent, Task>, Task<RetrieveOutcome>> perform)
     {
         var a = operation.Association;
+        RetrieveIntent? intent = null;
+        async Task Announce(RetrieveIntent i)
+        {
+            intent = i;
+            var start = action == AuditActions.DimseMove ? AuditActions.DimseMoveStart : AuditActions.DimseGetStart;
+            await archive.Audit.AppendAsync(new AuditEntry(Actor(a), start, i.Resource, a.RemoteEndPoint?.Address.ToString(), AuditOutcome.Success,
+                JsonSerializer.Serialize(new { query = i.Summary, instances = i.Instances, destination = i.Destination, called = a.CalledAE })), CancellationToken.None);
+        }
         RetrieveOutcome outcome;
         try
         {
-            outcome = await perform();
+            outcome = await perform(Announce);
+        }
+        catch (OperationCanceledException) when (intent is not null)
+        {
+            await archive.Audit.AppendAsync(new AuditEntry(Actor(a), action, intent.Resource, a.RemoteEndPoint?.Address.ToString(), AuditOutcome.Failure,
+                JsonSerializer.Serialize(new { status = "association ended", query = intent.Summary, instances = intent.Instances, called = a.CalledAE })),
+                CancellationToken.None);
+            throw;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Problem?.Invoke($"{action} from {a.CallingAE}: {e.Message}");
-            outcome = new RetrieveOutcome(WithComment(DicomMessage.ResponseTo(operation.Request, DicomStatus.UnableToProcess), e.Message), null);
+            outcome = new RetrieveOutcome(WithComment(DicomMessage.ResponseTo(operation.Request, DicomStatus.UnableToProcess), e.Message), intent?.Resource, intent?.Summary);
         }
         var status = outcome.Response.Status ?? 0;
         var details = JsonSerializer.Serialize(new { status = $"0x{status:X4}", query = outcome.Summary, called = a.CalledAE });
@@ -125,9 +168,30 @@ public sealed class ArchiveDimseService(MiraPlatform archive, AeDirectory direct
 
     static string Actor(DicomAssociation a) => $"ae:{a.CallingAE}";
 
+    (DimsePermissions Allowed, bool Known) CallerOf(DicomAssociation a) =>
+        a.Request is { } rq ? directory.PermissionsOf(new AssociationRequestInfo(rq, a.RemoteEndPoint)) : (DimsePermissions.None, false);
+
+    /// <summary>
+    /// The intake session of an association's C-STOREs. Project AE rules match the calling AE title, so it is passed
+    /// on only for a verified caller (its title is in the AE table and it calls from that entry's host): a title
+    /// claimed by an unknown caller, or by a known one calling from elsewhere, fires no rule.
+    /// </summary>
     IntakeSession SessionFor(DicomAssociation a) => archive.Intake.Begin(new IntakeContext(
-        new IngestSource("dimse", $"{a.CallingAE}@{a.RemoteEndPoint?.Address}"), Actor(a), CallingAe: a.CallingAE,
+        new IngestSource("dimse", $"{a.CallingAE}@{a.RemoteEndPoint?.Address}"), Actor(a), CallingAe: CallerOf(a).Known ? a.CallingAE : null,
         AuditAction: AuditActions.DimseStore, Client: a.RemoteEndPoint?.Address.ToString()));
+
+    /// <summary>One audit record per refused connection or association: caller AE (when it got that far), address, reason.</summary>
+    public async ValueTask AssociationRejectedAsync(AssociationRejection rejection)
+    {
+        var reason = rejection.Reason;
+        if (rejection.CallingAE is { } calling && rejection.Reject?.Reason == AssociateRejectPdu.CallingAENotRecognized)
+            reason += directory.Find(calling) is { } entry
+                ? $" ({calling} is in the AE table for host {entry.Host}, but called from {rejection.Remote?.Address})"
+                : $" ({calling} is not in the AE table; unknown callers may use: {ApplicationEntity.Format(directory.UnknownCallers)})";
+        await archive.Audit.AppendAsync(new AuditEntry(rejection.CallingAE is { } ae ? $"ae:{ae}" : "ae:", AuditActions.DimseReject, null,
+            rejection.Remote?.Address.ToString(), AuditOutcome.Failure,
+            JsonSerializer.Serialize(new { calling = rejection.CallingAE, called = rejection.CalledAE, reason })), CancellationToken.None);
+    }
 
     /// <summary>At the end of an association, one audit record of what it stored (studies, counts, refusals).</summary>
     public async ValueTask AssociationEndedAsync(DicomAssociation association, Exception? error)
@@ -139,3 +203,6 @@ public sealed class ArchiveDimseService(MiraPlatform archive, AeDirectory direct
 
 /// <summary>The final response of a query or retrieve, with what to write in its audit record.</summary>
 public sealed record RetrieveOutcome(DicomMessage Response, string? Resource, string? Summary = null);
+
+/// <summary>What a retrieve is about to send, audited before its first sub-operation: studies, query, instance count, destination.</summary>
+public sealed record RetrieveIntent(string Resource, string Summary, int Instances, string? Destination);

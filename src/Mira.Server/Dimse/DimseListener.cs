@@ -11,13 +11,16 @@ namespace Mira.Server.Dimse;
 /// </summary>
 public sealed class DimseListener(MiraPlatform archive, DimseServiceOptions options, ILogger<DimseListener> logger) : IHostedService, IAsyncDisposable
 {
-    DicomServer? server;
+    DicomServer? server, tlsServer;
     AeDirectory? directory;
     CancellationTokenSource? refreshing;
     Task? refreshLoop;
 
-    /// <summary>The bound port once started (useful with port 0).</summary>
-    public int Port => server?.Port ?? throw new InvalidOperationException("the DIMSE listener is not running");
+    /// <summary>The plain listener's bound port once started (useful with port 0).</summary>
+    public int Port => server?.Port ?? throw new InvalidOperationException("the plain DIMSE listener is not running");
+
+    /// <summary>The TLS listener's bound port once started, or null when there is none.</summary>
+    public int? TlsPort => tlsServer?.Port;
 
     /// <summary>Reloads the AE table now (the background refresh does it every <see cref="RefreshInterval"/>).</summary>
     public Task RefreshAeTableAsync(CancellationToken ct = default) => directory?.RefreshAsync(ct) ?? Task.CompletedTask;
@@ -26,20 +29,30 @@ public sealed class DimseListener(MiraPlatform archive, DimseServiceOptions opti
 
     public async Task StartAsync(CancellationToken ct)
     {
-        if (options.Port is not { } port) return;
+        if (options.Port is null && options.TlsPort is null) return;
         directory = new AeDirectory(archive.ApplicationEntities, options.UnknownCallers);
         await directory.RefreshAsync(ct);
         var service = new ArchiveDimseService(archive, directory, options);
         service.Problem += message => logger.LogWarning("DIMSE: {Message}", message);
-        server = new DicomServer(service, new DicomServerOptions
+        // One limiter for both listeners: the caps hold for the plain and TLS ports together.
+        var limiter = new AssociationLimiter(options.MaxAssociations, options.MaxAssociationsPerAddress);
+        DicomServer Listen(int port, DicomTlsOptions? tls)
         {
-            AETitle = options.AETitle, Address = options.Address, Port = port, Association = options.Association,
-        });
-        server.AssociationFailed += e => logger.LogInformation("DIMSE association ended: {Message}", e.Message);
-        server.Start();
+            var s = new DicomServer(service, new DicomServerOptions
+            {
+                AETitle = options.AETitle, Address = options.Address, Port = port, Association = options.Association, Limiter = limiter, Tls = tls,
+            });
+            s.AssociationFailed += e => logger.LogInformation("DIMSE association ended: {Message}", e.Message);
+            s.Start();
+            return s;
+        }
+        if (options.Port is { } plain) server = Listen(plain, null);
+        if (options.TlsPort is { } tlsPort)
+            tlsServer = Listen(tlsPort, options.Tls ?? throw new InvalidOperationException("the DICOM TLS listener needs a certificate (--dimse-tls-cert)"));
         refreshing = new CancellationTokenSource();
         refreshLoop = RefreshLoopAsync(directory, refreshing.Token);
-        logger.LogInformation("DIMSE listener {AETitle} on port {Port}", options.AETitle, server.Port);
+        logger.LogInformation("DIMSE listener {AETitle} on {Address}: port {Port}, TLS port {TlsPort}", options.AETitle, options.Address,
+            server?.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "off", tlsServer?.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "off");
     }
 
     static async Task RefreshLoopAsync(AeDirectory directory, CancellationToken ct)
@@ -61,13 +74,15 @@ public sealed class DimseListener(MiraPlatform archive, DimseServiceOptions opti
         if (refreshing is { IsCancellationRequested: false }) refreshing.Cancel();
         if (refreshLoop is not null) await refreshLoop;
         if (server is not null) await server.StopAsync();
+        if (tlsServer is not null) await tlsServer.StopAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None);
         if (server is not null) await server.DisposeAsync();
-        server = null;
+        if (tlsServer is not null) await tlsServer.DisposeAsync();
+        server = tlsServer = null;
         refreshing?.Dispose();
         refreshing = null;
     }

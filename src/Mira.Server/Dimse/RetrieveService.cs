@@ -19,7 +19,8 @@ public sealed class RetrieveService(MiraPlatform archive, AeDirectory directory,
 {
     readonly ITransferSyntaxConverter converter = new CodecTransferSyntaxConverter();
 
-    public async Task<RetrieveOutcome> MoveAsync(DimseOperation operation)
+    /// <summary>C-MOVE: resolves the identifier, announces what will be sent (<paramref name="announce"/>, for the audit), then sends it.</summary>
+    public async Task<RetrieveOutcome> MoveAsync(DimseOperation operation, Func<RetrieveIntent, Task> announce)
     {
         var rq = operation.Request;
         var destination = rq.Command.GetString(DicomTags.MoveDestination)?.Trim();
@@ -27,13 +28,14 @@ public sealed class RetrieveService(MiraPlatform archive, AeDirectory directory,
         if (error is not null) return error;
         if (string.IsNullOrEmpty(destination) || directory.Find(destination) is not { } target)
             return Fail(rq, DicomStatus.MoveDestinationUnknown, $"Move Destination '{destination}' is not in the AE table", summary);
+        await announce(new RetrieveIntent(StudiesOf(instances), summary, instances.Count, target.AETitle));
 
         var counts = new Counter(instances.Count);
         var failed = new List<string>();
         var scu = new StoreScu(new StoreScuOptions
         {
             Host = target.Host, Port = target.Port, CalledAE = target.AETitle, CallingAE = options.AETitle,
-            Associations = options.MoveAssociations, Association = options.Association, Converter = converter,
+            Associations = options.MoveAssociations, Association = options.Association with { Tls = options.MoveTls }, Converter = converter,
             MoveOriginator = (operation.Association.CallingAE, rq.MessageId ?? 0),
         });
         var items = instances.Select(i => new StoreScuItem(i.SopInstanceUid, i.SopClassUid, i.SopInstanceUid,
@@ -47,11 +49,13 @@ public sealed class RetrieveService(MiraPlatform archive, AeDirectory directory,
         return Final(operation, counts, failed, summary + $" → {target.AETitle}", instances);
     }
 
-    public async Task<RetrieveOutcome> GetAsync(DimseOperation operation)
+    /// <summary>C-GET: resolves the identifier, announces what will be sent (<paramref name="announce"/>, for the audit), then sends it back.</summary>
+    public async Task<RetrieveOutcome> GetAsync(DimseOperation operation, Func<RetrieveIntent, Task> announce)
     {
         var rq = operation.Request;
         var (instances, error, summary) = await ResolveAsync(rq, operation.Cancelled);
         if (error is not null) return error;
+        await announce(new RetrieveIntent(StudiesOf(instances), summary, instances.Count, operation.Association.CallingAE));
         var counts = new Counter(instances.Count);
         var failed = new List<string>();
         foreach (var instance in instances)
@@ -117,7 +121,7 @@ public sealed class RetrieveService(MiraPlatform archive, AeDirectory directory,
     {
         var rq = operation.Request;
         var c = counts.Snapshot;
-        var resource = string.Join(',', instances.Select(i => i.StudyInstanceUid).Distinct().Order(StringComparer.Ordinal).Take(20));
+        var resource = StudiesOf(instances);
         var notDone = c.Remaining;
         if (operation.CancelRequested)
             return new(DimseMessages.RetrieveResponse(rq, DicomStatus.Cancel, c with { Remaining = notDone }, failed), resource, $"{summary} (cancelled: {c})");
@@ -131,6 +135,10 @@ public sealed class RetrieveService(MiraPlatform archive, AeDirectory directory,
         if (status == DicomStatus.UnableToProcess) ArchiveDimseService.WithComment(response, $"all {f} sub-operations failed");
         return new(response, resource, $"{summary} ({c.Completed} sent, {f} failed, {c.Warning} warnings)");
     }
+
+    /// <summary>The audit resource of a retrieve: its studies (the first 20, in order).</summary>
+    static string StudiesOf(IReadOnlyList<StoredInstance> instances) =>
+        string.Join(',', instances.Select(i => i.StudyInstanceUid).Distinct().Order(StringComparer.Ordinal).Take(20));
 
     static RetrieveOutcome Fail(DicomMessage rq, ushort status, string why, string? summary = null) =>
         new(ArchiveDimseService.WithComment(DicomMessage.ResponseTo(rq, status), why), null, summary ?? why);

@@ -12,7 +12,10 @@ namespace Mira.Server.Tests.Dimse;
 /// <summary>A test archive with its DIMSE listener on a free loopback port, AE title MIRA.</summary>
 public sealed class DimseArchive : TestArchive
 {
-    protected override DimseServiceOptions? Dimse => new() { Port = 0, Address = IPAddress.Loopback, AETitle = "MIRA" };
+    /// <summary>The listener's settings (port 0 on loopback, AE title MIRA); tests change limits and caller permissions here.</summary>
+    public DimseServiceOptions Options { get; init; } = new() { Port = 0, Address = IPAddress.Loopback, AETitle = "MIRA" };
+
+    protected override DimseServiceOptions? Dimse => Options;
 
     /// <summary>Adds (or changes) a known AE and makes the listener see it at once.</summary>
     public async Task AllowAsync(string aeTitle, int port = 104, DimsePermissions allow = DimsePermissions.All)
@@ -43,12 +46,13 @@ public sealed class StoreScp : IDisposable
 {
     readonly Process process;
 
-    public StoreScp(string aeTitle = "STORESCP")
+    /// <summary>Starts storescp; <paramref name="extra"/> adds options (e.g. <c>+tls key cert +cf ca.pem</c>).</summary>
+    public StoreScp(string aeTitle = "STORESCP", params string[] extra)
     {
         Folder = Directory.CreateTempSubdirectory("mira-storescp-").FullName;
         Port = DimseArchive.FreePort();
         var psi = new ProcessStartInfo(ExternalTool.Require("storescp", "dcmtk")) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-aet", aeTitle, "-od", Folder, "+xa", Port.ToString(System.Globalization.CultureInfo.InvariantCulture) }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "-aet", aeTitle, "-od", Folder, "+xa" }.Concat(extra).Append(Port.ToString(System.Globalization.CultureInfo.InvariantCulture))) psi.ArgumentList.Add(a);
         process = Process.Start(psi)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

@@ -6,8 +6,9 @@ namespace Mira.Cli.Commands.Archive;
 
 /// <summary>
 /// <c>mira serve [--data DIR] [--urls URLS] [--db CONNECTION] [--demo] [--no-jobs] [--max-stow-parts N] [--max-frame-mib N]
-/// [--max-decoded-mib N] [--max-inflated-mib N]</c> and the web
-/// security options (<see cref="WebSecurityOptions"/>: HTTPS, proxies, origins, sign-in back-off): runs the archive (DICOMweb, status page).
+/// [--max-decoded-mib N] [--max-inflated-mib N]</c>, the web security options (<see cref="WebSecurityOptions"/>: HTTPS,
+/// proxies, origins, sign-in back-off) and the DIMSE options (<see cref="DimseServeOptions"/>: the listener's address,
+/// limits and TLS): runs the archive (DICOMweb, status page, DIMSE).
 /// </summary>
 public static class ServeCommand
 {
@@ -24,6 +25,7 @@ public static class ServeCommand
             Description = "services callers not in the AE table ('mira ae add') may use: echo,store,find,move,get, all or none",
             DefaultValueFactory = _ => "echo",
         };
+        var dimse = DimseServeOptions.Create();
         var noJobs = new Option<bool>("--no-jobs", "--no-rule-copies")
         {
             Description = "queue jobs (project rule copies…) but leave running them to another node, or to a later start without this option",
@@ -40,25 +42,26 @@ public static class ServeCommand
             { Description = "largest size (MiB) a deflated data set may inflate to (also at most 100 × its compressed size, or 64 MiB)", DefaultValueFactory = _ => 1024 };
         var cmd = new Command("serve", "Run the archive: DICOMweb under /dicomweb, DIMSE on port 11112, a status page at /, /health")
             { data, urls, db, demo, dimsePort, aeTitle, unknown, noJobs, maxStowParts, maxFrameMib, maxDecodedMib, maxInflatedMib };
+        dimse.AddTo(cmd);
         var web = WebSecurityOptions.AddTo(cmd);
         cmd.SetAction((r, ct) =>
         {
-            Mira.Server.Dimse.DimseServiceOptions? dimse = null;
-            if (r.GetValue(dimsePort) is var port and not 0)
+            Mira.Server.Dimse.DimseServiceOptions? dimseOptions = null;
+            var port = r.GetValue(dimsePort);
+            try
             {
-                try
-                {
-                    dimse = new Mira.Server.Dimse.DimseServiceOptions
+                var listener = dimse.Read(r, port == 0 ? null : port);
+                if (listener.Port is not null || listener.TlsPort is not null)
+                    dimseOptions = listener with
                     {
-                        Port = port, AETitle = ApplicationEntity.NormalizeTitle(r.GetValue(aeTitle)!),
+                        AETitle = ApplicationEntity.NormalizeTitle(r.GetValue(aeTitle)!),
                         UnknownCallers = ApplicationEntity.ParsePermissions(r.GetValue(unknown)!),
                     };
-                }
-                catch (ArgumentException e)
-                {
-                    Console.Error.WriteLine($"mira serve: {e.Message}");
-                    return Task.FromResult(2);
-                }
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"mira serve: {e.Message}");
+                return Task.FromResult(2);
             }
             var limits = new[] { maxStowParts, maxFrameMib, maxDecodedMib, maxInflatedMib }.FirstOrDefault(o => r.GetValue(o) < 1);
             if (limits is not null)
@@ -74,7 +77,7 @@ public static class ServeCommand
                     MaxDecodedFrameBytes = (long)r.GetValue(maxFrameMib) << 20, MaxDecodedBytes = (long)r.GetValue(maxDecodedMib) << 20,
                     MaxInflatedBytes = (long)r.GetValue(maxInflatedMib) << 20,
                 },
-                DataFolder = r.GetValue(data)!, Urls = r.GetValue(urls)!, ConnectionString = PlatformOptions.ResolveConnectionString(r.GetValue(db)), Demo = r.GetValue(demo), Dimse = dimse,
+                DataFolder = r.GetValue(data)!, Urls = r.GetValue(urls)!, ConnectionString = PlatformOptions.ResolveConnectionString(r.GetValue(db)), Demo = r.GetValue(demo), Dimse = dimseOptions,
                 Jobs = new Mira.Platform.Jobs.JobOptions { Worker = !r.GetValue(noJobs) },
             };
             try
@@ -98,8 +101,11 @@ public static class ServeCommand
         {
             await using var app = await MiraServer.BuildAsync(options, ct);
             await app.StartAsync(ct);
-            var dimsePort = app.Services.GetService(typeof(Mira.Server.Dimse.DimseListener)) is Mira.Server.Dimse.DimseListener l ? l.Port : dimse?.Port;
-            var dicom = dimse is null ? "" : $" and DICOM {dimse.AETitle} on port {dimsePort}";
+            var listener = app.Services.GetService(typeof(Mira.Server.Dimse.DimseListener)) as Mira.Server.Dimse.DimseListener;
+            var ports = new List<string>();
+            if (dimse?.Port is not null) ports.Add($"port {listener?.Port ?? dimse.Port}");
+            if (dimse?.TlsPort is not null) ports.Add($"TLS port {listener?.TlsPort ?? dimse.TlsPort}");
+            var dicom = dimse is null ? "" : $" and DICOM {dimse.AETitle} on {string.Join(", ", ports)} (address {dimse.Address})";
             Console.WriteLine($"Mira is serving {Path.GetFullPath(data)} on {string.Join(", ", app.Urls)}{dicom}");
             await app.WaitForShutdownAsync(ct);
             return 0;
