@@ -29,6 +29,7 @@ public sealed class PhiValues
     readonly HashSet<string> words = new(StringComparer.OrdinalIgnoreCase);
     readonly List<string> device = [];
     readonly HashSet<string> dates = new(StringComparer.Ordinal);
+    readonly PersonNameForms names = new();
 
     /// <summary>Whole values (at least 3 characters), e.g. "MRN12345678", "+1-555-0123", "19560312".</summary>
     public IReadOnlyCollection<string> Values => values;
@@ -36,10 +37,13 @@ public sealed class PhiValues
     /// <summary>Name and address parts (at least 3 letters), matched as whole words when cleaning text, e.g. "Müller".</summary>
     public IReadOnlyCollection<string> Words => words;
 
+    /// <summary>The written forms of every person name of the instance, all component groups (<see cref="PersonNameForms"/>).</summary>
+    public PersonNameForms Names => names;
+
     /// <summary>Every DA value of the instance, for cleaning text only (a description such as "20200630 weekly QC").</summary>
     public IReadOnlyCollection<string> Dates => dates;
 
-    public bool IsEmpty => values.Count == 0 && words.Count == 0;
+    public bool IsEmpty => values.Count == 0 && words.Count == 0 && names.Count == 0;
 
     /// <summary>Collects from a data set and every item of its sequences (depth-limited).</summary>
     public static PhiValues From(DicomDataset ds)
@@ -90,20 +94,27 @@ public sealed class PhiValues
     public void AddValue(string raw, DicomVR vr, DicomTag tag = default)
     {
         var v = raw.Trim();
-        if (v.Length < 3 || Placeholders.Contains(v) || !v.Any(char.IsLetterOrDigit)) return;
+        if (Placeholders.Contains(v) || !v.Any(char.IsLetterOrDigit)) return;
         foreach (var d in device)
             if (d.Contains(v, StringComparison.OrdinalIgnoreCase)) return;
-        values.Add(v);
         if (vr == DicomVR.PN)
         {
-            // Alphabetic group only (PS3.5 §6.2.1): family^given^middle^prefix^suffix, also written "Given Family".
+            // Every component group (PS3.5 §6.2.1): family^given^middle^prefix^suffix, written in free text in many
+            // forms ("Given Family", "王小明"); a two-character ideographic name is a name form, though no whole value.
+            names.Add(v);
+            foreach (var group in v.Split('='))
+                foreach (var p in group.Split('^')) AddWord(p);
+            if (v.Length < 3) return;
+            values.Add(v);
             var parts = v.Split('=')[0].Split('^');
             var family = parts[0].Trim();
             var given = parts.Length > 1 ? parts[1].Trim() : "";
             if (family.Length >= 3 && given.Length >= 3) values.Add(given + " " + family);
-            foreach (var p in parts) AddWord(p);
+            return;
         }
-        else if (tag == DicomTags.PatientAddress || tag == DicomTags.InstitutionAddress || tag == DicomTags.ReferringPhysicianAddress || tag == DicomTags.PersonAddress)
+        if (v.Length < 3) return;
+        values.Add(v);
+        if (tag == DicomTags.PatientAddress || tag == DicomTags.InstitutionAddress || tag == DicomTags.ReferringPhysicianAddress || tag == DicomTags.PersonAddress)
             foreach (var p in v.Split(['^', ' ', ','], StringSplitOptions.RemoveEmptyEntries)) AddWord(p);
     }
 
