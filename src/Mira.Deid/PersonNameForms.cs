@@ -1,5 +1,3 @@
-using Mira.Dicom.Values;
-
 namespace Mira.Deid;
 
 /// <summary>
@@ -37,35 +35,51 @@ public sealed class PersonNameForms
 
     public int Count => pairs.Count;
 
-    /// <summary>Adds the name forms of one PN value (all three component groups).</summary>
+    /// <summary>Adds the name forms of one PN value (all three component groups), allocating only the names kept.</summary>
     public void Add(string personName)
     {
-        var pn = DicomPersonName.Parse(personName);
-        AddGroup(pn.Alphabetic);
-        AddGroup(pn.Ideographic);
-        AddGroup(pn.Phonetic);
+        var rest = personName.AsSpan();
+        for (var group = 0; group < 3; group++)
+        {
+            var eq = rest.IndexOf('=');
+            AddGroup(eq < 0 ? rest : rest[..eq]);
+            if (eq < 0) return;
+            rest = rest[(eq + 1)..];
+        }
     }
 
-    void AddGroup(DicomPersonNameGroup g)
+    void AddGroup(ReadOnlySpan<char> group)
     {
-        var family = g.FamilyName;
-        var given = g.GivenName;
-        if (given.Length == 0 && family.Length > 0)
+        var caret = group.IndexOf('^');
+        var familySpan = (caret < 0 ? group : group[..caret]).Trim();
+        var givenSpan = ReadOnlySpan<char>.Empty;
+        if (caret >= 0)
+        {
+            var after = group[(caret + 1)..];
+            var next = after.IndexOf('^');
+            givenSpan = (next < 0 ? after : after[..next]).Trim();
+        }
+        if (familySpan.IsEmpty && givenSpan.IsEmpty) return;
+        var family = familySpan.ToString();
+        var given = givenSpan.ToString();
+        if (given.Length == 0)
         {
             AddWhole(family);
             var cut = family.AsSpan().IndexOfAny(' ', ',', '\u3000');
             if (cut > 0)
             {
-                given = family[(cut + 1)..].Trim(Separators.ToCharArray());
+                given = family[(cut + 1)..].Trim(SeparatorChars);
                 family = family[..cut];
             }
         }
-        else if (family.Length == 0 && given.Length > 0) AddWhole(given);
+        else if (family.Length == 0) AddWhole(given);
         if (family.Length == 0 || given.Length == 0) return;
         var alphabetic = !NameScript.HasUnspacedScript(family) && !NameScript.HasUnspacedScript(given);
         if (alphabetic && (family.Length < 2 || given.Length < 2)) return;   // "J Smith" is found through "Smith" (PhiValues.Words)
         if (seen.Add((family, given))) pairs.Add(new NamePair(family, given, alphabetic));
     }
+
+    static readonly char[] SeparatorChars = Separators.ToCharArray();
 
     void AddWhole(string name)
     {
