@@ -69,9 +69,10 @@ public sealed class NameCorpusTests : IDisposable
     }
 
     [Fact]
-    public void A_name_in_text_costs_no_more_than_the_plain_text_to_clean()
+    public void Long_text_without_a_name_is_kept_whole_and_cleaned_quickly()
     {
-        // Name forms are built once per instance; the search is one IndexOf per name and text, without regular expressions.
+        // Name forms are built once per instance; the search is one IndexOf pass per name and text, without regular
+        // expressions: 200 cleanings of 8,000 characters with near misses ("Li", "王小") stay far below the bound.
         var phi = new PhiValues();
         phi.AddValue("Wang^Xiaoming=王^小明=おう^しょうめい", DicomVR.PN);
         var text = string.Concat(Enumerable.Repeat("Liver lesion, linear artefact; 王小姐复查. ", 200));
