@@ -68,6 +68,26 @@ public sealed class NameCorpusTests : IDisposable
         Assert.DoesNotContain(findings, f => f.Path != c.TextPath);
     }
 
+    /// <summary>A description whose bytes are partly invalid in its character set (a byte the reader takes leniently)
+    /// and that holds a name: the cleaned text cannot be encoded back, so the element gets a dummy, and the file is
+    /// still written (it failed before).</summary>
+    [Fact]
+    public void A_cleaned_text_that_cannot_be_encoded_back_gets_a_dummy_instead_of_failing_the_file()
+    {
+        var c = Case("ja-joined");
+        var charset = DicomCharacterSet.FromTerms(["", "ISO 2022 IR 87"]);
+        var ds = c.Dataset();
+        byte[] bytes = [.. charset.Encode("山田太郎 CT", DicomVR.LO), 0xFF, 0x20];
+        ds.Set(new DicomElement(DicomTags.StudyDescription, DicomVR.LO, bytes));
+        // Read leniently (the byte 0xFF becomes a character outside the set), but not encodable in the set again.
+        Assert.Throws<ArgumentException>(() => charset.Encode(ds.GetString(DicomTags.StudyDescription)!, DicomVR.LO));
+        var original = c.Write(dir.FullName, ds);
+        var output = Path.Combine(dir.FullName, "out.dcm");
+        var record = DeidRunner.ProcessFile(new DeidEngine(DeidRecipe.Research, TestData.Key), original, output);
+        Assert.Equal(DeidFileStatus.Deidentified, record.Status);
+        Assert.Equal(DummyValues.Text, DicomFile.Open(output).Dataset.GetString(DicomTags.StudyDescription));
+    }
+
     [Fact]
     public void Long_text_without_a_name_is_kept_whole_and_cleaned_quickly()
     {
