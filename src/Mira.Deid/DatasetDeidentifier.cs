@@ -159,7 +159,11 @@ internal sealed class DatasetDeidentifier(DeidEngine engine, string originalPati
                 if (e.Length == 0) return true;
                 var text = Text(ds, e);
                 var cleaned = TextCleaner.Clean(text, phi);
-                if (!string.Equals(text, cleaned, StringComparison.Ordinal)) Replace(ds, e, cleaned);
+                if (string.Equals(text, cleaned, StringComparison.Ordinal)) return true;
+                // The cleaned text is written in the data set's character set; text that did not decode cleanly (bytes
+                // invalid in that set, read leniently) cannot go back, and the element gets a dummy instead of failing the file.
+                if (CanEncode(ds, e.VR, cleaned)) Replace(ds, e, cleaned);
+                else ds.Set(DummyValues.For(e.Tag, e.VR == DicomVR.UN ? DicomDictionary.VROf(e.Tag) : e.VR));
                 return true;
             case DicomVR.OB or DicomVR.OW or DicomVR.UN:
                 ds.Remove(e.Tag);
@@ -209,6 +213,19 @@ internal sealed class DatasetDeidentifier(DeidEngine engine, string originalPati
         for (var k = 0; k < values.Length; k++)
             mapped[k] = values[k].Length == 0 ? "" : pseudonyms.Uid(Mira.Dicom.Values.DicomUid.TrimPadding(values[k]));
         ds.Set(new DicomElement(e.Tag, DicomVR.UI, mapped));
+    }
+
+    static bool CanEncode(DicomDataset ds, DicomVR vr, string text)
+    {
+        try
+        {
+            ds.CharacterSet.Encode(text, vr);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     static string Text(DicomDataset ds, DicomElement e) => string.Join('\\', e.GetStrings(ds.CharacterSet));

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
 using Mira.Dicom;
 using Mira.Dicom.IO;
 
@@ -83,13 +84,40 @@ public static class DeidRunner
         return lazy.Offset == e.Offset + header ? (e, e.Offset, lazy.Offset + lazy.Length) : null;
     }
 
-    /// <summary>The new header, then the source's bytes from <paramref name="offset"/> to its end, with one handle each and no managed copy of the pixels.</summary>
-    static bool WriteWithTail(string output, MemoryStream header, string input, long offset, long end)
+    [ThreadStatic] static MemoryStream? headerBuffer;
+
+    /// <summary>An empty buffer for a new header, one per worker thread and reused (a header above 1 MiB is not kept).</summary>
+    static MemoryStream HeaderBuffer()
     {
-        using var src = File.OpenHandle(input, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        var b = headerBuffer;
+        if (b is null || b.Capacity > 1 << 20) headerBuffer = b = new MemoryStream(64 * 1024);
+        b.SetLength(0);
+        return b;
+    }
+
+    /// <summary>
+    /// Opens the output for writing, created new in the usual case of an empty output folder (an open that creates,
+    /// where replacing also costs a truncation after the lock), else replaced. No preallocation: the file system
+    /// allocates the blocks when it writes them back, as for any copy.
+    /// </summary>
+    static SafeFileHandle CreateOutput(string output)
+    {
+        try
+        {
+            return File.OpenHandle(output, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        }
+        catch (IOException) when (File.Exists(output))
+        {
+            return File.OpenHandle(output, FileMode.Create, FileAccess.Write, FileShare.None);
+        }
+    }
+
+    /// <summary>The new header, then the source's bytes from <paramref name="offset"/> to its end, with one handle each and no managed copy of the pixels.</summary>
+    static bool WriteWithTail(string output, MemoryStream header, SafeFileHandle src, string input, long offset, long end)
+    {
         if (RandomAccess.GetLength(src) != end) return false;   // something follows Pixel Data: take the general path
         var tailLength = end - offset;
-        using var dst = File.OpenHandle(output, FileMode.Create, FileAccess.Write, FileShare.None, FileOptions.None, header.Length + tailLength);
+        using var dst = CreateOutput(output);
         RandomAccess.Write(dst, header.GetBuffer().AsSpan(0, (int)header.Length), 0);
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(256 * 1024);
         try
@@ -151,10 +179,22 @@ public static class DeidRunner
     /// <summary>De-identifies one file into <paramref name="output"/>; never throws for a bad input.</summary>
     public static DeidFileRecord ProcessFile(DeidEngine engine, string input, string output, ConcurrentDictionary<string, bool>? createdDirs = null)
     {
+        // One open of the source for the parse and the copy of its Pixel Data tail (each open costs system calls).
+        FileStream? source = null;
+        try
+        {
+            return ProcessFile(engine, input, output, createdDirs, ref source);
+        }
+        finally { source?.Dispose(); }
+    }
+
+    static DeidFileRecord ProcessFile(DeidEngine engine, string input, string output, ConcurrentDictionary<string, bool>? createdDirs, ref FileStream? source)
+    {
         DicomFile file;
         try
         {
-            file = DicomFile.Open(input, ReadOptions);
+            source = new FileStream(input, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            file = DicomFile.Read(source, ReadOptions, new FileByteSource(input));
             if (file.Dataset.Count == 0 || file.IsTruncated && !file.Dataset.Contains(DicomTags.SOPInstanceUID)) throw new DicomFormatException(DicomReadProblemCode.NotDicom, "no data set", null, 0);
         }
         catch (Exception e) when (e is MiraException or IOException or UnauthorizedAccessException or InvalidDataException)
@@ -182,9 +222,9 @@ public static class DeidRunner
                 ds.Remove(DicomTags.PixelData);
                 var groupLength = ds.Find(new DicomTag(0x7FE0, 0x0000));
                 if (groupLength is not null) ds.Remove(groupLength.Tag);
-                var header = new MemoryStream(16 * 1024);
+                var header = HeaderBuffer();
                 Write(header, engine, ds, r.TransferSyntax!, file.FileMetaInformation);
-                done = WriteWithTail(output, header, input, t.Offset, t.End);
+                done = WriteWithTail(output, header, source!.SafeFileHandle, input, t.Offset, t.End);
                 if (!done)
                 {
                     ds.Set(t.Element);

@@ -44,12 +44,24 @@ public static partial class PhiPatterns
     public static IEnumerable<(PhiPatternKind Kind, int Index, int Length)> Find(string text)
     {
         if (text.Length < 6) yield break;
-        foreach (Match m in ResidentIdRegex().Matches(text))
-            if (IsValidResidentId(m.ValueSpan)) yield return (PhiPatternKind.ChineseResidentId, m.Index, m.Length);
+        // A resident identity number has 17 digits and a telephone number at least 7: most descriptions have neither,
+        // and counting digits is far cheaper than running the expressions.
+        var digits = CountDigits(text);
+        if (digits >= 17)
+            foreach (Match m in ResidentIdRegex().Matches(text))
+                if (IsValidResidentId(m.ValueSpan)) yield return (PhiPatternKind.ChineseResidentId, m.Index, m.Length);
         if (text.Contains('@'))
             foreach (Match m in EmailRegex().Matches(text)) yield return (PhiPatternKind.Email, m.Index, m.Length);
-        foreach (Match m in PhoneRegex().Matches(text))
-            if (LooksLikePhone(m.ValueSpan) && !IsValidResidentId(m.ValueSpan)) yield return (PhiPatternKind.PhoneNumber, m.Index, m.Length);
+        if (digits >= 7)
+            foreach (Match m in PhoneRegex().Matches(text))
+                if (LooksLikePhone(m.ValueSpan) && !IsValidResidentId(m.ValueSpan)) yield return (PhiPatternKind.PhoneNumber, m.Index, m.Length);
+    }
+
+    static int CountDigits(string s)
+    {
+        var n = 0;
+        foreach (var c in s) if (c is >= '0' and <= '9') n++;
+        return n;
     }
 
     /// <summary>At least 7 digits, and not a date written with separators (2024-01-31, 31.01.2024).</summary>

@@ -13,7 +13,8 @@ public sealed record PhiFinding(string File, string Path, string Value, string W
 /// <summary>
 /// Scans DICOM files for identifying text: every string value (every VR except UI, in every item of every sequence,
 /// and private elements, whose bytes are read as text when they look like text) that equals or contains a PHI value
-/// of the originals (<see cref="PhiValues"/>: whole values anywhere, name and address words as whole words; case
+/// of the originals (<see cref="PhiValues"/>: whole values anywhere; every written form of a person name, all its
+/// component groups, <see cref="PersonNameForms"/>; name words of at least three ideographs, kana or hangul; case
 /// ignored), or that matches <see cref="PhiPatterns"/> (patterns are looked for in free-text VRs and private values).
 /// </summary>
 public static class PhiScanner
@@ -98,7 +99,7 @@ public static class PhiScanner
     /// <summary>Shortest original value looked for inside longer values (shorter ones only when equal).</summary>
     public const int MinContainedLength = 6;
 
-    /// <summary>"equals …" / "contains …" naming the original value, or null.</summary>
+    /// <summary>"equals …" / "contains …" naming the original value or the written form of a name, or null.</summary>
     public static string? Match(string value, PhiValues phi)
     {
         foreach (var p in phi.Values)
@@ -106,6 +107,11 @@ public static class PhiScanner
             if (string.Equals(value, p, StringComparison.OrdinalIgnoreCase)) return $"equals original '{p}'";
             if (p.Length >= MinContainedLength && value.Contains(p, StringComparison.OrdinalIgnoreCase)) return $"contains original '{p}'";
         }
+        if (phi.Names.FindFirst(value) is { } form) return $"contains name '{form}'";
+        // Lone name words only in scripts written without spaces ("やまだ"): a lone alphabetic one ("Test", "Patient" of
+        // a test object's name) is also coded vocabulary that the profile keeps, so it would be reported everywhere.
+        foreach (var w in phi.Words)
+            if (NameScript.HasUnspacedScript(w) && TextCleaner.ContainsWord(value, w)) return $"contains word '{w}'";
         return null;
     }
 

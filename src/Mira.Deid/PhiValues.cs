@@ -29,6 +29,8 @@ public sealed class PhiValues
     readonly HashSet<string> words = new(StringComparer.OrdinalIgnoreCase);
     readonly List<string> device = [];
     readonly HashSet<string> dates = new(StringComparer.Ordinal);
+    readonly HashSet<string> rawDates = new(StringComparer.Ordinal);
+    readonly PersonNameForms names = new();
 
     /// <summary>Whole values (at least 3 characters), e.g. "MRN12345678", "+1-555-0123", "19560312".</summary>
     public IReadOnlyCollection<string> Values => values;
@@ -36,10 +38,13 @@ public sealed class PhiValues
     /// <summary>Name and address parts (at least 3 letters), matched as whole words when cleaning text, e.g. "Müller".</summary>
     public IReadOnlyCollection<string> Words => words;
 
+    /// <summary>The written forms of every person name of the instance, all component groups (<see cref="PersonNameForms"/>).</summary>
+    public PersonNameForms Names => names;
+
     /// <summary>Every DA value of the instance, for cleaning text only (a description such as "20200630 weekly QC").</summary>
     public IReadOnlyCollection<string> Dates => dates;
 
-    public bool IsEmpty => values.Count == 0 && words.Count == 0;
+    public bool IsEmpty => values.Count == 0 && words.Count == 0 && names.Count == 0;
 
     /// <summary>Collects from a data set and every item of its sequences (depth-limited).</summary>
     public static PhiValues From(DicomDataset ds)
@@ -90,34 +95,68 @@ public sealed class PhiValues
     public void AddValue(string raw, DicomVR vr, DicomTag tag = default)
     {
         var v = raw.Trim();
-        if (v.Length < 3 || Placeholders.Contains(v) || !v.Any(char.IsLetterOrDigit)) return;
+        if (Placeholders.Contains(v) || !HasLetterOrDigit(v)) return;
         foreach (var d in device)
             if (d.Contains(v, StringComparison.OrdinalIgnoreCase)) return;
-        values.Add(v);
         if (vr == DicomVR.PN)
         {
-            // Alphabetic group only (PS3.5 §6.2.1): family^given^middle^prefix^suffix, also written "Given Family".
-            var parts = v.Split('=')[0].Split('^');
-            var family = parts[0].Trim();
-            var given = parts.Length > 1 ? parts[1].Trim() : "";
-            if (family.Length >= 3 && given.Length >= 3) values.Add(given + " " + family);
-            foreach (var p in parts) AddWord(p);
+            // Every component group (PS3.5 §6.2.1): family^given^middle^prefix^suffix, written in free text in many
+            // forms ("Given Family", "王小明"); a two-character ideographic name is a name form, though no whole value.
+            names.Add(v);
+            var rest = v.AsSpan();
+            while (true)
+            {
+                var cut = rest.IndexOfAny('=', '^');
+                AddWord(cut < 0 ? rest : rest[..cut]);
+                if (cut < 0) break;
+                rest = rest[(cut + 1)..];
+            }
+            if (v.Length < 3) return;
+            values.Add(v);
+            // The alphabetic group also as "Given Family", a whole value.
+            var eq = v.IndexOf('=');
+            var alphabetic = eq < 0 ? v.AsSpan() : v.AsSpan(0, eq);
+            var caret = alphabetic.IndexOf('^');
+            if (caret < 0) return;
+            var family = alphabetic[..caret].Trim();
+            var given = alphabetic[(caret + 1)..];
+            if (given.IndexOf('^') is var next and >= 0) given = given[..next];
+            given = given.Trim();
+            if (family.Length >= 3 && given.Length >= 3) values.Add(string.Concat(given, " ", family));
+            return;
         }
-        else if (tag == DicomTags.PatientAddress || tag == DicomTags.InstitutionAddress || tag == DicomTags.ReferringPhysicianAddress || tag == DicomTags.PersonAddress)
+        if (v.Length < 3) return;
+        values.Add(v);
+        if (tag == DicomTags.PatientAddress || tag == DicomTags.InstitutionAddress || tag == DicomTags.ReferringPhysicianAddress || tag == DicomTags.PersonAddress)
             foreach (var p in v.Split(['^', ' ', ','], StringSplitOptions.RemoveEmptyEntries)) AddWord(p);
     }
 
     void AddDate(string da)
     {
+        if (!rawDates.Add(da)) return;   // Study, Series, Acquisition and Content Date are mostly the same day
         if (!DateTime.TryParseExact(da.Trim(), "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d)) return;
         foreach (var f in (string[])["yyyyMMdd", "yyyy-MM-dd", "yyyy.MM.dd", "yyyy/MM/dd", "dd.MM.yyyy", "dd/MM/yyyy", "MM/dd/yyyy", "dd-MM-yyyy"])
             dates.Add(d.ToString(f, System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    void AddWord(string part)
+    void AddWord(ReadOnlySpan<char> part)
     {
-        var p = part.Trim('.', ' ');
-        if (p.Length >= 3 && p.Any(char.IsLetter) && !CommonWords.Contains(p)) words.Add(p);
+        var p = part.Trim(". ");
+        if (p.Length < 3 || !HasLetter(p)) return;
+        var w = p.ToString();
+        if (!CommonWords.Contains(w)) words.Add(w);
+    }
+
+    static bool HasLetterOrDigit(string s)
+    {
+        foreach (var c in s) if (char.IsLetterOrDigit(c)) return true;
+        return false;
+    }
+
+    static bool HasLetter(ReadOnlySpan<char> s)
+    {
+        foreach (var c in s) if (char.IsLetter(c)) return true;
+        return false;
     }
 
     /// <summary>Words of addresses and titles that identify nobody on their own.</summary>

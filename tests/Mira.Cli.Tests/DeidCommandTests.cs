@@ -79,6 +79,50 @@ public sealed class DeidCommandTests : IDisposable
         Assert.Contains("(0008,1030)\tPhoneNumber\tcall +1-555-0123", scan.Stdout);
     }
 
+    /// <summary>
+    /// Person names written in free text as free text writes them (Chinese family + given joined, hangul, JIS kanji
+    /// under ISO 2022, the romanised form joined), from the name corpus: <c>mira deid</c> cleans them, and <c>mira
+    /// phi-scan</c> finds them in copies whose descriptions were left as they were, and passes the cleaned output and
+    /// clinical text that merely shares letters with a name.
+    /// </summary>
+    [Fact]
+    public void Deid_cleans_names_written_in_free_text_and_phi_scan_finds_them_where_left()
+    {
+        string[] ids = ["zh-joined", "zh-latin-joined", "gb18030-nested-ut", "ja-joined", "ko-hangul", "li-liver", "gbk-no-vein"];
+        var cases = ids.Select(id => Mira.Deid.Tests.NameCorpus.Cases.Single(c => c.Id == id)).ToList();
+        var leaky = Path.Combine(dir.FullName, "leaky");
+        Directory.CreateDirectory(In);
+        Directory.CreateDirectory(leaky);
+        foreach (var c in cases)
+        {
+            c.Write(In);
+            var ds = c.Dataset();
+            ds.Set(new Mira.Dicom.DicomElement(Mira.Dicom.DicomTags.PatientName, Mira.Dicom.DicomVR.PN, "ANON^NAMES"));
+            ds.Set(Mira.Dicom.DicomTags.PatientID, "PSEUDO-1");
+            c.Write(leaky, ds);
+        }
+
+        var r = MiraProcess.Run("deid", "--recipe", "research", "--key-file", KeyFile(), In, "--out", Out);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains($"{cases.Count} de-identified", r.Stderr);
+        foreach (var c in cases)
+            Assert.Equal(c.Cleaned, c.ReadText(Mira.Dicom.IO.DicomFile.Open(Path.Combine(Out, c.Id + ".dcm")).Dataset));
+        var clean = MiraProcess.Run("phi-scan", Out, "--originals", In);
+        Assert.Equal("", clean.Stdout);
+        Assert.Equal(0, clean.ExitCode);
+
+        var found = MiraProcess.Run("phi-scan", leaky, "--originals", In);
+        Assert.Equal(1, found.ExitCode);
+        var lines = found.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var c in cases)
+        {
+            var at = lines.Where(l => l.Contains(c.Id + ".dcm\t" + c.TextPath + "\t", StringComparison.Ordinal)).ToList();
+            if (c.HasName) Assert.Contains(at, l => l.Contains("contains name", StringComparison.Ordinal) && l.EndsWith(c.Text, StringComparison.Ordinal));
+            else Assert.Empty(at);
+        }
+        Assert.Equal(cases.Count(c => c.HasName), lines.Length);
+    }
+
     [Fact]
     public void Bad_arguments_exit_2()
     {

@@ -7,7 +7,8 @@ namespace Mira.Cli.Commands;
 /// <summary>
 /// <c>mira phi-scan DIR... [--originals IN]...</c>: prints one line per identifying value found in the DICOM files
 /// under DIR (<c>file TAB tag path TAB why TAB value</c>): values that equal or contain a PHI value of the originals
-/// (names, IDs, birth dates, addresses, accession numbers, physicians, institution), and Chinese resident identity
+/// (names, IDs, birth dates, addresses, accession numbers, physicians, institution), or a person name of the originals
+/// in any of its written forms (every component group; joined, spaced, reversed, case ignored), and Chinese resident identity
 /// numbers, telephone numbers and e-mail addresses anywhere in free text, sequences and private elements included.
 /// With one folder and one originals folder, each file is compared with its original at the same relative path.
 /// Exit 1 when anything is found, else 0 (2 on bad arguments).

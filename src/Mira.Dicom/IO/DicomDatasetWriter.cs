@@ -26,6 +26,13 @@ public sealed class DicomDatasetWriter
 
     public void Write(Stream output, DicomDataset dataset)
     {
+        // Elements are written a few bytes at a time: buffer them, unless the output is memory already (a 64 KiB buffer
+        // per call would then only cost an allocation and a copy; a de-identification run writes its headers there).
+        if (output is MemoryStream)
+        {
+            WriteDataset(output, dataset);
+            return;
+        }
         var w = new BufferedStream(output, 64 * 1024);
         WriteDataset(w, dataset);
         w.Flush();
