@@ -103,6 +103,20 @@ public static class DimseMessages
         return ms.GetBuffer().AsMemory(0, (int)ms.Length);
     }
 
+    /// <summary>
+    /// Sets a response's Error Comment (0000,0902). It is LO in a command set, which has no Specific Character Set, so
+    /// only the default repertoire (PS3.5 §6.1.2.1, printable ASCII) is allowed: other characters become '?', control
+    /// characters and '\' a space, and the text is cut to LO's 64 characters (PS3.5 Table 6.2-1, PS3.7 §C.3).
+    /// </summary>
+    public static DicomMessage WithErrorComment(DicomMessage response, string comment)
+    {
+        Span<char> text = stackalloc char[Math.Min(comment.Length, 64)];
+        for (var i = 0; i < text.Length; i++)
+            text[i] = comment[i] switch { '\\' or < ' ' => ' ', > '~' => '?', var c => c };
+        response.Command.Set(DicomTags.ErrorComment, text.ToString());
+        return response;
+    }
+
     /// <summary>A C-FIND-RQ (PS3.7 §9.3.2.1) with its identifier.</summary>
     public static DicomMessage FindRequest(ushort messageId, string sopClass, DicomDataset identifier) =>
         new(Request(DicomCommandField.CFindRequest, messageId, sopClass, true), identifier);

@@ -158,13 +158,7 @@ public sealed class ArchiveDimseService(MiraPlatform archive, AeDirectory direct
         return outcome.Response;
     }
 
-    internal static DicomMessage WithComment(DicomMessage response, string comment)
-    {
-        // Error Comment is LO: at most 64 characters (PS3.7 §C.3, PS3.5 Table 6.2-1).
-        var text = new string(comment.Select(c => c is '\\' or < ' ' ? ' ' : c).ToArray());
-        response.Command.Set(DicomTags.ErrorComment, text.Length > 64 ? text[..64] : text);
-        return response;
-    }
+    internal static DicomMessage WithComment(DicomMessage response, string comment) => DimseMessages.WithErrorComment(response, comment);
 
     static string Actor(DicomAssociation a) => $"ae:{a.CallingAE}";
 
