@@ -50,7 +50,7 @@ public sealed record DicomTlsOptions
         {
             throw new ArgumentException($"{certificatePath}{(keyPath is null ? "" : $" / {keyPath}")}: cannot load the certificate and key: {e.Message}", e);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ArgumentException($"{certificatePath}: {e.Message}", e);
         }

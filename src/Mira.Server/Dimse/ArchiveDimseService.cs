@@ -73,7 +73,7 @@ public sealed class ArchiveDimseService(MiraPlatform archive, AeDirectory direct
             case DicomCommandField.CStoreRequest:
                 // C-STORE needs store, whatever contexts were accepted (PS3.7 Annex C: 0124 Refused: Not Authorized).
                 if ((CallerOf(operation.Association).Allowed & DimsePermissions.Store) == 0)
-                    return WithComment(DicomMessage.ResponseTo(rq, DicomStatus.NotAuthorized), $"{operation.Association.CallingAE} may not store here");
+                    return DimseMessages.WithErrorComment(DicomMessage.ResponseTo(rq, DicomStatus.NotAuthorized), $"{operation.Association.CallingAE} may not store here");
                 return await StoreAsync(operation, sessions.GetOrAdd(operation.Association, SessionFor));
             case DicomCommandField.CFindRequest:
                 return await AuditedAsync(operation, AuditActions.DimseFind, _ => find.FindAsync(operation));
@@ -98,10 +98,10 @@ public sealed class ArchiveDimseService(MiraPlatform archive, AeDirectory direct
         var sopClass = rq.AffectedSopClassUid;
         var sopInstance = rq.AffectedSopInstanceUid;
         if (rq.EncodedDataset is not { } data || sopClass is null || sopInstance is null)
-            return WithComment(DicomMessage.ResponseTo(rq, DicomStatus.UnableToProcess), "C-STORE-RQ without a data set or Affected SOP Class/Instance UID");
+            return DimseMessages.WithErrorComment(DicomMessage.ResponseTo(rq, DicomStatus.UnableToProcess), "C-STORE-RQ without a data set or Affected SOP Class/Instance UID");
         var context = operation.Association.AcceptedContexts[rq.PresentationContextId];
         if (context.AbstractSyntax != sopClass)
-            return WithComment(DicomMessage.ResponseTo(rq, DicomStatus.SopClassNotSupported),
+            return DimseMessages.WithErrorComment(DicomMessage.ResponseTo(rq, DicomStatus.SopClassNotSupported),
                 $"Affected SOP Class {sopClass} differs from the presentation context's {context.AbstractSyntax}");
         var part = DicomFileWriter.Compose(sopClass, sopInstance, rq.EncodedSyntax!, data.Span, operation.Association.CallingAE);
         // The session stores it through the shared queue, then queues the project rules' copies (the after-store
@@ -114,7 +114,7 @@ public sealed class ArchiveDimseService(MiraPlatform archive, AeDirectory direct
             _ => result.Status,
         };
         var response = DicomMessage.ResponseTo(rq, status);
-        return result.Reason is { } reason && result.Outcome == StoreOutcome.Refused ? WithComment(response, reason) : response;
+        return result.Reason is { } reason && result.Outcome == StoreOutcome.Refused ? DimseMessages.WithErrorComment(response, reason) : response;
     }
 
     /// <summary>
@@ -149,7 +149,7 @@ public sealed class ArchiveDimseService(MiraPlatform archive, AeDirectory direct
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Problem?.Invoke($"{action} from {a.CallingAE}: {e.Message}");
-            outcome = new RetrieveOutcome(WithComment(DicomMessage.ResponseTo(operation.Request, DicomStatus.UnableToProcess), e.Message), intent?.Resource, intent?.Summary);
+            outcome = new RetrieveOutcome(DimseMessages.WithErrorComment(DicomMessage.ResponseTo(operation.Request, DicomStatus.UnableToProcess), e.Message), intent?.Resource, intent?.Summary);
         }
         var status = outcome.Response.Status ?? 0;
         var details = JsonSerializer.Serialize(new { status = $"0x{status:X4}", query = outcome.Summary, called = a.CalledAE });
@@ -157,8 +157,6 @@ public sealed class ArchiveDimseService(MiraPlatform archive, AeDirectory direct
             DicomStatus.IsFailure(status) ? AuditOutcome.Failure : AuditOutcome.Success, details), CancellationToken.None);
         return outcome.Response;
     }
-
-    internal static DicomMessage WithComment(DicomMessage response, string comment) => DimseMessages.WithErrorComment(response, comment);
 
     static string Actor(DicomAssociation a) => $"ae:{a.CallingAE}";
 

@@ -74,7 +74,7 @@ public sealed class FindService(MiraPlatform archive, string aeTitle)
     static string? Resource(SortedSet<string> studies) => studies.Count == 0 ? null : string.Join(',', studies.Take(20));
 
     static RetrieveOutcome Refuse(DicomMessage rq, string why) =>
-        new(ArchiveDimseService.WithComment(DicomMessage.ResponseTo(rq, DicomStatus.IdentifierDoesNotMatchSopClass), why), null, why);
+        new(DimseMessages.WithErrorComment(DicomMessage.ResponseTo(rq, DicomStatus.IdentifierDoesNotMatchSopClass), why), null, why);
 
     public enum QueryLevel { Patient, Study, Series, Image }
 

@@ -132,7 +132,7 @@ public sealed class RetrieveService(MiraPlatform archive, AeDirectory directory,
             : f > 0 && c.Completed == 0 ? DicomStatus.UnableToProcess
             : DicomStatus.SubOperationsCompleteWithFailures;
         var response = DimseMessages.RetrieveResponse(rq, status, new SubOperationCounts(0, c.Completed, f, c.Warning), failed);
-        if (status == DicomStatus.UnableToProcess) ArchiveDimseService.WithComment(response, $"all {f} sub-operations failed");
+        if (status == DicomStatus.UnableToProcess) DimseMessages.WithErrorComment(response, $"all {f} sub-operations failed");
         return new(response, resource, $"{summary} ({c.Completed} sent, {f} failed, {c.Warning} warnings)");
     }
 
@@ -141,7 +141,7 @@ public sealed class RetrieveService(MiraPlatform archive, AeDirectory directory,
         string.Join(',', instances.Select(i => i.StudyInstanceUid).Distinct().Order(StringComparer.Ordinal).Take(20));
 
     static RetrieveOutcome Fail(DicomMessage rq, ushort status, string why, string? summary = null) =>
-        new(ArchiveDimseService.WithComment(DicomMessage.ResponseTo(rq, status), why), null, summary ?? why);
+        new(DimseMessages.WithErrorComment(DicomMessage.ResponseTo(rq, status), why), null, summary ?? why);
 
     /// <summary>The stored instances the identifier names (PS3.4 §C.4.2.2.1, unique keys per level), or the refusal.</summary>
     async Task<(IReadOnlyList<StoredInstance> Instances, RetrieveOutcome? Error, string Summary)> ResolveAsync(DicomMessage rq, CancellationToken ct)

@@ -49,7 +49,7 @@ public static partial class ProjectEndpoints
     {
         if (await RequireStewardAsync(h, a, AuditActions.ProjectMember, id) is { } denied) return denied;
         if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
-        if (await BodyAsync(h) is not { } body) return Problems.BadRequest("the body must be a JSON object {user, role}");
+        if (await JsonBody.ReadObjectAsync(h) is not { } body) return Problems.BadRequest("the body must be a JSON object {user, role}");
         if (StringField(body, "user") is not { } member) return Problems.BadRequest("field 'user': a user name is required");
         var role = StringField(body, "role") ?? ProjectRoles.Member;
         if (!ProjectRoles.IsKnown(role)) return Problems.BadRequest($"field 'role': '{role}' is not a project role (lead, member)");
@@ -100,7 +100,7 @@ public static partial class ProjectEndpoints
     {
         if (await RequireStewardAsync(h, a, AuditActions.ProjectRule, id) is { } denied) return denied;
         if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
-        if (await BodyAsync(h) is not { } body || body.ContainsKey("aeTitle") == body.ContainsKey("uploader"))
+        if (await JsonBody.ReadObjectAsync(h) is not { } body || body.ContainsKey("aeTitle") == body.ContainsKey("uploader"))
             return Problems.BadRequest("fields 'aeTitle' and 'uploader': exactly one of them is required (an AE title, or the user name of an uploading account)");
         ProjectRule rule;
         if (body.ContainsKey("uploader"))

@@ -55,18 +55,6 @@ public static partial class ProjectEndpoints
         return Forbidden($"'{action}' needs one of the roles: {string.Join(", ", Stewards)}.");
     }
 
-    static async Task<JsonObject?> BodyAsync(HttpContext h)
-    {
-        try
-        {
-            return await JsonNode.ParseAsync(h.Request.Body, cancellationToken: h.RequestAborted) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
     static string? StringField(JsonObject body, string name) =>
         body[name] is JsonValue v && v.TryGetValue<string>(out var s) && !string.IsNullOrWhiteSpace(s) ? s.Trim() : null;
 
@@ -75,7 +63,7 @@ public static partial class ProjectEndpoints
     static async Task<IResult> Create(HttpContext h, MiraPlatform a)
     {
         if (await RequireStewardAsync(h, a, AuditActions.ProjectCreate, "/api/projects") is { } denied) return denied;
-        if (await BodyAsync(h) is not { } body) return Problems.BadRequest("the body must be a JSON object {id, name, recipe}");
+        if (await JsonBody.ReadObjectAsync(h) is not { } body) return Problems.BadRequest("the body must be a JSON object {id, name, recipe}");
         if (StringField(body, "id") is not { } id || !ProjectStore.IsValidId(id))
             return Problems.BadRequest("field 'id': a project id of a-z, 0-9 and '-' (at most 63 characters) is required");
         if (StringField(body, "name") is not { } name) return Problems.BadRequest("field 'name': a non-empty string is required");
@@ -139,7 +127,7 @@ public static partial class ProjectEndpoints
     {
         if (await RequireStewardAsync(h, a, AuditActions.ProjectCopy, id) is { } denied) return denied;
         if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is not { } project) return Problems.NotFound($"no project {id}");
-        if (await BodyAsync(h) is not { } body || body["studies"] is not JsonArray array || array.Count == 0)
+        if (await JsonBody.ReadObjectAsync(h) is not { } body || body["studies"] is not JsonArray array || array.Count == 0)
             return Problems.BadRequest("field 'studies': a non-empty array of Study Instance UIDs is required");
         var studies = new List<string>();
         foreach (var item in array)

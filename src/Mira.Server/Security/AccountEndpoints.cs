@@ -42,18 +42,6 @@ public static class AccountEndpoints
 
     static object Describe(UserAccount u) => new { name = u.Name, roles = u.Roles, disabled = u.Disabled, mustChangePassword = u.MustChangePassword, created = u.CreatedUtc };
 
-    static async Task<JsonObject?> BodyAsync(HttpContext h)
-    {
-        try
-        {
-            return await JsonNode.ParseAsync(h.Request.Body, cancellationToken: h.RequestAborted) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
     static string? StringField(JsonObject body, string name) => body[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
     static IResult Forbidden(string detail) => Problems.Result(StatusCodes.Status403Forbidden, "Forbidden", detail);
@@ -77,7 +65,7 @@ public static class AccountEndpoints
     static async Task<IResult> ChangeOwnPassword(HttpContext h, MiraPlatform a, PasswordSignIn signIn, ServerOptions options)
     {
         var user = UserOf(h);
-        if (await BodyAsync(h) is not { } body) return Problems.BadRequest("the body must be a JSON object {currentPassword, newPassword}");
+        if (await JsonBody.ReadObjectAsync(h) is not { } body) return Problems.BadRequest("the body must be a JSON object {currentPassword, newPassword}");
         if (StringField(body, "currentPassword") is not { Length: > 0 } current) return Problems.BadRequest("field 'currentPassword': required");
         if (StringField(body, "newPassword") is not { } next) return Problems.BadRequest("field 'newPassword': required");
         if (next == current) return Problems.BadRequest("field 'newPassword': must differ from the current password");
@@ -114,7 +102,7 @@ public static class AccountEndpoints
     static async Task<IResult> Create(HttpContext h, MiraPlatform a)
     {
         if (await RequireAdminAsync(h, a, AuditActions.UserCreate, "/api/users") is { } denied) return denied;
-        if (await BodyAsync(h) is not { } body) return Problems.BadRequest("the body must be a JSON object {name, password, roles}");
+        if (await JsonBody.ReadObjectAsync(h) is not { } body) return Problems.BadRequest("the body must be a JSON object {name, password, roles}");
         if (StringField(body, "name") is not { } name || !AccountStore.TryNormalizeUserName(name, out _))
             return Problems.BadRequest("field 'name': 1-64 characters of a-z, 0-9, '.', '_', '@', '-', starting with a letter or digit");
         if (StringField(body, "password") is not { } password) return Problems.BadRequest("field 'password': required");
@@ -145,7 +133,7 @@ public static class AccountEndpoints
     static async Task<IResult> Update(HttpContext h, MiraPlatform a, string name)
     {
         if (await RequireAdminAsync(h, a, AuditActions.UserRoles, name) is { } denied) return denied;
-        if (await BodyAsync(h) is not { } body || (!body.ContainsKey("disabled") && !body.ContainsKey("roles")))
+        if (await JsonBody.ReadObjectAsync(h) is not { } body || (!body.ContainsKey("disabled") && !body.ContainsKey("roles")))
             return Problems.BadRequest("the body must be a JSON object with 'disabled' (true or false), 'roles' (an array), or both");
         bool? disabled = null;
         if (body.ContainsKey("disabled"))
@@ -192,7 +180,7 @@ public static class AccountEndpoints
     static async Task<IResult> ResetPassword(HttpContext h, MiraPlatform a, string name)
     {
         if (await RequireAdminAsync(h, a, AuditActions.UserPassword, name) is { } denied) return denied;
-        if (await BodyAsync(h) is not { } body || StringField(body, "password") is not { } password)
+        if (await JsonBody.ReadObjectAsync(h) is not { } body || StringField(body, "password") is not { } password)
             return Problems.BadRequest("the body must be a JSON object {password, mustChangePassword}");
         var mustChange = body["mustChangePassword"] is not JsonValue m || !m.TryGetValue<bool>(out var b) || b;
         if (await a.Accounts.GetAsync(name, h.RequestAborted) is not { } account) return Problems.NotFound($"no user '{name}'");

@@ -1,9 +1,8 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Mira.Server.Security;
 
-/// <summary>The HTTPS certificate given as files (<c>mira serve --tls-cert FILE --tls-key FILE</c>, PEM).</summary>
+/// <summary>The HTTPS certificate given as files (<c>mira serve --tls-cert FILE --tls-key FILE</c>: PEM, or a PKCS#12 file).</summary>
 public static class TlsCertificate
 {
     /// <summary>The certificate with its private key, or null when none is configured (Kestrel's own configuration then applies).</summary>
@@ -17,11 +16,10 @@ public static class TlsCertificate
         }
         try
         {
-            var loaded = X509Certificate2.CreateFromPemFile(cert, options.TlsKeyPath);
-            if (!loaded.HasPrivateKey) throw new InvalidOperationException($"--tls-cert {cert}: no private key (give it with --tls-key)");
-            return loaded;
+            // The same loader as the DICOM TLS listener's: PEM (key apart or in the same file) or PKCS#12.
+            return Mira.Dicom.Network.DicomTlsOptions.LoadCertificate(cert, options.TlsKeyPath);
         }
-        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        catch (ArgumentException e)
         {
             throw new InvalidOperationException($"--tls-cert {cert}{(options.TlsKeyPath is { } k ? $" --tls-key {k}" : "")}: {e.Message}", e);
         }
