@@ -31,8 +31,9 @@ done
 # The Debian packages the tests use (one apt-get install of all of them, as CI does).
 # dcmtk and pydicom: the peers (benchmarks, oracle checks); PostgreSQL: the storage suite starts a private server;
 # Orthanc + its DICOMweb plugin (iproute2, curl): the QIDO comparison on the bench studies; OpenJPEG: J2K codec;
-# dicom3tools (dciodvfy): IOD validation; gcc and zlib1g-dev: the native (AOT) build.
-apt_packages=(dcmtk python3-pydicom python3-numpy python3-nibabel python3-scipy plastimatch python3-sklearn postgresql
+# dicom3tools (dciodvfy): IOD validation; gcc and zlib1g-dev: the native (AOT) build; chromium: the browser tests
+# of the web workspace (Playwright drives Debian's Chromium; no browser is downloaded).
+apt_packages=(chromium dcmtk python3-pydicom python3-numpy python3-nibabel python3-scipy plastimatch python3-sklearn postgresql
   libopenjp2-7 libopenjp2-tools orthanc orthanc-dicomweb iproute2 curl dicom3tools gcc zlib1g-dev)
 # Node.js and npm: the dicomweb-client interop test (tests/Mira.Server.Tests/DicomwebClient) runs a Node script.
 node_packages=(nodejs npm)
@@ -91,6 +92,7 @@ EOF
   have_glob /usr/include/zlib.h || missing+=("zlib.h|zlib1g-dev")
   have_command node || missing+=("node (Node.js)|nodejs")
   have_command npm || missing+=("npm|npm")
+  [ -x "${MIRA_CHROMIUM:-/usr/bin/chromium}" ] || missing+=("chromium (the browser tests)|chromium")
 }
 
 report_missing() {
