@@ -28,6 +28,7 @@ public static class MigrationCatalog
         new(6, "jobs: one durable table; queued rule copies move into it", JobStore.TableDdl, LegacyRuleCopies.MoveIntoJobsAsync),
         new(7, "de-identification runs and lineage", DeidRunStore.TableDdl),
         new(8, "accounts: a password change required at the next sign-in", SecuritySchema.MustChangePasswordStatements),
+        new(9, "web sessions: the web workspace's cookie sign-ins", _ => WebSessionStore.TableDdl),
     ]);
 
     /// <summary>A research project's own index (a SQLite file, or a PostgreSQL schema): the archive index alone.</summary>
