@@ -68,20 +68,7 @@ public sealed class ServeHardeningTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await server.Http.GetAsync("/api/users")).StatusCode);
     }
 
-    /// <summary>A self-signed certificate for 127.0.0.1, as PEM files.</summary>
-    (string Cert, string Key, X509Certificate2 Certificate) MakeCertificate()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=mira-test", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(san.Build());
-        var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
-        var (certPath, keyPath) = (Path.Combine(root, "cert.pem"), Path.Combine(root, "key.pem"));
-        File.WriteAllText(certPath, cert.ExportCertificatePem());
-        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
-        return (certPath, keyPath, cert);
-    }
+    (string Cert, string Key, X509Certificate2 Certificate) MakeCertificate() => TestCertificates.SelfSignedLoopback(root);
 
     async Task HttpsWorksAsync(Func<string, string, (IReadOnlyDictionary<string, string?> Env, string[] Args)> configure)
     {
