@@ -42,7 +42,7 @@ public static class StatusPage
                 html.Append("<tr>")
                     .Append(CultureInfo.InvariantCulture, $"<td>{E(s.GetString(DicomTags.PatientName))}</td><td>{E(s.GetString(DicomTags.StudyDate))}</td>")
                     .Append(CultureInfo.InvariantCulture, $"<td>{E(s.GetString(DicomTags.StudyDescription))}</td><td>{E(string.Join(",", s.GetStrings(DicomTags.ModalitiesInStudy)))}</td>")
-                    .Append(CultureInfo.InvariantCulture, $"<td>{E(s.GetString(DicomTags.NumberOfStudyRelatedInstances))}</td><td>{E(s.GetString(DicomTags.StudyInstanceUID))}</td></tr>");
+                    .Append(CultureInfo.InvariantCulture, $"<td>{E(s.GetString(DicomTags.NumberOfStudyRelatedInstances))}</td><td><a href=\"{E(Viewer.ViewerEndpoints.StudyLink(s.GetString(DicomTags.StudyInstanceUID) ?? ""))}\">{E(s.GetString(DicomTags.StudyInstanceUID))}</a></td></tr>");
             html.Append("</table>");
         }
         html.Append("<p><a href=\"/openapi.json\">OpenAPI description</a> · DICOMweb at <code>/dicomweb</code></p></body></html>");
