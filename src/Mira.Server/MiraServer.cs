@@ -13,8 +13,10 @@ namespace Mira.Server;
 
 /// <summary>
 /// The archive server: DICOMweb (STOW-RS, QIDO-RS, WADO-RS, DELETE) under <c>/dicomweb</c>, <c>GET /health</c>
-/// (anonymous), the web workspace (<see cref="Web.WebWorkspace"/>: <c>/login</c>, the home page at <c>/</c>, …), research projects under <c>/api/projects</c>, accounts under
-/// <c>/api/account</c> and <c>/api/users</c>, and the OpenAPI description at <c>/openapi.json</c>; everything but the
+/// (anonymous), the web workspace (<see cref="Web.WebWorkspace"/>: <c>/login</c>, the home page at <c>/</c>, …), research
+/// projects under <c>/api/projects</c>, accounts under <c>/api/account</c> and <c>/api/users</c>, the image viewer under
+/// <c>/viewer/</c> (OHIF, with <c>/studies/{uid}/view</c> links into it), and the OpenAPI description at
+/// <c>/openapi.json</c>; everything but the
 /// health check needs HTTP Basic or a bearer token, and every state-changing request passes the cross-site request
 /// forgery checks (<see cref="RequestForgeryGuard"/>). HTTP or HTTPS (Kestrel), with HSTS on HTTPS.
 /// </summary>
@@ -110,6 +112,7 @@ public static class MiraServer
         WadoEndpoints.Map(dicomweb);
         Projects.ProjectEndpoints.Map(app.MapGroup("/api/projects"));
         AccountEndpoints.Map(app);
+        Viewer.ViewerEndpoints.Map(app, options);
         return app;
     }
 

@@ -93,6 +93,10 @@ public sealed record ServerOptions
     /// <summary>The DIMSE listener; null (the default here) runs none. <c>mira serve</c> turns it on at port 11112.</summary>
     public Dimse.DimseServiceOptions? Dimse { get; init; }
 
+    /// <summary>The OHIF Viewer's files (the <c>dist</c> folder of <c>@ohif/app</c>); null finds them as
+    /// <see cref="Viewer.ViewerLocation"/> says (<c>MIRA_VIEWER</c>, beside the program, or where the build put them).</summary>
+    public string? ViewerDirectory { get; init; }
+
     /// <summary>The job table: whether this process runs jobs (project rule copies…), and their retries and leases.</summary>
     public JobOptions Jobs { get; init; } = new();
 

@@ -30,6 +30,8 @@ public static class AuditActions
     public const string DicomwebDelete = "dicomweb.delete";
     public const string DemoLoad = "archive.demo";
     public const string StatusView = "status.view";
+    /// <summary>A study of the intake opened in the image viewer (<c>GET /studies/{uid}/view</c>; details: the mode).</summary>
+    public const string ViewerOpen = "viewer.open";
 
     // Research zone.
     public const string ProjectCreate = "project.create";
@@ -41,6 +43,8 @@ public static class AuditActions
     public const string ProjectCopy = "project.copy";
     public const string ProjectQido = "project.qido";
     public const string ProjectWado = "project.wado";
+    /// <summary>A project's study opened in the image viewer (<c>GET /projects/{id}/studies/{uid}/view</c>; resource <c>{id}:{uid}</c>).</summary>
+    public const string ProjectViewerOpen = "project.viewer-open";
     /// <summary>A re-identification lookup in a project's pseudonym vault.</summary>
     public const string VaultLookup = "vault.lookup";
 

@@ -2,7 +2,7 @@ using Microsoft.Playwright;
 
 namespace Mira.Server.Tests.Web;
 
-/// <summary>Signs a browser page in the way a person does: the <c>/login</c> form.</summary>
+/// <summary>Signs a browser in the way a person does: the <c>/login</c> form. Every browser test signs in through here.</summary>
 public static class LoginForm
 {
     public static async Task SignInAsync(IPage page, string user, string password, string returnUrl = "/")
@@ -12,5 +12,15 @@ public static class LoginForm
         await page.FillAsync("input[name=password]", password);
         await Task.WhenAll(page.WaitForURLAsync(u => !new Uri(u).AbsolutePath.Equals("/login", StringComparison.Ordinal)),
             page.ClickAsync("#signin-form button[type=submit]"));
+    }
+
+    /// <summary>A fresh browser context for <paramref name="baseUrl"/> whose session cookie belongs to <paramref name="user"/>.</summary>
+    public static async Task<IBrowserContext> NewSignedInContextAsync(BrowserFixture browser, Uri baseUrl, string user, string password)
+    {
+        var context = await browser.NewContextAsync(baseUrl);
+        var page = await context.NewPageAsync();
+        await SignInAsync(page, user, password);
+        await page.CloseAsync();
+        return context;
     }
 }

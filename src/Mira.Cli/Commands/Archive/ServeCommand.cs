@@ -5,7 +5,7 @@ using Mira.Server;
 namespace Mira.Cli.Commands.Archive;
 
 /// <summary>
-/// <c>mira serve [--data DIR] [--urls URLS] [--db CONNECTION] [--demo] [--no-jobs] [--max-stow-parts N] [--max-frame-mib N]
+/// <c>mira serve [--data DIR] [--urls URLS] [--db CONNECTION] [--demo] [--viewer-dir DIR] [--no-jobs] [--max-stow-parts N] [--max-frame-mib N]
 /// [--max-decoded-mib N] [--max-inflated-mib N]</c>, the web security options (<see cref="WebSecurityOptions"/>: HTTPS,
 /// proxies, origins, sign-in back-off) and the DIMSE options (<see cref="DimseServeOptions"/>: the listener's address,
 /// limits and TLS): runs the archive (DICOMweb, status page, DIMSE).
@@ -25,6 +25,10 @@ public static class ServeCommand
             Description = "services callers not in the AE table ('mira ae add') may use: echo,store,find,move,get, all or none",
             DefaultValueFactory = _ => "echo",
         };
+        var viewerDir = new Option<string?>("--viewer-dir")
+        {
+            Description = "the OHIF Viewer's files (dist folder of @ohif/app) served under /viewer/; default: MIRA_VIEWER, else what the build installed",
+        };
         var dimse = DimseServeOptions.Create();
         var noJobs = new Option<bool>("--no-jobs", "--no-rule-copies")
         {
@@ -41,7 +45,7 @@ public static class ServeCommand
         var maxInflatedMib = new Option<int>("--max-inflated-mib")
             { Description = "largest size (MiB) a deflated data set may inflate to (also at most 100 × its compressed size, or 64 MiB)", DefaultValueFactory = _ => 1024 };
         var cmd = new Command("serve", "Run the archive: DICOMweb under /dicomweb, DIMSE on port 11112, a status page at /, /health")
-            { data, urls, db, demo, dimsePort, aeTitle, unknown, noJobs, maxStowParts, maxFrameMib, maxDecodedMib, maxInflatedMib };
+            { data, urls, db, demo, viewerDir, dimsePort, aeTitle, unknown, noJobs, maxStowParts, maxFrameMib, maxDecodedMib, maxInflatedMib };
         dimse.AddTo(cmd);
         var web = WebSecurityOptions.AddTo(cmd);
         cmd.SetAction((r, ct) =>
@@ -78,6 +82,7 @@ public static class ServeCommand
                     MaxInflatedBytes = (long)r.GetValue(maxInflatedMib) << 20,
                 },
                 DataFolder = r.GetValue(data)!, Urls = r.GetValue(urls)!, ConnectionString = PlatformOptions.ResolveConnectionString(r.GetValue(db)), Demo = r.GetValue(demo), Dimse = dimseOptions,
+                ViewerDirectory = r.GetValue(viewerDir) is { } v ? Path.GetFullPath(v) : null,
                 Jobs = new Mira.Platform.Jobs.JobOptions { Worker = !r.GetValue(noJobs) },
             };
             try
