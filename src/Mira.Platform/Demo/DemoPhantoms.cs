@@ -46,6 +46,8 @@ internal static class DemoPhantoms
     public const double PetSlope = 2.0;
     public const string FdgHalfLife = "6586.2";
 
+    static readonly DemoPatient Carol = new("DEMO^CAROL", "DEMO-0003", "19650920", "F", "058Y", "1.70", "68");
+
     public static IReadOnlyList<DemoSeries> All { get; } = [Ct(), Mr(), Pet(), PetCt()];
 
     static int Clamp(double v, int min, int max) => (int)Math.Clamp(Math.Round(v), min, max);
@@ -114,7 +116,7 @@ internal static class DemoPhantoms
         });
 
     static DemoSeries Pet() => new(
-        "pt", 3, new DemoPatient("DEMO^CAROL", "DEMO-0003", "19650920", "F", "058Y", "1.70", "68"),
+        "pt", 3, Carol,
         DemoStudies.PetImageStorage, "PT", "20240318", "093000", "103000", "DEMO3", "DEMOACC0003",
         "DEMO PET FDG (synthetic phantom)", "PET AC static", "CHEST", ["ORIGINAL", "PRIMARY"],
         DemoStudies.PetSlices, 4, 4, 4, -30, 16, false, new DemoWindow("15000", "30000"),
@@ -167,7 +169,7 @@ internal static class DemoPhantoms
     /// anatomy in HU (lungs, heart, a lung nodule where the PET has its hot lesion, a vertebra).
     /// </summary>
     static DemoSeries PetCt() => new(
-        "pt-ct", 4, Pet().Patient, DemoStudies.CtImageStorage, "CT", "20240318", "093000", "101500", "DEMO3", "DEMOACC0003",
+        "pt-ct", 4, Carol, DemoStudies.CtImageStorage, "CT", "20240318", "093000", "101500", "DEMO3", "DEMOACC0003",
         "DEMO PET FDG (synthetic phantom)", "CT AC low dose", "CHEST", ["ORIGINAL", "PRIMARY", "AXIAL"],
         DemoStudies.PetCtSlices, 3, 4, 4, -30, 16, true, new DemoWindow("-600", "1500"), new DemoRescale("-1024", "1", "HU"),
         -1000,
