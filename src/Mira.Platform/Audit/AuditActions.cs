@@ -69,6 +69,10 @@ public static class AuditActions
     public const string UserRoles = "user.roles";
     public const string TokenIssue = "token.issue";
     public const string TokenRevoke = "token.revoke";
+    /// <summary>An auditor (or admin) read the audit log in the web workspace (details: the filter and the page).</summary>
+    public const string AuditView = "audit.view";
+    /// <summary>An auditor (or admin) had the audit log's hash chain verified in the web workspace (details: the result).</summary>
+    public const string AuditVerify = "audit.verify";
     public const string AeSet = "ae.set";
     public const string AeRemove = "ae.remove";
 
