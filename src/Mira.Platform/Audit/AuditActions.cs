@@ -57,9 +57,9 @@ public static class AuditActions
     /// <summary>A sign-in attempt refused during a back-off, without checking the password (one record per attempt).</summary>
     public const string SignInRefused = "signin.refused";
     /// <summary>A person signed in to the web workspace (a session started; the resource is the session id).</summary>
-    public const string SignInSession = "signin.session";
-    /// <summary>A person signed out of the web workspace (the session ended).</summary>
-    public const string SignOut = "signout";
+    public const string SignInSession = "session.start";
+    /// <summary>A web session ended by its user: signed out, or ended from the account page (the resource is the session id).</summary>
+    public const string SignOut = "session.end";
     /// <summary>A user changed their own password.</summary>
     public const string AccountPassword = "account.password";
     /// <summary>A request refused as a possible cross-site request forgery (foreign Origin, wrong media type, missing antiforgery token).</summary>
@@ -73,6 +73,10 @@ public static class AuditActions
     public const string UserRoles = "user.roles";
     public const string TokenIssue = "token.issue";
     public const string TokenRevoke = "token.revoke";
+    /// <summary>An auditor (or admin) read the audit log in the web workspace (details: the filter and the page).</summary>
+    public const string AuditView = "audit.view";
+    /// <summary>An auditor (or admin) had the audit log's hash chain verified in the web workspace (details: the result).</summary>
+    public const string AuditVerify = "audit.verify";
     public const string AeSet = "ae.set";
     public const string AeRemove = "ae.remove";
 
