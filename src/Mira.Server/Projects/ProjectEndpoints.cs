@@ -91,7 +91,7 @@ public static partial class ProjectEndpoints
         }
         var user = UserOf(h);
         var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
-        if (!await a.Projects.Store.CreateAsync(id, name, recipe.Recipe.Name, recipe.Recipe.ToJson(), recipe.Recipe.Hash, key, h.RequestAborted))
+        if (!await a.Projects.Store.CreateAsync(id, name, recipe.Recipe.Name, recipe.Recipe.ToJson(), recipe.Recipe.Hash, key, ct: h.RequestAborted))
             return Problems.Result(StatusCodes.Status409Conflict, "Conflict", $"field 'id': a project '{id}' exists already");
         await AuditAsync(a, h, user.Name, AuditActions.ProjectCreate, id, AuditOutcome.Success,
             JsonSerializer.Serialize(new Dictionary<string, string> { ["recipe"] = recipe.Recipe.Name, ["recipeHash"] = recipe.Recipe.Hash }));
