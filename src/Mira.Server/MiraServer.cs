@@ -13,7 +13,7 @@ namespace Mira.Server;
 /// <summary>
 /// The archive server: DICOMweb (STOW-RS, QIDO-RS, WADO-RS, DELETE) under <c>/dicomweb</c>, <c>GET /health</c>
 /// (anonymous), a status page at <c>/</c>, research projects under <c>/api/projects</c>, accounts under
-/// <c>/api/account</c> and <c>/api/users</c>, and the OpenAPI description at <c>/openapi.json</c>; everything but the
+/// <c>/api/account</c> and <c>/api/users</c>, statistics under <c>/api/statistics</c> and <c>/statistics/plots</c>, and the OpenAPI description at <c>/openapi.json</c>; everything but the
 /// health check needs HTTP Basic or a bearer token, and every state-changing request passes the cross-site request
 /// forgery checks (<see cref="RequestForgeryGuard"/>). HTTP or HTTPS (Kestrel), with HSTS on HTTPS.
 /// </summary>
@@ -91,6 +91,7 @@ public static class MiraServer
         WadoEndpoints.Map(dicomweb);
         Projects.ProjectEndpoints.Map(app.MapGroup("/api/projects"));
         AccountEndpoints.Map(app);
+        Statistics.StatisticsEndpoints.Map(app);
         return app;
     }
 

@@ -58,7 +58,7 @@ public static partial class ProjectEndpoints
     static string? StringField(JsonObject body, string name) =>
         body[name] is JsonValue v && v.TryGetValue<string>(out var s) && !string.IsNullOrWhiteSpace(s) ? s.Trim() : null;
 
-    static object Describe(Project p) => new { id = p.Id, name = p.Name, recipe = p.RecipeName, recipeHash = p.RecipeHash, created = p.Created };
+    static object Describe(Project p) => new { id = p.Id, name = p.Name, recipe = p.RecipeName, recipeHash = p.RecipeHash, domain = p.Domain, created = p.Created };
 
     static async Task<IResult> Create(HttpContext h, MiraPlatform a)
     {
@@ -67,6 +67,9 @@ public static partial class ProjectEndpoints
         if (StringField(body, "id") is not { } id || !ProjectStore.IsValidId(id))
             return Problems.BadRequest("field 'id': a project id of a-z, 0-9 and '-' (at most 63 characters) is required");
         if (StringField(body, "name") is not { } name) return Problems.BadRequest("field 'name': a non-empty string is required");
+        var domain = StringField(body, "domain");
+        if ((body["domain"] is not null && domain is null) || (domain is not null && !ProjectDomains.IsKnown(domain)))
+            return Problems.BadRequest($"field 'domain': one of {string.Join(", ", ProjectDomains.All)} (the annotation protocols), or absent");
         CheckedRecipe recipe;
         try
         {
@@ -91,10 +94,10 @@ public static partial class ProjectEndpoints
         }
         var user = UserOf(h);
         var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
-        if (!await a.Projects.Store.CreateAsync(id, name, recipe.Recipe.Name, recipe.Recipe.ToJson(), recipe.Recipe.Hash, key, ct: h.RequestAborted))
+        if (!await a.Projects.Store.CreateAsync(id, name, recipe.Recipe.Name, recipe.Recipe.ToJson(), recipe.Recipe.Hash, key, domain, h.RequestAborted))
             return Problems.Result(StatusCodes.Status409Conflict, "Conflict", $"field 'id': a project '{id}' exists already");
         await AuditAsync(a, h, user.Name, AuditActions.ProjectCreate, id, AuditOutcome.Success,
-            JsonSerializer.Serialize(new Dictionary<string, string> { ["recipe"] = recipe.Recipe.Name, ["recipeHash"] = recipe.Recipe.Hash }));
+            JsonSerializer.Serialize(new Dictionary<string, string?> { ["recipe"] = recipe.Recipe.Name, ["recipeHash"] = recipe.Recipe.Hash, ["domain"] = domain }));
         if (recipe.OverrideReason is { } reason)
             await AuditAsync(a, h, user.Name, AuditActions.ProjectRecipeOverride, id, AuditOutcome.Success, JsonSerializer.Serialize(new
             {
