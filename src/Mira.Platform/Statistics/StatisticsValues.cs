@@ -20,8 +20,12 @@ public static class StatisticsValues
             ? string.Create(CultureInfo.InvariantCulture, $"{d / 10000:D4}-{d / 100 % 100:D2}")
             : Unknown;
 
-    /// <summary>Institution Name (0008,0080), trimmed, else unknown.</summary>
-    public static string Site(string? institutionName) => string.IsNullOrWhiteSpace(institutionName) ? Unknown : institutionName.Trim();
+    /// <summary>
+    /// Institution Name (0008,0080), trimmed; unknown when absent, empty, or the de-identifier's dummy value
+    /// (<see cref="Mira.Deid.DummyValues.Text"/>, which PS3.15 Annex E's action D leaves in a project copy).
+    /// </summary>
+    public static string Site(string? institutionName) =>
+        string.IsNullOrWhiteSpace(institutionName) || institutionName.Trim() == Mira.Deid.DummyValues.Text ? Unknown : institutionName.Trim();
 
     public static string Modality(string? modality) => string.IsNullOrWhiteSpace(modality) ? Unknown : modality.Trim();
 
