@@ -162,4 +162,15 @@ public sealed class StatisticsTests(StatisticsArchive server) : IClassFixture<St
         }
         Assert.Equal(HttpStatusCode.NotFound, (await Steward.GetAsync("/statistics/plots/patients.svg")).StatusCode);
     }
+
+    /// <summary>
+    /// ScottPlot asks for SkiaSharp.NativeAssets.Linux.NoDependencies, whose libSkiaSharp.so has the same path as the
+    /// fontconfig build's; with it the default typeface has no glyphs. The fontconfig build must be the one loaded.
+    /// </summary>
+    [Fact]
+    public void The_fontconfig_build_of_Skia_is_loaded_not_the_one_ScottPlot_brings()
+    {
+        using var typeface = SkiaSharp.SKTypeface.Default;
+        Assert.True(typeface.GlyphCount > 0, $"the default typeface '{typeface.FamilyName}' has no glyphs");
+    }
 }
