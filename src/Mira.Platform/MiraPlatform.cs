@@ -34,6 +34,7 @@ public sealed class MiraPlatform : IAsyncDisposable
         Blobs = blobs;
         Audit = new AuditLog(database, options.Security);
         Tokens = new TokenStore(database, options.Security);
+        WebSessions = new WebSessionStore(database, options.Security);
         Accounts = new AccountService(new AccountStore(database, options.Security), Tokens);
         ApplicationEntities = new ApplicationEntityService(new ApplicationEntityStore(database));
         Jobs = new JobService(new JobStore(database), options.Jobs);
@@ -62,6 +63,8 @@ public sealed class MiraPlatform : IAsyncDisposable
     public ApplicationEntityService ApplicationEntities { get; }
     public AccountService Accounts { get; }
     public TokenStore Tokens { get; }
+    /// <summary>The web workspace's cookie sessions (server side: sign-out and password changes end them at once).</summary>
+    public WebSessionStore WebSessions { get; }
     public AuditLog Audit { get; }
     /// <summary>Research projects: their table, vault, own archives and rule copies (<c>docs/projects.md</c>).</summary>
     public ProjectService Projects { get; }

@@ -6,13 +6,14 @@ using Microsoft.Extensions.Logging;
 using Mira.Dicom.Codecs.OpenJpeg;
 using Mira.Server.Dicomweb;
 using Mira.Server.Security;
+using Mira.Server.Web;
 using Mira.Platform;
 
 namespace Mira.Server;
 
 /// <summary>
 /// The archive server: DICOMweb (STOW-RS, QIDO-RS, WADO-RS, DELETE) under <c>/dicomweb</c>, <c>GET /health</c>
-/// (anonymous), a status page at <c>/</c>, research projects under <c>/api/projects</c>, accounts under
+/// (anonymous), the web workspace (<see cref="Web.WebWorkspace"/>: <c>/login</c>, the home page at <c>/</c>, …), research projects under <c>/api/projects</c>, accounts under
 /// <c>/api/account</c> and <c>/api/users</c>, statistics under <c>/api/statistics</c> and <c>/statistics/plots</c>, and the OpenAPI description at <c>/openapi.json</c>; everything but the
 /// health check needs HTTP Basic or a bearer token, and every state-changing request passes the cross-site request
 /// forgery checks (<see cref="RequestForgeryGuard"/>). HTTP or HTTPS (Kestrel), with HSTS on HTTPS.
@@ -53,7 +54,15 @@ public static class MiraServer
         builder.Services.AddSingleton<MiraAuthentication>();
         builder.Services.AddSingleton<RequestForgeryGuard>();
         // For the cookie sessions of the web workspace: RequestForgeryGuard demands a token from every cookie-signed request.
-        builder.Services.AddAntiforgery(o => o.HeaderName = "X-CSRF-TOKEN");
+        builder.Services.AddAntiforgery(o =>
+        {
+            o.HeaderName = "X-CSRF-TOKEN";
+            o.Cookie.Name = "mira_antiforgery";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        // The web workspace: Razor components rendered on the server (static rendering, plain HTML forms).
+        builder.Services.AddRazorComponents();
+        WebWorkspace.AddDataProtection(builder.Services, archive);
         builder.Services.AddHsts(o =>
         {
             o.MaxAge = options.HstsMaxAge;
@@ -82,8 +91,9 @@ public static class MiraServer
         app.Use((context, next) => auth.InvokeAsync(context, next));
         var forgery = app.Services.GetRequiredService<RequestForgeryGuard>();
         app.Use((context, next) => forgery.InvokeAsync(context, next));
+        app.UseAntiforgery(); // the forms of the web workspace's pages (RequestForgeryGuard covers every other request)
         app.MapGet("/health", () => Results.Text("{\"status\":\"ok\"}", "application/json"));
-        app.MapGet("/", StatusPage.Render);
+        WebWorkspace.Map(app);
         app.MapGet("/openapi.json", OpenApi);
         var dicomweb = app.MapGroup(DicomwebUrls.Prefix);
         StowEndpoints.Map(dicomweb);

@@ -49,6 +49,9 @@ public sealed record ServerOptions
     /// <summary>How long a successful HTTP Basic check is remembered (PBKDF2 is deliberately slow).</summary>
     public TimeSpan CredentialCacheLifetime { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long web workspace sessions last (idle timeout, sliding; lifetime from the sign-in).</summary>
+    public WebSessionPolicy Sessions { get; init; } = WebSessionPolicy.Default;
+
     /// <summary>How failed password sign-ins are throttled (back-off, concurrent hashes).</summary>
     public Security.SignInOptions SignIn { get; init; } = new();
 

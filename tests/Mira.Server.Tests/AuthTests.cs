@@ -73,13 +73,18 @@ public sealed class AuthTests(TestArchive server) : IClassFixture<TestArchive>
     }
 
     [Fact]
-    public async Task Status_page_and_openapi_are_served_to_signed_in_users()
+    public async Task Home_page_and_openapi_are_served_to_signed_in_users()
     {
         var page = await server.Admin.GetAsync("/");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        Assert.Contains("Mira archive", await page.Content.ReadAsStringAsync());
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("Signed in as <b>admin</b>", html);
+        Assert.Contains("Recently stored studies", html);
+        Assert.Contains("Identified intake zone", html);
         var annotatorPage = await server.Basic("annotator", TestArchive.UserPassword).GetStringAsync("/");
-        Assert.DoesNotContain("Recent studies", annotatorPage);
+        Assert.Contains("Signed in as <b>annotator</b>", annotatorPage);
+        Assert.DoesNotContain("Recently stored studies", annotatorPage);
+        Assert.Contains("No patient data", annotatorPage);
         var api = JsonNode.Parse(await server.Admin.GetStringAsync("/openapi.json"))!;
         Assert.StartsWith("3.", api["openapi"]!.ToString());
         Assert.NotNull(api["paths"]!["/dicomweb/studies"]);

@@ -7,9 +7,10 @@ using Mira.Storage.Security;
 namespace Mira.Server.Tests;
 
 /// <summary>
-/// Issue 14 item 2, for the cookie sessions the web workspace will add: a state-changing request authenticated by a
-/// cookie must carry the session's antiforgery token, checked by the framework's real antiforgery service. No cookie
-/// sign-in exists yet, so the request is marked as one the way that sign-in will (<see cref="MiraAuthentication.SignIn"/>).
+/// Issue 14 item 2, for the cookie sessions of the web workspace: a state-changing request authenticated by a cookie
+/// must carry the session's antiforgery token, checked by the framework's real antiforgery service. The guard is called
+/// directly, with the request marked as a cookie sign-in the way the session check does (<see cref="MiraAuthentication.SignIn"/>);
+/// the whole flow in a browser is in <c>Web/SignInTests</c>.
 /// </summary>
 public sealed class CookieSessionForgeryTests(TestArchive server) : IClassFixture<TestArchive>
 {
@@ -43,14 +44,22 @@ public sealed class CookieSessionForgeryTests(TestArchive server) : IClassFixtur
     {
         Assert.Equal((403, false), await GuardAsync(Request(AuthenticationMethod.Cookie)));
 
-        // The token pair a page of the workspace would get: a cookie, and a request token for the header.
+        // The token pair a page of the workspace would get: a cookie, and a request token for the header, issued to the
+        // signed-in user (tokens are bound to the user's name).
         var issuing = new DefaultHttpContext { RequestServices = server.Services };
+        MiraAuthentication.SignIn(issuing, Steward, AuthenticationMethod.Cookie);
         var tokens = server.Services.GetRequiredService<IAntiforgery>().GetAndStoreTokens(issuing);
         var cookie = issuing.Response.Headers.SetCookie.ToString().Split(';')[0];
         Assert.EndsWith("=" + tokens.CookieToken, cookie);
         Assert.Equal((403, false), await GuardAsync(Request(AuthenticationMethod.Cookie, cookie, token: "forged")));
         Assert.Equal((403, false), await GuardAsync(Request(AuthenticationMethod.Cookie, cookie: null, token: tokens.RequestToken)));
         Assert.Equal((200, true), await GuardAsync(Request(AuthenticationMethod.Cookie, cookie, tokens.RequestToken)));
+
+        // A token pair issued to someone else (here: before sign-in) does not pass for this user.
+        var anonymous = new DefaultHttpContext { RequestServices = server.Services };
+        var foreign = server.Services.GetRequiredService<IAntiforgery>().GetAndStoreTokens(anonymous);
+        var foreignCookie = anonymous.Response.Headers.SetCookie.ToString().Split(';')[0];
+        Assert.Equal((403, false), await GuardAsync(Request(AuthenticationMethod.Cookie, foreignCookie, foreign.RequestToken)));
     }
 
     [Fact]

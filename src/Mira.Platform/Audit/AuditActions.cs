@@ -56,6 +56,12 @@ public static class AuditActions
     public const string SignInFailure = "signin.failure";
     /// <summary>Sign-in attempts refused by the back-off (one record when a back-off starts; details: why, and for how long).</summary>
     public const string SignInThrottled = "signin.throttled";
+    /// <summary>A sign-in attempt refused during a back-off, without checking the password (one record per attempt).</summary>
+    public const string SignInRefused = "signin.refused";
+    /// <summary>A person signed in to the web workspace (a session started; the resource is the session id).</summary>
+    public const string SignInSession = "signin.session";
+    /// <summary>A person signed out of the web workspace (the session ended).</summary>
+    public const string SignOut = "signout";
     /// <summary>A user changed their own password.</summary>
     public const string AccountPassword = "account.password";
     /// <summary>A request refused as a possible cross-site request forgery (foreign Origin, wrong media type, missing antiforgery token).</summary>

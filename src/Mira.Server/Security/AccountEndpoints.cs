@@ -62,32 +62,26 @@ public static class AccountEndpoints
 
     /// <summary><c>{"currentPassword": "…", "newPassword": "…"}</c>: the current password is checked like a sign-in
     /// (throttled, audited on failure), whatever credential the request came with.</summary>
-    static async Task<IResult> ChangeOwnPassword(HttpContext h, MiraPlatform a, PasswordSignIn signIn, ServerOptions options)
+    static async Task<IResult> ChangeOwnPassword(HttpContext h, MiraPlatform a, PasswordSignIn signIn)
     {
         var user = UserOf(h);
         if (await JsonBody.ReadObjectAsync(h) is not { } body) return Problems.BadRequest("the body must be a JSON object {currentPassword, newPassword}");
         if (StringField(body, "currentPassword") is not { Length: > 0 } current) return Problems.BadRequest("field 'currentPassword': required");
         if (StringField(body, "newPassword") is not { } next) return Problems.BadRequest("field 'newPassword': required");
-        if (next == current) return Problems.BadRequest("field 'newPassword': must differ from the current password");
-        var check = await signIn.CheckAsync(user.Name, current, h.Connection.RemoteIpAddress, h.RequestAborted);
-        if (check.Outcome is PasswordCheckOutcome.Throttled or PasswordCheckOutcome.Busy)
+        var result = await OwnPasswordChange.ChangeAsync(a, signIn, user.Name, current, next, h.Connection.RemoteIpAddress, h.RequestAborted);
+        switch (result.Outcome)
         {
-            h.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(check.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Problems.Result(check.Outcome == PasswordCheckOutcome.Throttled ? StatusCodes.Status429TooManyRequests : StatusCodes.Status503ServiceUnavailable,
-                "Too many failed sign-ins", "try again after Retry-After");
+            case PasswordChangeOutcome.Throttled or PasswordChangeOutcome.Busy:
+                h.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(result.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Problems.Result(result.Outcome == PasswordChangeOutcome.Throttled ? StatusCodes.Status429TooManyRequests : StatusCodes.Status503ServiceUnavailable,
+                    "Too many failed sign-ins", "try again after Retry-After");
+            case PasswordChangeOutcome.WrongCurrentPassword:
+                return Forbidden("field 'currentPassword': wrong password");
+            case PasswordChangeOutcome.NoSuchUser:
+                return Problems.NotFound(result.Message!);
+            case PasswordChangeOutcome.Invalid:
+                return Problems.BadRequest($"field 'newPassword': {result.Message}");
         }
-        if (check.Outcome != PasswordCheckOutcome.Accepted) return Forbidden("field 'currentPassword': wrong password");
-        try
-        {
-            if (!await a.Accounts.SetPasswordAsync(user.Name, next, mustChange: false, h.RequestAborted)) return Problems.NotFound($"no user '{user.Name}'");
-        }
-        catch (ArgumentException e)
-        {
-            return Problems.BadRequest($"field 'newPassword': {e.Message}");
-        }
-        await AuditAsync(a, h, AuditActions.AccountPassword, user.Name);
-        // The generated first password is no longer a secret worth keeping on disk.
-        if (user.Name == AccountStore.AdminUser) File.Delete(a.GeneratedAdminPasswordFile);
         return Results.Json(new { name = user.Name, passwordChanged = true });
     }
 

@@ -25,7 +25,8 @@ public readonly record struct PasswordCheck(PasswordCheckOutcome Outcome, Authen
 /// before the hash, so attempts in a back-off never reach PBKDF2; runs at most
 /// <see cref="SignInOptions.MaxConcurrentChecks"/> hashes at once (a semaphore), so parallel guesses cannot take every
 /// core; and records each failure in the audit log (<c>signin.failure</c>, with the client address) and the server
-/// log, and each back-off once (<c>signin.throttled</c>).
+/// log, each back-off once when it starts (<c>signin.throttled</c>), and each attempt refused during a back-off
+/// (<c>signin.refused</c>).
 /// </summary>
 public sealed class PasswordSignIn
 {
@@ -48,7 +49,7 @@ public sealed class PasswordSignIn
 
     public async Task<PasswordCheck> CheckAsync(string name, string password, IPAddress? client, CancellationToken ct)
     {
-        if (throttle.RetryAfter(name, client) is { } wait) return new PasswordCheck(PasswordCheckOutcome.Throttled, RetryAfter: wait);
+        if (throttle.RetryAfter(name, client) is { } wait) return await RefusedAsync(name, client, wait);
         var options = throttle.Options;
         if (Interlocked.Increment(ref waiting) > options.MaxConcurrentChecks + options.MaxQueuedChecks)
         {
@@ -64,7 +65,7 @@ public sealed class PasswordSignIn
             try
             {
                 // Failures recorded while this request waited for a slot count too: parallel guesses stop here.
-                if (throttle.RetryAfter(name, client) is { } late) return new PasswordCheck(PasswordCheckOutcome.Throttled, RetryAfter: late);
+                if (throttle.RetryAfter(name, client) is { } late) return await RefusedAsync(name, client, late);
                 user = await archive.Accounts.VerifyPasswordAsync(name, password, ct);
                 if (user is not null)
                 {
@@ -84,6 +85,15 @@ public sealed class PasswordSignIn
         }
         await RecordFailureAsync(Shorten(name), client, failure);
         return new PasswordCheck(PasswordCheckOutcome.Rejected);
+    }
+
+    /// <summary>An attempt refused by a back-off, without a hash: one record each (<c>signin.refused</c>), so the log
+    /// shows every attempt, not only those that reached the password check.</summary>
+    async Task<PasswordCheck> RefusedAsync(string name, IPAddress? client, TimeSpan wait)
+    {
+        await archive.Audit.AppendAsync(new AuditEntry(AnonymousActor, AuditActions.SignInRefused, Shorten(name), client?.ToString(), AuditOutcome.Denied,
+            JsonSerializer.Serialize(new { retryAfterSeconds = Math.Ceiling(wait.TotalSeconds) })), CancellationToken.None);
+        return new PasswordCheck(PasswordCheckOutcome.Throttled, RetryAfter: wait);
     }
 
     async Task RecordFailureAsync(string name, IPAddress? client, SignInThrottle.Failure failure)

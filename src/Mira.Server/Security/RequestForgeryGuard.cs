@@ -19,10 +19,13 @@ namespace Mira.Server.Security;
 /// standard's CORS-safelisted types): a body must be <c>application/json</c>, or under DICOMweb one of the media
 /// types of PS3.18 §10.5 (STOW-RS: <c>multipart/related; type="application/dicom"</c>, <c>application/dicom</c>,
 /// <c>application/dicom+json</c>, <c>application/dicom+xml</c>), none of which a browser sends cross-site without a
-/// CORS preflight, which Mira never answers: 415;</item>
+/// CORS preflight, which Mira never answers: 415. The web workspace's own forms (<c>application/x-www-form-urlencoded</c>,
+/// <c>multipart/form-data</c>) are accepted only from cookie sessions, which the next rule covers;</item>
 /// <item>the request authenticated with a cookie (<see cref="AuthenticationMethod.Cookie"/>) and carries no valid
-/// ASP.NET Core antiforgery token: 403.</item>
+/// ASP.NET Core antiforgery token (header <c>X-CSRF-TOKEN</c> or the form's field): 403.</item>
 /// </list>
+/// The sign-in form's own post (anonymous) passes the origin rule here and its antiforgery token in the framework's
+/// antiforgery middleware, so another site cannot sign a browser in to an account of its choosing either.
 /// </summary>
 public sealed class RequestForgeryGuard(ServerOptions options)
 {
@@ -32,32 +35,44 @@ public sealed class RequestForgeryGuard(ServerOptions options)
 
     public const string JsonMediaType = "application/json";
 
+    /// <summary>The web workspace's HTML forms, accepted from cookie sessions only (which must send the antiforgery token).</summary>
+    static readonly string[] FormMediaTypes = ["application/x-www-form-urlencoded", "multipart/form-data"];
+
     public static bool IsStateChanging(string method) =>
         HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method);
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        if (!IsStateChanging(context.Request.Method) || MiraAuthentication.UserOf(context) is not { } user)
+        if (!IsStateChanging(context.Request.Method))
         {
             await next(context);
             return;
         }
+        if (MiraAuthentication.UserOf(context) is not { } user)
+        {
+            if (Web.WebPaths.IsPublic(context.Request) && ForeignOrigin(context.Request) is { } foreignSignIn)
+                await RefuseAsync(context, PasswordSignIn.AnonymousActor, StatusCodes.Status403Forbidden, "Cross-site request refused", foreignSignIn);
+            else
+                await next(context);
+            return;
+        }
         if (ForeignOrigin(context.Request) is { } foreign)
         {
-            await RefuseAsync(context, user, StatusCodes.Status403Forbidden, "Cross-site request refused", foreign);
+            await RefuseAsync(context, user.Name, StatusCodes.Status403Forbidden, "Cross-site request refused", foreign);
             return;
         }
-        if (WrongMediaType(context.Request) is { } wrong)
+        var cookie = MiraAuthentication.MethodOf(context) == AuthenticationMethod.Cookie;
+        if (WrongMediaType(context.Request, formsAccepted: cookie) is { } wrong)
         {
-            await RefuseAsync(context, user, StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type", wrong);
+            await RefuseAsync(context, user.Name, StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type", wrong);
             return;
         }
-        if (MiraAuthentication.MethodOf(context) == AuthenticationMethod.Cookie)
+        if (cookie)
         {
             var antiforgery = context.RequestServices.GetRequiredService<IAntiforgery>();
             if (!await antiforgery.IsRequestValidAsync(context))
             {
-                await RefuseAsync(context, user, StatusCodes.Status403Forbidden, "Antiforgery token required",
+                await RefuseAsync(context, user.Name, StatusCodes.Status403Forbidden, "Antiforgery token required",
                     "a request signed in by a session cookie must carry the antiforgery token of that session (header X-CSRF-TOKEN)");
                 return;
             }
@@ -95,11 +110,11 @@ public sealed class RequestForgeryGuard(ServerOptions options)
     static string OriginOf(Uri u) => $"{u.Scheme.ToLowerInvariant()}://{u.IdnHost.ToLowerInvariant()}:{u.Port}";
 
     /// <summary>Why the body's media type is refused; null when it is acceptable (or there is no body to speak of on DELETE).</summary>
-    static string? WrongMediaType(HttpRequest request)
+    static string? WrongMediaType(HttpRequest request, bool formsAccepted)
     {
         var dicomweb = IsDicomweb(request.Path);
         if (HttpMethods.IsDelete(request.Method) && string.IsNullOrEmpty(request.ContentType)) return null;
-        string[] accepted = dicomweb ? [.. DicomMediaTypes] : [JsonMediaType];
+        string[] accepted = dicomweb ? [.. DicomMediaTypes] : formsAccepted ? [JsonMediaType, .. FormMediaTypes] : [JsonMediaType];
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || type.MediaType.Value is not { } media)
             return $"a Content-Type header is required: {string.Join(", ", accepted)}";
         if (accepted.Contains(media, StringComparer.OrdinalIgnoreCase)) return null;
@@ -117,10 +132,10 @@ public sealed class RequestForgeryGuard(ServerOptions options)
         return segments.Length >= 2 && segments[1].Equals(DicomwebUrls.Prefix[1..], StringComparison.OrdinalIgnoreCase);
     }
 
-    static async Task RefuseAsync(HttpContext context, AuthenticatedUser user, int status, string title, string detail)
+    static async Task RefuseAsync(HttpContext context, string actor, int status, string title, string detail)
     {
         var archive = context.RequestServices.GetRequiredService<MiraPlatform>();
-        await archive.Audit.AppendAsync(new AuditEntry(user.Name, AuditActions.RequestForgeryRefused,
+        await archive.Audit.AppendAsync(new AuditEntry(actor, AuditActions.RequestForgeryRefused,
             $"{context.Request.Method} {context.Request.Path}", context.Connection.RemoteIpAddress?.ToString(), AuditOutcome.Denied,
             JsonSerializer.Serialize(new { reason = detail })), CancellationToken.None);
         await Problems.Write(context, status, title, detail);

@@ -28,6 +28,7 @@ public static class MigrationCatalog
         new(6, "jobs: one durable table; queued rule copies move into it", JobStore.TableDdl, LegacyRuleCopies.MoveIntoJobsAsync),
         new(7, "de-identification runs and lineage", DeidRunStore.TableDdl),
         new(8, "accounts: a password change required at the next sign-in", SecuritySchema.MustChangePasswordStatements),
+        new(9, "web sessions: the web workspace's cookie sign-ins", _ => WebSessionStore.TableDdl),
         new(10, "projects: an optional disease domain (one of the ten annotation protocols)", ProjectDomains.ColumnDdl),
     ]);
 

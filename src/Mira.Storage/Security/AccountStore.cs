@@ -151,7 +151,7 @@ public sealed class AccountStore
         return row is null ? null : (ToAccount(row, await LoadRolesAsync(c, null, n, ct)), StampOf(row.PasswordHash));
     }
 
-    static string StampOf(string passwordHash) => SecuritySchema.Hex(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(passwordHash)));
+    internal static string StampOf(string passwordHash) => SecuritySchema.Hex(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(passwordHash)));
 
     public async Task<UserAccount?> GetAsync(string name, CancellationToken ct = default)
     {

@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Http;
+using Mira.Server.Security;
+using Mira.Storage.Security;
+
+namespace Mira.Server.Web;
+
+/// <summary>
+/// Which zone of the platform a page shows, stated on every page: the identified intake (patient names, real UIDs:
+/// stewards only), a de-identified project (its members), or no patient data at all (account, statistics…).
+/// </summary>
+public sealed record WebZone(string Kind, string Label)
+{
+    public static WebZone Platform { get; } = new("platform", "No patient data");
+    public static WebZone Intake { get; } = new("intake", "Identified intake zone");
+
+    public static WebZone Project(string name) => new("research", $"De-identified zone · project {name}");
+
+    /// <summary>The zone of the page at the request's path.</summary>
+    public static async Task<WebZone> OfAsync(HttpContext context, MiraPlatform archive)
+    {
+        var path = context.Request.Path;
+        if (path.StartsWithSegments("/projects", StringComparison.OrdinalIgnoreCase, out var rest)
+            && rest.Value?.Split('/', StringSplitOptions.RemoveEmptyEntries) is [var id, ..])
+        {
+            var project = await archive.Projects.Store.GetAsync(id, context.RequestAborted);
+            return Project(project?.Name ?? id);
+        }
+        if (path.StartsWithSegments("/archive", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/studies", StringComparison.OrdinalIgnoreCase))
+            return Intake;
+        if (path == "/" && MiraAuthentication.UserOf(context) is { } user && WebRoles.SeesIntake(user)) return Intake;
+        return Platform;
+    }
+}
+
+/// <summary>What each role sees in the workspace (the same rules as the API's).</summary>
+public static class WebRoles
+{
+    /// <summary>Identified intake data: stewards and admins (<see cref="PatientDataAccess.IdentifiedData"/>).</summary>
+    public static bool SeesIntake(AuthenticatedUser user) => PatientDataAccess.IdentifiedData.Any(user.IsInRole);
+
+    /// <summary>The audit log: auditors and admins.</summary>
+    public static bool ReadsAudit(AuthenticatedUser user) => user.IsInRole(Roles.Auditor) || user.IsInRole(Roles.Admin);
+}
