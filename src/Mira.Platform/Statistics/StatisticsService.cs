@@ -133,7 +133,7 @@ public sealed class StatisticsService(IIndexStore intake, ProjectService project
     }
 
     /// <summary>Why a project's copies are not de-identified data (its recipe keeps direct identifiers), or null.</summary>
-    static string? IdentifiedReason(Project p)
+    public static string? IdentifiedReason(Project p)
     {
         try
         {
