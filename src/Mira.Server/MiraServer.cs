@@ -28,8 +28,15 @@ public static class MiraServer
         if (!OpenJpegCodec.TryRegister(CodecRegistry.Default, out var noJpeg2000))
             await options.Console.WriteLineAsync("JPEG 2000 and HTJ2K pixel data will not be decoded: " + noJpeg2000);
         var archive = await MiraPlatform.OpenAsync(options.Platform, ct);
-        await archive.BootstrapAdminAsync(options.AdminPassword, ct);
-        if (options.Demo) await archive.LoadDemoAsync(ct);
+        var bootstrap = await archive.BootstrapAdminAsync(options.AdminPassword, ct);
+        if (options.Demo)
+        {
+            await archive.LoadDemoAsync(ct);
+            // A demo is tried at a console: the first password is shown there too. It is good for one sign-in only,
+            // which must replace it (and deletes the file), so the console keeps no lasting secret.
+            if (bootstrap.Outcome == Mira.Storage.Security.AdminBootstrapOutcome.CreatedWithGeneratedPassword)
+                await options.Console.WriteLineAsync($"Demo: sign in as admin with the one-time password {bootstrap.GeneratedPassword} (you choose your own at the first sign-in).");
+        }
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         // HTTPS: a certificate from --tls-cert/--tls-key, else Kestrel's configuration (Kestrel:Certificates:Default:Path
@@ -39,6 +46,8 @@ public static class MiraServer
         // Per-request framework logs (routing, results) would print several lines per DICOMweb request; access to
         // patient data is recorded in the audit log instead. Start-up and shutdown messages stay.
         builder.Logging.AddFilter("Microsoft.AspNetCore", Microsoft.Extensions.Logging.LogLevel.Warning);
+        // The antiforgery keys are kept unencrypted in the owner-only keys/ folder (WebWorkspace.AddDataProtection): said once in docs/web.md, not at every start.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", Microsoft.Extensions.Logging.LogLevel.Error);
         var certificate = TlsCertificate.Load(options);
         builder.WebHost.ConfigureKestrel(k =>
         {

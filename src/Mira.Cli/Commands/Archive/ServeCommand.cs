@@ -107,6 +107,7 @@ public static class ServeCommand
             if (dimse?.TlsPort is not null) ports.Add($"TLS port {listener?.TlsPort ?? dimse.TlsPort}");
             var dicom = dimse is null ? "" : $" and DICOM {dimse.AETitle} on {string.Join(", ", ports)} (address {dimse.Address})";
             Console.WriteLine($"Mira is serving {Path.GetFullPath(data)} on {string.Join(", ", app.Urls)}{dicom}");
+            Console.WriteLine($"Open {app.Urls.First()}/ in a browser and sign in.");
             await app.WaitForShutdownAsync(ct);
             return 0;
         }
