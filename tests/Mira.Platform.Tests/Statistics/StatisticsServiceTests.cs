@@ -7,15 +7,26 @@ using Mira.Storage.Query;
 
 namespace Mira.Platform.Tests.Statistics;
 
-/// <summary>The statistics service on a platform holding the demo studies (SQLite, a temporary data folder).</summary>
-public sealed class StatisticsServiceTests : IAsyncLifetime
+/// <summary>The statistics service on a platform holding the demo studies (SQLite in a temporary data folder).</summary>
+public sealed class StatisticsServiceTests : StatisticsServiceSuite;
+
+/// <summary>The same with the intake index, and so every project's index, on PostgreSQL.</summary>
+[Collection(PostgresServer.CollectionName)]
+public sealed class PostgreSqlStatisticsServiceTests(PostgresServer server) : StatisticsServiceSuite
+{
+    protected override async Task<string?> ConnectionStringAsync() => await server.CreateDatabaseConnectionStringAsync();
+}
+
+public abstract class StatisticsServiceSuite : IAsyncLifetime
 {
     readonly string folder = Directory.CreateTempSubdirectory("mira-statistics-").FullName;
     MiraPlatform platform = null!;
 
+    protected virtual Task<string?> ConnectionStringAsync() => Task.FromResult<string?>(null);
+
     public async Task InitializeAsync()
     {
-        platform = await MiraPlatform.OpenAsync(new PlatformOptions { DataFolder = folder, Console = TextWriter.Null });
+        platform = await MiraPlatform.OpenAsync(new PlatformOptions { DataFolder = folder, ConnectionString = await ConnectionStringAsync(), Console = TextWriter.Null });
         await platform.LoadDemoAsync();
     }
 
