@@ -48,6 +48,12 @@ public static class AuditActions
     /// <summary>A re-identification lookup in a project's pseudonym vault.</summary>
     public const string VaultLookup = "vault.lookup";
 
+    // Statistics and supervision.
+    /// <summary>A view of the intake zone's statistics (the JSON, a plot or the page): aggregates of identified data.</summary>
+    public const string StatisticsView = "statistics.view";
+    /// <summary>An aggregate query over de-identified projects (details: dimensions, projects, suppressed cells).</summary>
+    public const string StatisticsQuery = "statistics.query";
+
     // Security.
     public const string AccountBootstrap = "account.bootstrap";
     /// <summary>A wrong user name or password over HTTP Basic (resource: the name tried; client: the address).</summary>

@@ -42,13 +42,21 @@ public static partial class ProjectEndpoints
     static string? StringField(JsonObject body, string name) =>
         body[name] is JsonValue v && v.TryGetValue<string>(out var s) && !string.IsNullOrWhiteSpace(s) ? s.Trim() : null;
 
-    /// <summary><c>{"id", "name", "recipe": "basic" | "research" | {recipe}, "keepDirectIdentifiers": {"reason"}}</c>.</summary>
+    /// <summary><c>{"id", "name", "recipe": "basic" | "research" | {recipe}, "domain": "…", "keepDirectIdentifiers": {"reason"}}</c>.</summary>
     static async Task<IResult> Create(HttpContext h, MiraPlatform a)
     {
         if (await ProjectOperations.RequireStewardAsync(h, a, AuditActions.ProjectCreate, "/api/projects") is { } denied) return denied.ToResult();
         if (await JsonBody.ReadObjectAsync(h) is not { } body) return Problems.BadRequest("the body must be a JSON object {id, name, recipe}");
-        return (await ProjectOperations.CreateAsync(h, a, StringField(body, "id"), StringField(body, "name"), body["recipe"], OverrideReason(body))).ToResult();
+        return (await ProjectOperations.CreateAsync(h, a, StringField(body, "id"), StringField(body, "name"), body["recipe"], OverrideReason(body), DomainField(body))).ToResult();
     }
+
+    /// <summary>The optional disease domain; a value that is not a string is passed on as its JSON text, which no domain matches.</summary>
+    static string? DomainField(JsonObject body) => body["domain"] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        var other => other.ToJsonString(),
+    };
 
     /// <summary>
     /// <c>"keepDirectIdentifiers": {"reason": "…"}</c>: a steward's explicit, audited decision that the project holds

@@ -40,14 +40,17 @@ public static partial class ProjectOperations
         return ProjectOutcome.Refused(StatusCodes.Status403Forbidden, $"'{action}' needs one of the roles: {string.Join(", ", Stewards)}.");
     }
 
-    public static object Describe(Project p) => new { id = p.Id, name = p.Name, recipe = p.RecipeName, recipeHash = p.RecipeHash, created = p.Created };
+    public static object Describe(Project p) => new { id = p.Id, name = p.Name, recipe = p.RecipeName, recipeHash = p.RecipeHash, domain = p.Domain, created = p.Created };
 
     /// <summary>
     /// Creates a project: <paramref name="recipe"/> is a built-in recipe's name (<c>basic</c>, <c>research</c>) as a
     /// JSON string, or a recipe object; <paramref name="overrideReason"/> is a steward's reason for keeping direct
-    /// identifiers (refused by <see cref="ProjectRecipePolicy"/> when empty), null when not asked for. 201 with the project.
+    /// identifiers (refused by <see cref="ProjectRecipePolicy"/> when empty), null when not asked for;
+    /// <paramref name="domain"/> the disease domain (one of <see cref="ProjectDomains.All"/>, the annotation protocols), or
+    /// null. 201 with the project.
     /// </summary>
-    public static async Task<ProjectOutcome> CreateAsync(HttpContext h, MiraPlatform a, string? id, string? name, JsonNode? recipe, string? overrideReason)
+    public static async Task<ProjectOutcome> CreateAsync(HttpContext h, MiraPlatform a, string? id, string? name, JsonNode? recipe, string? overrideReason,
+        string? domain = null)
     {
         if (await RequireStewardAsync(h, a, AuditActions.ProjectCreate, "/api/projects") is { } denied) return denied;
         id = id?.Trim();
@@ -55,6 +58,9 @@ public static partial class ProjectOperations
         if (string.IsNullOrEmpty(id) || !ProjectStore.IsValidId(id))
             return ProjectOutcome.BadRequest("field 'id': a project id of a-z, 0-9 and '-' (at most 63 characters) is required");
         if (string.IsNullOrEmpty(name)) return ProjectOutcome.BadRequest("field 'name': a non-empty string is required");
+        domain = string.IsNullOrWhiteSpace(domain) ? null : domain.Trim();
+        if (domain is not null && !ProjectDomains.IsKnown(domain))
+            return ProjectOutcome.BadRequest($"field 'domain': one of {string.Join(", ", ProjectDomains.All)} (the annotation protocols), or absent");
         CheckedRecipe checkedRecipe;
         try
         {
@@ -79,10 +85,10 @@ public static partial class ProjectOperations
         }
         var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
         var r = checkedRecipe.Recipe;
-        if (!await a.Projects.Store.CreateAsync(id, name, r.Name, r.ToJson(), r.Hash, key, h.RequestAborted))
+        if (!await a.Projects.Store.CreateAsync(id, name, r.Name, r.ToJson(), r.Hash, key, domain, h.RequestAborted))
             return ProjectOutcome.Refused(StatusCodes.Status409Conflict, $"field 'id': a project '{id}' exists already");
         await AuditAsync(a, h, AuditActions.ProjectCreate, id, AuditOutcome.Success,
-            JsonSerializer.Serialize(new Dictionary<string, string> { ["recipe"] = r.Name, ["recipeHash"] = r.Hash }));
+            JsonSerializer.Serialize(new Dictionary<string, string?> { ["recipe"] = r.Name, ["recipeHash"] = r.Hash, ["domain"] = domain }));
         if (checkedRecipe.OverrideReason is { } reason)
             await AuditAsync(a, h, AuditActions.ProjectRecipeOverride, id, AuditOutcome.Success, JsonSerializer.Serialize(new
             {
