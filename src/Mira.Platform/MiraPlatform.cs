@@ -4,6 +4,7 @@ using Mira.Platform.Intake;
 using Mira.Platform.Jobs;
 using Mira.Platform.Research;
 using Mira.Platform.Security;
+using Mira.Platform.Statistics;
 using Mira.Storage;
 using Mira.Storage.Blobs;
 using Mira.Storage.Index;
@@ -43,6 +44,7 @@ public sealed class MiraPlatform : IAsyncDisposable
         IngestQueue = new IngestQueue(Ingest);
         Intake = new IntakeService(Ingest, IngestQueue, Projects, Audit);
         JobHandlers = [new ProjectRuleCopyJob(Projects)];
+        Statistics = new StatisticsService(index, Projects, Audit);
     }
 
     public PlatformOptions Options { get; }
@@ -66,6 +68,8 @@ public sealed class MiraPlatform : IAsyncDisposable
     public AuditLog Audit { get; }
     /// <summary>Research projects: their table, vault, own archives and rule copies (<c>docs/projects.md</c>).</summary>
     public ProjectService Projects { get; }
+    /// <summary>Statistics and the supervision view's aggregate queries (<c>docs/statistics.md</c>).</summary>
+    public StatisticsService Statistics { get; }
     /// <summary>The durable job table.</summary>
     public JobService Jobs { get; }
     /// <summary>The job kinds this platform runs.</summary>

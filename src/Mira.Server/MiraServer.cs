@@ -15,7 +15,8 @@ namespace Mira.Server;
 /// The archive server: DICOMweb (STOW-RS, QIDO-RS, WADO-RS, DELETE) under <c>/dicomweb</c>, <c>GET /health</c>
 /// (anonymous), the web workspace (<see cref="Web.WebWorkspace"/>: <c>/login</c>, the home page at <c>/</c>, …), research
 /// projects under <c>/api/projects</c>, accounts under <c>/api/account</c> and <c>/api/users</c>, the image viewer under
-/// <c>/viewer/</c> (OHIF, with <c>/studies/{uid}/view</c> links into it), and the OpenAPI description at
+/// <c>/viewer/</c> (OHIF, with <c>/studies/{uid}/view</c> links into it), statistics under <c>/api/statistics</c> and
+/// <c>/statistics/plots</c>, and the OpenAPI description at
 /// <c>/openapi.json</c>; everything but the
 /// health check needs HTTP Basic or a bearer token, and every state-changing request passes the cross-site request
 /// forgery checks (<see cref="RequestForgeryGuard"/>). HTTP or HTTPS (Kestrel), with HSTS on HTTPS.
@@ -113,6 +114,7 @@ public static class MiraServer
         Projects.ProjectEndpoints.Map(app.MapGroup("/api/projects"));
         AccountEndpoints.Map(app);
         Viewer.ViewerEndpoints.Map(app, options);
+        Statistics.StatisticsEndpoints.Map(app);
         return app;
     }
 

@@ -48,6 +48,12 @@ public static class AuditActions
     /// <summary>A re-identification lookup in a project's pseudonym vault.</summary>
     public const string VaultLookup = "vault.lookup";
 
+    // Statistics and supervision.
+    /// <summary>A view of the intake zone's statistics (the JSON, a plot or the page): aggregates of identified data.</summary>
+    public const string StatisticsView = "statistics.view";
+    /// <summary>An aggregate query over de-identified projects (details: dimensions, projects, suppressed cells).</summary>
+    public const string StatisticsQuery = "statistics.query";
+
     // Security.
     public const string AccountBootstrap = "account.bootstrap";
     /// <summary>A wrong user name or password over HTTP Basic (resource: the name tried; client: the address).</summary>
@@ -57,9 +63,9 @@ public static class AuditActions
     /// <summary>A sign-in attempt refused during a back-off, without checking the password (one record per attempt).</summary>
     public const string SignInRefused = "signin.refused";
     /// <summary>A person signed in to the web workspace (a session started; the resource is the session id).</summary>
-    public const string SignInSession = "signin.session";
-    /// <summary>A person signed out of the web workspace (the session ended).</summary>
-    public const string SignOut = "signout";
+    public const string SignInSession = "session.start";
+    /// <summary>A web session ended by its user: signed out, or ended from the account page (the resource is the session id).</summary>
+    public const string SignOut = "session.end";
     /// <summary>A user changed their own password.</summary>
     public const string AccountPassword = "account.password";
     /// <summary>A request refused as a possible cross-site request forgery (foreign Origin, wrong media type, missing antiforgery token).</summary>
@@ -73,6 +79,10 @@ public static class AuditActions
     public const string UserRoles = "user.roles";
     public const string TokenIssue = "token.issue";
     public const string TokenRevoke = "token.revoke";
+    /// <summary>An auditor (or admin) read the audit log in the web workspace (details: the filter and the page).</summary>
+    public const string AuditView = "audit.view";
+    /// <summary>An auditor (or admin) had the audit log's hash chain verified in the web workspace (details: the result).</summary>
+    public const string AuditVerify = "audit.verify";
     public const string AeSet = "ae.set";
     public const string AeRemove = "ae.remove";
 

@@ -19,8 +19,6 @@ namespace Mira.Server.Projects;
 /// </summary>
 public static partial class ProjectEndpoints
 {
-    static readonly string[] Stewards = [Roles.Steward, Roles.Admin];
-
     public static void Map(RouteGroupBuilder g)
     {
         g.MapPost("/", Create);
@@ -37,72 +35,28 @@ public static partial class ProjectEndpoints
     static AuthenticatedUser UserOf(HttpContext h) =>
         MiraAuthentication.UserOf(h) ?? throw new InvalidOperationException("the authentication middleware did not run");
 
-    static Task AuditAsync(MiraPlatform a, HttpContext h, string actor, string action, string resource, AuditOutcome outcome, string? details = null) =>
-        a.Audit.AppendAsync(new AuditEntry(actor, action, resource, h.Connection.RemoteIpAddress?.ToString(), outcome, details), CancellationToken.None);
-
     /// <summary>The one answer for a project that does not exist, or that the caller may not know of: the same status
     /// and body, so a non-member cannot tell which ids exist.</summary>
     public static IResult ProjectNotFound(string id) => Problems.NotFound($"no project {id}");
 
-    static IResult Forbidden(string detail) => Problems.Result(StatusCodes.Status403Forbidden, "Forbidden", detail);
-
-    /// <summary>Steward or admin, else 403 (audited as denied).</summary>
-    static async Task<IResult?> RequireStewardAsync(HttpContext h, MiraPlatform a, string action, string resource)
-    {
-        var user = UserOf(h);
-        if (Stewards.Any(user.IsInRole)) return null;
-        await AuditAsync(a, h, user.Name, action, resource, AuditOutcome.Denied);
-        return Forbidden($"'{action}' needs one of the roles: {string.Join(", ", Stewards)}.");
-    }
-
     static string? StringField(JsonObject body, string name) =>
         body[name] is JsonValue v && v.TryGetValue<string>(out var s) && !string.IsNullOrWhiteSpace(s) ? s.Trim() : null;
 
-    static object Describe(Project p) => new { id = p.Id, name = p.Name, recipe = p.RecipeName, recipeHash = p.RecipeHash, created = p.Created };
-
+    /// <summary><c>{"id", "name", "recipe": "basic" | "research" | {recipe}, "domain": "…", "keepDirectIdentifiers": {"reason"}}</c>.</summary>
     static async Task<IResult> Create(HttpContext h, MiraPlatform a)
     {
-        if (await RequireStewardAsync(h, a, AuditActions.ProjectCreate, "/api/projects") is { } denied) return denied;
+        if (await ProjectOperations.RequireStewardAsync(h, a, AuditActions.ProjectCreate, "/api/projects") is { } denied) return denied.ToResult();
         if (await JsonBody.ReadObjectAsync(h) is not { } body) return Problems.BadRequest("the body must be a JSON object {id, name, recipe}");
-        if (StringField(body, "id") is not { } id || !ProjectStore.IsValidId(id))
-            return Problems.BadRequest("field 'id': a project id of a-z, 0-9 and '-' (at most 63 characters) is required");
-        if (StringField(body, "name") is not { } name) return Problems.BadRequest("field 'name': a non-empty string is required");
-        CheckedRecipe recipe;
-        try
-        {
-            var builtIn = body["recipe"] is JsonValue v && v.TryGetValue<string>(out var s) && ProjectRecipePolicy.IsBuiltInName(s);
-            var parsed = body["recipe"] switch
-            {
-                JsonValue when builtIn => DeidRecipe.Load(((string)body["recipe"]!).Trim().ToLowerInvariant()),
-                JsonObject o => DeidRecipe.FromJson(o.ToJsonString()),
-                _ => throw new FormatException("\"basic\", \"research\" or a recipe object is required"),
-            };
-            recipe = ProjectRecipePolicy.Check(parsed, builtIn, OverrideReason(body));
-        }
-        catch (ProjectRecipeRefusedException e)
-        {
-            await AuditAsync(a, h, UserOf(h).Name, AuditActions.ProjectCreate, id, AuditOutcome.Denied,
-                JsonSerializer.Serialize(new Dictionary<string, string> { ["refused"] = e.Message }));
-            return Problems.BadRequest($"field '{e.Field}': {e.Message}");
-        }
-        catch (Exception e) when (e is FormatException or JsonException or ArgumentException or InvalidOperationException)
-        {
-            return Problems.BadRequest($"field 'recipe': {e.Message}");
-        }
-        var user = UserOf(h);
-        var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
-        if (!await a.Projects.Store.CreateAsync(id, name, recipe.Recipe.Name, recipe.Recipe.ToJson(), recipe.Recipe.Hash, key, h.RequestAborted))
-            return Problems.Result(StatusCodes.Status409Conflict, "Conflict", $"field 'id': a project '{id}' exists already");
-        await AuditAsync(a, h, user.Name, AuditActions.ProjectCreate, id, AuditOutcome.Success,
-            JsonSerializer.Serialize(new Dictionary<string, string> { ["recipe"] = recipe.Recipe.Name, ["recipeHash"] = recipe.Recipe.Hash }));
-        if (recipe.OverrideReason is { } reason)
-            await AuditAsync(a, h, user.Name, AuditActions.ProjectRecipeOverride, id, AuditOutcome.Success, JsonSerializer.Serialize(new
-            {
-                recipe = recipe.Recipe.Name, recipeHash = recipe.Recipe.Hash, keptDirectIdentifiers = recipe.KeptDirectIdentifiers, reason,
-            }));
-        var project = await a.Projects.Store.GetAsync(id, h.RequestAborted);
-        return Results.Json(Describe(project!), statusCode: StatusCodes.Status201Created);
+        return (await ProjectOperations.CreateAsync(h, a, StringField(body, "id"), StringField(body, "name"), body["recipe"], OverrideReason(body), DomainField(body))).ToResult();
     }
+
+    /// <summary>The optional disease domain; a value that is not a string is passed on as its JSON text, which no domain matches.</summary>
+    static string? DomainField(JsonObject body) => body["domain"] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        var other => other.ToJsonString(),
+    };
 
     /// <summary>
     /// <c>"keepDirectIdentifiers": {"reason": "…"}</c>: a steward's explicit, audited decision that the project holds
@@ -118,39 +72,35 @@ public static partial class ProjectEndpoints
     static async Task<IResult> List(HttpContext h, MiraPlatform a)
     {
         var user = UserOf(h);
-        var all = Stewards.Any(user.IsInRole);
-        var projects = await a.Projects.Store.ListAsync(all ? null : user.Name, h.RequestAborted);
-        return Results.Json(projects.Select(Describe).ToArray());
+        var projects = await a.Projects.Store.ListAsync(ProjectOperations.IsSteward(user) ? null : user.Name, h.RequestAborted);
+        return Results.Json(projects.Select(ProjectOperations.Describe).ToArray());
     }
 
     static async Task<IResult> Copy(HttpContext h, MiraPlatform a, string id)
     {
-        if (await RequireStewardAsync(h, a, AuditActions.ProjectCopy, id) is { } denied) return denied;
-        if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is not { } project) return Problems.NotFound($"no project {id}");
+        if (await ProjectOperations.RequireStewardAsync(h, a, AuditActions.ProjectCopy, id) is { } denied) return denied.ToResult();
+        if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
         if (await JsonBody.ReadObjectAsync(h) is not { } body || body["studies"] is not JsonArray array || array.Count == 0)
             return Problems.BadRequest("field 'studies': a non-empty array of Study Instance UIDs is required");
         var studies = new List<string>();
         foreach (var item in array)
         {
-            if (item is not JsonValue v || !v.TryGetValue<string>(out var uid) || !DicomUidSyntax(uid))
+            if (item is not JsonValue v || !v.TryGetValue<string>(out var uid) || !ProjectOperations.IsUid(uid))
                 return Problems.BadRequest($"field 'studies': '{item}' is not a UID");
             studies.Add(uid);
         }
-        var summary = await a.Projects.CopyStudiesAsync(project, studies, UserOf(h).Name, h.RequestAborted);
-        return Results.Json(summary);
+        return (await ProjectOperations.CopyAsync(h, a, id, studies)).ToResult();
     }
-
-    static bool DicomUidSyntax(string uid) => uid.Length is > 0 and <= 64 && uid.All(c => c is >= '0' and <= '9' or '.');
 
     static async Task<IResult> Vault(HttpContext h, MiraPlatform a, string id)
     {
         var user = UserOf(h);
-        if (await RequireStewardAsync(h, a, AuditActions.VaultLookup, id) is { } denied) return denied;
+        if (await ProjectOperations.RequireStewardAsync(h, a, AuditActions.VaultLookup, id) is { } denied) return denied.ToResult();
         if (await a.Projects.Store.GetAsync(id, h.RequestAborted) is null) return Problems.NotFound($"no project {id}");
         var pseudonym = h.Request.Query["pseudonym"].ToString();
         if (string.IsNullOrWhiteSpace(pseudonym)) return Problems.BadRequest("query parameter 'pseudonym' is required");
         var found = await a.Projects.Store.LookupAsync(id, pseudonym, h.RequestAborted);
-        await AuditAsync(a, h, user.Name, AuditActions.VaultLookup, $"{id}:{pseudonym}", found.Count > 0 ? AuditOutcome.Success : AuditOutcome.Failure,
+        await ProjectOperations.AuditAsync(a, h, AuditActions.VaultLookup, $"{id}:{pseudonym}", found.Count > 0 ? AuditOutcome.Success : AuditOutcome.Failure,
             JsonSerializer.Serialize(new Dictionary<string, int> { ["records"] = found.Count }));
         if (found.Count == 0) return Problems.NotFound($"no pseudonym '{pseudonym}' in the vault of project {id}");
         return Results.Json(found.Select(r => new { kind = r.Kind, original = r.Original, pseudonym = r.Pseudonym, created = r.Created }).ToArray());

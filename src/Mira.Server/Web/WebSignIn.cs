@@ -12,7 +12,7 @@ public readonly record struct WebSignInOutcome(string? Error, bool MustChangePas
 /// Signing people in and out of the web workspace. The password check is the server's one throttled, audited check
 /// (<see cref="PasswordSignIn"/>: back-off per account and per address, bounded concurrent hashes, <c>signin.failure</c>
 /// records); a right password starts a server-side session (<see cref="WebSessionStore"/>) whose secret goes into the
-/// session cookie, and is audited as <c>signin.session</c>.
+/// session cookie, and is audited as <c>session.start</c>.
 /// </summary>
 public static class WebSignIn
 {

@@ -22,8 +22,12 @@ public sealed record WebZone(string Kind, string Label)
         if (path.StartsWithSegments("/projects", StringComparison.OrdinalIgnoreCase, out var rest)
             && rest.Value?.Split('/', StringSplitOptions.RemoveEmptyEntries) is [var id, ..])
         {
+            // The name only for those who may know the project (stewards, admins, its members); anyone else sees the
+            // id they typed, so the label tells nothing a missing project would not (the 404 of issue 14).
             var project = await archive.Projects.Store.GetAsync(id, context.RequestAborted);
-            return Project(project?.Name ?? id);
+            var known = project is not null && MiraAuthentication.UserOf(context) is { } viewer
+                && (WebRoles.SeesIntake(viewer) || await archive.Projects.Store.GetMemberRoleAsync(project.Id, viewer.Name, context.RequestAborted) is not null);
+            return Project(known ? project!.Name : id);
         }
         if (path.StartsWithSegments("/archive", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/studies", StringComparison.OrdinalIgnoreCase))
             return Intake;

@@ -45,6 +45,9 @@ public interface IIndexStore
     /// <summary>Every instance row, in insertion order.</summary>
     IAsyncEnumerable<StoredInstance> EnumerateInstancesAsync(CancellationToken ct = default);
 
+    /// <summary>Every series with instances and what statistics count of it (<see cref="SeriesFacts"/>), in insertion order.</summary>
+    IAsyncEnumerable<SeriesFacts> EnumerateSeriesFactsAsync(CancellationToken ct = default);
+
     /// <summary>QIDO-RS Search for Studies (PS3.18 §10.6.1.1, /studies).</summary>
     Task<IReadOnlyList<DicomDataset>> QueryStudiesAsync(QidoQuery query, CancellationToken ct = default);
 

@@ -29,6 +29,7 @@ public static class MigrationCatalog
         new(7, "de-identification runs and lineage", DeidRunStore.TableDdl),
         new(8, "accounts: a password change required at the next sign-in", SecuritySchema.MustChangePasswordStatements),
         new(9, "web sessions: the web workspace's cookie sign-ins", _ => WebSessionStore.TableDdl),
+        new(10, "projects: an optional disease domain (one of the ten annotation protocols)", ProjectDomains.ColumnDdl),
     ]);
 
     /// <summary>A research project's own index (a SQLite file, or a PostgreSQL schema): the archive index alone.</summary>

@@ -4,7 +4,11 @@ using Dapper;
 namespace Mira.Storage.Projects;
 
 /// <summary>A research project. Its key is deliberately not part of this record (see <see cref="ProjectStore.GetKeyAsync"/>).</summary>
-public sealed record Project(string Id, string Name, string RecipeName, string RecipeJson, string RecipeHash, DateTimeOffset Created);
+public sealed record Project(string Id, string Name, string RecipeName, string RecipeJson, string RecipeHash, DateTimeOffset Created)
+{
+    /// <summary>The project's disease domain (<see cref="ProjectDomains"/>), or null when none was given.</summary>
+    public string? Domain { get; init; }
+}
 
 /// <summary>A project member's role.</summary>
 public static class ProjectRoles
@@ -94,16 +98,19 @@ public sealed partial class ProjectStore
     static DateTimeOffset FromUs(long us) => DateTimeOffset.FromUnixTimeMilliseconds(us / 1000);
 
     /// <summary>Creates a project; false when the id is taken.</summary>
+    /// <param name="domain">Its disease domain (one of <see cref="ProjectDomains.All"/>), or null.</param>
     public async Task<bool> CreateAsync(string id, string name, string recipeName, string recipeJson, string recipeHash, ReadOnlyMemory<byte> key,
-        CancellationToken ct = default)
+        string? domain = null, CancellationToken ct = default)
     {
         if (!IsValidId(id)) throw new ArgumentException($"'{id}' is not a project id (a-z, 0-9 and '-', at most 63 characters)", nameof(id));
+        if (domain is not null && !ProjectDomains.IsKnown(domain))
+            throw new ArgumentException($"'{domain}' is not a disease domain ({string.Join(", ", ProjectDomains.All)})", nameof(domain));
         if (key.Length < 16) throw new ArgumentException("a project key needs at least 16 bytes", nameof(key));
         await using var c = await db.OpenAsync(ct);
         var n = await c.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO mira_projects (id, name, recipe_name, recipe_json, recipe_hash, key_hex, created_us)
-            VALUES (@id, @name, @recipeName, @recipeJson, @recipeHash, @key, @now) ON CONFLICT (id) DO NOTHING
-            """, new { id, name, recipeName, recipeJson, recipeHash, key = Convert.ToHexString(key.Span), now = NowUs() }, cancellationToken: ct));
+            INSERT INTO mira_projects (id, name, recipe_name, recipe_json, recipe_hash, key_hex, created_us, domain)
+            VALUES (@id, @name, @recipeName, @recipeJson, @recipeHash, @key, @now, @domain) ON CONFLICT (id) DO NOTHING
+            """, new { id, name, recipeName, recipeJson, recipeHash, key = Convert.ToHexString(key.Span), now = NowUs(), domain }, cancellationToken: ct));
         return n == 1;
     }
 
@@ -115,10 +122,11 @@ public sealed partial class ProjectStore
         public string recipe_json { get; set; } = "";
         public string recipe_hash { get; set; } = "";
         public long created_us { get; set; }
-        public Project ToProject() => new(id, name, recipe_name, recipe_json, recipe_hash, FromUs(created_us));
+        public string? domain { get; set; }
+        public Project ToProject() => new(id, name, recipe_name, recipe_json, recipe_hash, FromUs(created_us)) { Domain = domain };
     }
 
-    const string ProjectColumns = "p.id, p.name, p.recipe_name, p.recipe_json, p.recipe_hash, p.created_us";
+    const string ProjectColumns = "p.id, p.name, p.recipe_name, p.recipe_json, p.recipe_hash, p.created_us, p.domain";
 
     public async Task<Project?> GetAsync(string id, CancellationToken ct = default)
     {

@@ -24,7 +24,7 @@ namespace Mira.Storage.Security;
 /// printed by <c>mira audit verify</c>) outside the database and verify against it to detect that, and truncation.
 /// </para>
 /// </summary>
-public sealed class AuditLog
+public sealed partial class AuditLog
 {
     readonly StorageDatabase db;
     readonly SecurityOptions options;

@@ -30,7 +30,7 @@ public class DependencyGraphTests
     };
 
     /// <summary>
-    /// The packages each project may use. Native packages (Skia's) only in the rendering leaf and the hosts; the
+    /// The packages each project may use. Native packages (Skia's, ScottPlot's) only in the rendering leaf and the hosts; the
     /// database drivers only in storage (Microsoft.Data.Sqlite brings SQLite's own native library: the one native part
     /// below the hosts, kept in the persistence layer on purpose, see docs/decisions/0003-dependency-graph.md).
     /// </summary>
@@ -39,6 +39,8 @@ public class DependencyGraphTests
         ["Mira.Storage"] = ["Dapper", "Microsoft.Data.Sqlite", "Npgsql"],
         ["Mira.Imaging.Rendering"] = ["SkiaSharp", "SkiaSharp.NativeAssets.Linux"],
         ["Mira.Cli"] = ["System.CommandLine"],
+        // Statistics plots (SVG); ScottPlot's no-fontconfig Skia build is referenced only to keep its assets out.
+        ["Mira.Server"] = ["ScottPlot", "SkiaSharp.NativeAssets.Linux.NoDependencies"],
     };
 
     static readonly string[] Hosts = ["Mira.Server", "Mira.Cli"];
