@@ -24,6 +24,24 @@ public static class StoredObjects
         return DicomFile.Read(bytes, DicomReadOptions.Untrusted);
     }
 
+    /// <summary>Values longer than this are left in the blob when reading for metadata (below .NET's large object heap).</summary>
+    public const int MetadataLazyThreshold = 64 * 1024;
+
+    static readonly DicomReadOptions metadataOptions = DicomReadOptions.Untrusted with { LazyThreshold = MetadataLazyThreshold };
+
+    /// <summary>
+    /// Reads a stored instance for its metadata (PS3.18 §10.4.1.1.2): values longer than
+    /// <see cref="MetadataLazyThreshold"/> are skipped in the blob and load from it only if used, so a metadata
+    /// response, which sends bulk data as BulkDataURIs, does not read Pixel Data (512 KiB of a 512×512 CT slice against
+    /// its few KiB of attributes). Shorter values are read with the attributes around them, which costs less than a
+    /// read of their own.
+    /// </summary>
+    public static DicomFile ReadForMetadata(IBlobStore blobs, StoredInstance si)
+    {
+        using var stream = blobs.OpenRead(si.BlobKey);
+        return DicomFile.Read(stream, metadataOptions, new BlobByteSource(blobs, si.BlobKey));
+    }
+
     /// <summary>The syntax an instance is stored in; files without one in their meta are native (their encoding is sniffed).</summary>
     public static TransferSyntax SyntaxOf(StoredInstance si) =>
         string.IsNullOrEmpty(si.TransferSyntaxUid) ? TransferSyntax.ExplicitVRLittleEndian : TransferSyntax.Lookup(si.TransferSyntaxUid);

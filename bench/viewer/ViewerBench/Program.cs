@@ -3,7 +3,7 @@ using System.Globalization;
 using Microsoft.Playwright;
 
 // Usage: ViewerBench BASE_URL USER PASSWORD STUDY_UID [RUNS]
-// For each run, in a fresh browser (cold cache): opens Mira's status page, clicks the study's link (/studies/{uid}/view),
+// For each run, in a fresh browser (cold cache): signs in through /login, lands on Mira's status page, clicks the study's link (/studies/{uid}/view),
 // and times click → first image on a viewer canvas (cornerstone viewport with image data, polled every 20 ms); then
 // waits until the network is quiet (the viewer has fetched the series) and reports the peak memory of the browser:
 // the summed resident memory (VmRSS) of the Chromium processes this program started, sampled from /proc every 100 ms.
@@ -30,10 +30,14 @@ for (var run = 1; run <= runs; run++)
     var context = await browser.NewContextAsync(new BrowserNewContextOptions
     {
         BaseURL = baseUrl.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
-        HttpCredentials = new HttpCredentials { Username = user, Password = password, Origin = baseUrl.GetLeftPart(UriPartial.Authority) },
     });
     var page = await context.NewPageAsync();
-    await page.GotoAsync("/");
+    // Sign in through the /login form (the session cookie), as a person does; it lands on the status page.
+    await page.GotoAsync("/login?returnUrl=%2F");
+    await page.FillAsync("input[name=username]", user);
+    await page.FillAsync("input[name=password]", password);
+    await Task.WhenAll(page.WaitForURLAsync(u => !new Uri(u).AbsolutePath.Equals("/login", StringComparison.Ordinal)),
+        page.ClickAsync("#signin-form button[type=submit]"));
     var link = page.Locator($"a[href='/studies/{study}/view']");
     var clock = Stopwatch.StartNew();
     // Where the time goes: when the first frame, the app bundle and the series metadata arrived, and how many frames.

@@ -26,8 +26,11 @@ internal sealed record DemoSeries(
     int Slices, double PixelSpacing, double SliceThickness, double SliceSpacing, double FirstSliceZ,
     ushort BitsStored, bool Signed, DemoWindow Window, DemoRescale? Rescale,
     double Background, IReadOnlyList<Ellipsoid> Phantom, double Noise, Func<double, int> ToStored,
-    Action<DicomDataset, int> AddModalityAttributes)
+    Action<DicomDataset, int> AddModalityAttributes, string? StudyKey = null, int SeriesNumber = 1)
 {
+    /// <summary>The study (and Frame of Reference) this series belongs to: its own key unless it joins another series' study.</summary>
+    public string Study => StudyKey ?? Key;
+
     public double Value(double x, double y, double z)
     {
         var v = Background;
@@ -37,13 +40,15 @@ internal sealed record DemoSeries(
     }
 }
 
-/// <summary>The three demo series. Values: CT in HU, MR in arbitrary T1-like units, PET in Bq/ml.</summary>
+/// <summary>The four demo series (the PET study is a PET-CT: PET and its CT share the study and Frame of Reference). Values: CT in HU, MR in arbitrary T1-like units, PET in Bq/ml.</summary>
 internal static class DemoPhantoms
 {
     public const double PetSlope = 2.0;
     public const string FdgHalfLife = "6586.2";
 
-    public static IReadOnlyList<DemoSeries> All { get; } = [Ct(), Mr(), Pet()];
+    static readonly DemoPatient Carol = new("DEMO^CAROL", "DEMO-0003", "19650920", "F", "058Y", "1.70", "68");
+
+    public static IReadOnlyList<DemoSeries> All { get; } = [Ct(), Mr(), Pet(), PetCt()];
 
     static int Clamp(double v, int min, int max) => (int)Math.Clamp(Math.Round(v), min, max);
 
@@ -111,7 +116,7 @@ internal static class DemoPhantoms
         });
 
     static DemoSeries Pet() => new(
-        "pt", 3, new DemoPatient("DEMO^CAROL", "DEMO-0003", "19650920", "F", "058Y", "1.70", "68"),
+        "pt", 3, Carol,
         DemoStudies.PetImageStorage, "PT", "20240318", "093000", "103000", "DEMO3", "DEMOACC0003",
         "DEMO PET FDG (synthetic phantom)", "PET AC static", "CHEST", ["ORIGINAL", "PRIMARY"],
         DemoStudies.PetSlices, 4, 4, 4, -30, 16, false, new DemoWindow("15000", "30000"),
@@ -157,6 +162,42 @@ internal static class DemoPhantoms
             ds.Set(DicomTags.PrimaryPromptsCountsAccumulated, "12500000");
             ds.Set(DemoStudies.UShort(DicomTags.ImageIndex, (ushort)(k + 1)));
         });
+
+    /// <summary>
+    /// The PET's CT (attenuation correction and localisation): the same patient, study and Frame of Reference as
+    /// <see cref="Pet"/>, the same slice positions, a 384 mm field of view (3 mm pixels), and the PET phantom's
+    /// anatomy in HU (lungs, heart, a lung nodule where the PET has its hot lesion, a vertebra).
+    /// </summary>
+    static DemoSeries PetCt() => new(
+        "pt-ct", 4, Carol, DemoStudies.CtImageStorage, "CT", "20240318", "093000", "101500", "DEMO3", "DEMOACC0003",
+        "DEMO PET FDG (synthetic phantom)", "CT AC low dose", "CHEST", ["ORIGINAL", "PRIMARY", "AXIAL"],
+        DemoStudies.PetCtSlices, 3, 4, 4, -30, 16, true, new DemoWindow("-600", "1500"), new DemoRescale("-1024", "1", "HU"),
+        -1000,
+        [
+            new(0, 0, 0, 150, 105, 400, 40),          // body: soft tissue
+            new(0, -5, 0, 140, 95, 400, -90),         // subcutaneous fat layer seen from inside
+            new(0, 0, 0, 132, 90, 400, 35),           // inner soft tissue (chest wall, mediastinum)
+            new(-60, 0, 0, 45, 60, 100, -850),        // right lung
+            new(60, 0, 0, 45, 60, 100, -850),         // left lung
+            new(15, -20, 10, 30, 25, 25, 45),         // heart: myocardium
+            new(15, -20, 10, 18, 14, 14, 40),         // blood pool
+            new(-40, 10, -10, 7, 7, 7, 30),           // the lung nodule (the PET's hot lesion)
+            new(0, 75, 0, 16, 16, 400, 700),          // vertebral body: bone
+            new(0, 75, 0, 8, 8, 400, 250),            // marrow
+        ],
+        15, hu => Clamp(hu + 1024, -32768, 32767),
+        (ds, k) =>
+        {
+            ds.Set(DicomTags.KVP, "120");
+            ds.Set(DicomTags.XRayTubeCurrent, "40");
+            ds.Set(DicomTags.ExposureTime, "500");
+            ds.Set(DicomTags.ConvolutionKernel, "STANDARD");
+            ds.Set(DicomTags.ReconstructionDiameter, "384");
+            ds.Set(DicomTags.DataCollectionDiameter, "500");
+            ds.Set(DicomTags.GantryDetectorTilt, "0");
+            ds.Set(DicomTags.RotationDirection, "CW");
+        },
+        StudyKey: "pt", SeriesNumber: 2);
 
     static DicomDataset Code(string value, string scheme, string meaning)
     {

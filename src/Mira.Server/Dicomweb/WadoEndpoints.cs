@@ -96,11 +96,11 @@ public static class WadoEndpoints
         var found = await FindAsync(source.Index, study, series, instance, http.RequestAborted);
         if (found.Count == 0) return Problems.NotFound($"no {Describe(study, series, instance)}");
         var baseUrl = source.BaseUrl;
-        return new DicomJsonStreamResult<StoredInstance>(found, async (si, ct) =>
+        return new DicomJsonStreamResult<StoredInstance>(found, (si, ct) =>
         {
-            var ds = (await StoredObjects.ReadAsync(source.Blobs, si, ct)).Dataset;
+            var ds = StoredObjects.ReadForMetadata(source.Blobs, si).Dataset;
             BulkDataPath.ReplaceWithUris(ds, $"{baseUrl}/studies/{si.StudyInstanceUid}/series/{si.SeriesInstanceUid}/instances/{si.SopInstanceUid}");
-            return ds;
+            return Task.FromResult(ds);
         });
     }
 

@@ -114,6 +114,32 @@ public sealed class DemoStudiesTests
     }
 
     [Fact]
+    public void The_PET_study_is_a_PET_CT_whose_CT_shares_the_study_frame_of_reference_and_slice_positions()
+    {
+        var pet = Instances.Where(i => i.Name.StartsWith("pt/", StringComparison.Ordinal)).Select(Read).ToList();
+        var ct = Instances.Where(i => i.Name.StartsWith("pt-ct/", StringComparison.Ordinal)).Select(Read).ToList();
+        Assert.Equal((DemoStudies.PetSlices, DemoStudies.PetCtSlices), (pet.Count, ct.Count));
+        Assert.All(ct, d => Assert.Equal("CT", d.GetString(DicomTags.Modality)));
+        foreach (var tag in new[] { DicomTags.StudyInstanceUID, DicomTags.FrameOfReferenceUID, DicomTags.PatientID, DicomTags.PatientName, DicomTags.AccessionNumber })
+            Assert.Single(pet.Concat(ct).Select(d => d.GetString(tag)).Distinct());
+        Assert.NotEqual(pet[0].GetString(DicomTags.SeriesInstanceUID), ct[0].GetString(DicomTags.SeriesInstanceUID));
+        Assert.Equal(pet.Select(d => d.GetDoubles(DicomTags.ImagePositionPatient)[2]), ct.Select(d => d.GetDoubles(DicomTags.ImagePositionPatient)[2]));
+        // HU where the PET has its anatomy: lung at (−60, 0) mm, soft tissue at the hot lesion (−40, 10) mm, in the slice at z = −10.
+        var slice = ct.Single(d => Math.Abs(d.GetDoubles(DicomTags.ImagePositionPatient)[2] + 10) < 1e-6);
+        var spacing = slice.GetDoubles(DicomTags.PixelSpacing)[0];
+        var origin = slice.GetDoubles(DicomTags.ImagePositionPatient);
+        var pixels = slice.Get(DicomTags.PixelData).Bytes;
+        double Hu(double x, double y)
+        {
+            int col = (int)Math.Round((x - origin[0]) / spacing), row = (int)Math.Round((y - origin[1]) / spacing);
+            return BinaryPrimitives.ReadInt16LittleEndian(pixels.Span[((row * DemoStudies.Size + col) * 2)..]) + slice.GetDouble(DicomTags.RescaleIntercept)!.Value;
+        }
+        Assert.InRange(Hu(-70, -20), -950, -750);
+        Assert.InRange(Hu(-40, 10), -30, 90);
+        Assert.InRange(Hu(0, 75), 150, 350);
+    }
+
+    [Fact]
     public async Task The_demo_set_ingests_once_and_QIDO_finds_three_studies()
     {
         var folder = Directory.CreateTempSubdirectory("mira-demo-").FullName;
@@ -130,8 +156,8 @@ public sealed class DemoStudiesTests
             var studies = await index.QueryStudiesAsync(QidoQuery.Empty);
             Assert.Equal(DemoStudies.StudyCount, studies.Count);
             Assert.Equal(["DEMO^ALICE", "DEMO^BOB", "DEMO^CAROL"], studies.Select(s => s.GetString(DicomTags.PatientName)!).Order(StringComparer.Ordinal));
-            Assert.Equal(3, (await index.QuerySeriesAsync(QidoQuery.Empty)).Count);
-            Assert.Equal(DemoStudies.PetSlices, (await index.QueryInstancesAsync(QidoQuery.Empty, DemoStudies.StudyUid("pt"))).Count);
+            Assert.Equal(DemoStudies.SeriesCount, (await index.QuerySeriesAsync(QidoQuery.Empty)).Count);
+            Assert.Equal(DemoStudies.PetSlices + DemoStudies.PetCtSlices, (await index.QueryInstancesAsync(QidoQuery.Empty, DemoStudies.StudyUid("pt"))).Count);
             Assert.Single(await index.QueryStudiesAsync(QidoQuery.Parse("PatientName=DEMO^BOB")));
         }
         finally
