@@ -5,7 +5,8 @@
 #   SCALE: ../shared/bench/gen_bench_data.py --only ct --scale SCALE (1.0: 400 slices of 512×512, about 200 MB;
 #          7.5: 3,000 slices, about 1.5 GB); default 1.0. RUNS: browsers started, one after another (cold cache); default 3.
 # Environment: SHARED (default ../shared beside the repository), DATA (an existing generated folder), PYTHON,
-#              MIRA_CHROMIUM (default /usr/bin/chromium). Needs the debug build (dotnet build Mira.slnx).
+#              MIRA_CHROMIUM (default /usr/bin/chromium), MIRA_BIN (the mira to serve with, e.g. the release build of
+#              tools/publish.sh OUT: OUT/mira; default the debug build of dotnet build Mira.slnx).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -22,7 +23,7 @@ if [ ! -d "$data/ct" ]; then
   echo "generating the bench CT (scale $scale) into $data ..." >&2
   "$py" "$shared/bench/gen_bench_data.py" "$data" --scale "$scale" --only ct --jobs 2 >"$work/gen.log" 2>&1 || { cat "$work/gen.log" >&2; exit 1; }
 fi
-mira="dotnet $root/src/Mira.Cli/bin/Debug/net10.0/mira.dll"
+mira=${MIRA_BIN:-"dotnet $root/src/Mira.Cli/bin/Debug/net10.0/mira.dll"}
 dotnet build "$here/ViewerBench" -v q >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
 bench="$here/ViewerBench/bin/Debug/net10.0/ViewerBench"
 export MIRA_ADMIN_PASSWORD=viewer-bench-pw

@@ -57,6 +57,18 @@ public sealed partial class ViewerFiles(string root, string basePath)
         return Results.File(full, type, lastModified: info.LastWriteTimeUtc, entityTag: tag, enableRangeProcessing: true);
     }
 
+    /// <summary>
+    /// Prepares what every first visit loads before anything else (<c>index.html</c> and the main bundle, 17 MB), so the
+    /// first person to open the viewer after a start does not wait about a second for the rewrite. The other bundles are
+    /// prepared when first asked for.
+    /// </summary>
+    public void Prepare()
+    {
+        Rewritten("index.html", Path.Combine(root, "index.html"));
+        foreach (var bundle in Directory.EnumerateFiles(root, "app.bundle.*.js"))
+            Rewritten(Path.GetFileName(bundle), bundle);
+    }
+
     /// <summary>A relative path with no empty, <c>.</c> or <c>..</c> segment and no backslash: it stays under the root.</summary>
     static bool IsSafe(string relative) =>
         relative.Length == 0 || (!relative.Contains('\\') && !relative.Contains('\0') &&
