@@ -169,7 +169,10 @@ public sealed class UploaderRuleTests : UploaderRuleSuite
             Assert.Equal(HttpStatusCode.OK, (await Dicomweb.Stow(http, "/dicomweb/studies", Dicomweb.Make(study, series, Dicomweb.Uid()))).StatusCode);
             var queue = new JobStore(StorageDatabase.Sqlite(DataFolder.IndexPath(data)));
             Assert.Empty(await queue.ListAsync(ProjectService.RuleCopyJobKind, state: JobStates.Queued));
-            Assert.Equal(2, (await queue.ListAsync(ProjectService.RuleCopyJobKind, state: JobStates.Succeeded)).Count);
+            // A copy is visible in the project before its job is marked done: wait for the job rows, not only the copies.
+            await RuleCopyQueueSuite.EventuallyAsync(async () => (await queue.ListAsync(ProjectService.RuleCopyJobKind, state: JobStates.Succeeded)).Count,
+                n => n == 2, "both rule copy jobs to be marked succeeded");
+            Assert.Empty(await queue.ListAsync(ProjectService.RuleCopyJobKind, state: JobStates.Queued));
             Assert.Equal(2, await CopiedAsync());
         }
         finally
