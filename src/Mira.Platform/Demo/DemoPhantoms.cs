@@ -69,17 +69,7 @@ internal static class DemoPhantoms
             new(20, -20, 30, 10, 10, 10, -1000),      // bowel gas bubble
         ],
         12, hu => Clamp(hu + 1024, -32768, 32767),
-        (ds, k) =>
-        {
-            ds.Set(DicomTags.KVP, "120");
-            ds.Set(DicomTags.XRayTubeCurrent, "200");
-            ds.Set(DicomTags.ExposureTime, "500");
-            ds.Set(DicomTags.ConvolutionKernel, "STANDARD");
-            ds.Set(DicomTags.ReconstructionDiameter, "320");
-            ds.Set(DicomTags.DataCollectionDiameter, "500");
-            ds.Set(DicomTags.GantryDetectorTilt, "0");
-            ds.Set(DicomTags.RotationDirection, "CW");
-        });
+        (ds, _) => CtAcquisition(ds, tubeCurrent: "200", reconstructionDiameter: "320"));
 
     static DemoSeries Mr() => new(
         "mr", 2, new DemoPatient("DEMO^BOB", "DEMO-0002", "19820615", "M", "041Y", "1.80", "78"),
@@ -186,18 +176,21 @@ internal static class DemoPhantoms
             new(0, 75, 0, 8, 8, 400, 250),            // marrow
         ],
         15, hu => Clamp(hu + 1024, -32768, 32767),
-        (ds, k) =>
-        {
-            ds.Set(DicomTags.KVP, "120");
-            ds.Set(DicomTags.XRayTubeCurrent, "40");
-            ds.Set(DicomTags.ExposureTime, "500");
-            ds.Set(DicomTags.ConvolutionKernel, "STANDARD");
-            ds.Set(DicomTags.ReconstructionDiameter, "384");
-            ds.Set(DicomTags.DataCollectionDiameter, "500");
-            ds.Set(DicomTags.GantryDetectorTilt, "0");
-            ds.Set(DicomTags.RotationDirection, "CW");
-        },
+        (ds, _) => CtAcquisition(ds, tubeCurrent: "40", reconstructionDiameter: "384"), // the low-dose CT of a PET-CT
         StudyKey: "pt", SeriesNumber: 2);
+
+    /// <summary>The CT Image Module's acquisition attributes (PS3.3 C.8.2.1) of a plain helical scan.</summary>
+    static void CtAcquisition(DicomDataset ds, string tubeCurrent, string reconstructionDiameter)
+    {
+        ds.Set(DicomTags.KVP, "120");
+        ds.Set(DicomTags.XRayTubeCurrent, tubeCurrent);
+        ds.Set(DicomTags.ExposureTime, "500");
+        ds.Set(DicomTags.ConvolutionKernel, "STANDARD");
+        ds.Set(DicomTags.ReconstructionDiameter, reconstructionDiameter);
+        ds.Set(DicomTags.DataCollectionDiameter, "500");
+        ds.Set(DicomTags.GantryDetectorTilt, "0");
+        ds.Set(DicomTags.RotationDirection, "CW");
+    }
 
     static DicomDataset Code(string value, string scheme, string meaning)
     {
