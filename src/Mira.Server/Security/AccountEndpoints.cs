@@ -72,7 +72,7 @@ public static class AccountEndpoints
         switch (result.Outcome)
         {
             case PasswordChangeOutcome.Throttled or PasswordChangeOutcome.Busy:
-                h.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(result.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                h.Response.Headers.RetryAfter = result.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return Problems.Result(result.Outcome == PasswordChangeOutcome.Throttled ? StatusCodes.Status429TooManyRequests : StatusCodes.Status503ServiceUnavailable,
                     "Too many failed sign-ins", "try again after Retry-After");
             case PasswordChangeOutcome.WrongCurrentPassword:

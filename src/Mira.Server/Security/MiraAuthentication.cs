@@ -78,7 +78,7 @@ public sealed class MiraAuthentication(MiraPlatform archive, ServerOptions optio
         switch (check.Outcome)
         {
             case PasswordCheckOutcome.Throttled or PasswordCheckOutcome.Busy:
-                var seconds = Math.Max(1, (int)Math.Ceiling(check.RetryAfter.TotalSeconds));
+                var seconds = check.RetryAfterSeconds;
                 context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
                 await (check.Outcome == PasswordCheckOutcome.Throttled
                     ? Problems.Write(context, StatusCodes.Status429TooManyRequests, "Too many failed sign-ins",

@@ -15,7 +15,10 @@ public enum PasswordChangeOutcome
     NoSuchUser,
 }
 
-public readonly record struct PasswordChangeResult(PasswordChangeOutcome Outcome, string? Message = null, TimeSpan RetryAfter = default);
+public readonly record struct PasswordChangeResult(PasswordChangeOutcome Outcome, string? Message = null, TimeSpan RetryAfter = default)
+{
+    public int RetryAfterSeconds => PasswordCheck.WholeSeconds(RetryAfter);
+}
 
 /// <summary>
 /// A user changing their own password, from the API (<c>POST /api/account/password</c>) or the account page alike: the

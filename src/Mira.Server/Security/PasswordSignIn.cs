@@ -18,7 +18,13 @@ public enum PasswordCheckOutcome
 }
 
 /// <summary>A password check's answer: the user when accepted, how long to wait when throttled or busy.</summary>
-public readonly record struct PasswordCheck(PasswordCheckOutcome Outcome, AuthenticatedUser? User = null, TimeSpan RetryAfter = default);
+public readonly record struct PasswordCheck(PasswordCheckOutcome Outcome, AuthenticatedUser? User = null, TimeSpan RetryAfter = default)
+{
+    /// <summary><see cref="RetryAfter"/> as the whole seconds of a <c>Retry-After</c> header (RFC 9110 §10.2.3): rounded up, at least 1.</summary>
+    public int RetryAfterSeconds => WholeSeconds(RetryAfter);
+
+    public static int WholeSeconds(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+}
 
 /// <summary>
 /// Every password check the server makes (HTTP Basic, a password change): consults <see cref="SignInThrottle"/>

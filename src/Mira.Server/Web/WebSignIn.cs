@@ -28,7 +28,7 @@ public static class WebSignIn
         switch (check.Outcome)
         {
             case PasswordCheckOutcome.Throttled or PasswordCheckOutcome.Busy:
-                var seconds = Math.Max(1, (int)Math.Ceiling(check.RetryAfter.TotalSeconds));
+                var seconds = check.RetryAfterSeconds;
                 http.Response.StatusCode = check.Outcome == PasswordCheckOutcome.Throttled
                     ? StatusCodes.Status429TooManyRequests : StatusCodes.Status503ServiceUnavailable;
                 http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
