@@ -29,12 +29,12 @@ public static class ViewerEndpoints
         var pathBase = PathBase(options);
         var folder = ViewerLocation.Find(options.ViewerDirectory);
         var files = folder is null ? null : new ViewerFiles(folder, pathBase + "/viewer/");
+        // Before the server listens: a rewrite running beside the first requests would be felt by them (tens of MB).
         if (files is not null)
-            app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(() =>
-            {
-                try { files.Prepare(); }
-                catch (IOException) { } // an unreadable file is reported when it is asked for
-            }));
+        {
+            try { files.Prepare(); }
+            catch (IOException) { } // an unreadable file is reported when it is asked for
+        }
         var lookedIn = ViewerLocation.Candidates(options.ViewerDirectory);
         // The viewer's files and the view links are part of the web workspace, not API: out of the OpenAPI description.
         var viewer = app.MapGroup("").ExcludeFromDescription();

@@ -59,8 +59,8 @@ public sealed partial class ViewerFiles(string root, string basePath)
 
     /// <summary>
     /// Prepares what every first visit loads before anything else (<c>index.html</c> and the main bundle, 17 MB), so the
-    /// first person to open the viewer after a start does not wait about a second for the rewrite. The other bundles are
-    /// prepared when first asked for.
+    /// first person to open the viewer after a start does not wait for the rewrite; the server calls it before it
+    /// listens (a few tens of milliseconds). The other bundles are prepared when first asked for.
     /// </summary>
     public void Prepare()
     {
@@ -74,7 +74,7 @@ public sealed partial class ViewerFiles(string root, string basePath)
         relative.Length == 0 || (!relative.Contains('\\') && !relative.Contains('\0') &&
                                  relative.Split('/').All(s => s.Length > 0 && s != "." && s != ".."));
 
-    /// <summary>The file's text with the base path put in, or null when the file needs no change.</summary>
+    /// <summary>The file's bytes with the base path put in, or null when the file needs no change.</summary>
     byte[]? Rewritten(string relative, string full)
     {
         var html = relative == "index.html";
@@ -83,29 +83,60 @@ public sealed partial class ViewerFiles(string root, string basePath)
         if (!html && !css && !(topLevel && relative.EndsWith(".js", StringComparison.Ordinal))) return null;
         return rewritten.GetOrAdd(relative, _ => new Lazy<byte[]?>(() =>
         {
-            var text = File.ReadAllText(full, Encoding.UTF8);
-            var changed = html ? RewriteIndex(text, BasePath) : css ? RewriteStyles(text, BasePath) : RewriteBundle(text, BasePath);
-            return ReferenceEquals(changed, text) ? null : Encoding.UTF8.GetBytes(changed);
+            var bytes = File.ReadAllBytes(full);
+            var changed = html ? RewriteIndex(bytes, BasePath) : css ? RewriteStyles(bytes, BasePath) : RewriteBundle(bytes, BasePath);
+            return ReferenceEquals(changed, bytes) ? null : changed;
         })).Value;
     }
 
     /// <summary>index.html: <c>window.PUBLIC_URL</c> and every root-absolute <c>href</c>/<c>src</c>.</summary>
-    public static string RewriteIndex(string text, string basePath) => text
-        .Replace("window.PUBLIC_URL=\"/\"", $"window.PUBLIC_URL=\"{basePath}\"", StringComparison.Ordinal)
-        .Replace("href=\"/", $"href=\"{basePath}", StringComparison.Ordinal)
-        .Replace("src=\"/", $"src=\"{basePath}", StringComparison.Ordinal);
+    public static byte[] RewriteIndex(byte[] text, string basePath) => Replace(text,
+        ("window.PUBLIC_URL=\"/\"", $"window.PUBLIC_URL=\"{basePath}\""),
+        ("href=\"/", $"href=\"{basePath}"),
+        ("src=\"/", $"src=\"{basePath}"));
 
-    /// <summary>A style sheet: root-absolute <c>url(/…)</c> references (the fonts); the same string when there are none.</summary>
-    public static string RewriteStyles(string text, string basePath) =>
-        text.Contains("url(/", StringComparison.Ordinal) ? text.Replace("url(/", $"url({basePath}", StringComparison.Ordinal) : text;
+    /// <summary>A style sheet: root-absolute <c>url(/…)</c> references (the fonts); the same array when there are none.</summary>
+    public static byte[] RewriteStyles(byte[] text, string basePath) => Replace(text, ("url(/", $"url({basePath}"));
 
-    /// <summary>A bundle: webpack's public path and the microscopy viewer's import; the same string when neither occurs.</summary>
-    public static string RewriteBundle(string text, string basePath)
+    /// <summary>A bundle: webpack's public path and the microscopy viewer's import; the same array when neither occurs.</summary>
+    public static byte[] RewriteBundle(byte[] text, string basePath) => Replace(text,
+        ("__webpack_require__.p = \"/\"", $"__webpack_require__.p = \"{basePath}\""),
+        ("'/dicom-microscopy-viewer/", $"'{basePath}dicom-microscopy-viewer/"));
+
+    /// <summary>
+    /// Every occurrence of each pattern replaced, in UTF-8 bytes (the patterns are ASCII, so no character is split):
+    /// a 17 MB bundle costs one output array, not the two UTF-16 copies of a string replace. The same array when
+    /// nothing occurs.
+    /// </summary>
+    static byte[] Replace(byte[] text, params (string From, string To)[] pairs)
     {
-        const string publicPath = "__webpack_require__.p = \"/\"", microscopy = "'/dicom-microscopy-viewer/";
-        if (!text.Contains(publicPath, StringComparison.Ordinal) && !text.Contains(microscopy, StringComparison.Ordinal)) return text;
-        return text.Replace(publicPath, $"__webpack_require__.p = \"{basePath}\"", StringComparison.Ordinal)
-            .Replace(microscopy, $"'{basePath}dicom-microscopy-viewer/", StringComparison.Ordinal);
+        foreach (var (from, to) in pairs)
+        {
+            var pattern = Encoding.UTF8.GetBytes(from);
+            var replacement = Encoding.UTF8.GetBytes(to);
+            var found = new List<int>();
+            for (var at = 0; ;)
+            {
+                var i = text.AsSpan(at).IndexOf(pattern);
+                if (i < 0) break;
+                found.Add(at + i);
+                at += i + pattern.Length;
+            }
+            if (found.Count == 0) continue;
+            var output = new byte[text.Length + found.Count * (replacement.Length - pattern.Length)];
+            int read = 0, written = 0;
+            foreach (var i in found)
+            {
+                text.AsSpan(read, i - read).CopyTo(output.AsSpan(written));
+                written += i - read;
+                replacement.CopyTo(output.AsSpan(written));
+                written += replacement.Length;
+                read = i + pattern.Length;
+            }
+            text.AsSpan(read).CopyTo(output.AsSpan(written));
+            text = output;
+        }
+        return text;
     }
 
     static FileExtensionContentTypeProvider CreateTypes()
