@@ -21,12 +21,13 @@ public class DependencyGraphTests
         ["Mira.Imaging.Rendering"] = ["Mira.Dicom", "Mira.Dicom.Codecs", "Mira.Imaging"],
         ["Mira.Metrics"] = ["Mira.Dicom", "Mira.Imaging"],
         ["Mira.Deid"] = ["Mira.Dicom", "Mira.Dicom.Codecs"],
+        ["Mira.Conversion"] = ["Mira.Dicom", "Mira.Dicom.Codecs", "Mira.Imaging"],
         ["Mira.Storage"] = ["Mira.Dicom"],
-        ["Mira.Platform"] = ["Mira.Dicom", "Mira.Dicom.Codecs", "Mira.Dicom.Network", "Mira.Imaging", "Mira.Deid", "Mira.Storage"],
+        ["Mira.Platform"] = ["Mira.Dicom", "Mira.Dicom.Codecs", "Mira.Dicom.Network", "Mira.Imaging", "Mira.Conversion", "Mira.Deid", "Mira.Storage"],
         ["Mira.Server"] = ["Mira.Dicom", "Mira.Dicom.Codecs", "Mira.Dicom.Codecs.OpenJpeg", "Mira.Dicom.Network", "Mira.Imaging",
-            "Mira.Imaging.Rendering", "Mira.Deid", "Mira.Storage", "Mira.Platform"],
+            "Mira.Imaging.Rendering", "Mira.Conversion", "Mira.Deid", "Mira.Storage", "Mira.Platform"],
         ["Mira.Cli"] = ["Mira.Dicom", "Mira.Dicom.Codecs", "Mira.Dicom.Codecs.OpenJpeg", "Mira.Dicom.Network", "Mira.Imaging",
-            "Mira.Imaging.Rendering", "Mira.Metrics", "Mira.Deid", "Mira.Storage", "Mira.Platform", "Mira.Server"],
+            "Mira.Imaging.Rendering", "Mira.Metrics", "Mira.Conversion", "Mira.Deid", "Mira.Storage", "Mira.Platform", "Mira.Server"],
     };
 
     /// <summary>
@@ -39,6 +40,8 @@ public class DependencyGraphTests
         ["Mira.Storage"] = ["Dapper", "Microsoft.Data.Sqlite", "Npgsql"],
         ["Mira.Imaging.Rendering"] = ["SkiaSharp", "SkiaSharp.NativeAssets.Linux"],
         ["Mira.Cli"] = ["System.CommandLine"],
+        // Zstandard-compressed TIFF tiles (a managed port: no native part below the hosts).
+        ["Mira.Conversion"] = ["ZstdSharp.Port"],
         // Statistics plots (SVG); ScottPlot's no-fontconfig Skia build is referenced only to keep its assets out.
         ["Mira.Server"] = ["ScottPlot", "SkiaSharp.NativeAssets.Linux.NoDependencies"],
     };
