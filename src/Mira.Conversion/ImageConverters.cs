@@ -23,6 +23,9 @@ public sealed class ImageConverters(IReadOnlyList<IImageConverter> converters)
         int read;
         using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1))
             read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        // PS3.10 §7.1: "DICM" after the 128-byte preamble is a DICOM file, whatever the preamble holds (a DICOM
+        // whole-slide file may carry a TIFF header there, so that it is both).
+        if (read >= 132 && head.AsSpan(128, 4).SequenceEqual("DICM"u8)) return null;
         foreach (var c in All)
             if (c.Recognises(head.AsSpan(0, read), path)) return c;
         return null;

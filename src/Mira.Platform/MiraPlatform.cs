@@ -43,6 +43,7 @@ public sealed class MiraPlatform : IAsyncDisposable
         Ingest = new IngestService(index, blobs) { Journal = journal, Limits = options.IntakeLimits };
         IngestQueue = new IngestQueue(Ingest);
         Intake = new IntakeService(Ingest, IngestQueue, Projects, Audit);
+        Conversion = new ConversionIntake(Ingest, blobs, Mira.Conversion.ImageConverters.CreateBuiltIn());
         JobHandlers = [new ProjectRuleCopyJob(Projects)];
         Statistics = new StatisticsService(index, Projects, Audit);
     }
@@ -59,6 +60,8 @@ public sealed class MiraPlatform : IAsyncDisposable
     public IngestQueue IngestQueue { get; }
     /// <summary>The intake zone's way in, with the after-store steps every transport shares.</summary>
     public IntakeService Intake { get; }
+    /// <summary>NIfTI, photographs and whole-slide images into the intake, converted to DICOM (issue 16).</summary>
+    public ConversionIntake Conversion { get; }
     /// <summary>The known DIMSE application entities (<c>mira ae</c>).</summary>
     public ApplicationEntityService ApplicationEntities { get; }
     public AccountService Accounts { get; }

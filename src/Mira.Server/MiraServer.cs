@@ -115,6 +115,7 @@ public static class MiraServer
         AccountEndpoints.Map(app);
         Viewer.ViewerEndpoints.Map(app, options);
         Statistics.StatisticsEndpoints.Map(app);
+        Intake.ConversionEndpoints.Map(app);
         return app;
     }
 

@@ -13,6 +13,8 @@ public static class AuditActions
     public const string DimseStore = "dimse.store";
     /// <summary>What one <c>mira import</c> run stored.</summary>
     public const string ImportStore = "archive.import";
+    /// <summary>A non-DICOM file (NIfTI, photograph, slide) uploaded, converted to DICOM and stored (<c>POST /api/intake/files</c>).</summary>
+    public const string ConvertStore = "intake.convert";
     public const string DimseFind = "dimse.find";
     public const string DimseMove = "dimse.move";
     public const string DimseGet = "dimse.get";

@@ -74,6 +74,37 @@ public sealed class IncomingInstance
             part.Refusal = StoreResult.Refuse(StoreRefusal.Unreadable, StoreStatus.CannotUnderstand, $"not a readable DICOM object: {e.Message}");
             return part;
         }
+        return Complete(part, file, limits, () => Convert.ToHexStringLower(SHA256.HashData(data.Span)), data.Length);
+    }
+
+    /// <summary>
+    /// Parses a Part 10 file Mira composed at a staging path (a converted slide level: too large to hold in memory),
+    /// given its SHA-256 and length, computed as it was written: the header is read up to Pixel Data, with the same
+    /// checks as <see cref="Parse"/>; the blob store later adopts the file itself (<see cref="IngestService"/>).
+    /// </summary>
+    public static IncomingInstance ParseStaged(string stagedFile, string sha256, long length, IngestSource source, IntakeLimits? limits = null)
+    {
+        limits ??= IntakeLimits.Default;
+        var part = new IncomingInstance(ReadOnlyMemory<byte>.Empty, source) { StagedFile = stagedFile };
+        DicomFile file;
+        try
+        {
+            using var stream = new FileStream(stagedFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            file = DicomFile.Read(stream, limits.ReadOptions with { StopBeforePixelData = true });
+        }
+        catch (Exception e) when (e is DicomFormatException or InvalidDataException or EndOfStreamException or ArgumentException or OverflowException or InvalidOperationException or IOException)
+        {
+            part.Refusal = StoreResult.Refuse(StoreRefusal.Unreadable, StoreStatus.CannotUnderstand, $"not a readable DICOM object: {e.Message}");
+            return part;
+        }
+        return Complete(part, file, limits, () => sha256, length);
+    }
+
+    /// <summary>The file a staged part's bytes are in (see <see cref="ParseStaged"/>); null when they are in <see cref="Data"/>.</summary>
+    public string? StagedFile { get; private init; }
+
+    static IncomingInstance Complete(IncomingInstance part, DicomFile file, IntakeLimits limits, Func<string> hash, long length)
+    {
         part.File = file;
         if (file.IsTruncated)
         {
@@ -113,10 +144,10 @@ public sealed class IncomingInstance
         if (study is null) file.Dataset.Set(DicomTags.StudyInstanceUID, PlacementUid("study", sopInstance!));
         if (series is null) file.Dataset.Set(DicomTags.SeriesInstanceUID, PlacementUid("series", sopInstance!));
 
-        var sha = Convert.ToHexStringLower(SHA256.HashData(data.Span));
+        var sha = hash();
         try
         {
-            part.Record = InstanceRecord.From(file, FileBlobStore.KeyFor(sopInstance!, sha), data.Length, sha, source.ToString());
+            part.Record = InstanceRecord.From(file, FileBlobStore.KeyFor(sopInstance!, sha), length, sha, part.Source.ToString());
         }
         catch (Exception e) when (e is DicomFormatException or ArgumentException or InvalidOperationException or FormatException)
         {

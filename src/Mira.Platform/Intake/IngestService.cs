@@ -114,7 +114,7 @@ public sealed class IngestService(IIndexStore index, IBlobStore blobs)
         {
             if (parsed[i].Refusal is { } refusal) { results[i] = refusal; continue; }
             var record = parsed[i].Record!;
-            if (record.BlobSize > MaxPartSize)
+            if (record.BlobSize > MaxPartSize && parsed[i].StagedFile is null) // a staged file never sits in memory
             {
                 results[i] = StoreResult.Refuse(StoreRefusal.TooLarge, StoreStatus.OutOfResources, $"part larger than {MaxPartSize} bytes", record.SopClassUid, record.SopInstanceUid);
                 continue;
@@ -136,7 +136,21 @@ public sealed class IngestService(IIndexStore index, IBlobStore blobs)
     /// <summary>Writes the blobs of a batch, then commits its index rows; every blob is either indexed or removed.</summary>
     async Task<StoreResult[]> WriteAndIndexAsync(IReadOnlyList<IncomingInstance> parts, List<Pending> writing, StoreResult[] results, CancellationToken ct)
     {
-        var errors = await blobs.WriteManyAsync(writing.Select(w => new BlobWrite(w.Record.BlobKey, parts[w.Position].Data)).ToList(), ct);
+        var inMemory = writing.Where(w => parts[w.Position].StagedFile is null).ToList();
+        var written = await blobs.WriteManyAsync(inMemory.Select(w => new BlobWrite(w.Record.BlobKey, parts[w.Position].Data)).ToList(), ct);
+        var errors = new Exception?[writing.Count];
+        for (int k = 0, m = 0; k < writing.Count; k++)
+        {
+            if (parts[writing[k].Position].StagedFile is not { } staged) { errors[k] = written[m++]; continue; }
+            try
+            {
+                await blobs.AdoptAsync(writing[k].Record.BlobKey, staged, ct); // a converted slide level: renamed, not copied
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                errors[k] = e;
+            }
+        }
         var pending = new List<Pending>(writing.Count);
         for (var k = 0; k < writing.Count; k++)
         {
@@ -199,7 +213,7 @@ public sealed class IngestService(IIndexStore index, IBlobStore blobs)
     /// </summary>
     bool SameDataSet(IncomingInstance part, StoredInstance stored)
     {
-        if (part.File is not { } mine || blobs.GetLength(stored.BlobKey) is not { } length || length > MaxPartSize) return false;
+        if (part.File is not { } mine || part.StagedFile is not null || blobs.GetLength(stored.BlobKey) is not { } length || length > MaxPartSize) return false;
         try
         {
             using var s = blobs.OpenRead(stored.BlobKey);

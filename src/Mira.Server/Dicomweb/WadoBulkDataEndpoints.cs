@@ -43,6 +43,17 @@ public static class WadoBulkDataEndpoints
         if (numbers is null) return Problems.BadRequest(error!);
         var si = (await WadoEndpoints.FindAsync(source.Index, study, series, instance, http.RequestAborted)).FirstOrDefault();
         if (si is null) return Problems.NotFound($"no instance {instance} of series {series} in study {study}");
+        if (StoredFrameIndex.For(source.Blobs, si) is { } index
+            && Choose(AcceptedMediaType.Parse(http.Request.Headers.Accept), index.Syntax, converter) is { } direct && direct.Syntax.Uid == index.Syntax.Uid)
+        {
+            // A large tiled object asked for as stored: the tiles are read where they lie (a slide level is not loaded).
+            if (numbers.FirstOrDefault(n => n > index.FrameCount) is var outside and > 0)
+                return Problems.NotFound($"frame {outside} is out of range: instance {instance} has {index.FrameCount} frame(s)");
+            var tiles = await index.ReadAsync(source.Blobs, si.BlobKey, numbers, http.RequestAborted);
+            var prefix = InstanceUrl(source, si) + "/frames/";
+            var type = $"{direct.MediaType}; transfer-syntax={direct.Syntax.Uid}";
+            return new MultipartRelatedResult(direct.MediaType, direct.Syntax.Uid, [.. tiles.Select((d, i) => new BodyPart(type, d, prefix + numbers[i]))]);
+        }
         var file = await StoredObjects.ReadAsync(source.Blobs, si, http.RequestAborted);
         var ds = file.Dataset;
         if (PixelFrames.PixelDataOf(ds) is not { } pixels) return Problems.NotFound($"instance {instance} has no Pixel Data, so no frames");

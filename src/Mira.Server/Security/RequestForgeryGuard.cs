@@ -35,6 +35,11 @@ public sealed class RequestForgeryGuard(ServerOptions options)
 
     public const string JsonMediaType = "application/json";
 
+    /// <summary>Where non-DICOM files are uploaded for conversion, as <see cref="OctetStream"/> bodies.</summary>
+    public const string UploadPath = "/api/intake/files";
+
+    public const string OctetStream = "application/octet-stream";
+
     /// <summary>The web workspace's HTML forms, accepted from cookie sessions only (which must send the antiforgery token).</summary>
     static readonly string[] FormMediaTypes = ["application/x-www-form-urlencoded", "multipart/form-data"];
 
@@ -115,12 +120,15 @@ public sealed class RequestForgeryGuard(ServerOptions options)
         var dicomweb = IsDicomweb(request.Path);
         if (HttpMethods.IsDelete(request.Method) && string.IsNullOrEmpty(request.ContentType)) return null;
         string[] accepted = dicomweb ? [.. DicomMediaTypes] : formsAccepted ? [JsonMediaType, .. FormMediaTypes] : [JsonMediaType];
+        // A non-DICOM source file uploaded for conversion (/api/intake/files): application/octet-stream is not one of
+        // the CORS-safelisted types, so no other site can send it without a preflight, which Mira never answers.
+        if (request.Path.StartsWithSegments(UploadPath, StringComparison.OrdinalIgnoreCase)) accepted = [.. accepted, OctetStream];
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || type.MediaType.Value is not { } media)
             return $"a Content-Type header is required: {string.Join(", ", accepted)}";
         if (accepted.Contains(media, StringComparer.OrdinalIgnoreCase)) return null;
         return dicomweb
             ? $"'{Shorten(media)}' is not a DICOMweb request media type (PS3.18 §10.5): send {string.Join(", ", accepted)}"
-            : $"'{Shorten(media)}' is not accepted: send the body as {JsonMediaType}";
+            : $"'{Shorten(media)}' is not accepted: send the body as {string.Join(" or ", accepted.Where(a => !FormMediaTypes.Contains(a)))}";
     }
 
     /// <summary>The intake DICOMweb service, or a project's (<c>/api/projects/{id}/dicomweb/…</c>).</summary>

@@ -58,6 +58,31 @@ public sealed class FileBlobStore : IBlobStore
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
     }
 
+    /// <summary>A file in <see cref="TemporaryFolder"/>: removed by <see cref="RemoveIncompleteWrites"/> after a crash.</summary>
+    public string NewStagingFile() => Path.Combine(TemporaryFolder, TemporaryPrefix + Guid.NewGuid().ToString("N"));
+
+    /// <summary>Flushes the staged file, renames it over the key and flushes the folders: no copy.</summary>
+    public Task AdoptAsync(string key, string stagedFile, CancellationToken ct = default)
+    {
+        try
+        {
+            ct.ThrowIfCancellationRequested();
+            var path = PathOf(key);
+            var dir = Path.GetDirectoryName(path)!;
+            var created = new HashSet<string>(StringComparer.Ordinal);
+            CreateFolders(dir, created);
+            using (var handle = File.OpenHandle(stagedFile, FileMode.Open, FileAccess.ReadWrite)) RandomAccess.FlushToDisk(handle);
+            File.Move(stagedFile, path, overwrite: true);
+            foreach (var d in created.Append(dir).Distinct(StringComparer.Ordinal)) FlushDirectory(d);
+            return Task.CompletedTask;
+        }
+        catch
+        {
+            TryDelete(stagedFile);
+            throw;
+        }
+    }
+
     /// <summary>
     /// Copies the stream to a temporary file (hashing it on the way), flushes it, renames it over the key and flushes the
     /// folder: the same durability as <see cref="WriteManyAsync"/>, in constant memory.

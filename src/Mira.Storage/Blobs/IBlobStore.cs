@@ -27,6 +27,35 @@ public interface IBlobStore
     /// </summary>
     bool GroupCommitCovers(string path) => false;
 
+    /// <summary>
+    /// A new file path where a large blob can be composed before it has a key (a converted slide level, whose key
+    /// depends on its SHA-256): inside the store's temporary area, so a crash leaves it to
+    /// <see cref="RemoveIncompleteWrites"/>. Hand it to <see cref="AdoptAsync"/>, or delete it.
+    /// </summary>
+    string NewStagingFile()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "mira-staging");
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, Guid.NewGuid().ToString("N"));
+    }
+
+    /// <summary>
+    /// Makes a file composed at <see cref="NewStagingFile"/> the blob <paramref name="key"/>, durably, replacing any blob
+    /// there; the staged file is gone afterwards (moved or copied and deleted), whether it succeeds or not.
+    /// </summary>
+    async Task AdoptAsync(string key, string stagedFile, CancellationToken ct = default)
+    {
+        try
+        {
+            await using var staged = new FileStream(stagedFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            await WriteAsync(key, staged, long.MaxValue, ct);
+        }
+        finally
+        {
+            File.Delete(stagedFile);
+        }
+    }
+
     /// <summary>Opens <paramref name="length"/> bytes of a blob from <paramref name="offset"/> (a frame, a tile); throws when out of range.</summary>
     Stream OpenRange(string key, long offset, long length);
 

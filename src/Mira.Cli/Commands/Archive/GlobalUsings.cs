@@ -3,3 +3,4 @@ global using Mira.Platform;
 global using Mira.Platform.Audit;
 global using Mira.Platform.Intake;
 global using Mira.Platform.Security;
+global using Mira.Conversion;

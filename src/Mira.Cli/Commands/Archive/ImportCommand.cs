@@ -14,14 +14,18 @@ public static class ImportCommand
 
     public static Command Create()
     {
-        var paths = new Argument<string[]>("paths") { Arity = ArgumentArity.OneOrMore, Description = "DICOM files or folders (searched recursively)" };
+        var paths = new Argument<string[]>("paths") { Arity = ArgumentArity.OneOrMore, Description = "DICOM, NIfTI, photograph (JPEG, PNG) or whole-slide (SVS, TIFF) files, or folders of them (searched recursively)" };
         var data = ArchiveLocation.CreateOption();
         var db = ArchiveLocation.CreateDbOption();
         var strict = new Option<bool>("--strict") { Description = "also exit 1 when a file is not DICOM at all" };
         var uploader = new Option<string?>("--uploader") { Description = "store as this account's upload: its project uploader rules copy the instances" };
         var callingAe = new Option<string?>("--calling-ae") { Description = "store as if sent by this AE title (e.g. a PACS export): its project AE rules copy the instances" };
+        var meta = new Option<string?>("--meta") { Description = "patient and study attributes for non-DICOM files: a JSON object of DICOM keywords, or a CSV (file,PatientID,...) for a folder; without it, marked placeholders are generated" };
+        var modality = new Option<string?>("--modality") { Description = "NIfTI volumes become this modality's series: MR (default) or CT" };
         var cmd = new Command("import", """
-            Store DICOM files in the archive (offline; the server need not run). Every file goes through the same
+            Store files in the archive (offline; the server need not run). NIfTI volumes, photographs and whole-slide
+            images are converted to DICOM first (chosen by content, not by name; see docs/intake-formats.md), with the
+            attributes of --meta or placeholder identifiers that say so. Every object goes through the same
             intake as STOW-RS and C-STORE: an identical instance already stored counts as already present; a different
             object under a stored SOP Instance UID is refused as a conflict (0x0111); with --uploader or --calling-ae the
             project rules for that account or AE title queue their copies, as they do for the server's uploads.
@@ -30,27 +34,45 @@ public static class ImportCommand
             listed as refused "not DICOM" but do not fail the import unless --strict); 1 when a DICOM file was
             refused (conflict, missing UID, truncated, unreadable...) or a path does not exist, or with --strict any
             refusal; 2 on a usage error.
-            """) { paths, data, db, strict, uploader, callingAe };
+            """) { paths, data, db, strict, uploader, callingAe, meta, modality };
         cmd.SetAction((r, ct) => RunAsync(r.GetValue(paths)!, new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(strict),
-            r.GetValue(uploader), r.GetValue(callingAe), ct));
+            r.GetValue(uploader), r.GetValue(callingAe), new ConversionOptions(r.GetValue(meta), r.GetValue(modality)), ct));
         return cmd;
     }
 
     sealed record Refusal(string Path, string Detail);
 
-    static async Task<int> RunAsync(string[] inputs, ArchiveLocation location, bool strict, string? uploader, string? callingAe, CancellationToken ct)
+    static async Task<int> RunAsync(string[] inputs, ArchiveLocation location, bool strict, string? uploader, string? callingAe,
+        ConversionOptions conversion, CancellationToken ct)
     {
         var missing = false;
-        var files = new List<string>();
+        var all = new List<(string Path, string Relative)>();
         foreach (var input in inputs)
         {
-            if (Directory.Exists(input)) files.AddRange(Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
-            else if (File.Exists(input)) files.Add(input);
+            if (Directory.Exists(input))
+                all.AddRange(Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(f => (f, Path.GetRelativePath(input, f))));
+            else if (File.Exists(input)) all.Add((input, Path.GetFileName(input)));
             else
             {
                 Console.Error.WriteLine($"{input}: no such file or folder");
                 missing = true;
             }
+        }
+
+        if (conversion.Problem() is { } usage)
+        {
+            Console.Error.WriteLine("mira import: " + usage);
+            return 2;
+        }
+        SidecarFile? sidecar;
+        try
+        {
+            sidecar = conversion.Meta is null ? null : SidecarFile.Read(conversion.Meta);
+        }
+        catch (ConversionException e)
+        {
+            Console.Error.WriteLine("mira import: --meta: " + e.Message);
+            return 2;
         }
 
         await using var platform = await location.OpenAsync(ct);
@@ -78,7 +100,6 @@ public static class ImportCommand
         var ingest = platform.Ingest;
         var source = new IngestSource("import", callingAe, uploader ?? Environment.UserName);
         var session = platform.Intake.Begin(new IntakeContext(source, TokenCommand.Actor, callingAe, uploader, AuditActions.ImportStore, "local"));
-        var progress = new Progress(files.Count);
         long stored = 0, present = 0;
         var refused = new SortedDictionary<string, List<Refusal>>(StringComparer.Ordinal);
         void Refuse(string reason, string path, string detail)
@@ -86,6 +107,43 @@ public static class ImportCommand
             if (!refused.TryGetValue(reason, out var list)) refused[reason] = list = [];
             list.Add(new Refusal(path, detail));
         }
+
+        // Non-DICOM sources (told by content) are converted one by one; DICOM files go on in batches below.
+        var files = new List<string>();
+        var converted = new List<ConvertedSource>();
+        foreach (var (path, relative) in all)
+        {
+            IImageConverter? converter;
+            try
+            {
+                converter = platform.Conversion.Detect(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Refuse("cannot read the file", path, e.Message);
+                continue;
+            }
+            if (converter is null)
+            {
+                files.Add(path);
+                continue;
+            }
+            try
+            {
+                var request = await ConversionRequests.ForAsync(platform, path, relative, sidecar, conversion, ct);
+                var result = await platform.Conversion.ImportAsync(session, path, request.Converter ?? converter, request.Request, ct);
+                converted.Add(result);
+                stored += result.Stored;
+                present += result.AlreadyStored;
+                foreach (var o in result.Objects.Where(o => !o.Result.IsSuccess))
+                    Refuse("converted object refused", path, $"{o.Description}: {o.Result.Reason}");
+            }
+            catch (ConversionException e)
+            {
+                Refuse($"cannot convert ({converter.Name})", path, e.Message);
+            }
+        }
+        var progress = new Progress(files.Count);
 
         for (var start = 0; start < files.Count; start += ingest.BatchSize)
         {
@@ -119,7 +177,16 @@ public static class ImportCommand
         progress.Done();
 
         var refusedCount = refused.Values.Sum(l => l.Count);
-        Console.WriteLine($"imported {files.Count} file(s) into {location.Describe()}");
+        Console.WriteLine($"imported {all.Count} file(s) into {location.Describe()}");
+        if (converted.Count > 0 || refused.Keys.Any(k => k.StartsWith("cannot convert", StringComparison.Ordinal)))
+        {
+            Console.WriteLine($"converted to DICOM: {converted.Count} file(s) into {converted.Sum(c => c.Objects.Count)} object(s)");
+            foreach (var c in converted.Take(ShownPerReason * 4))
+                Console.WriteLine($"  {c.Path}: {c.Converter}, {c.Objects.Count} object(s) in series {string.Join(", ", c.Objects.Select(o => o.SeriesInstanceUid).Distinct())}, {c.Subject}");
+            if (converted.Count > ShownPerReason * 4) Console.WriteLine($"  ... and {converted.Count - ShownPerReason * 4} more");
+            if (converted.Any(c => c.Subject.IsPlaceholder))
+                Console.WriteLine("  warning: placeholder patient identifiers were generated (no --meta); replace them before clinical use");
+        }
         Console.WriteLine($"stored: {stored}");
         Console.WriteLine($"already present (identical): {present}");
         Console.WriteLine($"refused: {refusedCount}");
@@ -130,7 +197,7 @@ public static class ImportCommand
             if (list.Count > ShownPerReason) Console.WriteLine($"    ... and {list.Count - ShownPerReason} more");
         }
 
-        await session.CompleteAsync("completed", new Dictionary<string, object?> { ["files"] = files.Count, ["folder"] = location.Folder });
+        await session.CompleteAsync("completed", new Dictionary<string, object?> { ["files"] = all.Count, ["converted"] = converted.Count, ["folder"] = location.Folder });
 
         var dicomRefused = refused.Where(kv => kv.Key != NotDicom).Sum(kv => kv.Value.Count);
         return missing || dicomRefused > 0 || (strict && refusedCount > 0) ? 1 : 0;

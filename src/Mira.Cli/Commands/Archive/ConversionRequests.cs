@@ -1,0 +1,28 @@
+using Mira.Conversion;
+
+namespace Mira.Cli.Commands.Archive;
+
+/// <summary>What <c>mira import</c> was told about non-DICOM files.</summary>
+public sealed record ConversionOptions(string? Meta, string? Modality)
+{
+    /// <summary>A usage problem, or null.</summary>
+    public string? Problem() => Modality is null or "MR" or "CT" ? null : $"--modality: '{Modality}' is not MR or CT";
+}
+
+/// <summary>The conversion request for one file: its subject from the sidecar, or placeholders.</summary>
+static class ConversionRequests
+{
+    public static Task<(IImageConverter? Converter, ConversionRequest Request)> ForAsync(MiraPlatform platform, string path, string relative,
+        SidecarFile? sidecar, ConversionOptions options, CancellationToken ct)
+    {
+        _ = platform;
+        ct.ThrowIfCancellationRequested();
+        ConversionSubject subject;
+        if (sidecar is not null)
+            subject = sidecar.For(relative) ?? throw new ConversionException($"{path}: {sidecar.Path} has no row for '{relative.Replace('\\', '/')}'");
+        else
+            subject = ConversionSubject.Placeholder(ConversionUids.HashFile(path));
+        var request = new ConversionRequest { Subject = subject, Modality = options.Modality };
+        return Task.FromResult<(IImageConverter?, ConversionRequest)>((null, request));
+    }
+}
