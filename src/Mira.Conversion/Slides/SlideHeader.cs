@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using Mira.Conversion.Tiff;
 using Mira.Dicom;
 
 namespace Mira.Conversion.Slides;
@@ -83,7 +84,11 @@ internal static class SlideHeader
             ds.Set(DicomTags.RescaleSlope, "1");
         }
         ds.Set(DicomTags.LossyImageCompression, plan.LossyMethod is null ? "00" : "01");
-        if (plan.LossyMethod is { } method) ds.Set(DicomTags.LossyImageCompressionMethod, method);
+        if (plan.LossyMethod is { } method)
+        {
+            ds.Set(DicomTags.LossyImageCompressionRatio, SlideGeometry.Ds(Math.Round(CompressionRatio(dir, plan), 2)));
+            ds.Set(DicomTags.LossyImageCompressionMethod, method);
+        }
         if (image.Kind == SlideImageKind.Label)
         {
             ds.Set(DicomTags.BarcodeValue, DicomVR.LT);
@@ -118,6 +123,15 @@ internal static class SlideHeader
         })]));
         c.Request.Subject.ApplyTo(ds, c.Uids.Study);
         return ds;
+    }
+
+    /// <summary>The source's ratio (PS3.3 §C.7.6.1.1.5): decoded bytes over the stored bytes of the directory's tiles or strips.</summary>
+    static double CompressionRatio(TiffDirectory dir, SlidePixelPlan plan)
+    {
+        long stored = 0;
+        for (var i = 0; i < dir.ChunkCount; i++) stored += dir.Chunk(i).Count + (dir.JpegTables?.Length ?? 0);
+        var decoded = (double)dir.Width * dir.Height * plan.Samples * plan.BitsAllocated / 8;
+        return stored == 0 ? 1 : Math.Max(1, decoded / stored);
     }
 
     static DicomDataset OpticalPath(Context c, SlidePixelPlan plan, SlideImage image)

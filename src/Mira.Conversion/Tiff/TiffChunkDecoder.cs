@@ -45,14 +45,7 @@ public static class TiffChunkDecoder
                 case TiffCompression.Lzw: TiffLzw.Decode(stored, output); break;
                 case TiffCompression.AdobeDeflate or TiffCompression.Deflate: Inflate(stored, output); break;
                 case TiffCompression.PackBits: UnpackBits(stored, output); break;
-                case TiffCompression.Zstd:
-                    using (var z = new ZstdSharp.Decompressor())
-                    {
-                        var size = ZstdSharp.Decompressor.GetDecompressedSize(stored);
-                        if (size > (ulong)length) throw new FormatException($"ZSTD frame holds {size} bytes, the {dir.ChunkName} {length}");
-                        z.Unwrap(stored, output);
-                    }
-                    break;
+                case TiffCompression.Zstd: Unzstd(stored, output); break;
                 case TiffCompression.Jpeg: DecodeJpeg(dir, stored, output, width, rows, samples); return output;
                 default: throw new FormatException($"compression {dir.Compression} is not supported");
             }
@@ -71,6 +64,20 @@ public static class TiffChunkDecoder
     {
         using var input = new MemoryStream(stored.ToArray(), writable: false);
         using var z = new ZLibStream(input, CompressionMode.Decompress);
+        var done = 0;
+        while (done < output.Length)
+        {
+            var n = z.Read(output[done..]);
+            if (n == 0) break;
+            done += n;
+        }
+    }
+
+    /// <summary>As libtiff does, decodes until the chunk is full; a frame that holds more is cut there.</summary>
+    static void Unzstd(ReadOnlySpan<byte> stored, Span<byte> output)
+    {
+        using var input = new MemoryStream(stored.ToArray(), writable: false);
+        using var z = new ZstdSharp.DecompressionStream(input);
         var done = 0;
         while (done < output.Length)
         {
