@@ -18,6 +18,12 @@ public sealed record ConversionRequest
     /// </summary>
     public (double Row, double Column)? PixelSpacingMm { get; init; }
 
+    /// <summary>
+    /// Photographs: whether the pixels may hold burned-in text (Burned In Annotation, PS3.3 §C.7.6.1). True unless the
+    /// person importing says otherwise: cameras stamp names and dates, and YES sends the image to de-identification's review.
+    /// </summary>
+    public bool BurnedInAnnotation { get; init; } = true;
+
     public ConversionLimits Limits { get; init; } = ConversionLimits.Default;
 }
 

@@ -33,11 +33,8 @@ internal static class PhotoHeader
         var now = DateTime.UtcNow;
         var ds = new DicomDataset();
         ds.Set(DicomTags.SpecificCharacterSet, "ISO_IR 192");
-        // PS3.3 §C.8.17.2.1.? / §C.8.12.1: Acquisition DateTime is required for ORIGINAL images; a file gives no
-        // acquisition time unless the sidecar does, and without it the object says it is DERIVED (from the file).
-        var acquired = subject["AcquisitionDateTime"];
-        ds.Set(DicomTags.ImageType, acquired is { Length: > 0 } ? "ORIGINAL" : "DERIVED", "PRIMARY");
-        if (acquired is null) ds.Set(DicomTags.DerivationDescription, $"Converted from a {image.SourceFormat} file at import; acquisition date and time unknown");
+        // The pixels are the camera's, as the file holds them (a JPEG is kept byte for byte): ORIGINAL, PRIMARY.
+        ds.Set(DicomTags.ImageType, "ORIGINAL", "PRIMARY");
         ds.Set(DicomTags.InstanceCreationDate, now.ToString("yyyyMMdd", CultureInfo.InvariantCulture));
         ds.Set(DicomTags.InstanceCreationTime, now.ToString("HHmmss", CultureInfo.InvariantCulture));
         ds.Set(DicomTags.SOPClassUID, sopClass);
@@ -56,6 +53,8 @@ internal static class PhotoHeader
         ds.Set(new DicomSequence(DicomTags.AcquisitionContextSequence)); // Type 2 (PS3.3 §C.7.6.14)
         ImagePixel(ds, image, request);
         if (ophthalmic) Ophthalmic(ds, uids, where, subject);
+        else if (Laterality(subject, where) is { } side) ds.Set(DicomTags.ImageLaterality, side);
+        else ds.Set(DicomTags.Laterality, []); // General Series, Type 2C without an Image Laterality (PS3.3 §C.7.3.1): unknown
         subject.ApplyTo(ds, uids.Study);
         return ds;
     }
@@ -78,6 +77,9 @@ internal static class PhotoHeader
         ds.Set(US(DicomTags.HighBit, image.Bits - 1));
         ds.Set(US(DicomTags.PixelRepresentation, 0));
         if (image.Photometric == "MONOCHROME2") ds.Set(DicomTags.PresentationLUTShape, "IDENTITY");
+        // Burned In Annotation (Type 1 in OP Image, PS3.3 §C.8.17.2): a photograph's pixels are not known to be free
+        // of text (fundus cameras stamp names and dates) unless the sidecar says so; YES sends it to de-identification's review.
+        ds.Set(DicomTags.BurnedInAnnotation, request.BurnedInAnnotation ? "YES" : "NO");
         // Lossy Image Compression (PS3.3 §C.7.6.1.1.5): "01" once a lossy compression has been applied, with its ratio and method.
         ds.Set(DicomTags.LossyImageCompression, image.LossyRatio is null ? "00" : "01");
         if (image.LossyRatio is { } ratio)
@@ -89,11 +91,16 @@ internal static class PhotoHeader
 
     static void Ophthalmic(DicomDataset ds, ConversionUids uids, string where, ConversionSubject subject)
     {
-        // Ocular Region Imaged (PS3.3 §C.8.17.5): Image Laterality R, L or B (both eyes).
-        var laterality = (subject["ImageLaterality"] ?? subject["Laterality"])?.Trim().ToUpperInvariant();
-        if (laterality is not ("R" or "L" or "B" or "U" or null))
-            throw new ConversionException($"{where}: laterality '{laterality}' is not R, L, B or U");
-        ds.Set(DicomTags.ImageLaterality, laterality ?? "U");
+        // Ocular Region Imaged (PS3.3 §C.8.17.5): Image Laterality is Type 1 and R, L or B (both eyes): U is not allowed.
+        var laterality = Laterality(subject, where);
+        if (laterality is null or "U")
+            throw new ConversionException($"{where}: an ophthalmic photograph needs the eye it shows: give ImageLaterality (R, L or B) in the sidecar " +
+                "(PS3.3 §C.8.17.5), or import it as a VL photograph");
+        ds.Set(DicomTags.ImageLaterality, laterality);
+        // OP Image (PS3.3 §C.8.17.2): an ORIGINAL image has its Acquisition DateTime (Type 1C); a file does not say it.
+        if (subject["AcquisitionDateTime"] is not { Length: > 0 })
+            throw new ConversionException($"{where}: an ophthalmic photograph needs the date and time it was taken: give AcquisitionDateTime " +
+                "(YYYYMMDDHHMMSS) in the sidecar (PS3.3 §C.8.17.2), or import it as a VL photograph");
         ds.Set(new DicomSequence(DicomTags.AnatomicRegionSequence, [Code("5665001", "SCT", "Retina")]));
         // Synchronization (PS3.3 §C.7.4.2): no trigger, not synchronised; a frame of reference of its own.
         ds.Set(DicomTags.SynchronizationFrameOfReferenceUID, uids.FrameOfReference("photo-synchronization"));
@@ -117,6 +124,15 @@ internal static class PhotoHeader
         ds.Set(new DicomSequence(DicomTags.ImagePathFilterTypeStackCodeSequence));
         ds.Set(new DicomSequence(DicomTags.LensesCodeSequence));
         ds.Set(DicomTags.DetectorType, []);
+    }
+
+    /// <summary>The subject's ImageLaterality, else its Laterality: R, L, B or U (General Image, PS3.3 §C.7.6.1); null when neither is given.</summary>
+    static string? Laterality(ConversionSubject subject, string where)
+    {
+        var laterality = (subject["ImageLaterality"] ?? subject["Laterality"])?.Trim().ToUpperInvariant();
+        if (laterality is not ("R" or "L" or "B" or "U" or null or ""))
+            throw new ConversionException($"{where}: laterality '{laterality}' is not R, L, B or U");
+        return laterality is "" ? null : laterality;
     }
 
     static DicomDataset Code(string value, string scheme, string meaning)
