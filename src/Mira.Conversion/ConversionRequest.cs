@@ -9,7 +9,32 @@ public sealed record ConversionRequest
     /// <summary>NIfTI: "MR" or "CT" (--modality); null lets the converter choose (MR, the usual research case).</summary>
     public string? Modality { get; init; }
 
+    /// <summary>Photographs: the SOP class they become (Ophthalmic Photography, the default, or VL Photographic).</summary>
+    public PhotoKind PhotoKind { get; init; } = PhotoKind.Ophthalmic;
+
+    /// <summary>
+    /// Photographs: the physical distance between pixel centres in mm (row spacing, column spacing), when the sidecar
+    /// says it (PixelSpacing); null leaves Pixel Spacing out, as for an uncalibrated image.
+    /// </summary>
+    public (double Row, double Column)? PixelSpacingMm { get; init; }
+
+    /// <summary>
+    /// Photographs: whether the pixels may hold burned-in text (Burned In Annotation, PS3.3 §C.7.6.1). True unless the
+    /// person importing says otherwise: cameras stamp names and dates, and YES sends the image to de-identification's review.
+    /// </summary>
+    public bool BurnedInAnnotation { get; init; } = true;
+
     public ConversionLimits Limits { get; init; } = ConversionLimits.Default;
+}
+
+/// <summary>What a photograph is stored as.</summary>
+public enum PhotoKind
+{
+    /// <summary>Ophthalmic Photography 8 Bit (16 Bit for 16-bit sources) Image Storage: a fundus or anterior-segment photograph (PS3.3 §A.39, §A.40).</summary>
+    Ophthalmic,
+
+    /// <summary>VL Photographic Image Storage: any other visible-light photograph (PS3.3 §A.32.4).</summary>
+    VisibleLight,
 }
 
 /// <summary>Bounds on what one untrusted source may cost (checked from headers, before anything is allocated).</summary>

@@ -15,6 +15,7 @@ public sealed class ImageConverters(IReadOnlyList<IImageConverter> converters)
     public static ImageConverters CreateBuiltIn() => new(
     [
         new Slides.SlideConverter(),
+        new Photos.PhotoConverter(),
     ]);
 
     /// <summary>The converter for the file, or null when none recognises it (DICOM, or something else).</summary>

@@ -86,3 +86,56 @@ public sealed class ConvertCommandTests : IDisposable
         Assert.Contains("no DICOM images", none.Stderr);
     }
 }
+
+public sealed class ConvertPhotoToPngTests : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("mira-convert-png-").FullName;
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    const string Fundus = "photos/fundus/Fundus_photograph_of_normal_right_eye_600px.jpg";
+
+    string FundusDicom()
+    {
+        var request = new Mira.Conversion.ConversionRequest
+        {
+            Subject = Mira.Conversion.ConversionSubject.FromValues(
+                [new("PatientID", "CLI-PHOTO"), new("ImageLaterality", "R"), new("AcquisitionDateTime", "20240501101500")], "test"),
+        };
+        var instance = new Mira.Conversion.Photos.PhotoConverter().Convert(Path.Combine(Corpus.Root, Fundus), request).Single();
+        var path = Path.Combine(dir, "fundus.dcm");
+        using var output = File.Create(path);
+        Mira.Conversion.Part10Writer.Write(output, instance);
+        return path;
+    }
+
+    [Fact]
+    public void A_DICOM_photograph_is_written_as_a_PNG_with_Pillows_pixels_of_the_source_JPEG()
+    {
+        var dcm = FundusDicom();
+        var png = Path.Combine(dir, "fundus.png");
+        var r = MiraProcess.Run("convert", dcm, "--to", png);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal($"{png}\t600x600 RGB 8-bit PNG\tfrom YBR_FULL_422 {dcm}", r.Stdout.Trim());
+        var diff = ExternalTool.Run("/usr/bin/python3", "-c", """
+            import sys, numpy as np
+            from PIL import Image
+            a = np.asarray(Image.open(sys.argv[1]).convert('RGB')).astype(int)
+            b = np.asarray(Image.open(sys.argv[2])).astype(int)
+            print(a.shape == b.shape and int(np.abs(a - b).max()))
+            """, Path.Combine(Corpus.Root, Fundus), png).Trim();
+        Assert.Equal("0", diff);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_DICOM_is_refused_and_leaves_no_PNG()
+    {
+        var notDicom = Path.Combine(dir, "notes.txt");
+        File.WriteAllText(notDicom, "not an image");
+        var png = Path.Combine(dir, "out.png");
+        var r = MiraProcess.Run("convert", notDicom, "--to", png);
+        Assert.Equal(1, r.ExitCode);
+        Assert.StartsWith(notDicom + ": not a readable DICOM file", r.Stderr);
+        Assert.False(File.Exists(png));
+        Assert.Empty(Directory.GetFiles(dir, "*.partial"));
+    }
+}

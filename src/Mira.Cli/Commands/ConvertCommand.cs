@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using Mira.Conversion;
+using Mira.Conversion.Photos;
 using Mira.Dicom;
 using Mira.Imaging;
 using Mira.Imaging.Formats;
@@ -16,14 +18,15 @@ namespace Mira.Cli.Commands;
 /// stacks or numbers clash). An input file in another volume format (NIfTI, MetaImage: told by its content through
 /// <see cref="VolumeFormats"/>, whatever its name) is converted as one volume. The output format is the one OUT's
 /// name asks for. One line per written file on stdout; warnings and refusals on stderr (exit 1 when nothing could be
-/// built).
+/// built). <c>mira convert PHOTO.dcm --to OUT.png</c> writes a single-frame DICOM photograph (or other grey or colour
+/// image) as a PNG (<see cref="PhotoExport"/>).
 /// </summary>
 public static class ConvertCommand
 {
     public static Command Create()
     {
         var input = new Argument<string>("input") { Description = "DICOM folder (read recursively) or file, or a NIfTI or MetaImage volume" };
-        var to = new Option<string>("--to") { Description = "output file: .nii, .nii.gz, .mha or .mhd", Required = true };
+        var to = new Option<string>("--to") { Description = "output file: .nii, .nii.gz, .mha or .mhd; .png for a single-frame DICOM image", Required = true };
         var tilt = new Option<bool>("--allow-tilt") { Description = "keep gantry-tilted stacks as a sheared affine (NIfTI only) instead of refusing them" };
         var uneven = new Option<bool>("--allow-uneven") { Description = "build stacks with non-uniform slice gaps using the mean gap instead of refusing them" };
         var nifti2 = new Option<bool>("--nifti2") { Description = "write NIfTI-2 instead of NIfTI-1" };
@@ -36,7 +39,7 @@ public static class ConvertCommand
     {
         foreach (var ext in new[] { ".nii.gz", ".nii", ".mha", ".mhd" })
             if (path.EndsWith(ext, StringComparison.OrdinalIgnoreCase)) return (path[..^ext.Length], path[^ext.Length..]);
-        throw new ImagingException($"{path}: the output must end in .nii, .nii.gz, .mha or .mhd");
+        throw new ImagingException($"{path}: the output must end in .nii, .nii.gz, .mha or .mhd (or .png, from one DICOM file)");
     }
 
     /// <summary>Writes in the format the output name asks for (.mha/.mhd MetaImage, else NIfTI).</summary>
@@ -48,6 +51,7 @@ public static class ConvertCommand
 
     static int Run(string input, string output, bool allowTilt, bool allowUneven, bool nifti2)
     {
+        if (output.EndsWith(".png", StringComparison.OrdinalIgnoreCase) && File.Exists(input)) return ToPng(input, output);
         try
         {
             var (stem, ext) = Split(output);
@@ -87,6 +91,26 @@ public static class ConvertCommand
         }
         catch (IOException e)
         {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+    }
+
+    /// <summary>One DICOM image to a PNG, written beside and moved into place so that a failure leaves no partial file.</summary>
+    static int ToPng(string input, string output)
+    {
+        var partial = output + ".partial";
+        try
+        {
+            PngExportResult result;
+            using (var stream = File.Create(partial)) result = PhotoExport.ToPng(input, stream);
+            File.Move(partial, output, overwrite: true);
+            Console.WriteLine($"{output}\t{result.Width}x{result.Height} {(result.Samples == 1 ? "grey" : "RGB")} {result.BitDepth}-bit PNG\tfrom {result.SourcePhotometric} {input}");
+            return 0;
+        }
+        catch (Exception e) when (e is ConversionException or IOException or UnauthorizedAccessException)
+        {
+            File.Delete(partial);
             Console.Error.WriteLine(e.Message);
             return 1;
         }
