@@ -25,6 +25,19 @@ public sealed record ConversionRequest
     public bool BurnedInAnnotation { get; init; } = true;
 
     public ConversionLimits Limits { get; init; } = ConversionLimits.Default;
+
+    /// <summary>
+    /// The request for files of <paramref name="subject"/>: photographs are Ophthalmic Photography when the subject
+    /// says which eye and when (<see cref="ConversionSubject.DescribesAnEye"/>), else VL Photographic; the sidecar's
+    /// Pixel Spacing is carried.
+    /// </summary>
+    public static ConversionRequest For(ConversionSubject subject, string? modality) => new()
+    {
+        Subject = subject,
+        Modality = modality,
+        PhotoKind = subject.DescribesAnEye ? PhotoKind.Ophthalmic : PhotoKind.VisibleLight,
+        PixelSpacingMm = subject.PixelSpacingMm,
+    };
 }
 
 /// <summary>What a photograph is stored as.</summary>

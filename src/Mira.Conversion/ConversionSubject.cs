@@ -41,12 +41,23 @@ public sealed class ConversionSubject
     public static ConversionSubject FromValues(IEnumerable<KeyValuePair<string, string>> given, string where)
     {
         var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        (double, double)? pixelSpacing = null;
         foreach (var (keyword, value) in given)
         {
             if (DicomDictionary.Lookup(keyword) is not { } entry)
                 throw new ConversionException($"{where}: '{keyword}' is not a DICOM keyword");
             if (entry.VRs.Any(v => v == DicomVR.SQ))
                 throw new ConversionException($"{where}: {keyword} is a sequence; give its parts (e.g. ContainerIdentifier, SpecimenIdentifier) instead");
+            if (keyword == "PixelSpacing")
+            {
+                var parts = value.Split('\\');
+                if (parts.Length != 2 || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var row)
+                    || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var column) || !(row > 0) || !(column > 0)
+                    || double.IsInfinity(row) || double.IsInfinity(column))
+                    throw new ConversionException($"{where}: PixelSpacing must be two positive numbers in mm, row spacing\\column spacing (e.g. 0.01\\0.01)");
+                pixelSpacing = (row, column);
+                continue;
+            }
             if (Owned.Contains(keyword) || entry.Tag.Group is 0x0002 or 0x0028 or 0x7FE0 or 0x0048)
                 throw new ConversionException($"{where}: {keyword} is set by the conversion from the file itself and cannot be given");
             if (value.Length > 1024) throw new ConversionException($"{where}: the value of {keyword} is longer than 1024 characters");
@@ -56,8 +67,21 @@ public sealed class ConversionSubject
             throw new ConversionException($"{where}: PatientID is required (without a sidecar, placeholders are generated)");
         if (values.TryGetValue("StudyInstanceUID", out var study) && !DicomUid.IsValid(study))
             throw new ConversionException($"{where}: StudyInstanceUID '{study}' is not a valid UID");
-        return new ConversionSubject(values, placeholder: false);
+        return new ConversionSubject(values, placeholder: false) { PixelSpacingMm = pixelSpacing };
     }
+
+    /// <summary>
+    /// The physical size of a photograph's pixels (mm, row then column spacing) when the sidecar gives
+    /// <c>PixelSpacing</c>: the one Image Pixel attribute a person may give, because no photograph file carries it.
+    /// </summary>
+    public (double Row, double Column)? PixelSpacingMm { get; private init; }
+
+    /// <summary>
+    /// The eye and the acquisition time, which the Ophthalmic Photography IODs require (PS3.3 §C.8.17.2 Image
+    /// Laterality, type 1; Acquisition DateTime, type 1 for ORIGINAL images): with both, a photograph is stored as
+    /// Ophthalmic Photography; without, as VL Photographic, which asks neither.
+    /// </summary>
+    public bool DescribesAnEye => (this["ImageLaterality"] ?? this["Laterality"]) is "R" or "L" or "B" && this["AcquisitionDateTime"] is { Length: > 0 };
 
     /// <summary>
     /// Placeholders for a file given without a sidecar: a Patient ID and name that say so, and a study of its own, all
@@ -101,7 +125,7 @@ public sealed class ConversionSubject
     }
 
     /// <summary>A stable text of the attributes, for UIDs derived from a file and its subject.</summary>
-    public string Key => string.Join('\n', values.Select(kv => kv.Key + "=" + kv.Value));
+    public string Key => string.Join('\n', values.Select(kv => kv.Key + "=" + kv.Value)) + (PixelSpacingMm is { } p ? string.Create(CultureInfo.InvariantCulture, $"\nPixelSpacing={p.Row}\\{p.Column}") : "");
 
     public override string ToString() => IsPlaceholder
         ? $"placeholder patient {values["PatientID"]}"

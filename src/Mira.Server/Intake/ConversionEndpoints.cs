@@ -54,7 +54,7 @@ public static class ConversionEndpoints
             try
             {
                 result = await platform.Conversion.ImportAsync(session, staged, converter,
-                    new ConversionRequest { Subject = subject, Modality = form.Modality is { Length: > 0 } m ? m : null }, ct);
+                    ConversionRequest.For(subject, form.Modality is { Length: > 0 } m ? m : null), ct);
             }
             catch (ConversionException e)
             {

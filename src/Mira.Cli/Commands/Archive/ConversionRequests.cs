@@ -22,7 +22,7 @@ static class ConversionRequests
             subject = sidecar.For(relative) ?? throw new ConversionException($"{path}: {sidecar.Path} has no row for '{relative.Replace('\\', '/')}'");
         else
             subject = ConversionSubject.Placeholder(ConversionUids.HashFile(path));
-        var request = new ConversionRequest { Subject = subject, Modality = options.Modality };
+        var request = ConversionRequest.For(subject, options.Modality);
         return Task.FromResult<(IImageConverter?, ConversionRequest)>((null, request));
     }
 }
