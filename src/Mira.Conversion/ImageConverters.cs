@@ -14,6 +14,7 @@ public sealed class ImageConverters(IReadOnlyList<IImageConverter> converters)
     /// <summary>The built-in converters, one line each.</summary>
     public static ImageConverters CreateBuiltIn() => new(
     [
+        new Nifti.NiftiConverter(),
     ]);
 
     /// <summary>The converter for the file, or null when none recognises it (DICOM, or something else).</summary>

@@ -150,7 +150,8 @@ public static class NiftiFile
         return done;
     }
 
-    static string? PairImagePath(string hdrPath)
+    /// <summary>The .img (or .img.gz) beside a pair's .hdr, or null when there is none.</summary>
+    public static string? PairImagePath(string hdrPath)
     {
         var gz = hdrPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
         var stem = gz ? hdrPath[..^3] : hdrPath;
