@@ -37,15 +37,19 @@ public abstract class PixelPayload;
 
 /// <summary>
 /// Native (uncompressed) pixels: <see cref="Length"/> bytes, written by <see cref="WriteTo"/> (which may produce them in
-/// pieces). VR OW when Bits Allocated is over 8, else OB; Float Pixel Data when <see cref="Float"/>.
+/// pieces). VR OW when Bits Allocated is over 8, else OB; Float Pixel Data (OF) when <see cref="Float"/>, Double
+/// Float Pixel Data (OD) when <see cref="DoubleFloat"/>.
 /// </summary>
-public sealed class NativePixels(long length, Action<Stream, CancellationToken> writeTo, bool floatPixels = false) : PixelPayload
+public sealed class NativePixels(long length, Action<Stream, CancellationToken> writeTo, bool floatPixels = false, bool doubleFloatPixels = false) : PixelPayload
 {
     public static NativePixels From(ReadOnlyMemory<byte> bytes, bool floatPixels = false) =>
         new(bytes.Length, (s, _) => s.Write(bytes.Span), floatPixels);
 
     public long Length { get; } = length;
-    public bool Float { get; } = floatPixels;
+    public bool Float { get; } = floatPixels && !doubleFloatPixels;
+
+    /// <summary>64-bit floating point pixels: Double Float Pixel Data (7FE0,0009), PS3.3 §C.7.6.24.</summary>
+    public bool DoubleFloat { get; } = doubleFloatPixels;
 
     /// <summary>Writes exactly <see cref="Length"/> bytes.</summary>
     public void WriteTo(Stream output, CancellationToken ct) => writeTo(output, ct);

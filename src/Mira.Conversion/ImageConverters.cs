@@ -14,6 +14,7 @@ public sealed class ImageConverters(IReadOnlyList<IImageConverter> converters)
     /// <summary>The built-in converters, one line each.</summary>
     public static ImageConverters CreateBuiltIn() => new(
     [
+        new Nifti.NiftiConverter(),
         new Slides.SlideConverter(),
         new Photos.PhotoConverter(),
     ]);

@@ -40,8 +40,8 @@ public static class Part10Writer
         var padded = native.Length + (native.Length & 1);
         if (padded > uint.MaxValue - 1) throw new NotSupportedException($"{native.Length} bytes of native pixels do not fit one element");
         var bitsAllocated = instance.Header.GetInt32(DicomTags.BitsAllocated) ?? 8;
-        var tag = native.Float ? DicomTags.FloatPixelData : PixelData;
-        var vr = native.Float ? "OF"u8 : bitsAllocated > 8 ? "OW"u8 : "OB"u8;
+        var tag = native.DoubleFloat ? DicomTags.DoubleFloatPixelData : native.Float ? DicomTags.FloatPixelData : PixelData;
+        var vr = native.DoubleFloat ? "OD"u8 : native.Float ? "OF"u8 : bitsAllocated > 8 ? "OW"u8 : "OB"u8;
         Span<byte> head = stackalloc byte[12];
         BinaryPrimitives.WriteUInt16LittleEndian(head, tag.Group);
         BinaryPrimitives.WriteUInt16LittleEndian(head[2..], tag.Element);

@@ -41,39 +41,117 @@ public static class NiftiFile
 
     static NiftiImage Read(string path, bool headerOnly)
     {
-        byte[] bytes;
-        try { bytes = ReadMaybeGzip(path); }
-        catch (IOException e) { throw new ImagingException($"{path}: {e.Message}", e); }
-        var (header, extensions) = ParseHeader(bytes, path);
-        if (headerOnly) return new NiftiImage(header, extensions, null);
-        byte[] data;
-        if (header.SingleFile)
+        try
         {
-            data = Slice(bytes, (long)header.VoxOffset, header, path);
+            using var stream = NiftiStreams.OpenMaybeGzip(path);
+            var (prefix, consumed) = ReadHeaderPrefix(stream, path);
+            var (header, extensions) = ParseHeader(prefix.AsSpan(0, consumed), path);
+            if (headerOnly) return new NiftiImage(header, extensions, null);
+            byte[] data;
+            if (header.SingleFile)
+            {
+                data = ReadData(stream, prefix.AsSpan(0, consumed), (long)header.VoxOffset, header, path);
+            }
+            else
+            {
+                var img = PairImagePath(path);
+                if (img is null) throw new ImagingException($"{path}: the header says .hdr/.img pair (magic {header.Magic}) but the .img beside it is missing");
+                try
+                {
+                    using var imgStream = NiftiStreams.OpenMaybeGzip(img);
+                    data = ReadData(imgStream, [], (long)header.VoxOffset, header, img);
+                }
+                catch (Exception e) when (e is IOException or InvalidDataException) { throw new ImagingException($"{img}: {e.Message}", e); }
+            }
+            if (header.BigEndian) Volumes.VoxelTypes.SwapBytes(data, NiftiHeader.SwapSizeOf(header.DataType));
+            return new NiftiImage(header, extensions, data);
         }
-        else
-        {
-            var img = PairImagePath(path);
-            if (img is null) throw new ImagingException($"{path}: the header says .hdr/.img pair (magic {header.Magic}) but the .img beside it is missing");
-            byte[] imgBytes;
-            try { imgBytes = ReadMaybeGzip(img); }
-            catch (IOException e) { throw new ImagingException($"{img}: {e.Message}", e); }
-            data = Slice(imgBytes, (long)header.VoxOffset, header, img);
-        }
-        if (header.BigEndian) Volumes.VoxelTypes.SwapBytes(data, NiftiHeader.SwapSizeOf(header.DataType));
-        return new NiftiImage(header, extensions, data);
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException) { throw new ImagingException($"{path}: {e.Message}", e); }
     }
 
-    static byte[] Slice(byte[] bytes, long offset, NiftiHeader h, string path)
+    /// <summary>Largest header plus extensions read before the data (a larger vox_offset is refused).</summary>
+    const int MaxHeaderPrefix = 64 << 20;
+
+    /// <summary>
+    /// Reads the header and the extensions before the data (up to vox_offset for a single file; the whole .hdr of a
+    /// pair) from the start of a decompressed stream: the first 544 bytes say the version and vox_offset.
+    /// </summary>
+    static (byte[] Prefix, int Length) ReadHeaderPrefix(Stream stream, string path)
+    {
+        var prefix = new byte[544];
+        var n = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
+        var h = ParseHeaderOnly(prefix.AsSpan(0, n), path);
+        if (n < h.SizeOfHdr + 4 || prefix[h.SizeOfHdr] == 0) return (prefix, n); // no extensions
+        if (!h.SingleFile)
+        {
+            // A pair's .hdr holds the header and its extensions only: read it all (bounded).
+            var rest = new MemoryStream();
+            rest.Write(prefix, 0, n);
+            var chunk = new byte[1 << 16];
+            int read;
+            while ((read = stream.Read(chunk)) > 0)
+            {
+                if (rest.Length + read > MaxHeaderPrefix) throw new ImagingException($"{path}: a .hdr of over {MaxHeaderPrefix} bytes");
+                rest.Write(chunk, 0, read);
+            }
+            return (rest.GetBuffer(), (int)rest.Length);
+        }
+        var wanted = (long)h.VoxOffset;
+        if (wanted > MaxHeaderPrefix)
+            throw new ImagingException($"{path}: vox_offset {h.VoxOffset} puts over {MaxHeaderPrefix} bytes of extensions before the data");
+        if (wanted <= n) return (prefix, n);
+        var grown = new byte[wanted];
+        prefix.AsSpan(0, n).CopyTo(grown);
+        n += stream.ReadAtLeast(grown.AsSpan(n), (int)wanted - n, throwOnEndOfStream: false);
+        return (grown, n);
+    }
+
+    /// <summary>
+    /// Reads the data array straight into its final array: <paramref name="consumed"/> holds the bytes already read
+    /// from the start of <paramref name="stream"/> (the header), the rest comes from the stream with large reads.
+    /// </summary>
+    static byte[] ReadData(Stream stream, ReadOnlySpan<byte> consumed, long offset, NiftiHeader h, string path)
     {
         var len = h.DataLength;
         if (len > MaxDataLength) throw new ImagingException($"{path}: data array of {len} bytes is over the limit ({MaxDataLength})");
-        if (offset < 0 || offset + len > bytes.LongLength)
-            throw new ImagingException($"{path}: data array needs {len} bytes from offset {offset}, the file has {bytes.LongLength} bytes");
-        return bytes.AsSpan((int)offset, (int)len).ToArray();
+        if (len > Array.MaxLength) throw new ImagingException($"{path}: data array of {len} bytes is larger than one array can hold");
+        if (offset < 0) throw new ImagingException($"{path}: vox_offset {offset} is negative");
+        var data = GC.AllocateUninitializedArray<byte>((int)len);
+        var filled = 0;
+        long position = consumed.Length;
+        if (offset < consumed.Length)
+        {
+            var from = consumed[(int)offset..];
+            filled = Math.Min(from.Length, data.Length);
+            from[..filled].CopyTo(data);
+        }
+        else
+        {
+            var skip = offset - consumed.Length;
+            if (stream.CanSeek) { var target = Math.Min(stream.Position + skip, stream.Length); position += target - stream.Position; stream.Position = target; }
+            else position += Skip(stream, skip);
+        }
+        if (filled < data.Length) filled += stream.ReadAtLeast(data.AsSpan(filled), data.Length - filled, throwOnEndOfStream: false);
+        if (filled < data.Length)
+            throw new ImagingException($"{path}: data array needs {len} bytes from offset {offset}, the file has {Math.Max(position, offset) + filled} bytes");
+        return data;
     }
 
-    static string? PairImagePath(string hdrPath)
+    static long Skip(Stream stream, long count)
+    {
+        var buffer = new byte[(int)Math.Min(count, 1 << 16)];
+        long done = 0;
+        while (done < count)
+        {
+            var read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, count - done));
+            if (read == 0) break;
+            done += read;
+        }
+        return done;
+    }
+
+    /// <summary>The .img (or .img.gz) beside a pair's .hdr, or null when there is none.</summary>
+    public static string? PairImagePath(string hdrPath)
     {
         var gz = hdrPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
         var stem = gz ? hdrPath[..^3] : hdrPath;
@@ -83,21 +161,14 @@ public static class NiftiFile
         return null;
     }
 
-    static byte[] ReadMaybeGzip(string path)
-    {
-        var raw = File.ReadAllBytes(path);
-        if (raw.Length >= 2 && raw[0] == 0x1F && raw[1] == 0x8B)
-        {
-            using var gz = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
-            using var ms = new MemoryStream();
-            gz.CopyTo(ms);
-            return ms.ToArray();
-        }
-        return raw;
-    }
-
     /// <summary>Parses a header (and the extensions after it) from the start of a decompressed file.</summary>
     public static (NiftiHeader Header, IReadOnlyList<NiftiExtension> Extensions) ParseHeader(ReadOnlySpan<byte> b, string name = "NIfTI")
+    {
+        var h = ParseHeaderOnly(b, name);
+        return (h, ParseExtensions(b, h, name));
+    }
+
+    static NiftiHeader ParseHeaderOnly(ReadOnlySpan<byte> b, string name)
     {
         if (b.Length < 348) throw new ImagingException($"{name}: {b.Length} bytes is too short for a NIfTI header");
         var le = BinaryPrimitives.ReadInt32LittleEndian(b);
@@ -116,7 +187,7 @@ public static class NiftiFile
         if (bits == 0) throw new ImagingException($"{name}: unknown datatype {(int)h.DataType}");
         if (h.BitPix != bits) h.BitPix = bits; // nifti1.h: datatype decides; a wrong bitpix is repaired.
         if (h.DataType == NiftiDataType.Binary) throw new ImagingException($"{name}: datatype 1 (binary, 1 bit) is not supported");
-        return (h, ParseExtensions(b, h, name));
+        return h;
     }
 
     static void ParseV1(Reader r, NiftiHeader h, string name)

@@ -53,10 +53,7 @@ public static class NiftiVolumes
         var h = image.Header;
         if (image.Data is null) throw new ImagingException("the NIfTI image has no data");
         var type = VoxelTypeOf(h.DataType) ?? throw new ImagingException($"NIfTI datatype {h.DataType} ({(int)h.DataType}) cannot become a volume");
-        var unit = h.SpaceUnits switch { 1 => 1000.0, 3 => 0.001, _ => 1.0 };
-        var ras = h.BestAffine();
-        if (unit != 1) for (var r = 0; r < 3; r++) for (var c = 0; c < 4; c++) ras[r * 4 + c] *= unit;
-        var geometry = VolumeGeometry.FromVoxelToPatient(VolumeGeometry.LpsRasFlip(ras));
+        var geometry = GeometryOf(h);
         var size = new int[h.Rank];
         for (var i = 0; i < size.Length; i++) size[i] = checked((int)h.Dim[i + 1]);
         var extra = new double[Math.Max(0, h.Rank - 3)];
@@ -72,6 +69,18 @@ public static class NiftiVolumes
             return new Volume(size, outType, dst.Data, geometry, extra) { Description = h.Descrip };
         }
         return new Volume(size, type, data, geometry, extra) { Description = h.Descrip };
+    }
+
+    /// <summary>
+    /// The patient geometry of a header (as <see cref="ToVolume"/> gives it): <see cref="NiftiHeader.BestAffine"/>,
+    /// metres and microns converted to mm, RAS+ to LPS+.
+    /// </summary>
+    public static VolumeGeometry GeometryOf(NiftiHeader h)
+    {
+        var unit = h.SpaceUnits switch { 1 => 1000.0, 3 => 0.001, _ => 1.0 };
+        var ras = h.BestAffine();
+        if (unit != 1) for (var r = 0; r < 3; r++) for (var c = 0; c < 4; c++) ras[r * 4 + c] *= unit;
+        return VolumeGeometry.FromVoxelToPatient(VolumeGeometry.LpsRasFlip(ras));
     }
 
     /// <summary>
