@@ -30,7 +30,9 @@ internal static class PhotoHeader
             _ => throw new ConversionException($"{where}: {image.Bits}-bit samples; VL Photographic images have 8 bits (PS3.3 §C.8.12.1.1.2): store it as an ophthalmic photograph or convert it to 8 bits"),
         };
         var series = uids.Series("photo");
-        var now = DateTime.UtcNow;
+        // The file's own time, not the clock's: the same file converted again gives the same object, byte for byte,
+        // so a second import finds it already stored instead of a conflict under the same UIDs.
+        var now = File.Exists(where) ? File.GetLastWriteTimeUtc(where) : DateTime.UnixEpoch;
         var ds = new DicomDataset();
         ds.Set(DicomTags.SpecificCharacterSet, "ISO_IR 192");
         // The pixels are the camera's, as the file holds them (a JPEG is kept byte for byte): ORIGINAL, PRIMARY.
