@@ -17,6 +17,7 @@ public sealed class ImageConverters(IReadOnlyList<IImageConverter> converters)
         new Nifti.NiftiConverter(),
         new Slides.SlideConverter(),
         new Photos.PhotoConverter(),
+        new Photos.TiffPhotoConverter(),
     ]);
 
     /// <summary>The converter for the file, or null when none recognises it (DICOM, or something else).</summary>

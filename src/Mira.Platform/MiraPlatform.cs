@@ -43,7 +43,7 @@ public sealed class MiraPlatform : IAsyncDisposable
         Ingest = new IngestService(index, blobs) { Journal = journal, Limits = options.IntakeLimits };
         IngestQueue = new IngestQueue(Ingest);
         Intake = new IntakeService(Ingest, IngestQueue, Projects, Audit);
-        Conversion = new ConversionIntake(Ingest, blobs, Mira.Conversion.ImageConverters.CreateBuiltIn());
+        Conversion = new ConversionIntake(Ingest, index, blobs, Mira.Conversion.ImageConverters.CreateBuiltIn());
         JobHandlers = [new ProjectRuleCopyJob(Projects)];
         Statistics = new StatisticsService(index, Projects, Audit);
     }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Mira.Conversion;
 using Mira.Storage.Blobs;
+using Mira.Storage.Index;
 
 namespace Mira.Platform.Intake;
 
@@ -23,12 +24,15 @@ public sealed record ConvertedStore(string Description, string SopClassUid, stri
 /// produced frame by frame (a slide level) is composed into a staging file of the blob store, hashed as it is written,
 /// and adopted by the store by rename: memory holds one frame at a time, whatever the slide's size.
 /// </summary>
-public sealed class ConversionIntake(IngestService ingest, IBlobStore blobs, ImageConverters converters)
+public sealed class ConversionIntake(IngestService ingest, IIndexStore index, IBlobStore blobs, ImageConverters converters)
 {
     /// <summary>Objects with native pixels up to this size are composed in memory.</summary>
     public long InMemoryLimit { get; init; } = 64L << 20;
 
     public ImageConverters Converters => converters;
+
+    /// <summary>What <see cref="ImportLabelsAsync"/> reports as the converter (the patient is the series', not a subject's).</summary>
+    public const string LabelsConverterName = "NIfTI labels";
 
     /// <summary>The converter for a file, or null (DICOM, or not a kind Mira converts).</summary>
     public IImageConverter? Detect(string path) => converters.Detect(path);
@@ -38,7 +42,28 @@ public sealed class ConversionIntake(IngestService ingest, IBlobStore blobs, Ima
     /// <see cref="ConversionException"/> when the file cannot be converted: objects already stored from it stay (each was
     /// acknowledged), and the exception says how far it got.
     /// </summary>
-    public async Task<ConvertedSource> ImportAsync(IntakeSession session, string path, IImageConverter converter, ConversionRequest request, CancellationToken ct = default)
+    public Task<ConvertedSource> ImportAsync(IntakeSession session, string path, IImageConverter converter, ConversionRequest request, CancellationToken ct = default) =>
+        StoreAllAsync(session, path, converter.Name, request.Subject, converter.Convert(path, request, ct), ct);
+
+    /// <summary>
+    /// A NIfTI label volume as a DICOM Segmentation of the stored series <paramref name="seriesUid"/> (its patient,
+    /// study and frame of reference; the label grid must be the series'): <c>mira import --labels-for</c>.
+    /// </summary>
+    public async Task<ConvertedSource> ImportLabelsAsync(IntakeSession session, string path, string seriesUid, ConversionRequest request, CancellationToken ct = default)
+    {
+        if (converters.Detect(path) is not Mira.Conversion.Nifti.NiftiConverter)
+            throw new ConversionException($"{path}: a label volume must be a NIfTI file");
+        var found = await index.QuerySeriesAsync(Mira.Storage.Query.QidoQuery.Parse([new("SeriesInstanceUID", seriesUid)]), null, ct);
+        if (found.Count == 0 || found[0].GetString(Mira.Dicom.DicomTags.StudyInstanceUID) is not { } study)
+            throw new ConversionException($"{path}: no stored series {seriesUid} to put the segmentation on");
+        var instances = await index.FindInstancesAsync(study, seriesUid, ct);
+        var headers = instances.Select(si => StoredObjects.ReadForMetadata(blobs, si).Dataset).ToList();
+        var seg = Mira.Conversion.Nifti.NiftiSegmentationConverter.Convert(path, headers, request);
+        return await StoreAllAsync(session, path, LabelsConverterName, request.Subject, [seg], ct);
+    }
+
+    async Task<ConvertedSource> StoreAllAsync(IntakeSession session, string path, string converterName, ConversionSubject subject,
+        IEnumerable<ConvertedInstance> made, CancellationToken ct)
     {
         var results = new List<ConvertedStore>();
         var batch = new List<(ConvertedInstance Instance, byte[] Bytes)>();
@@ -52,7 +77,7 @@ public sealed class ConversionIntake(IngestService ingest, IBlobStore blobs, Ima
         }
         try
         {
-            foreach (var instance in converter.Convert(path, request, ct))
+            foreach (var instance in made)
             {
                 if (IsSmall(instance))
                 {
@@ -71,7 +96,7 @@ public sealed class ConversionIntake(IngestService ingest, IBlobStore blobs, Ima
         {
             throw new ConversionException($"{e.Message} (after {results.Count} object(s) of it were stored)", e);
         }
-        return new ConvertedSource(path, converter.Name, request.Subject, results);
+        return new ConvertedSource(path, converterName, subject, results);
     }
 
     bool IsSmall(ConvertedInstance instance) => instance.Pixels switch
@@ -112,7 +137,20 @@ public sealed class ConversionIntake(IngestService ingest, IBlobStore blobs, Ima
         }
     }
 
-    static ConvertedStore Describe(ConvertedInstance instance, StoreResult result) => new(instance.Description, instance.SopClassUid,
+    /// <summary>
+    /// A converted object's UIDs are derived from its source file's SHA-256 and the subject (<see cref="ConversionUids"/>):
+    /// an object already stored under the same SOP Instance UID was made from the same file for the same patient and
+    /// study. When only what the conversion cannot reproduce differs (an upload's file time, carried into Content
+    /// Date), it is the same object: "already stored", not a conflict.
+    /// </summary>
+    static StoreResult Reconverted(StoreResult result) => result.Refusal == StoreRefusal.Conflict
+        ? new StoreResult(StoreOutcome.AlreadyStored, StoreStatus.Success, result.SopClassUid, result.SopInstanceUid,
+            "an object converted from the same file with the same attributes is already stored")
+        : result;
+
+    static ConvertedStore Describe(ConvertedInstance instance, StoreResult result) => Make(instance, Reconverted(result));
+
+    static ConvertedStore Make(ConvertedInstance instance, StoreResult result) => new(instance.Description, instance.SopClassUid,
         instance.SopInstanceUid, instance.Header.GetString(Mira.Dicom.DicomTags.StudyInstanceUID) ?? "",
         instance.Header.GetString(Mira.Dicom.DicomTags.SeriesInstanceUID) ?? "", result);
 }

@@ -22,6 +22,7 @@ public static class ImportCommand
         var callingAe = new Option<string?>("--calling-ae") { Description = "store as if sent by this AE title (e.g. a PACS export): its project AE rules copy the instances" };
         var meta = new Option<string?>("--meta") { Description = "patient and study attributes for non-DICOM files: a JSON object of DICOM keywords, or a CSV (file,PatientID,...) for a folder; without it, marked placeholders are generated" };
         var modality = new Option<string?>("--modality") { Description = "NIfTI volumes become this modality's series: MR (default) or CT" };
+        var labelsFor = new Option<string?>("--labels-for") { Description = "the NIfTI files are label volumes: store each as a DICOM Segmentation of this stored series (its Series Instance UID)" };
         var cmd = new Command("import", """
             Store files in the archive (offline; the server need not run). NIfTI volumes, photographs and whole-slide
             images are converted to DICOM first (chosen by content, not by name; see docs/intake-formats.md), with the
@@ -34,9 +35,9 @@ public static class ImportCommand
             listed as refused "not DICOM" but do not fail the import unless --strict); 1 when a DICOM file was
             refused (conflict, missing UID, truncated, unreadable...) or a path does not exist, or with --strict any
             refusal; 2 on a usage error.
-            """) { paths, data, db, strict, uploader, callingAe, meta, modality };
+            """) { paths, data, db, strict, uploader, callingAe, meta, modality, labelsFor };
         cmd.SetAction((r, ct) => RunAsync(r.GetValue(paths)!, new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(strict),
-            r.GetValue(uploader), r.GetValue(callingAe), new ConversionOptions(r.GetValue(meta), r.GetValue(modality)), ct));
+            r.GetValue(uploader), r.GetValue(callingAe), new ConversionOptions(r.GetValue(meta), r.GetValue(modality), r.GetValue(labelsFor)), ct));
         return cmd;
     }
 
@@ -131,7 +132,9 @@ public static class ImportCommand
             try
             {
                 var request = await ConversionRequests.ForAsync(platform, path, relative, sidecar, conversion, ct);
-                var result = await platform.Conversion.ImportAsync(session, path, request.Converter ?? converter, request.Request, ct);
+                var result = conversion.LabelsFor is { } series
+                    ? await platform.Conversion.ImportLabelsAsync(session, path, series, request.Request, ct)
+                    : await platform.Conversion.ImportAsync(session, path, request.Converter ?? converter, request.Request, ct);
                 converted.Add(result);
                 stored += result.Stored;
                 present += result.AlreadyStored;
@@ -184,7 +187,7 @@ public static class ImportCommand
             foreach (var c in converted.Take(ShownPerReason * 4))
                 Console.WriteLine($"  {c.Path}: {c.Converter}, {c.Objects.Count} object(s) in series {string.Join(", ", c.Objects.Select(o => o.SeriesInstanceUid).Distinct())}, {c.Subject}");
             if (converted.Count > ShownPerReason * 4) Console.WriteLine($"  ... and {converted.Count - ShownPerReason * 4} more");
-            if (converted.Any(c => c.Subject.IsPlaceholder))
+            if (converted.Any(c => c.Subject.IsPlaceholder && c.Converter != ConversionIntake.LabelsConverterName))
                 Console.WriteLine("  warning: placeholder patient identifiers were generated (no --meta); replace them before clinical use");
         }
         Console.WriteLine($"stored: {stored}");
