@@ -67,3 +67,63 @@ public sealed class ImportConversionTests : IDisposable
         Assert.Contains("has no row for 'b.jpg'", r.Stdout);
     }
 }
+
+/// <summary>What was converted comes back out: a slide level as a TIFF, a label volume as a SEG on its series.</summary>
+public sealed class ImportConversionRoundTripTests : IDisposable
+{
+    readonly ArchiveCli cli = new();
+
+    public void Dispose() => cli.Dispose();
+
+    static string SeriesOf(string stdout) => Regex.Match(stdout, @"in series ([0-9.]+)").Groups[1].Value;
+
+    async Task<string> StoredFileAsync(string series, Func<Mira.Storage.Index.StoredInstance, bool> pick)
+    {
+        var (index, blobs) = await cli.OpenAsync();
+        var found = await index.QuerySeriesAsync(Mira.Storage.Query.QidoQuery.Parse([new("SeriesInstanceUID", series)]));
+        var study = Assert.Single(found).GetString(Mira.Dicom.DicomTags.StudyInstanceUID)!;
+        var instance = (await index.FindInstancesAsync(study, series)).First(pick);
+        var path = Path.Combine(cli.Root, instance.SopInstanceUid + ".dcm");
+        await using (var blob = blobs.OpenRead(instance.BlobKey))
+        await using (var file = File.Create(path))
+            await blob.CopyToAsync(file);
+        return path;
+    }
+
+    [Fact]
+    public async Task A_slide_level_converted_back_to_TIFF_has_the_source_pixels()
+    {
+        var source = Path.Combine(Corpus.Root, "wsi/large_image/grey10kx5k.tif");
+        var imported = cli.Mira("import", source);
+        Assert.True(imported.ExitCode == 0, imported.Stdout + imported.Stderr);
+        var level = await StoredFileAsync(SeriesOf(imported.Stdout), _ => true);
+        var tiff = Path.Combine(cli.Root, "level.tif");
+        var converted = ArchiveCli.Run(null, null, "convert", level, "--to", tiff);
+        Assert.True(converted.ExitCode == 0, converted.Stdout + converted.Stderr);
+        // Pillow decodes the exported TIFF; the oracle holds Pillow's decode of the source.
+        var sha = ExternalTool.Run("/usr/bin/python3", ["-c",
+            "import sys, hashlib, numpy as np; from PIL import Image; print(hashlib.sha256(np.asarray(Image.open(sys.argv[1])).tobytes()).hexdigest())", tiff]).Trim();
+        Assert.Equal("8049635b0afb7ad79611df267d19d104b3877c5c23ce82086ee68df56813eff3", sha);
+    }
+
+    [Fact]
+    public async Task A_label_volume_becomes_a_segmentation_of_its_stored_series()
+    {
+        var t1 = cli.Mira("import", Path.Combine(Corpus.Root, "nifti/mni/MNI152_T1_2mm.nii.gz"));
+        Assert.True(t1.ExitCode == 0, t1.Stdout + t1.Stderr);
+        var series = SeriesOf(t1.Stdout);
+        var labels = cli.Mira("import", Path.Combine(Corpus.Root, "nifti/mni/mniMask.nii.gz"), "--labels-for", series);
+        Assert.True(labels.ExitCode == 0, labels.Stdout + labels.Stderr);
+        Assert.Equal(1, ArchiveCli.Count(labels.Stdout, "stored"));
+        Assert.DoesNotContain("placeholder patient identifiers were generated", labels.Stdout);
+        var (index, _) = await cli.OpenAsync();
+        var studies = await index.QueryStudiesAsync(new Mira.Storage.Query.QidoQuery());
+        var study = Assert.Single(studies).GetString(Mira.Dicom.DicomTags.StudyInstanceUID)!; // the SEG is in the T1's study
+        var all = await index.FindInstancesAsync(study);
+        Assert.Single(all, i => i.SopClassUid == "1.2.840.10008.5.1.4.1.1.66.4");
+
+        var missing = cli.Mira("import", Path.Combine(Corpus.Root, "nifti/mni/mniMask.nii.gz"), "--labels-for", "2.25.1");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("no stored series 2.25.1", missing.Stdout);
+    }
+}

@@ -19,14 +19,15 @@ namespace Mira.Cli.Commands;
 /// <see cref="VolumeFormats"/>, whatever its name) is converted as one volume. The output format is the one OUT's
 /// name asks for. One line per written file on stdout; warnings and refusals on stderr (exit 1 when nothing could be
 /// built). <c>mira convert PHOTO.dcm --to OUT.png</c> writes a single-frame DICOM photograph (or other grey or colour
-/// image) as a PNG (<see cref="PhotoExport"/>).
+/// image) as a PNG (<see cref="PhotoExport"/>); <c>mira convert LEVEL.dcm --to OUT.tif</c> writes a level of a whole-slide
+/// image as a tiled TIFF (<see cref="Mira.Conversion.Slides.SlideExport"/>).
 /// </summary>
 public static class ConvertCommand
 {
     public static Command Create()
     {
         var input = new Argument<string>("input") { Description = "DICOM folder (read recursively) or file, or a NIfTI or MetaImage volume" };
-        var to = new Option<string>("--to") { Description = "output file: .nii, .nii.gz, .mha or .mhd; .png for a single-frame DICOM image", Required = true };
+        var to = new Option<string>("--to") { Description = "output file: .nii, .nii.gz, .mha or .mhd; .png for a single-frame DICOM image; .tif for a whole-slide level", Required = true };
         var tilt = new Option<bool>("--allow-tilt") { Description = "keep gantry-tilted stacks as a sheared affine (NIfTI only) instead of refusing them" };
         var uneven = new Option<bool>("--allow-uneven") { Description = "build stacks with non-uniform slice gaps using the mean gap instead of refusing them" };
         var nifti2 = new Option<bool>("--nifti2") { Description = "write NIfTI-2 instead of NIfTI-1" };
@@ -39,7 +40,7 @@ public static class ConvertCommand
     {
         foreach (var ext in new[] { ".nii.gz", ".nii", ".mha", ".mhd" })
             if (path.EndsWith(ext, StringComparison.OrdinalIgnoreCase)) return (path[..^ext.Length], path[^ext.Length..]);
-        throw new ImagingException($"{path}: the output must end in .nii, .nii.gz, .mha or .mhd (or .png, from one DICOM file)");
+        throw new ImagingException($"{path}: the output must end in .nii, .nii.gz, .mha or .mhd (or .png or .tif, from one DICOM file)");
     }
 
     /// <summary>Writes in the format the output name asks for (.mha/.mhd MetaImage, else NIfTI).</summary>
@@ -52,6 +53,8 @@ public static class ConvertCommand
     static int Run(string input, string output, bool allowTilt, bool allowUneven, bool nifti2)
     {
         if (output.EndsWith(".png", StringComparison.OrdinalIgnoreCase) && File.Exists(input)) return ToPng(input, output);
+        if ((output.EndsWith(".tif", StringComparison.OrdinalIgnoreCase) || output.EndsWith(".tiff", StringComparison.OrdinalIgnoreCase)) && File.Exists(input))
+            return ToTiff(input, output);
         try
         {
             var (stem, ext) = Split(output);
@@ -91,6 +94,25 @@ public static class ConvertCommand
         }
         catch (IOException e)
         {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+    }
+
+    /// <summary>One level of a converted slide (VL Whole Slide Microscopy) to a tiled TIFF, written beside and moved into place.</summary>
+    static int ToTiff(string input, string output)
+    {
+        var partial = output + ".partial";
+        try
+        {
+            Mira.Conversion.Slides.SlideExport.WriteLevel(input, partial);
+            File.Move(partial, output, overwrite: true);
+            Console.WriteLine($"{output}	tiled TIFF	from the slide level {input}");
+            return 0;
+        }
+        catch (Exception e) when (e is ConversionException or IOException or UnauthorizedAccessException or Mira.Dicom.MiraException)
+        {
+            File.Delete(partial);
             Console.Error.WriteLine(e.Message);
             return 1;
         }
