@@ -82,7 +82,7 @@ public static class MetricsCommand
             }
             (BinaryMask R, BinaryMask P) Masks(int? l)
             {
-                if (refSeg is null && predSeg is null) return (BinaryMask.Read(reference, l), BinaryMask.Read(prediction, l));
+                if (refSeg is null && predSeg is null) return ReadBoth(reference, prediction, l);
                 // A SEG gives a 0/1 mask of the chosen segment(s); a label volume keeps its values and is thresholded after alignment.
                 var a = refSeg is not null ? SegMask(refSeg, l) : refVolume!;
                 var b = predSeg is not null ? SegMask(predSeg, l) : predVolume!;
@@ -135,5 +135,26 @@ public static class MetricsCommand
     static Volume SegMask(DicomSegmentation seg, int? segment) => segment is { } n ? seg.Mask(n) : seg.Union();
 
     /// <summary>A label volume in any format recognised by content (<see cref="VolumeFormats"/>), stored values unscaled.</summary>
+    /// <summary>
+    /// The two masks read side by side (a .nii.gz mask spends most of its read inflating, one core each); the first
+    /// error is thrown as itself, as a sequential read would.
+    /// </summary>
+    static (BinaryMask R, BinaryMask P) ReadBoth(string reference, string prediction, int? label)
+    {
+        var prediction2 = Task.Run(() => BinaryMask.Read(prediction, label));
+        BinaryMask r;
+        try
+        {
+            r = BinaryMask.Read(reference, label);
+        }
+        catch
+        {
+            // The reference's error is the one reported; the other read's, if any, is observed and dropped.
+            prediction2.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            throw;
+        }
+        return (r, prediction2.GetAwaiter().GetResult());
+    }
+
     static Volume ReadVolume(string path) => VolumeFormats.Default.Read(path, new VolumeReadOptions { ApplyScaling = false });
 }
