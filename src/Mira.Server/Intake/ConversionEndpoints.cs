@@ -58,7 +58,7 @@ public static class ConversionEndpoints
             }
             catch (ConversionException e)
             {
-                return Problems.Result(StatusCodes.Status422UnprocessableEntity, "Cannot convert", e.Message.Replace(staged, name, StringComparison.Ordinal));
+                return Problems.Result(StatusCodes.Status422UnprocessableEntity, "Cannot convert", AsUploaded(e.Message, staged, name));
             }
             http.Items[PatientDataAccess.ResourceKey] = string.Join(",", result.Objects.Select(o => o.StudyInstanceUid).Distinct());
             return Results.Json(Describe(name, result), statusCode: result.Refused > 0 ? StatusCodes.Status409Conflict : StatusCodes.Status200OK);
@@ -68,6 +68,13 @@ public static class ConversionEndpoints
             if (File.Exists(staged)) File.Delete(staged);
         }
     }
+
+    /// <summary>
+    /// A converter's message names the file it read, the staging file (by its path or, as the NIfTI and TIFF readers
+    /// do, by its file name): the person uploading knows it by the name they sent.
+    /// </summary>
+    static string AsUploaded(string message, string staged, string name) =>
+        message.Replace(staged, name, StringComparison.Ordinal).Replace(Path.GetFileName(staged), name, StringComparison.Ordinal);
 
     sealed record Body(string? Name, string? Modality, Func<ConversionSubject>? Meta, string? Problem);
 
