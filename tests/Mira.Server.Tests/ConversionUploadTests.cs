@@ -74,6 +74,14 @@ public sealed class ConversionUploadTests(WorkspaceServer mira) : IClassFixture<
         var study = Assert.Single(objects.Select(o => o.GetProperty("studyInstanceUid").GetString()).Distinct())!;
 
         Assert.Equal([study], await StudiesOfPatientAsync(patient));
+        // The stored objects name the file as it was sent, never the server's staging file.
+        using (var series = new HttpRequestMessage(HttpMethod.Get, $"/dicomweb/studies/{study}/series/{objects[0].GetProperty("seriesInstanceUid").GetString()}/metadata"))
+        {
+            using var metadata = await Admin.SendAsync(series);
+            var text = await metadata.Content.ReadAsStringAsync();
+            Assert.Contains("standard.nii.gz", text);
+            Assert.DoesNotContain(".tmp-", text);
+        }
         var audit = (await WorkspaceAudit.ReadAsync(mira)).Where(r => r.Action == AuditActions.ConvertStore && r.Actor == "admin").ToList();
         Assert.Contains(audit, r => r.Resource == study && r.Outcome == "success");
     }
@@ -145,10 +153,9 @@ public sealed class ConversionUploadTests(WorkspaceServer mira) : IClassFixture<
         Assert.StartsWith("CIT168.nii.gz: datatype 2304 (RGBA32)", detail);
     }
 
-    // Fails today with 409: the converters take the staging file's name and modification time into the header
-    // (DerivationDescription, SeriesDescription, ImageComments, Instance Creation and Content dates), so a second upload
-    // of the same file makes other bytes under the same UIDs. Being fixed on main; remove Skip when it lands.
-    [Fact(Skip = "conversion conflict on re-upload, being fixed on main")]
+    // The converters take the file's time into dates of the header, and an upload's time is the upload's: the second
+    // upload makes other bytes under the same UIDs, which are the same object (same file, same attributes).
+    [Fact]
     public async Task The_same_file_with_the_same_attributes_twice_is_stored_once_and_the_second_answer_says_already_stored()
     {
         var query = $"?name=standard.nii.gz&PatientID={NewPatient()}&PatientName=Twice%5EUploaded";

@@ -22,22 +22,28 @@ public static class ConversionEndpoints
             .AddEndpointFilter(new PatientDataAccess(AuditActions.ConvertStore, PatientDataAccess.IdentifiedData))
             .DisableAntiforgery(); // RequestForgeryGuard checks cookie requests' tokens itself, multipart forms included
 
-    static readonly string[] Control = ["name", "modality"];
+    static readonly string[] Control = ["name", "modality", "lastModified"];
 
     static async Task<IResult> UploadAsync(HttpContext http, MiraPlatform platform, ServerOptions options)
     {
         var ct = http.RequestAborted;
-        var staged = platform.Blobs.NewStagingFile();
+        // The upload is kept under the name it was sent with, in a staging folder of its own: what a converter writes
+        // of its source (a series description, a message) names the file the person knows.
+        var folder = platform.Blobs.NewStagingFolder();
         try
         {
-            var form = await ReadBodyAsync(http, staged, options.MaxRequestBytes, ct);
+            var received = Path.Combine(folder, "upload");
+            var form = await ReadBodyAsync(http, received, options.MaxRequestBytes, ct);
             if (form.Problem is { } problem) return Problems.BadRequest(problem);
-            var name = form.Name is { Length: > 0 } n ? Path.GetFileName(n) : "upload";
+            var name = SafeName(form.Name);
+            var staged = Path.Combine(folder, name);
+            if (staged != received) File.Move(received, staged);
+            if (form.LastModified is { } modified) File.SetLastWriteTimeUtc(staged, modified);
             if (form.Modality is not (null or "" or "MR" or "CT")) return Problems.BadRequest($"modality '{form.Modality}' is not MR or CT");
             var converter = platform.Conversion.Detect(staged);
             if (converter is null)
                 return Problems.Result(StatusCodes.Status415UnsupportedMediaType, "Not a convertible file",
-                    $"{name} is not a NIfTI volume, a photograph (JPEG, PNG) or a whole-slide image (SVS, TIFF); DICOM objects go to STOW-RS (POST /dicomweb/studies)");
+                    $"{name} is not a NIfTI volume, a photograph (JPEG, PNG, TIFF) or a whole-slide image (SVS, TIFF); DICOM objects go to STOW-RS (POST /dicomweb/studies)");
             ConversionSubject subject;
             try
             {
@@ -65,8 +71,18 @@ public static class ConversionEndpoints
         }
         finally
         {
-            if (File.Exists(staged)) File.Delete(staged);
+            try { Directory.Delete(folder, recursive: true); }
+            catch (IOException) { } // left to the blob store's start-up clean-up
         }
+    }
+
+    /// <summary>The sent file name as a plain file name (no folders, no control characters, at most 200 characters), or "upload".</summary>
+    static string SafeName(string? sent)
+    {
+        var name = Path.GetFileName((sent ?? "").Replace('\\', '/'));
+        name = new string([.. name.Where(c => !char.IsControl(c) && c != '/' && !Path.GetInvalidFileNameChars().Contains(c))]).Trim();
+        if (name.Length > 200) name = name[^200..];
+        return name is "" or "." or ".." ? "upload" : name;
     }
 
     /// <summary>
@@ -76,7 +92,12 @@ public static class ConversionEndpoints
     static string AsUploaded(string message, string staged, string name) =>
         message.Replace(staged, name, StringComparison.Ordinal).Replace(Path.GetFileName(staged), name, StringComparison.Ordinal);
 
-    sealed record Body(string? Name, string? Modality, Func<ConversionSubject>? Meta, string? Problem);
+    sealed record Body(string? Name, string? Modality, Func<ConversionSubject>? Meta, string? Problem, DateTime? LastModified = null);
+
+    /// <summary>The file's own time, in milliseconds since 1970 (a browser's File.lastModified), or null.</summary>
+    static DateTime? LastModifiedOf(string? text) =>
+        long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms) && ms < 253402300800000
+            ? DateTime.UnixEpoch.AddMilliseconds(ms) : null;
 
     /// <summary>Streams the file to <paramref name="staged"/>; the other fields come from the query or the form.</summary>
     static async Task<Body> ReadBodyAsync(HttpContext http, string staged, long maxBytes, CancellationToken ct)
@@ -89,7 +110,7 @@ public static class ConversionEndpoints
         var attributes = request.Query.Where(q => !Control.Contains(q.Key, StringComparer.OrdinalIgnoreCase))
             .Select(q => new KeyValuePair<string, string>(q.Key, q.Value.ToString())).ToList();
         return new Body(request.Query["name"], request.Query["modality"],
-            attributes.Count == 0 ? null : () => ConversionSubject.FromValues(attributes, "the query"), null);
+            attributes.Count == 0 ? null : () => ConversionSubject.FromValues(attributes, "the query"), null, LastModifiedOf(request.Query["lastModified"]));
     }
 
     static async Task<Body> ReadFormAsync(HttpRequest request, MediaTypeHeaderValue type, string staged, long maxBytes, CancellationToken ct)
@@ -101,12 +122,13 @@ public static class ConversionEndpoints
             if (file.Length > maxBytes) throw new BadHttpRequestException($"the file is larger than {maxBytes} bytes", StatusCodes.Status413PayloadTooLarge);
             await using (var source = file.OpenReadStream()) await CopyAsync(source, staged, maxBytes, ct);
             var text = read["meta"].ToString();
-            return new Body(file.FileName, read["modality"].ToString().Trim(), string.IsNullOrWhiteSpace(text) ? null : () => SidecarFile.ParseJson(text, "meta"), null);
+            return new Body(file.FileName, read["modality"].ToString().Trim(), string.IsNullOrWhiteSpace(text) ? null : () => SidecarFile.ParseJson(text, "meta"), null,
+                LastModifiedOf(read["lastModified"].ToString()));
         }
         var boundary = HeaderUtilities.RemoveQuotes(type.Boundary).Value;
         if (string.IsNullOrEmpty(boundary)) return new Body(null, null, null, "the multipart/form-data body has no boundary");
         var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 << 10 };
-        string? name = null, modality = null, meta = null;
+        string? name = null, modality = null, meta = null, modified = null;
         var hasFile = false;
         while (await reader.ReadNextSectionAsync(ct) is { } section)
         {
@@ -121,10 +143,11 @@ public static class ConversionEndpoints
                     break;
                 case "meta": meta = await ReadTextAsync(section.Body, 1 << 20, ct); break;
                 case "modality": modality = await ReadTextAsync(section.Body, 16, ct); break;
+                case "lastModified": modified = await ReadTextAsync(section.Body, 32, ct); break;
             }
         }
         if (!hasFile) return new Body(null, null, null, "the form has no 'file' part");
-        return new Body(name, modality?.Trim(), string.IsNullOrWhiteSpace(meta) ? null : () => SidecarFile.ParseJson(meta, "meta"), null);
+        return new Body(name, modality?.Trim(), string.IsNullOrWhiteSpace(meta) ? null : () => SidecarFile.ParseJson(meta, "meta"), null, LastModifiedOf(modified?.Trim()));
     }
 
     static async Task CopyAsync(Stream body, string path, long maxBytes, CancellationToken ct)

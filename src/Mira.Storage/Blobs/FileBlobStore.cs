@@ -61,6 +61,9 @@ public sealed class FileBlobStore : IBlobStore
     /// <summary>A file in <see cref="TemporaryFolder"/>: removed by <see cref="RemoveIncompleteWrites"/> after a crash.</summary>
     public string NewStagingFile() => Path.Combine(TemporaryFolder, TemporaryPrefix + Guid.NewGuid().ToString("N"));
 
+    /// <summary>A new folder in <see cref="TemporaryFolder"/>, removed with its content by <see cref="RemoveIncompleteWrites"/> after a crash.</summary>
+    public string NewStagingFolder() => Directory.CreateDirectory(Path.Combine(TemporaryFolder, TemporaryPrefix + Guid.NewGuid().ToString("N"))).FullName;
+
     /// <summary>Flushes the staged file, renames it over the key and flushes the folders: no copy.</summary>
     public Task AdoptAsync(string key, string stagedFile, CancellationToken ct = default)
     {
@@ -363,6 +366,18 @@ public sealed class FileBlobStore : IBlobStore
         var folder = wholeTree ? Root : TemporaryFolder;
         foreach (var file in Directory.EnumerateFiles(folder, TemporaryPrefix + "*", wholeTree ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly).ToList())
             if (TryDelete(file)) n++;
+        // Staging folders (an upload kept under its own name, NewStagingFolder) with whatever is in them.
+        foreach (var dir in Directory.EnumerateDirectories(TemporaryFolder, TemporaryPrefix + "*").ToList())
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+                n++;
+            }
+            catch (IOException)
+            {
+            }
+        }
         return n;
     }
 

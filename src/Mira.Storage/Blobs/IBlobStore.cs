@@ -40,6 +40,12 @@ public interface IBlobStore
     }
 
     /// <summary>
+    /// A new, empty folder for files received before they are converted (an upload kept under the name it was sent
+    /// with), in the store's temporary area like <see cref="NewStagingFile"/>; the caller deletes it.
+    /// </summary>
+    string NewStagingFolder() => Directory.CreateDirectory(NewStagingFile()).FullName;
+
+    /// <summary>
     /// Makes a file composed at <see cref="NewStagingFile"/> the blob <paramref name="key"/>, durably, replacing any blob
     /// there; the staged file is gone afterwards (moved or copied and deleted), whether it succeeds or not.
     /// </summary>
