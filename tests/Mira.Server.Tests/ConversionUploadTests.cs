@@ -105,7 +105,7 @@ public sealed class ConversionUploadTests(WorkspaceServer mira) : IClassFixture<
             using var response = await UploadBytesAsync(Admin, bytes, $"?name={name}&PatientID={NewPatient()}");
             var json = await JsonOf(response, HttpStatusCode.UnsupportedMediaType);
             var detail = json.GetProperty("detail").GetString()!;
-            Assert.StartsWith($"{name} is not a NIfTI volume, a photograph (JPEG, PNG) or a whole-slide image", detail);
+            Assert.StartsWith($"{name} is not a NIfTI volume, a photograph (JPEG, PNG, TIFF) or a whole-slide image", detail);
             Assert.Contains("DICOM objects go to STOW-RS", detail);
         }
     }
