@@ -39,6 +39,26 @@ public sealed class FileBlobStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_staged_file_is_adopted_by_rename_and_staging_left_by_a_crash_is_removed_at_start()
+    {
+        var store = new FileBlobStore(root);
+        var staged = store.NewStagingFile();
+        await File.WriteAllBytesAsync(staged, [9, 8, 7]);
+        Assert.Empty(store.Enumerate()); // a staged file is not a blob
+        await store.AdoptAsync("ab/cd/slide.dcm", staged);
+        Assert.False(File.Exists(staged));
+        Assert.Equal(3, store.GetLength("ab/cd/slide.dcm"));
+
+        // What a crash leaves: a staged file and an upload's staging folder.
+        await File.WriteAllBytesAsync(store.NewStagingFile(), [1]);
+        var folder = store.NewStagingFolder();
+        await File.WriteAllBytesAsync(Path.Combine(folder, "fundus.jpg"), [2]);
+        Assert.Equal(2, store.RemoveIncompleteWrites());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(store.TemporaryFolder));
+        Assert.Single(store.Enumerate());
+    }
+
+    [Fact]
     public async Task Rewriting_a_key_replaces_the_blob_atomically()
     {
         var store = new FileBlobStore(root);
