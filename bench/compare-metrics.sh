@@ -2,7 +2,7 @@
 # Whole-process comparison of `mira metrics seg` with `plastimatch dice --all` on the 256³ bench masks, with the
 # peer harness in ../shared/bench (gen_bench_data.py for the masks, wholeproc.py as the timer).
 # Usage: bench/compare-metrics.sh [RUNS]          (RUNS default 7)
-# Environment: SHARED (default ../shared beside the repository), MIRA_BIN (skip the build), DATA (a folder that
+# Environment: EXT (mha, the default, or nii.gz), SHARED (default ../shared beside the repository), MIRA_BIN (skip the build), DATA (a folder that
 #              already holds masks/ from gen_bench_data.py --only masks), KEEP=dir (raw logs).
 # Checks first that both tools report the same Dice and boundary Hausdorff (and Mira the manifest's HD95s and ASSD),
 # then runs the two commands alternately, RUNS times after one warm-up each, and prints the medians of wall and
@@ -24,7 +24,8 @@ if [ -z "${DATA:-}" ]; then
   "$py" "$sb/gen_bench_data.py" "$work/data" --only masks > "$raw/gen.log" 2>&1
   DATA=$work/data
 fi
-a=$DATA/masks/mask_a.mha; b=$DATA/masks/mask_b.mha
+ext=${EXT:-mha}  # EXT=nii.gz times the same masks as gzip'd NIfTI (gen_bench_data.py writes both)
+a=$DATA/masks/mask_a.$ext; b=$DATA/masks/mask_b.$ext
 MIRA_BIN=$("$here/mira-bin.sh" "$work")
 
 # Correctness: the same figures from both, and Mira's equal to the manifest's references.

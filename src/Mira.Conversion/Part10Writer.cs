@@ -24,7 +24,7 @@ public static class Part10Writer
             throw new NotSupportedException($"converted objects are written in explicit VR little endian syntaxes, not {syntax.Uid}");
         if (instance.Header.Any(e => e.Tag.CompareTo(DicomTags.FloatPixelData) >= 0))
             throw new ArgumentException("the header holds attributes after Pixel Data", nameof(instance));
-        var counting = new CountingStream(output);
+        var counting = new ObservedWriteStream(output);
         DicomFileWriter.Write(counting, instance.Header, syntax);
         switch (instance.Pixels)
         {
@@ -35,7 +35,7 @@ public static class Part10Writer
         return counting.Written;
     }
 
-    static void WriteNative(CountingStream output, ConvertedInstance instance, NativePixels native, CancellationToken ct)
+    static void WriteNative(ObservedWriteStream output, ConvertedInstance instance, NativePixels native, CancellationToken ct)
     {
         var padded = native.Length + (native.Length & 1);
         if (padded > uint.MaxValue - 1) throw new NotSupportedException($"{native.Length} bytes of native pixels do not fit one element");
@@ -55,7 +55,7 @@ public static class Part10Writer
         if ((native.Length & 1) == 1) output.WriteByte(0);
     }
 
-    static void WriteEncapsulated(CountingStream output, EncapsulatedFrames frames, CancellationToken ct)
+    static void WriteEncapsulated(ObservedWriteStream output, EncapsulatedFrames frames, CancellationToken ct)
     {
         Span<byte> head = stackalloc byte[12];
         BinaryPrimitives.WriteUInt16LittleEndian(head, PixelData.Group);
@@ -85,31 +85,5 @@ public static class Part10Writer
         BinaryPrimitives.WriteUInt16LittleEndian(item[2..], element);
         BinaryPrimitives.WriteUInt32LittleEndian(item[4..], length);
         output.Write(item);
-    }
-
-    /// <summary>Passes writes through and counts them.</summary>
-    sealed class CountingStream(Stream inner) : Stream
-    {
-        public long Written { get; private set; }
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => Written; set => throw new NotSupportedException(); }
-        public override void Flush() => inner.Flush();
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            inner.Write(buffer);
-            Written += buffer.Length;
-        }
-        public override void WriteByte(byte value)
-        {
-            inner.WriteByte(value);
-            Written++;
-        }
     }
 }

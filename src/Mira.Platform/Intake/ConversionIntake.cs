@@ -123,7 +123,7 @@ public sealed class ConversionIntake(IngestService ingest, IIndexStore index, IB
             {
                 await using (var file = new FileStream(staged, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
                 {
-                    var hashing = new HashingWriteStream(file, hash);
+                    var hashing = new ObservedWriteStream(file, hash.AppendData);
                     length = Part10Writer.Write(hashing, instance, ct);
                 }
                 sha = Convert.ToHexStringLower(hash.GetHashAndReset());

@@ -50,7 +50,7 @@ public sealed class ViewerConvertedTests(BrowserFixture browser, WorkspaceServer
         JsonElement drawn;
         try
         {
-            var handle = await viewer.Page.WaitForFunctionAsync(TileCanvasPixels, null, new() { Timeout = 90_000, PollingInterval = 500 });
+            var handle = await viewer.Page.WaitForFunctionAsync(ViewerMicroscopyTests.TileCanvasPixels, null, new() { Timeout = 90_000, PollingInterval = 500 });
             drawn = await handle.JsonValueAsync<JsonElement>();
         }
         catch (TimeoutException e)
@@ -129,31 +129,6 @@ public sealed class ViewerConvertedTests(BrowserFixture browser, WorkspaceServer
           if (reddish < 1000) return null;
           return { kind: image && image.color ? 'RGB' : 'grey', columns: image ? image.columns : 0, rows: image ? image.rows : 0,
                    photometric: image && image.photometricInterpretation, canvas: [canvas.width, canvas.height], reddish, colours: colours.size };
-        }
-        """;
-
-    /// <summary>As <see cref="ViewerMicroscopyTests"/>: the largest canvas of the slide viewer's map, sampled.</summary>
-    const string TileCanvasPixels = """
-        () => {
-          const canvases = [...document.querySelectorAll('.ol-viewport canvas, .ol-layer canvas')];
-          let best = null;
-          for (const c of canvases) if (c.width * c.height > 0 && (!best || c.width * c.height > best.width * best.height)) best = c;
-          if (!best) return null;
-          const copy = document.createElement('canvas');
-          copy.width = best.width; copy.height = best.height;
-          const ctx = copy.getContext('2d');
-          ctx.drawImage(best, 0, 0);
-          const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
-          let nonBlank = 0;
-          const colours = new Set();
-          for (let i = 0; i < data.length; i += 4 * 7) {
-            const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
-            if (a === 0 || (r > 250 && g > 250 && b > 250)) continue;
-            nonBlank++;
-            colours.add((r >> 2) << 12 | (g >> 2) << 6 | (b >> 2));
-          }
-          if (nonBlank < 1000) return null;
-          return { canvases: canvases.length, size: [best.width, best.height], nonBlank, colours: colours.size };
         }
         """;
 }

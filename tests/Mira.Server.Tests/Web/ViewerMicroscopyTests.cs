@@ -60,7 +60,7 @@ public sealed class ViewerMicroscopyTests(BrowserFixture browser, WorkspaceServe
     /// In the page: the largest canvas of the slide viewer's map (OpenLayers), copied to a 2D canvas and sampled; null
     /// while nothing but the white/transparent background is drawn.
     /// </summary>
-    const string TileCanvasPixels = """
+    internal const string TileCanvasPixels = """
         () => {
           const canvases = [...document.querySelectorAll('.ol-viewport canvas, .ol-layer canvas')];
           let best = null;
