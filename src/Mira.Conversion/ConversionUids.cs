@@ -22,10 +22,22 @@ public sealed class ConversionUids(string sourceSha256, ConversionSubject subjec
 
     public string FrameOfReference(string name) => Derive("frame-of-reference:" + name);
 
-    /// <summary>The SHA-256 (hex) of a file, read in 1 MiB blocks.</summary>
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Path, long Length, DateTime Modified), string> Recent = new();
+
+    /// <summary>
+    /// The SHA-256 (hex) of a file, read in 1 MiB blocks. Remembered for the same path, length and modification time,
+    /// so that the placeholder subject and the UIDs of one import read a 2 GB slide once, not twice.
+    /// </summary>
     public static string HashFile(string path)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        return Convert.ToHexStringLower(SHA256.HashData(file));
+        var info = new FileInfo(path);
+        var key = (info.FullName, info.Length, info.LastWriteTimeUtc);
+        if (Recent.TryGetValue(key, out var known)) return known;
+        string sha;
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20))
+            sha = Convert.ToHexStringLower(SHA256.HashData(file));
+        if (Recent.Count >= 64) Recent.Clear();
+        Recent[key] = sha;
+        return sha;
     }
 }
