@@ -33,7 +33,7 @@ done
 # Orthanc + its DICOMweb plugin (iproute2, curl): the QIDO comparison on the bench studies; OpenJPEG: J2K codec;
 # dicom3tools (dciodvfy): IOD validation; gcc and zlib1g-dev: the native (AOT) build; chromium: the browser tests
 # of the web workspace (Playwright drives Debian's Chromium; no browser is downloaded).
-apt_packages=(chromium dcmtk python3-pydicom python3-numpy python3-nibabel python3-scipy plastimatch python3-sklearn postgresql
+apt_packages=(chromium dcmtk python3-pydicom python3-numpy python3-nibabel python3-scipy python3-pil plastimatch python3-sklearn postgresql
   libopenjp2-7 libopenjp2-tools orthanc orthanc-dicomweb iproute2 curl dicom3tools gcc zlib1g-dev)
 # Node.js and npm: the dicomweb-client interop test (tests/Mira.Server.Tests/DicomwebClient) runs a Node script.
 node_packages=(nodejs npm)
@@ -66,18 +66,19 @@ check_all() {
   # The tests run Debian's python (/usr/bin/python3), where the python3-* packages install, not whatever is first on PATH.
   if [ -x /usr/bin/python3 ]; then
     local m
-    for m in $(/usr/bin/python3 - <<'EOF' 2>/dev/null || echo "pydicom numpy nibabel scipy sklearn"
+    for m in $(/usr/bin/python3 - <<'EOF' 2>/dev/null || echo "pydicom numpy nibabel scipy sklearn PIL"
 import importlib.util
-print(" ".join(m for m in ("pydicom", "numpy", "nibabel", "scipy", "sklearn") if importlib.util.find_spec(m) is None))
+print(" ".join(m for m in ("pydicom", "numpy", "nibabel", "scipy", "sklearn", "PIL") if importlib.util.find_spec(m) is None))
 EOF
     ); do
       case "$m" in
         sklearn) missing+=("/usr/bin/python3 module sklearn|python3-sklearn") ;;
+        PIL) missing+=("/usr/bin/python3 module PIL (Pillow: the photograph and slide conversion tests compare with it)|python3-pil") ;;
         *) missing+=("/usr/bin/python3 module $m|python3-$m") ;;
       esac
     done
   else
-    missing+=("/usr/bin/python3 with pydicom, numpy, nibabel, scipy, sklearn|python3-pydicom python3-numpy python3-nibabel python3-scipy python3-sklearn")
+    missing+=("/usr/bin/python3 with pydicom, numpy, nibabel, scipy, sklearn, PIL|python3-pydicom python3-numpy python3-nibabel python3-scipy python3-sklearn python3-pil")
   fi
   have_command plastimatch || missing+=("plastimatch|plastimatch")
   have_glob /usr/lib/postgresql/*/bin/initdb || missing+=("PostgreSQL server (/usr/lib/postgresql/<version>/bin/initdb)|postgresql")

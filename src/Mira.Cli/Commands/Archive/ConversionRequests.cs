@@ -14,17 +14,13 @@ public sealed record ConversionOptions(string? Meta, string? Modality, string? L
 /// <summary>The conversion request for one file: its subject from the sidecar, or placeholders.</summary>
 static class ConversionRequests
 {
-    public static Task<(IImageConverter? Converter, ConversionRequest Request)> ForAsync(MiraPlatform platform, string path, string relative,
-        SidecarFile? sidecar, ConversionOptions options, CancellationToken ct)
+    public static ConversionRequest For(string path, string relative, SidecarFile? sidecar, ConversionOptions options)
     {
-        _ = platform;
-        ct.ThrowIfCancellationRequested();
         ConversionSubject subject;
         if (sidecar is not null)
             subject = sidecar.For(relative) ?? throw new ConversionException($"{path}: {sidecar.Path} has no row for '{relative.Replace('\\', '/')}'");
         else
             subject = ConversionSubject.Placeholder(ConversionUids.HashFile(path));
-        var request = ConversionRequest.For(subject, options.Modality);
-        return Task.FromResult<(IImageConverter?, ConversionRequest)>((null, request));
+        return ConversionRequest.For(subject, options.Modality);
     }
 }

@@ -131,10 +131,10 @@ public static class ImportCommand
             }
             try
             {
-                var request = await ConversionRequests.ForAsync(platform, path, relative, sidecar, conversion, ct);
+                var request = ConversionRequests.For(path, relative, sidecar, conversion);
                 var result = conversion.LabelsFor is { } series
-                    ? await platform.Conversion.ImportLabelsAsync(session, path, series, request.Request, ct)
-                    : await platform.Conversion.ImportAsync(session, path, request.Converter ?? converter, request.Request, ct);
+                    ? await platform.Conversion.ImportLabelsAsync(session, path, series, request, ct)
+                    : await platform.Conversion.ImportAsync(session, path, converter, request, ct);
                 converted.Add(result);
                 stored += result.Stored;
                 present += result.AlreadyStored;
