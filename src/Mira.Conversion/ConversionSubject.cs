@@ -118,10 +118,12 @@ public sealed class ConversionSubject
             dataset.Set(entry.Tag, entry.VRs[0], value.Length == 0 ? [] : value.Split('\\'));
         }
         if (!values.ContainsKey("StudyInstanceUID")) dataset.Set(DicomTags.StudyInstanceUID, defaultStudyUid);
-        foreach (var (keyword, fallback) in new[] { ("PatientName", ""), ("PatientBirthDate", ""), ("PatientSex", ""),
-                     ("StudyID", ""), ("AccessionNumber", ""), ("ReferringPhysicianName", "") })
-            if (!values.ContainsKey(keyword) && !dataset.Contains(DicomDictionary.Lookup(keyword)!.Tag))
-                dataset.Set(DicomDictionary.Lookup(keyword)!.Tag, DicomDictionary.Lookup(keyword)!.VRs[0], fallback.Length == 0 ? [] : [fallback]);
+        // The type 2 patient and study attributes (PS3.3 §C.7.1.1, §C.7.2.1) are present, empty when not known.
+        foreach (var keyword in (string[])["PatientName", "PatientBirthDate", "PatientSex", "StudyID", "AccessionNumber", "ReferringPhysicianName"])
+        {
+            var entry = DicomDictionary.Lookup(keyword)!;
+            if (!values.ContainsKey(keyword) && !dataset.Contains(entry.Tag)) dataset.Set(entry.Tag, entry.VRs[0], []);
+        }
     }
 
     /// <summary>A stable text of the attributes, for UIDs derived from a file and its subject.</summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Mira.Dicom;
-using static Mira.Conversion.Nifti.DicomAttributes;
+using static Mira.Conversion.DicomAttributes;
 
 namespace Mira.Conversion.Nifti;
 

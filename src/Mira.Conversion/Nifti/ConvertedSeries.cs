@@ -1,5 +1,5 @@
 using Mira.Dicom;
-using static Mira.Conversion.Nifti.DicomAttributes;
+using static Mira.Conversion.DicomAttributes;
 
 namespace Mira.Conversion.Nifti;
 

@@ -1,5 +1,5 @@
 using Mira.Dicom;
-using static Mira.Conversion.Nifti.DicomAttributes;
+using static Mira.Conversion.DicomAttributes;
 
 namespace Mira.Conversion.Nifti;
 
@@ -37,8 +37,4 @@ internal static class MultiFrame
             .Set(AT(DicomTags.FunctionalGroupPointer, d.Group))
             .Set(DicomTags.DimensionDescriptionLabel, d.Label)).ToArray()));
     }
-
-    /// <summary>A code sequence item (PS3.3 §8.8).</summary>
-    public static DicomDataset Code(string value, string scheme, string meaning) => new DicomDataset()
-        .Set(DicomTags.CodeValue, value).Set(DicomTags.CodingSchemeDesignator, scheme).Set(DicomTags.CodeMeaning, meaning);
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Mira.Dicom;
-using static Mira.Conversion.Nifti.DicomAttributes;
+using static Mira.Conversion.DicomAttributes;
 
 namespace Mira.Conversion.Nifti;
 
@@ -91,9 +91,9 @@ public static class NiftiSegmentationConverter
             .Set(Sequence(DicomTags.PlaneOrientationSequence, MultiFrame.PlaneOrientation(label.Planes)))));
         ds.Set(Sequence(DicomTags.PerFrameFunctionalGroupsSequence, frames.Select(f => new DicomDataset()
             .Set(Sequence(DicomTags.DerivationImageSequence, new DicomDataset()
-                .Set(Sequence(DicomTags.DerivationCodeSequence, MultiFrame.Code("113076", "DCM", "Segmentation")))
+                .Set(Sequence(DicomTags.DerivationCodeSequence, DicomAttributes.Code("113076", "DCM", "Segmentation")))
                 .Set(Sequence(DicomTags.SourceImageSequence, Reference(slices[f.K])
-                    .Set(Sequence(DicomTags.PurposeOfReferenceCodeSequence, MultiFrame.Code("121322", "DCM", "Source image for image processing operation")))))))
+                    .Set(Sequence(DicomTags.PurposeOfReferenceCodeSequence, DicomAttributes.Code("121322", "DCM", "Source image for image processing operation")))))))
             .Set(Sequence(DicomTags.FrameContentSequence, MultiFrame.FrameContent((uint)f.Segment, (uint)f.K + 1)))
             .Set(Sequence(DicomTags.PlanePositionSequence, new DicomDataset().Set(DicomTags.ImagePositionPatient, slices[f.K].GetStrings(DicomTags.ImagePositionPatient))))
             .Set(Sequence(DicomTags.SegmentIdentificationSequence, new DicomDataset().Set(US(DicomTags.ReferencedSegmentNumber, (ushort)f.Segment))))).ToArray()));
@@ -121,11 +121,11 @@ public static class NiftiSegmentationConverter
     }
 
     static DicomDataset Segment(int number, long value) => new DicomDataset()
-        .Set(Sequence(DicomTags.SegmentedPropertyCategoryCodeSequence, MultiFrame.Code("91723000", "SCT", "Anatomical Structure")))
+        .Set(Sequence(DicomTags.SegmentedPropertyCategoryCodeSequence, DicomAttributes.Code("91723000", "SCT", "Anatomical Structure")))
         .Set(US(DicomTags.SegmentNumber, (ushort)number))
         .Set(DicomTags.SegmentLabel, "label " + value.ToString(CultureInfo.InvariantCulture))
         .Set(DicomTags.SegmentAlgorithmType, "MANUAL")
-        .Set(Sequence(DicomTags.SegmentedPropertyTypeCodeSequence, MultiFrame.Code("85756007", "SCT", "Tissue")));
+        .Set(Sequence(DicomTags.SegmentedPropertyTypeCodeSequence, DicomAttributes.Code("85756007", "SCT", "Tissue")));
 
     static DicomDataset Reference(DicomDataset image) => new DicomDataset()
         .Set(DicomTags.ReferencedSOPClassUID, image.GetString(DicomTags.SOPClassUID) ?? "")

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Mira.Dicom;
-using static Mira.Conversion.Nifti.DicomAttributes;
+using static Mira.Conversion.DicomAttributes;
 
 namespace Mira.Conversion.Nifti;
 
@@ -46,7 +46,7 @@ internal static class ParametricMaps
         var (min, max) = Range(h.DataType, voxels);
         var mapping = new DicomDataset()
             .Set(DicomTags.LUTExplanation, "NIfTI voxel values" + (h.HasScaling ? " (scl_slope, scl_inter)" : ""))
-            .Set(Sequence(DicomTags.MeasurementUnitsCodeSequence, MultiFrame.Code("1", "UCUM", "no units")))
+            .Set(Sequence(DicomTags.MeasurementUnitsCodeSequence, DicomAttributes.Code("1", "UCUM", "no units")))
             .Set(FD(DicomTags.DoubleFloatRealWorldValueLastValueMapped, max))
             .Set(FD(DicomTags.DoubleFloatRealWorldValueFirstValueMapped, min))
             .Set(DicomTags.LUTLabel, "NIFTI")
@@ -60,7 +60,7 @@ internal static class ParametricMaps
             .Set(Sequence(DicomTags.PixelValueTransformationSequence, new DicomDataset()
                 .Set(DicomTags.RescaleIntercept, "0").Set(DicomTags.RescaleSlope, "1").Set(DicomTags.RescaleType, "US")))
             .Set(Sequence(DicomTags.FrameAnatomySequence, new DicomDataset()
-                .Set(Sequence(DicomTags.AnatomicRegionSequence, MultiFrame.Code("38266002", "SCT", "Entire body")))
+                .Set(Sequence(DicomTags.AnatomicRegionSequence, DicomAttributes.Code("38266002", "SCT", "Entire body")))
                 .Set(DicomTags.FrameLaterality, "U")));
         ds.Set(Sequence(DicomTags.SharedFunctionalGroupsSequence, shared));
         var perFrame = new DicomDataset[frames];

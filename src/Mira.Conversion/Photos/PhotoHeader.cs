@@ -1,6 +1,6 @@
 using System.Globalization;
 using Mira.Dicom;
-using Mira.Dicom.Values;
+using static Mira.Conversion.DicomAttributes;
 
 namespace Mira.Conversion.Photos;
 
@@ -110,7 +110,7 @@ internal static class PhotoHeader
         ds.Set(DicomTags.AcquisitionTimeSynchronized, "N");
         // Multi-frame (PS3.3 §C.7.6.6): one frame.
         ds.Set(DicomTags.NumberOfFrames, "1");
-        ds.Set(new DicomElement(DicomTags.FrameIncrementPointer, DicomVR.AT, DicomBinary.TagsToBytes([DicomTags.FrameTime.Value])));
+        ds.Set(AT(DicomTags.FrameIncrementPointer, DicomTags.FrameTime));
         ds.Set(DicomTags.FrameTime, "0");
         // Ophthalmic Photography Acquisition Parameters (PS3.3 §C.8.17.6): Type 2, unknown from a file.
         ds.Set(DicomTags.PatientEyeMovementCommanded, []);
@@ -137,16 +137,6 @@ internal static class PhotoHeader
         return laterality is "" ? null : laterality;
     }
 
-    static DicomDataset Code(string value, string scheme, string meaning)
-    {
-        var item = new DicomDataset();
-        item.Set(DicomTags.CodeValue, value);
-        item.Set(DicomTags.CodingSchemeDesignator, scheme);
-        item.Set(DicomTags.CodeMeaning, meaning);
-        return item;
-    }
-
-    static DicomElement US(DicomTag tag, int value) => new(tag, DicomVR.US, DicomBinary.ToBytes<ushort>([(ushort)value]));
 
     static string DS(double value)
     {

@@ -1,7 +1,7 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using Mira.Conversion.Tiff;
 using Mira.Dicom;
+using static Mira.Conversion.DicomAttributes;
 
 namespace Mira.Conversion.Slides;
 
@@ -64,16 +64,16 @@ internal static class SlideHeader
         var dimension = c.Uids.Series("dimension-organization");
         ds.Set(new DicomSequence(DicomTags.DimensionOrganizationSequence, [Item(i => i.Set(DicomTags.DimensionOrganizationUID, dimension))]));
         ds.Set(DicomTags.DimensionOrganizationType, "TILED_FULL");
-        ds.Set(UShort(DicomTags.SamplesPerPixel, plan.Samples));
+        ds.Set(US(DicomTags.SamplesPerPixel, plan.Samples));
         ds.Set(DicomTags.PhotometricInterpretation, plan.Photometric);
-        if (plan.Samples > 1) ds.Set(UShort(DicomTags.PlanarConfiguration, 0));
+        if (plan.Samples > 1) ds.Set(US(DicomTags.PlanarConfiguration, 0));
         ds.Set(DicomTags.NumberOfFrames, plan.FrameCount(dir).ToString(CultureInfo.InvariantCulture));
-        ds.Set(UShort(DicomTags.Rows, plan.FrameRows));
-        ds.Set(UShort(DicomTags.Columns, plan.FrameColumns));
-        ds.Set(UShort(DicomTags.BitsAllocated, plan.BitsAllocated));
-        ds.Set(UShort(DicomTags.BitsStored, plan.BitsAllocated));
-        ds.Set(UShort(DicomTags.HighBit, plan.BitsAllocated - 1));
-        ds.Set(UShort(DicomTags.PixelRepresentation, 0));
+        ds.Set(US(DicomTags.Rows, plan.FrameRows));
+        ds.Set(US(DicomTags.Columns, plan.FrameColumns));
+        ds.Set(US(DicomTags.BitsAllocated, plan.BitsAllocated));
+        ds.Set(US(DicomTags.BitsStored, plan.BitsAllocated));
+        ds.Set(US(DicomTags.HighBit, plan.BitsAllocated - 1));
+        ds.Set(US(DicomTags.PixelRepresentation, 0));
         var special = image.Kind != SlideImageKind.Volume;
         ds.Set(DicomTags.BurnedInAnnotation, special ? "YES" : "NO");
         ds.Set(DicomTags.SpecimenLabelInImage, special ? "YES" : "NO");
@@ -96,11 +96,11 @@ internal static class SlideHeader
         }
         Specimen(ds, c);
         ds.Set(new DicomSequence(DicomTags.AcquisitionContextSequence));
-        ds.Set(Float(DicomTags.ImagedVolumeWidth, (float)(dir.Width * columnSpacing)));
-        ds.Set(Float(DicomTags.ImagedVolumeHeight, (float)(dir.Height * rowSpacing)));
-        ds.Set(Float(DicomTags.ImagedVolumeDepth, 0.001f));
-        ds.Set(ULong(DicomTags.TotalPixelMatrixColumns, (uint)dir.Width));
-        ds.Set(ULong(DicomTags.TotalPixelMatrixRows, (uint)dir.Height));
+        ds.Set(FL(DicomTags.ImagedVolumeWidth, (float)(dir.Width * columnSpacing)));
+        ds.Set(FL(DicomTags.ImagedVolumeHeight, (float)(dir.Height * rowSpacing)));
+        ds.Set(FL(DicomTags.ImagedVolumeDepth, 0.001f));
+        ds.Set(UL(DicomTags.TotalPixelMatrixColumns, (uint)dir.Width));
+        ds.Set(UL(DicomTags.TotalPixelMatrixRows, (uint)dir.Height));
         ds.Set(new DicomSequence(DicomTags.TotalPixelMatrixOriginSequence, [Item(i =>
         {
             i.Set(DicomTags.XOffsetInSlideCoordinateSystem, "0");
@@ -110,8 +110,8 @@ internal static class SlideHeader
         ds.Set(DicomTags.ExtendedDepthOfField, "NO");
         ds.Set(DicomTags.ImageOrientationSlide, [.. SlideGeometry.ImageOrientationSlide(dir.Orientation).Select(SlideGeometry.Ds)]);
         ds.Set(new DicomSequence(DicomTags.OpticalPathSequence, [OpticalPath(c, plan, image)]));
-        ds.Set(ULong(DicomTags.NumberOfOpticalPaths, 1));
-        ds.Set(ULong(DicomTags.TotalPixelMatrixFocalPlanes, 1));
+        ds.Set(UL(DicomTags.NumberOfOpticalPaths, 1));
+        ds.Set(UL(DicomTags.TotalPixelMatrixFocalPlanes, 1));
         ds.Set(new DicomSequence(DicomTags.SharedFunctionalGroupsSequence, [Item(s =>
         {
             s.Set(new DicomSequence(DicomTags.PixelMeasuresSequence, [Item(m =>
@@ -176,35 +176,7 @@ internal static class SlideHeader
         return d;
     }
 
-    static DicomDataset Code(string value, string scheme, string meaning) => Item(i =>
-    {
-        i.Set(DicomTags.CodeValue, value);
-        i.Set(DicomTags.CodingSchemeDesignator, scheme);
-        i.Set(DicomTags.CodeMeaning, meaning);
-    });
-
     static string Trim(string s, int max) => s.Length <= max ? s : s[..max];
 
     static byte[] Even(byte[] b) => b.Length % 2 == 0 ? b : [.. b, 0];
-
-    static DicomElement UShort(DicomTag tag, int value)
-    {
-        var b = new byte[2];
-        BinaryPrimitives.WriteUInt16LittleEndian(b, checked((ushort)value));
-        return new DicomElement(tag, DicomVR.US, b);
-    }
-
-    static DicomElement ULong(DicomTag tag, uint value)
-    {
-        var b = new byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(b, value);
-        return new DicomElement(tag, DicomVR.UL, b);
-    }
-
-    static DicomElement Float(DicomTag tag, float value)
-    {
-        var b = new byte[4];
-        BinaryPrimitives.WriteSingleLittleEndian(b, value);
-        return new DicomElement(tag, DicomVR.FL, b);
-    }
 }

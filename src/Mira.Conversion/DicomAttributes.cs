@@ -2,12 +2,15 @@ using System.Globalization;
 using Mira.Dicom;
 using Mira.Dicom.Values;
 
-namespace Mira.Conversion.Nifti;
+namespace Mira.Conversion;
 
 /// <summary>Small builders for the binary and numeric-text attributes converted objects carry.</summary>
 internal static class DicomAttributes
 {
     public static DicomElement US(DicomTag tag, params ushort[] values) => new(tag, DicomVR.US, DicomBinary.ToBytes<ushort>(values));
+
+    /// <summary>One US value from an int (checked: a value outside 0 to 65535 is a bug, not a wrap-around).</summary>
+    public static DicomElement US(DicomTag tag, int value) => US(tag, checked((ushort)value));
 
     public static DicomElement UL(DicomTag tag, params uint[] values) => new(tag, DicomVR.UL, DicomBinary.ToBytes<uint>(values));
 
@@ -17,6 +20,10 @@ internal static class DicomAttributes
 
     /// <summary>An AT value: the tags, each as group then element.</summary>
     public static DicomElement AT(DicomTag tag, params DicomTag[] values) => new(tag, DicomVR.AT, DicomBinary.TagsToBytes(values.Select(t => t.Value).ToArray()));
+
+    /// <summary>A code sequence item (PS3.3 §8.8).</summary>
+    public static DicomDataset Code(string value, string scheme, string meaning) => new DicomDataset()
+        .Set(DicomTags.CodeValue, value).Set(DicomTags.CodingSchemeDesignator, scheme).Set(DicomTags.CodeMeaning, meaning);
 
     public static DicomSequence Sequence(DicomTag tag, params DicomDataset[] items) => new(tag, items);
 
