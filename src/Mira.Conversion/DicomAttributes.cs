@@ -5,7 +5,7 @@ using Mira.Dicom.Values;
 namespace Mira.Conversion;
 
 /// <summary>Small builders for the binary and numeric-text attributes converted objects carry.</summary>
-internal static class DicomAttributes
+public static class DicomAttributes
 {
     public static DicomElement US(DicomTag tag, params ushort[] values) => new(tag, DicomVR.US, DicomBinary.ToBytes<ushort>(values));
 

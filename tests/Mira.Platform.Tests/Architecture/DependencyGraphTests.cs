@@ -22,12 +22,13 @@ public class DependencyGraphTests
         ["Mira.Metrics"] = ["Mira.Dicom", "Mira.Imaging"],
         ["Mira.Deid"] = ["Mira.Dicom", "Mira.Dicom.Codecs"],
         ["Mira.Conversion"] = ["Mira.Dicom", "Mira.Dicom.Codecs", "Mira.Imaging"],
+        ["Mira.Annotations"] = ["Mira.Dicom", "Mira.Dicom.Codecs", "Mira.Imaging", "Mira.Conversion"],
         ["Mira.Storage"] = ["Mira.Dicom"],
-        ["Mira.Platform"] = ["Mira.Dicom", "Mira.Dicom.Codecs", "Mira.Dicom.Network", "Mira.Imaging", "Mira.Conversion", "Mira.Deid", "Mira.Storage"],
+        ["Mira.Platform"] = ["Mira.Dicom", "Mira.Dicom.Codecs", "Mira.Dicom.Network", "Mira.Imaging", "Mira.Metrics", "Mira.Conversion", "Mira.Annotations", "Mira.Deid", "Mira.Storage"],
         ["Mira.Server"] = ["Mira.Dicom", "Mira.Dicom.Codecs", "Mira.Dicom.Codecs.OpenJpeg", "Mira.Dicom.Network", "Mira.Imaging",
-            "Mira.Imaging.Rendering", "Mira.Conversion", "Mira.Deid", "Mira.Storage", "Mira.Platform"],
+            "Mira.Imaging.Rendering", "Mira.Metrics", "Mira.Conversion", "Mira.Annotations", "Mira.Deid", "Mira.Storage", "Mira.Platform"],
         ["Mira.Cli"] = ["Mira.Dicom", "Mira.Dicom.Codecs", "Mira.Dicom.Codecs.OpenJpeg", "Mira.Dicom.Network", "Mira.Imaging",
-            "Mira.Imaging.Rendering", "Mira.Metrics", "Mira.Conversion", "Mira.Deid", "Mira.Storage", "Mira.Platform", "Mira.Server"],
+            "Mira.Imaging.Rendering", "Mira.Metrics", "Mira.Conversion", "Mira.Annotations", "Mira.Deid", "Mira.Storage", "Mira.Platform", "Mira.Server"],
     };
 
     /// <summary>
@@ -42,6 +43,8 @@ public class DependencyGraphTests
         ["Mira.Cli"] = ["System.CommandLine"],
         // Zstandard-compressed TIFF tiles (a managed port: no native part below the hosts).
         ["Mira.Conversion"] = ["ZstdSharp.Port"],
+        // Custom annotation protocols are validated against protocol.schema.json (JSON Schema 2020-12).
+        ["Mira.Annotations"] = ["JsonSchema.Net"],
         // Statistics plots (SVG); ScottPlot's no-fontconfig Skia build is referenced only to keep its assets out.
         ["Mira.Server"] = ["ScottPlot", "SkiaSharp.NativeAssets.Linux.NoDependencies"],
     };
