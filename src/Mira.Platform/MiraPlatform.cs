@@ -1,3 +1,4 @@
+using Mira.Platform.Annotations;
 using Mira.Platform.Audit;
 using Mira.Platform.Demo;
 using Mira.Platform.Intake;
@@ -6,6 +7,7 @@ using Mira.Platform.Research;
 using Mira.Platform.Security;
 using Mira.Platform.Statistics;
 using Mira.Storage;
+using Mira.Storage.Annotations;
 using Mira.Storage.Blobs;
 using Mira.Storage.Index;
 using Mira.Storage.Jobs;
@@ -46,6 +48,8 @@ public sealed class MiraPlatform : IAsyncDisposable
         Conversion = new ConversionIntake(Ingest, index, blobs, Mira.Conversion.ImageConverters.CreateBuiltIn());
         JobHandlers = [new ProjectRuleCopyJob(Projects)];
         Statistics = new StatisticsService(index, Projects, Audit);
+        var annotationStore = new AnnotationStore(database);
+        Annotations = new AnnotationService(annotationStore, new ProtocolCatalog(annotationStore), Projects, Accounts, Audit, options.AnnotationEncodings);
     }
 
     public PlatformOptions Options { get; }
@@ -73,6 +77,8 @@ public sealed class MiraPlatform : IAsyncDisposable
     public ProjectService Projects { get; }
     /// <summary>Statistics and the supervision view's aggregate queries (<c>docs/statistics.md</c>).</summary>
     public StatisticsService Statistics { get; }
+    /// <summary>Annotation protocols, tasks, reads, review and arbitration, agreement, export (<c>docs/annotation.md</c>).</summary>
+    public AnnotationService Annotations { get; }
     /// <summary>The durable job table.</summary>
     public JobService Jobs { get; }
     /// <summary>The job kinds this platform runs.</summary>
@@ -106,7 +112,10 @@ public sealed class MiraPlatform : IAsyncDisposable
             if (removed > 0)
                 await options.Console.WriteLineAsync($"Recovery: removed {removed} unacknowledged blob(s) left by an interrupted ingest.");
         }
-        return new MiraPlatform(options, data, db, index, blobs, journal);
+        var platform = new MiraPlatform(options, data, db, index, blobs, journal);
+        // The built-in protocols as version 1, or as a new version where this Mira changed one (tasks keep theirs).
+        await platform.Annotations.Protocols.EnsureBuiltInsAsync(ct);
+        return platform;
     }
 
     /// <summary>A worker for this platform's job kinds (the server runs one unless <see cref="JobOptions.Worker"/> is off).</summary>

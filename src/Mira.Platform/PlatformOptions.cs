@@ -27,6 +27,9 @@ public sealed record PlatformOptions
     /// <summary>How large an arriving object may be once inflated or decoded (<see cref="Intake.IntakeLimits"/>).</summary>
     public Intake.IntakeLimits IntakeLimits { get; init; } = Intake.IntakeLimits.Default;
 
+    /// <summary>How annotation reads are decoded and versions written as DICOM SEG / SR and NIfTI.</summary>
+    public Annotations.IAnnotationEncodings? AnnotationEncodings { get; init; }
+
     /// <summary>
     /// Whether opening cleans up after a crash: temporary blob files and the blobs of ingest batches that were in flight
     /// (named by the journal) and never indexed. Only the process that owns the data folder's ingest may do this (the

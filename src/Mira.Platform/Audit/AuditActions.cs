@@ -50,6 +50,26 @@ public static class AuditActions
     /// <summary>A re-identification lookup in a project's pseudonym vault.</summary>
     public const string VaultLookup = "vault.lookup";
 
+    // Annotation (docs/annotation.md): every change of a protocol, an annotator record or a task, with who and when.
+    /// <summary>A custom protocol (or a new version of one) registered by a steward (details: id, version).</summary>
+    public const string AnnotationProtocol = "annotation.protocol";
+    /// <summary>A protocol version attached to a project (resource: the project; details: protocol, version).</summary>
+    public const string AnnotationProtocolAttach = "annotation.protocol-attach";
+    /// <summary>An annotator's record (title, training, assessments) written by a steward (resource: the user).</summary>
+    public const string AnnotationAnnotator = "annotation.annotator";
+    /// <summary>A task created (resource <c>task:ID</c>; details: project, study, protocol, people, batch, gold, QC).</summary>
+    public const string AnnotationTaskCreate = "annotation.task.create";
+    /// <summary>A reader's read stored as a version (details: version, tool, state before and after, agreement when the last read arrived).</summary>
+    public const string AnnotationRead = "annotation.read";
+    /// <summary>The arbitrator's consensus stored as a version (details: version, chosen read or tool, state after).</summary>
+    public const string AnnotationArbitrate = "annotation.arbitrate";
+    /// <summary>A review: accepted (done) or returned to arbitration or to the readers, with the reviewer's comment.</summary>
+    public const string AnnotationReview = "annotation.review";
+    /// <summary>A gold answer or an imported prior label stored as a version by a steward.</summary>
+    public const string AnnotationVersion = "annotation.version";
+    /// <summary>A project's annotations exported (details: format, versions, tasks, files).</summary>
+    public const string AnnotationExport = "annotation.export";
+
     // Statistics and supervision.
     /// <summary>A view of the intake zone's statistics (the JSON, a plot or the page): aggregates of identified data.</summary>
     public const string StatisticsView = "statistics.view";

@@ -1,3 +1,4 @@
+using Mira.Storage.Annotations;
 using Mira.Storage.Index;
 using Mira.Storage.Jobs;
 using Mira.Storage.Lineage;
@@ -30,6 +31,7 @@ public static class MigrationCatalog
         new(8, "accounts: a password change required at the next sign-in", SecuritySchema.MustChangePasswordStatements),
         new(9, "web sessions: the web workspace's cookie sign-ins", _ => WebSessionStore.TableDdl),
         new(10, "projects: an optional disease domain (one of the ten annotation protocols)", ProjectDomains.ColumnDdl),
+        new(11, "annotation: protocol versions, project protocols, annotators, tasks, assignments, versions", AnnotationSchema.TableDdl),
     ]);
 
     /// <summary>A research project's own index (a SQLite file, or a PostgreSQL schema): the archive index alone.</summary>
