@@ -116,6 +116,7 @@ public static class MiraServer
         Viewer.ViewerEndpoints.Map(app, options);
         Statistics.StatisticsEndpoints.Map(app);
         Intake.ConversionEndpoints.Map(app);
+        Annotations.AnnotationEndpoints.Map(app);
         return app;
     }
 

@@ -40,6 +40,12 @@ public sealed class RequestForgeryGuard(ServerOptions options)
 
     public const string OctetStream = "application/octet-stream";
 
+    /// <summary>Where annotation reads are posted (<c>/api/tasks/{t}/reads</c>, <c>…/arbitration</c>, <c>…/versions</c>).</summary>
+    public const string AnnotationTaskPath = "/api/tasks";
+
+    /// <summary>A read's bodies besides the form's JSON: a NIfTI label map (.nii, .nii.gz) or a DICOM SEG.</summary>
+    public static IReadOnlyList<string> AnnotationMediaTypes { get; } = [OctetStream, "application/gzip", "application/x-gzip", "application/dicom"];
+
     /// <summary>The web workspace's HTML forms, accepted from cookie sessions only (which must send the antiforgery token).</summary>
     static readonly string[] FormMediaTypes = ["application/x-www-form-urlencoded", "multipart/form-data"];
 
@@ -123,6 +129,8 @@ public sealed class RequestForgeryGuard(ServerOptions options)
         // A non-DICOM source file uploaded for conversion (/api/intake/files): application/octet-stream is not one of
         // the CORS-safelisted types, so no other site can send it without a preflight, which Mira never answers.
         if (request.Path.StartsWithSegments(UploadPath, StringComparison.OrdinalIgnoreCase)) accepted = [.. accepted, OctetStream];
+        // An annotation read (a NIfTI label map or a DICOM SEG) posted to a task: none of these is CORS-safelisted either.
+        if (request.Path.StartsWithSegments(AnnotationTaskPath, StringComparison.OrdinalIgnoreCase)) accepted = [.. accepted, .. AnnotationMediaTypes];
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || type.MediaType.Value is not { } media)
             return $"a Content-Type header is required: {string.Join(", ", accepted)}";
         if (accepted.Contains(media, StringComparer.OrdinalIgnoreCase)) return null;
