@@ -58,7 +58,7 @@ public static class AuditActions
     /// <summary>An annotator's record (title, training, assessments) written by a steward (resource: the user).</summary>
     public const string AnnotationAnnotator = "annotation.annotator";
     /// <summary>A task created (resource <c>task:ID</c>; details: project, study, protocol, people, batch, gold, QC).</summary>
-    public const string AnnotationTaskCreate = "annotation.task.create";
+    public const string AnnotationTaskCreate = "annotation.task-create";
     /// <summary>A reader's read stored as a version (details: version, tool, state before and after, agreement when the last read arrived).</summary>
     public const string AnnotationRead = "annotation.read";
     /// <summary>The arbitrator's consensus stored as a version (details: version, chosen read or tool, state after).</summary>
