@@ -19,11 +19,11 @@ public static partial class AnnotationEndpoints
         app.MapGet("/api/projects/{p}/annotators/{user}/gold", Gold);
         app.MapGet("/api/projects/{p}/annotations/export", Export);
         app.MapGet("/api/me/tasks", MyTasks);
-        app.MapGet("/api/tasks/{t:long}", GetTask);
-        app.MapPost("/api/tasks/{t:long}/reads", PostRead);
-        app.MapPost("/api/tasks/{t:long}/arbitration", PostArbitration);
-        app.MapPost("/api/tasks/{t:long}/review", PostReview);
-        app.MapPost("/api/tasks/{t:long}/versions", PostVersion);
+        app.MapGet("/api/tasks/{t}", GetTask);
+        app.MapPost("/api/tasks/{t}/reads", PostRead);
+        app.MapPost("/api/tasks/{t}/arbitration", PostArbitration);
+        app.MapPost("/api/tasks/{t}/review", PostReview);
+        app.MapPost("/api/tasks/{t}/versions", PostVersion);
     }
 
     static IReadOnlyList<string> Names(JsonObject body, string field) => body[field] switch
