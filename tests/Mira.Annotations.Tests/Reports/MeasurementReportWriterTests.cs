@@ -73,4 +73,91 @@ public class MeasurementReportWriterTests
         Assert.Contains("1|HAS OBS CONTEXT|PNAME|DCM:121008|Zhang^Wei", tree);
         Assert.Contains("2|CONTAINS|CODE|99MIRA:FDA|99MIRA:icdrDr:2", tree.Select(l => l.Replace(SrCodes.Field(Fundus, Fundus.FieldByName("icdrDr")!).Code, "FDA")));
     }
+
+    [Fact]
+    public void A_slide_polygon_report_passes_dciodvfy_and_pydicom_reads_closed_polylines_on_their_frames()
+    {
+        var request = SlidePolygons();
+        var bytes = MeasurementReportWriter.WriteBytes(request);
+        ReferencedHeaders.AssertDciodvfyClean(bytes);
+        var tree = ReferencedHeaders.PydicomTree(bytes);
+        var slide = request.ReferencedInstances[0].GetString(DicomTags.SOPInstanceUID);
+        // The first polygon: a closed POLYLINE (first point repeated) selected from frame 2 of the slide.
+        Assert.Contains("3|CONTAINS|SCOORD|DCM:111030|POLYLINE 10 10 110 10 110 60 10 60 10 10", tree);
+        Assert.Contains($"4|SELECTED FROM|IMAGE|-|{slide} frame 2", tree);
+        Assert.Contains("3|CONTAINS|CODE|DCM:121071|SCT:1187425009", tree);
+        Assert.Contains("3|HAS CONCEPT MOD|CODE|SCT:363698007|SCT:32849002", tree);
+        // 100 x 50 px of 0.25 µm: 5000 px² x 6.25e-8 mm² = 3.125e-4 mm².
+        Assert.Contains("3|CONTAINS|NUM|SCT:42798000|0.0003125 mm2", tree);
+        Assert.Equal(3, tree.Count(l => l.Contains("|SCOORD|", StringComparison.Ordinal)));
+        // The histotype's own code (SCT Squamous cell carcinoma) and a text answer.
+        Assert.Contains(tree, l => l.StartsWith("2|CONTAINS|CODE|99MIRA:", StringComparison.Ordinal) && l.EndsWith("|SCT:1162767002", StringComparison.Ordinal));
+        Assert.Contains(tree, l => l.StartsWith("2|CONTAINS|TEXT|99MIRA:", StringComparison.Ordinal) && l.EndsWith("|TRG 2", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_glioma_volume_report_passes_dciodvfy_and_its_volumes_are_voxel_counts_times_voxel_volume()
+    {
+        var request = GliomaVolumes(out var masks);
+        var bytes = MeasurementReportWriter.WriteBytes(request);
+        ReferencedHeaders.AssertDciodvfyClean(bytes);
+        var tree = ReferencedHeaders.PydicomTree(bytes);
+        string Ml(long voxels) => (voxels * 1.5 / 1000).ToString("G6", CultureInfo.InvariantCulture) + " mL";
+        var tc = masks.Region([1, 3]).Count(b => b);
+        var wt = masks.Region([1, 2, 3]).Count(b => b);
+        Assert.Contains("3|CONTAINS|NUM|SCT:118565006|" + Ml(masks.Count(3)), tree);
+        Assert.Contains("3|CONTAINS|NUM|SCT:118565006|" + Ml(tc), tree);
+        Assert.Contains("3|CONTAINS|NUM|SCT:118565006|" + Ml(wt), tree);
+        Assert.Contains("3|CONTAINS|NUM|SCT:118565006|" + Ml(masks.Count(1)), tree);
+        Assert.Contains("3|CONTAINS|NUM|SCT:118565006|" + Ml(masks.Count(2)), tree);
+        // Label segments referenced in the SEG (numbered 1..3 in label order); derived regions reference none.
+        var seg = ReferencedHeaders.Study + ".91.1";
+        Assert.Contains($"3|CONTAINS|IMAGE|DCM:121191|{seg} segment 3", tree);
+        Assert.Contains($"3|CONTAINS|IMAGE|DCM:121191|{seg} segment 1", tree);
+        Assert.Equal(3, tree.Count(l => l.Contains("|DCM:121191|", StringComparison.Ordinal)));
+        // The SEG is evidence beside the images (dciodvfy checks every referenced instance is listed).
+        var evidence = ReferencedHeaders.Reread(bytes).GetSequence(DicomTags.CurrentRequestedProcedureEvidenceSequence)!.Items[0]
+            .GetSequence(DicomTags.ReferencedSeriesSequence)!.Items.Select(s => s.GetString(DicomTags.SeriesInstanceUID)!).ToArray();
+        Assert.Equal([ReferencedHeaders.Study + ".4", ReferencedHeaders.Study + ".91"], evidence);
+        // The WHO grade (an enum with integer values) is coded, the timepoint too.
+        Assert.Contains(tree, l => l.EndsWith("|99MIRA:whoCnsGrade:4", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Patient_and_study_come_from_the_referenced_images_and_a_verified_consensus_names_its_verifier()
+    {
+        var request = FundusGrades() with
+        {
+            VerifiedBy = new ReportVerifier("Li^Na", "Mira reading centre", new DateTimeOffset(2024, 3, 2, 8, 0, 0, TimeSpan.Zero)),
+            AuthorRole = new CodedConcept("DCM", "121097", "Recording", "dicom-ps3.16"),
+        };
+        var bytes = MeasurementReportWriter.WriteBytes(request);
+        ReferencedHeaders.AssertDciodvfyClean(bytes);
+        var ds = ReferencedHeaders.Reread(bytes);
+        Assert.Equal("Test^Patient", ds.GetString(DicomTags.PatientName));
+        Assert.Equal("MIRA-P1", ds.GetString(DicomTags.PatientID));
+        Assert.Equal(ReferencedHeaders.Study, ds.GetString(DicomTags.StudyInstanceUID));
+        Assert.Equal("ACC1", ds.GetString(DicomTags.AccessionNumber));
+        Assert.Equal(DicomUids.Comprehensive3DSRStorage, ds.GetString(DicomTags.SOPClassUID));
+        Assert.Equal("VERIFIED", ds.GetString(DicomTags.VerificationFlag));
+        Assert.Equal("COMPLETE", ds.GetString(DicomTags.CompletionFlag));
+        Assert.Equal("Li^Na", ds.GetSequence(DicomTags.VerifyingObserverSequence)!.Items[0].GetString(DicomTags.VerifyingObserverName));
+        Assert.Equal("20240301", ds.GetString(DicomTags.ContentDate));
+        var tree = ReferencedHeaders.PydicomTree(bytes);
+        Assert.Contains("1|HAS OBS CONTEXT|CODE|DCM:121011|DCM:121097", tree);
+        Assert.Contains($"3|CONTAINS|IMAGE|-|{ReferencedHeaders.Study}.2.1", tree);
+    }
+
+    [Fact]
+    public void A_field_code_that_does_not_fit_16_characters_is_a_stable_digest_with_the_field_name_as_meaning()
+    {
+        var field = Fundus.FieldByName("icdrDr")!;
+        var code = SrCodes.Field(Fundus, field);
+        Assert.True(code.Code.Length <= 16);
+        Assert.StartsWith("F", code.Code);
+        Assert.Equal("icdrDr", code.Meaning);
+        Assert.Equal(code, SrCodes.Field(BuiltInProtocols.Find("fundus-dr-multidisease")!, field));
+        Assert.NotEqual(code.Code, SrCodes.Field(Fundus, Fundus.FieldByName("icdrDme")!).Code);
+        Assert.Equal("glioma-brats:idh", SrCodes.Field(Glioma, Glioma.FieldByName("idh")!).Code);
+    }
 }
