@@ -160,4 +160,31 @@ public class MeasurementReportWriterTests
         Assert.NotEqual(code.Code, SrCodes.Field(Fundus, Fundus.FieldByName("icdrDme")!).Code);
         Assert.Equal("glioma-brats:idh", SrCodes.Field(Glioma, Glioma.FieldByName("idh")!).Code);
     }
+
+    [Fact]
+    public void A_report_on_a_photograph_converted_by_Mira_passes_dciodvfy_and_round_trips_its_polygon()
+    {
+        var pixels = new byte[96 * 64 * 3];
+        for (var i = 0; i < pixels.Length; i++) pixels[i] = (byte)(i * 7);
+        var request = new Mira.Conversion.ConversionRequest { Subject = Mira.Conversion.ConversionSubject.Placeholder("fundus"), PhotoKind = Mira.Conversion.PhotoKind.VisibleLight };
+        var photo = Mira.Conversion.Photos.PhotoObjects.FromNative(pixels, 64, 96, 3, 8, "synthetic fundus", new string('a', 64), "PNG", request);
+        var header = photo.Header;
+        var uid = header.GetString(DicomTags.SOPInstanceUID)!;
+        var report = Request(Fundus, header) with
+        {
+            Answers = Answers(Fundus, """{"laterality": "L", "gradability": "gradable", "icdrDr": 4}"""),
+            Polygons = [new PolygonAnnotation(6, uid, 1, [new(10, 10), new(40.5, 12), new(30, 50.25)])],
+        };
+        var bytes = MeasurementReportWriter.WriteBytes(report);
+        ReferencedHeaders.AssertDciodvfyClean(bytes);
+        var sr = ReferencedHeaders.Reread(bytes);
+        Assert.Equal(header.GetString(DicomTags.StudyInstanceUID), sr.GetString(DicomTags.StudyInstanceUID));
+        Assert.Equal(header.GetString(DicomTags.PatientID), sr.GetString(DicomTags.PatientID));
+        var back = MeasurementReportReader.Read(sr, Fundus);
+        Assert.Equal(report.Polygons[0].Points, back.Polygons.Single().Points);
+        Assert.Equal(6, back.Polygons.Single().Label);
+        // No pixel spacing on the photograph: the area is in pixels².
+        Assert.Equal("{px2}", back.Measurements.Single().Unit.Code);
+        Assert.Equal(report.Polygons[0].Area, back.Measurements.Single().Value, 6);
+    }
 }
