@@ -15,6 +15,15 @@ namespace Mira.Annotations.Reports;
 /// </summary>
 public static class MeasurementReportReader
 {
+    /// <summary>Reads a Part 10 file's bytes.</summary>
+    public static MeasurementReport Read(ReadOnlyMemory<byte> part10, Protocol protocol)
+    {
+        DicomDataset sr;
+        try { sr = Mira.Dicom.IO.DicomFile.Read(part10).Dataset; }
+        catch (MiraException e) { throw new AnnotationException($"the report is not a readable DICOM file: {e.Message}"); }
+        return Read(sr, protocol);
+    }
+
     public static MeasurementReport Read(DicomDataset sr, Protocol protocol)
     {
         ArgumentNullException.ThrowIfNull(sr);

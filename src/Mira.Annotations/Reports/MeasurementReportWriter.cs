@@ -30,8 +30,10 @@ public static class MeasurementReportWriter
         var ds = new DicomDataset();
         ds.Set(DicomTags.SpecificCharacterSet, "ISO_IR 192");
         // Patient and General Study modules (PS3.3 §C.7.1.1, §C.7.2.1), copied from the referenced images.
+        // Copied as text, decoded with the image's Specific Character Set: the report is UTF-8 (ISO_IR 192), an
+        // image may be GB18030 or Latin-1, and its raw bytes would read differently here.
         foreach (var tag in CopiedFromImages)
-            if (first.Find(tag) is { } e) ds.Set(e);
+            if (first.Find(tag) is { } e) ds.Set(tag, e.VR, first.GetStrings(tag));
         foreach (var tag in Type2FromImages)
             if (!ds.Contains(tag)) ds.Set(tag, []);
         // SOP Common (§C.12.1), SR Document Series (§C.17.1), General Equipment (§C.7.5.1).

@@ -89,4 +89,32 @@ public class MeasurementReportReaderTests
         var e = Assert.Throws<AnnotationException>(() => MeasurementReportReader.Read(sr, Fundus));
         Assert.Contains("field 'icdrDr'", e.Message);
     }
+
+    [Fact]
+    public void A_report_whose_field_codes_are_another_writers_is_read_by_the_field_named_in_code_meaning_and_an_open_polygon_is_accepted()
+    {
+        var sr = ReferencedHeaders.Reread(MeasurementReportWriter.WriteBytes(MeasurementReportWriterTests.SlidePolygons()));
+        var root = sr.GetSequence(DicomTags.ContentSequence)!.Items;
+        static DicomDataset Concept(DicomDataset i) => i.GetSequence(DicomTags.ConceptNameCodeSequence)!.Items[0];
+        var qualitative = root.Single(i => Concept(i).GetString(DicomTags.CodeValue) == "C0034375");
+        foreach (var q in qualitative.GetSequence(DicomTags.ContentSequence)!.Items)
+            Concept(q).Set(DicomTags.CodingSchemeDesignator, "99OTHER").Set(DicomTags.CodeValue, "X" + Concept(q).GetString(DicomTags.CodeMeaning));
+        // A writer that uses the SCOORD3D name POLYGON and leaves the ring open.
+        var measurements = root.Single(i => Concept(i).GetString(DicomTags.CodeValue) == "126010");
+        var scoord = measurements.GetSequence(DicomTags.ContentSequence)!.Items[0].GetSequence(DicomTags.ContentSequence)!.Items.Single(i => i.GetString(DicomTags.ValueType) == "SCOORD");
+        scoord.Set(DicomTags.GraphicType, "POLYGON").Set(Mira.Conversion.DicomAttributes.FL(DicomTags.GraphicData, 10, 10, 110, 10, 110, 60, 10, 60));
+        var back = MeasurementReportReader.Read(sr, Oesophagus);
+        Assert.Equal(MeasurementReportWriterTests.SlidePolygons().Answers!.ToJson(), back.Answers!.ToJson());
+        Assert.Equal([new PointF2(10, 10), new(110, 10), new(110, 60), new(10, 60)], back.Polygons[0].Points);
+        // An open POLYLINE is a line, not a region.
+        scoord.Set(DicomTags.GraphicType, "POLYLINE");
+        Assert.Contains("open polyline", Assert.Throws<AnnotationException>(() => MeasurementReportReader.Read(sr, Oesophagus)).Message);
+    }
+
+    [Fact]
+    public void Bytes_that_are_not_DICOM_are_refused_as_a_report()
+    {
+        var e = Assert.Throws<AnnotationException>(() => MeasurementReportReader.Read(new byte[] { 1, 2, 3, 4 }, Fundus));
+        Assert.Contains("not a readable DICOM file", e.Message);
+    }
 }

@@ -187,4 +187,17 @@ public class MeasurementReportWriterTests
         Assert.Equal("{px2}", back.Measurements.Single().Unit.Code);
         Assert.Equal(report.Polygons[0].Area, back.Measurements.Single().Value, 6);
     }
+
+    [Fact]
+    public void A_patient_name_in_an_images_GB18030_is_copied_as_text_into_the_UTF8_report()
+    {
+        var image = ReferencedHeaders.Fundus();
+        image.Set(DicomTags.SpecificCharacterSet, "GB18030");
+        var gb = System.Text.Encoding.GetEncoding("GB18030");
+        image.Set(new DicomElement(DicomTags.PatientName, DicomVR.PN, gb.GetBytes("Zhang^San=张^三")));
+        Assert.Equal("Zhang^San=张^三", image.GetString(DicomTags.PatientName));
+        var bytes = MeasurementReportWriter.WriteBytes(FundusGrades() with { ReferencedInstances = [image] });
+        ReferencedHeaders.AssertDciodvfyClean(bytes);
+        Assert.Equal("Zhang^San=张^三", ReferencedHeaders.Reread(bytes).GetString(DicomTags.PatientName));
+    }
 }
