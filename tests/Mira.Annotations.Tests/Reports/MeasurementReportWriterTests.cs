@@ -31,7 +31,7 @@ public class MeasurementReportWriterTests
 
     internal static MeasurementReportRequest FundusGrades() => Request(Fundus, ReferencedHeaders.Fundus()) with
     {
-        Answers = Answers(Fundus, """{"laterality": "R", "gradability": "gradable", "icdrDr": 2, "icdrDme": "mild", "fieldCentre": "macula", "referableDr": true}"""),
+        Answers = Answers(Fundus, """{"laterality": "R", "gradability": "gradable", "icdrDr": 2, "icdrDme": "mild", "fieldCentre": "macula", "referableDr": true, "odirLabels": ["D", "G"]}"""),
     };
 
     internal static MeasurementReportRequest SlidePolygons()
@@ -199,5 +199,25 @@ public class MeasurementReportWriterTests
         var bytes = MeasurementReportWriter.WriteBytes(FundusGrades() with { ReferencedInstances = [image] });
         ReferencedHeaders.AssertDciodvfyClean(bytes);
         Assert.Equal("Zhang^San=张^三", ReferencedHeaders.Reread(bytes).GetString(DicomTags.PatientName));
+    }
+
+    [Fact]
+    public void Number_answers_are_NUM_items_with_UCUM_units_in_a_form_measurement_group_and_round_trip()
+    {
+        var ageing = BuiltInProtocols.Find("brain-mri-adult-ageing")!;
+        var request = Request(ageing, ReferencedHeaders.MrSlices(2)) with
+        {
+            Answers = Answers(ageing, """{"ageYears": 71.5, "brainAgeYears": 68.25}""", requireAll: false),
+        };
+        var bytes = MeasurementReportWriter.WriteBytes(request);
+        ReferencedHeaders.AssertDciodvfyClean(bytes);
+        var tree = ReferencedHeaders.PydicomTree(bytes);
+        Assert.Contains("3|CONTAINS|TEXT|DCM:112039|form", tree);
+        Assert.Contains(tree, l => l.StartsWith("3|CONTAINS|NUM|99MIRA:", StringComparison.Ordinal) && l.EndsWith("|71.5 a", StringComparison.Ordinal));
+        Assert.Contains(tree, l => l.StartsWith("3|CONTAINS|NUM|99MIRA:", StringComparison.Ordinal) && l.EndsWith("|68.25 a", StringComparison.Ordinal));
+        var back = MeasurementReportReader.Read(bytes, ageing);
+        Assert.Equal("71.5", back.Answers!["ageYears"]);
+        Assert.Equal("68.25", back.Answers!["brainAgeYears"]);
+        Assert.Empty(back.Measurements);
     }
 }
