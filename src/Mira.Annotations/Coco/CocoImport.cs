@@ -49,7 +49,10 @@ public static class CocoImport
                 var image = images.TryGetValue(Int(a, "image_id", where), out var im) ? im : throw new AnnotationException($"{where}: image_id {Int(a, "image_id", where)} is not an image of the file");
                 var categoryId = Int(a, "category_id", where);
                 var label = categories.TryGetValue(categoryId, out var l) ? l : throw new AnnotationException($"{where}: category_id {categoryId} is not a category of the file");
-                var frame = a.TryGetProperty("attributes", out var attrs) && attrs.ValueKind == JsonValueKind.Object && attrs.TryGetProperty("frame", out var fr) && fr.ValueKind == JsonValueKind.Number ? fr.GetInt32() : 1;
+                var frame = 1;
+                if (a.TryGetProperty("attributes", out var attrs) && attrs.ValueKind == JsonValueKind.Object && attrs.TryGetProperty("frame", out var fr)
+                    && (fr.ValueKind != JsonValueKind.Number || !fr.TryGetInt32(out frame)))
+                    throw new AnnotationException($"{where}: attributes.frame {fr} is not a frame number");
                 if (!a.TryGetProperty("segmentation", out var seg)) throw new AnnotationException($"{where} has no segmentation");
                 if (seg.ValueKind == JsonValueKind.Object) throw new AnnotationException($"{where}: an RLE segmentation (counts and size) is not a polygon; Mira imports polygon segmentations only");
                 if (seg.ValueKind != JsonValueKind.Array || seg.GetArrayLength() == 0) throw new AnnotationException($"{where}: the segmentation is not a list of polygons");

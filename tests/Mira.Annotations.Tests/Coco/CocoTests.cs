@@ -118,6 +118,7 @@ public class CocoTests
         Assert.Contains("matches none of the given instances", Refused(Foreign, images));
         Assert.Contains("category_id 9", Refused(json.Replace("\"category_id\": 3", "\"category_id\": 9"), images));
         Assert.Contains("not JSON", Refused("{\"images\": [", images));
+        Assert.Contains("is not a frame number", Refused(json.Replace("\"iscrowd\": 0", "\"iscrowd\": 0, \"attributes\": {\"frame\": 1.5}"), images));
     }
 
     [Fact]
@@ -150,5 +151,27 @@ public class CocoTests
         var back = Import(CocoExport.ToJson(Oesophagus, images, polygons, Who), images);
         var mask = PolygonRaster.Fill(back.Polygons[0], 256, 256);
         Assert.Equal(back.Polygons[0].Area, mask.Count(b => b));
+    }
+
+    [Fact]
+    public void Fundus_photograph_polygons_round_trip_through_COCO_under_their_export_file_names()
+    {
+        DicomDataset[] photos = [ReferencedHeaders.Fundus(1), ReferencedHeaders.Fundus(2)];
+        var uids = photos.Select(p => p.GetString(DicomTags.SOPInstanceUID)!).ToArray();
+        PolygonAnnotation[] polygons =
+        [
+            new(2, uids[1], 1, [new(3, 4), new(30, 4.5), new(12.25, 40)]),
+            new(8, uids[0], 1, [new(40, 10), new(60, 10), new(60, 30), new(40, 30)]),
+        ];
+        var names = new Dictionary<string, string> { [uids[0]] = "images/left.png", [uids[1]] = "images/right.png" };
+        var json = CocoExport.ToJson(Fundus, photos, polygons, Who, names);
+        // Imported as a foreign tool would give it back: no Mira UIDs, file names only.
+        var foreign = JsonNode.Parse(json)!;
+        foreach (var image in foreign["images"]!.AsArray()) image!.AsObject().Remove("mira_sop_instance_uid");
+        var back = CocoImport.Read(new MemoryStream(Encoding.UTF8.GetBytes(foreign.ToJsonString())), Fundus, photos,
+            new Dictionary<string, string> { ["left.png"] = uids[0], ["right.png"] = uids[1] });
+        Assert.Equal(polygons.Select(p => (p.Label, p.SopInstanceUid, p.Frame)), back.Polygons.Select(p => (p.Label, p.SopInstanceUid, p.Frame)));
+        Assert.Equal(polygons[0].Points, back.Polygons[0].Points);
+        Assert.Equal(polygons[1].Points, back.Polygons[1].Points);
     }
 }
