@@ -15,8 +15,8 @@ public static class CieLab
         0.0139322, 0.0971045, 0.7141733,
     ];
 
-    /// <summary>D50 reference white (ICC PCS illuminant).</summary>
-    const double Xn = 0.9642, Yn = 1.0, Zn = 0.8249;
+    /// <summary>D50 reference white, the image of sRGB white under the matrix above (so that white is a* = b* = 0).</summary>
+    const double Xn = 0.96422, Yn = 1.0, Zn = 0.82521;
 
     /// <summary>L*, a*, b* of an 8-bit sRGB colour (D50).</summary>
     public static (double L, double A, double B) FromSrgb(byte r, byte g, byte b)
