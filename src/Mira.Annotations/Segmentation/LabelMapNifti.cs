@@ -27,11 +27,20 @@ public static class LabelMapNifti
     public static void Write(LabelMasks masks, ImageGrid grid, Stream output, bool gzip)
     {
         ArgumentNullException.ThrowIfNull(masks);
-        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(grid);
         CheckSize(masks, grid);
+        Write(masks, grid.Geometry, output, gzip);
+    }
+
+    /// <summary>Writes masks on a grid given by its geometry (a Segmentation's own frames, when the images are not at hand).</summary>
+    public static void Write(LabelMasks masks, VolumeGeometry geometry, Stream output, bool gzip)
+    {
+        ArgumentNullException.ThrowIfNull(masks);
+        ArgumentNullException.ThrowIfNull(geometry);
+        ArgumentNullException.ThrowIfNull(output);
         var map = masks.ToLabelMap();
         var wide = map.Any(v => v > byte.MaxValue);
-        var volume = Volume.Create([grid.Columns, grid.Rows, grid.SliceCount], wide ? VoxelType.UInt16 : VoxelType.UInt8, grid.Geometry);
+        var volume = Volume.Create([masks.Columns, masks.Rows, masks.Slices], wide ? VoxelType.UInt16 : VoxelType.UInt8, geometry);
         for (var i = 0; i < map.Length; i++)
         {
             if (wide) { volume.Data[2 * i] = (byte)map[i]; volume.Data[2 * i + 1] = (byte)(map[i] >> 8); }
@@ -47,7 +56,17 @@ public static class LabelMapNifti
         ArgumentNullException.ThrowIfNull(grid);
         if (mask.Length != grid.SliceLength * grid.SliceCount)
             throw new AnnotationException($"a mask of {mask.Length} voxels for a grid of {grid.Columns} x {grid.Rows} x {grid.SliceCount}");
-        var volume = Volume.Create([grid.Columns, grid.Rows, grid.SliceCount], VoxelType.UInt8, grid.Geometry);
+        WriteMask(mask, [grid.Columns, grid.Rows, grid.SliceCount], grid.Geometry, output, gzip, description);
+    }
+
+    /// <summary>Writes one mask (0/1 uint8) of <paramref name="size"/> (columns, rows, slices) on a grid given by its geometry.</summary>
+    public static void WriteMask(bool[] mask, int[] size, VolumeGeometry geometry, Stream output, bool gzip, string? description = null)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        ArgumentNullException.ThrowIfNull(output);
+        if (size.Length != 3 || (long)size[0] * size[1] * size[2] != mask.Length)
+            throw new AnnotationException($"a mask of {mask.Length} voxels for a grid of {string.Join(" x ", size)}");
+        var volume = Volume.Create(size, VoxelType.UInt8, geometry);
         for (var i = 0; i < mask.Length; i++) volume.Data[i] = mask[i] ? (byte)1 : (byte)0;
         Emit(volume, output, gzip, description ?? "mask");
     }
