@@ -24,6 +24,12 @@ public static class SegmentationWriter
 {
     public const string LabelMapSegmentationStorage = "1.2.840.10008.5.1.4.1.1.66.7";
 
+    static readonly DicomTag[] TypeTwo =
+    [
+        DicomTags.PatientName, DicomTags.PatientID, DicomTags.PatientBirthDate, DicomTags.PatientSex,
+        DicomTags.StudyDate, DicomTags.StudyTime, DicomTags.ReferringPhysicianName, DicomTags.StudyID, DicomTags.AccessionNumber,
+    ];
+
     /// <summary>The Segmentation, written with <see cref="Part10Writer"/> (or <see cref="ToPart10"/>).</summary>
     public static ConvertedInstance Write(SegmentationRequest request)
     {
@@ -43,6 +49,9 @@ public static class SegmentationWriter
         var ds = new DicomDataset();
         foreach (var tag in NiftiSegmentationConverter.Copied)
             if (first.Find(tag) is { } e) ds.Set(e);
+        // Patient and General Study modules (PS3.3 §C.7.1.1, §C.7.2.1): their type 2 attributes are present, empty when the images lack them.
+        foreach (var tag in TypeTwo)
+            if (!ds.Contains(tag)) ds.Set(tag, []);
         var labelMap = request.Type == SegmentationType.LabelMap;
         ds.Set(DicomTags.SOPClassUID, labelMap ? LabelMapSegmentationStorage : DicomUids.SegmentationStorage);
         ds.Set(DicomTags.SOPInstanceUID, request.SopInstanceUid);
@@ -96,7 +105,17 @@ public static class SegmentationWriter
         if (!labelMap) dimensions.Add((DicomTags.ReferencedSegmentNumber, DicomTags.SegmentIdentificationSequence, "segment"));
         if (grid.HasPatientGeometry) dimensions.Add((DicomTags.ImagePositionPatient, DicomTags.PlanePositionSequence, "position"));
         MultiFrame.Dimensions(ds, organization, [.. dimensions]);
-        if (grid.HasPatientGeometry)
+        if (!grid.HasPatientGeometry)
+        {
+            // A photograph: Patient Orientation (type 2C when there is no Image Orientation (Patient), §C.7.6.1), and
+            // the Shared Functional Groups (type 1) with Pixel Measures only when the image is calibrated.
+            ds.Set(DicomTags.PatientOrientation, first.GetStrings(DicomTags.PatientOrientation));
+            var sharedItem = new DicomDataset();
+            if (first.GetDoubles(DicomTags.PixelSpacing) is { Length: 2 } ps)
+                sharedItem.Set(Sequence(DicomTags.PixelMeasuresSequence, new DicomDataset().Set(DicomTags.PixelSpacing, Ds(ps))));
+            ds.Set(Sequence(DicomTags.SharedFunctionalGroupsSequence, sharedItem));
+        }
+        else
             ds.Set(Sequence(DicomTags.SharedFunctionalGroupsSequence, new DicomDataset()
                 .Set(Sequence(DicomTags.PixelMeasuresSequence, new DicomDataset()
                     .Set(DicomTags.SliceThickness, Ds(first.GetDouble(DicomTags.SliceThickness) is { } t && t > 0 ? t : grid.SliceSpacing))

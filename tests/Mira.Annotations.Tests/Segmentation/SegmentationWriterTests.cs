@@ -284,3 +284,57 @@ public sealed class SegmentationWriterTests : IDisposable
         Assert.Contains($"frame 1 is derived from image 2.25.4242, which is not in the task's series {series.Grid.SeriesInstanceUid}", SegmentationConformance.Check(ds, Glioma, series.Grid));
     }
 }
+
+/// <summary>Segmentations of images that are not a stack of single-frame slices.</summary>
+public sealed class SegmentationOfOtherImagesTests : IDisposable
+{
+    readonly string folder = Directory.CreateTempSubdirectory("mira-seg-other-").FullName;
+    static Protocol Glioma => BuiltInProtocols.Find("glioma-brats")!;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    [Fact]
+    public void A_seg_of_a_multi_frame_mr_references_its_frames_passes_dciodvfy_and_reads_back()
+    {
+        var ds = DicomFile.Open(Testing.Corpus.Get("dicom/modality/MR/siemens_xa10_enhanced_6_1.dcm").FullPath, new DicomReadOptions { StopBeforePixelData = true }).Dataset;
+        var grid = ImageGrid.FromSeries([ds]);
+        var masks = grid.NewMasks();
+        var et = new bool[masks.Length];
+        for (var i = 2 * grid.SliceLength + 100; i < 2 * grid.SliceLength + 300; i++) et[i] = true;
+        masks.Set(3, et);
+        var seg = SegmentationWriter.Write(new SegmentationRequest { Grid = grid, Protocol = Glioma, Masks = masks, SeriesInstanceUid = "2.25.61", SopInstanceUid = "2.25.62" });
+        var frame = seg.Header.GetSequence(DicomTags.PerFrameFunctionalGroupsSequence)!.Items.Single();
+        Assert.True(frame.TryGetFirstItem(DicomTags.DerivationImageSequence, out var derivation));
+        Assert.True(derivation.TryGetFirstItem(DicomTags.SourceImageSequence, out var source));
+        Assert.Equal(3, source.GetInt32(DicomTags.ReferencedFrameNumber));
+        var path = Path.Combine(folder, "mf.dcm");
+        File.WriteAllBytes(path, SegmentationWriter.ToPart10(seg));
+        Assert.Empty(MrSeries.DciodvfyErrors(path));
+        Assert.True(SegmentationToMasks.Read(File.ReadAllBytes(path), grid, Glioma).SameAs(masks));
+    }
+
+    [Fact]
+    public void A_binary_seg_of_a_photograph_has_no_patient_geometry_and_passes_dciodvfy()
+    {
+        var photo = new DicomDataset()
+            .Set(DicomTags.SOPClassUID, DicomUids.VLPhotographicImageStorage).Set(DicomTags.SOPInstanceUID, "2.25.71")
+            .Set(DicomTags.StudyInstanceUID, "2.25.72").Set(DicomTags.SeriesInstanceUID, "2.25.73").Set(DicomTags.PatientID, "P1")
+            .Set(Conversion.DicomAttributes.US(DicomTags.Rows, 30)).Set(Conversion.DicomAttributes.US(DicomTags.Columns, 40));
+        var grid = ImageGrid.FromSeries([photo]);
+        var masks = grid.NewMasks();
+        var m = new bool[masks.Length];
+        m[45] = m[46] = true;
+        var seg = SegmentationWriter.Write(new SegmentationRequest { Grid = grid, Protocol = Glioma, Masks = masks.Set(1, m), SeriesInstanceUid = "2.25.74", SopInstanceUid = "2.25.75" });
+        Assert.False(seg.Header.Contains(DicomTags.FrameOfReferenceUID));
+        Assert.True(seg.Header.TryGetFirstItem(DicomTags.SharedFunctionalGroupsSequence, out var shared));
+        Assert.False(shared.Contains(DicomTags.PlaneOrientationSequence));
+        var path = Path.Combine(folder, "photo.dcm");
+        File.WriteAllBytes(path, SegmentationWriter.ToPart10(seg));
+        var errors = MrSeries.DciodvfyErrors(path);
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+        Assert.Throws<AnnotationException>(() => SegmentationWriter.Write(new SegmentationRequest
+        {
+            Grid = grid, Protocol = Glioma, Masks = masks, Type = SegmentationType.LabelMap, SeriesInstanceUid = "2.25.74", SopInstanceUid = "2.25.75",
+        }));
+    }
+}
