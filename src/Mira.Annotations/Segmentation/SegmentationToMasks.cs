@@ -43,6 +43,7 @@ public static class SegmentationToMasks
         var problems = SegmentationConformance.Check(seg, protocol, grid);
         var name = $"Segmentation {seg.GetString(DicomTags.SOPInstanceUID) ?? "(no SOP Instance UID)"}";
         if (problems.Count > 0) throw new AnnotationException($"{name}: {string.Join("; ", problems)}");
+        if (!grid.HasPatientGeometry) return FlatImage.Read(seg, grid, protocol, syntax ?? TransferSyntax.ExplicitVRLittleEndian, name);
         DicomSegmentation read;
         try { read = DicomSegReader.Read(seg, syntax ?? TransferSyntax.ExplicitVRLittleEndian, name); }
         catch (ImagingException e) { throw new AnnotationException(e.Message); }

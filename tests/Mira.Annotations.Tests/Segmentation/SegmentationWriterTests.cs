@@ -332,6 +332,7 @@ public sealed class SegmentationOfOtherImagesTests : IDisposable
         File.WriteAllBytes(path, SegmentationWriter.ToPart10(seg));
         var errors = MrSeries.DciodvfyErrors(path);
         Assert.True(errors.Count == 0, string.Join("\n", errors));
+        Assert.True(SegmentationToMasks.Read(File.ReadAllBytes(path), grid, Glioma).SameAs(masks));
         Assert.Throws<AnnotationException>(() => SegmentationWriter.Write(new SegmentationRequest
         {
             Grid = grid, Protocol = Glioma, Masks = masks, Type = SegmentationType.LabelMap, SeriesInstanceUid = "2.25.74", SopInstanceUid = "2.25.75",
