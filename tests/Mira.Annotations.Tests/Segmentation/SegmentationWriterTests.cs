@@ -152,6 +152,16 @@ public sealed class SegmentationWriterTests : IDisposable
         Assert.Equal("LABELMAP", seg.Header.GetString(DicomTags.SegmentationType));
         Assert.Equal(8, seg.Header.GetInt32(DicomTags.BitsAllocated));
         var path = Save(seg, "labelmap.dcm");
+        // This dciodvfy predates the Label Map Segmentation IOD (Supplement 243) and does not know its SOP class: check
+        // the same object as a Segmentation, where the only errors allowed are the two things Supplement 243 changed
+        // (the LABELMAP enumerated value, and no Segment Identification Sequence since each pixel names its segment).
+        var asSeg = new ConvertedInstance(seg.Header.Set(DicomTags.SOPClassUID, DicomUids.SegmentationStorage), seg.Syntax, seg.Pixels, "as Segmentation Storage");
+        var errors = MrSeries.DciodvfyErrors(Save(asSeg, "labelmap-as-seg.dcm"));
+        string[] supplement243 = ["Unrecognized enumerated value <LABELMAP> for value 1 of attribute <Segmentation Type>", "Missing attribute Type 1 Required Element=<SegmentIdentificationSequence>"];
+        var others = errors.Where(e => !supplement243.Any(e.Contains)).ToList();
+        Assert.True(others.Count == 0, string.Join("\n", others));
+        Assert.Contains(errors, e => e.Contains(supplement243[0], StringComparison.Ordinal));
+        seg.Header.Set(DicomTags.SOPClassUID, SegmentationWriter.LabelMapSegmentationStorage);
         var view = Pydicom(path);
         Assert.Equal(MrSeries.Slices, view.GetProperty("frames").GetInt32());
         foreach (var label in Glioma.Segments.Where(l => read.Count(l.Value) > 0))
