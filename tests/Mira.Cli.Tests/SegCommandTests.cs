@@ -116,3 +116,33 @@ public sealed class SegCommandTests : IDisposable
         Assert.Contains("glioma-brats", r.Stderr, StringComparison.Ordinal);
     }
 }
+
+/// <summary><c>mira seg</c> with a protocol given as a JSON file, and a Segmentation of another protocol.</summary>
+public sealed class SegCommandProtocolFileTests : IDisposable
+{
+    readonly MrSeries series = new();
+
+    public void Dispose() => series.Dispose();
+
+    [Fact]
+    public void A_protocol_json_file_is_accepted_and_a_seg_of_other_codes_is_refused_naming_the_segment()
+    {
+        var protocolFile = series.PathOf("glioma.json");
+        File.WriteAllText(protocolFile, BuiltInProtocols.Find("glioma-brats")!.Json);
+        var image = DicomVolumeBuilder.FromPath(series.SeriesFolder).Single().Volume;
+        var labels = Volume.Create(image.Size, VoxelType.UInt8, image.Geometry);
+        labels.Data[200] = 4;
+        var nifti = series.PathOf("rc.nii.gz");
+        NiftiVolumes.WriteVolume(nifti, labels);
+        var seg = series.PathOf("rc.dcm");
+        var from = MiraProcess.Run("seg", "from-nifti", "--image", series.SeriesFolder, "--labels", nifti, "--protocol", protocolFile, "--out", seg);
+        Assert.True(from.ExitCode == 0, from.Stderr);
+
+        // The meningioma protocol has no label with the glioma resection-cavity codes.
+        var to = MiraProcess.Run("seg", "to-nifti", seg, "--out", series.PathOf("out"), "--image", series.SeriesFolder, "--protocol", "meningioma-brats-men");
+        Assert.Equal(1, to.ExitCode);
+        Assert.Contains("segment 1 'RC'", to.Stderr, StringComparison.Ordinal);
+        Assert.Contains("meningioma-brats-men", to.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(series.PathOf("out"), "labels.nii.gz")));
+    }
+}
