@@ -118,10 +118,13 @@ public sealed class ImageGrid
     /// <summary>The slice of an instance (and frame, 1-based, for a multi-frame instance), or -1.</summary>
     public int SliceOf(string sopInstanceUid, int frame = 0)
     {
-        for (var k = 0; k < Slices.Count; k++)
-            if (Slices[k].SopInstanceUid == sopInstanceUid && (Slices[k].Frame == frame || (frame == 0 && Slices.Count(s => s.SopInstanceUid == sopInstanceUid) == 1))) return k;
-        return -1;
+        bySource ??= Slices.Select((s, k) => (s, k)).ToDictionary(x => (x.s.SopInstanceUid, x.s.Frame), x => x.k);
+        if (bySource.TryGetValue((sopInstanceUid, frame), out var slice)) return slice;
+        // A reference without a frame number to a multi-frame image of one frame.
+        return frame == 0 && Slices.Count == 1 && Slices[0].SopInstanceUid == sopInstanceUid ? 0 : -1;
     }
+
+    Dictionary<(string, int), int>? bySource;
 
     /// <summary>The slice at a patient position (within <paramref name="toleranceMm"/>), or -1.</summary>
     public int SliceAt(double[] position, double toleranceMm = PositionToleranceMm)
