@@ -31,6 +31,7 @@ public static class Program
         root.Subcommands.Add(DeidCommand.Create());
         root.Subcommands.Add(DeidRecipeCommand.Create());
         root.Subcommands.Add(PhiScanCommand.Create());
+        root.Subcommands.Add(SegCommand.Create());
 #if MIRA_NATIVE
         foreach (var c in ManagedCommands.Placeholders()) root.Subcommands.Add(c);
 #else

@@ -8,17 +8,17 @@ namespace Mira.Conversion.Nifti;
 /// Maps and Segmentations made here share: Pixel Measures and Plane Orientation shared, Plane Position and Frame
 /// Content (with its Dimension Index Values) per frame.
 /// </summary>
-internal static class MultiFrame
+public static class MultiFrame
 {
-    public static DicomDataset PixelMeasures(SlicePlanes planes) => new DicomDataset()
+    internal static DicomDataset PixelMeasures(SlicePlanes planes) => new DicomDataset()
         .Set(DicomTags.SliceThickness, Ds(planes.SliceGap))
         .Set(DicomTags.SpacingBetweenSlices, Ds(planes.SliceGap))
         .Set(DicomTags.PixelSpacing, Ds(planes.PixelSpacing));
 
-    public static DicomDataset PlaneOrientation(SlicePlanes planes) => new DicomDataset()
+    internal static DicomDataset PlaneOrientation(SlicePlanes planes) => new DicomDataset()
         .Set(DicomTags.ImageOrientationPatient, Ds(planes.Orientation));
 
-    public static DicomDataset PlanePosition(SlicePlanes planes, int k) => new DicomDataset()
+    internal static DicomDataset PlanePosition(SlicePlanes planes, int k) => new DicomDataset()
         .Set(DicomTags.ImagePositionPatient, Ds(planes.Position(k)));
 
     /// <summary>Frame Content with the frame's index along each dimension (1-based).</summary>

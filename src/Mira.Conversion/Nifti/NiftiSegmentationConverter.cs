@@ -16,8 +16,8 @@ namespace Mira.Conversion.Nifti;
 /// </summary>
 public static class NiftiSegmentationConverter
 {
-    /// <summary>Patient and study attributes copied from the referenced instances.</summary>
-    static readonly DicomTag[] Copied =
+    /// <summary>Patient and study attributes a Segmentation copies from the instances it references (also used by Mira.Annotations' SEG writer).</summary>
+    public static IReadOnlyList<DicomTag> Copied { get; } =
     [
         DicomTags.SpecificCharacterSet, DicomTags.StudyDate, DicomTags.StudyTime, DicomTags.AccessionNumber,
         DicomTags.ReferringPhysicianName, DicomTags.PatientName, DicomTags.PatientID, DicomTags.PatientBirthDate,

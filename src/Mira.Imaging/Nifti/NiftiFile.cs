@@ -69,6 +69,26 @@ public static class NiftiFile
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException) { throw new ImagingException($"{path}: {e.Message}", e); }
     }
 
+    /// <summary>
+    /// Reads a single-file NIfTI from a stream of its (already inflated) bytes, refusing a data array over
+    /// <paramref name="maxDataLength"/> bytes before reading it; <paramref name="name"/> names it in messages.
+    /// </summary>
+    public static NiftiImage Read(Stream stream, string name, long maxDataLength)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        try
+        {
+            var (prefix, consumed) = ReadHeaderPrefix(stream, name);
+            var (header, extensions) = ParseHeader(prefix.AsSpan(0, consumed), name);
+            if (!header.SingleFile) throw new ImagingException($"{name}: a .hdr/.img pair (magic {header.Magic}) cannot be read from one stream");
+            if (header.DataLength > maxDataLength) throw new ImagingException($"{name}: data array of {header.DataLength} bytes is over the limit ({maxDataLength})");
+            var data = ReadData(stream, prefix.AsSpan(0, consumed), (long)header.VoxOffset, header, name);
+            if (header.BigEndian) Volumes.VoxelTypes.SwapBytes(data, NiftiHeader.SwapSizeOf(header.DataType));
+            return new NiftiImage(header, extensions, data);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException) { throw new ImagingException($"{name}: {e.Message}", e); }
+    }
+
     /// <summary>Largest header plus extensions read before the data (a larger vox_offset is refused).</summary>
     const int MaxHeaderPrefix = 64 << 20;
 
@@ -312,6 +332,21 @@ public static class NiftiFile
     /// </summary>
     public static void Write(string path, NiftiImage image)
     {
+        var h = Prepared(image);
+        using var file = File.Create(path);
+        Write(file, h, image, path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Writes a single-file NIfTI to a stream (gzip-compressed when <paramref name="gzip"/>), as <see cref="Write(string, NiftiImage)"/> does to a file.</summary>
+    public static void Write(Stream output, NiftiImage image, bool gzip)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        Write(output, Prepared(image), image, gzip);
+    }
+
+    /// <summary>The header as written: single file, bitpix and vox_offset recomputed, the data length checked.</summary>
+    static NiftiHeader Prepared(NiftiImage image)
+    {
         if (image.Data is null) throw new ImagingException("cannot write a NIfTI image without data");
         var h = image.Header.Clone();
         h.SingleFile = true;
@@ -321,8 +356,12 @@ public static class NiftiFile
         var extBytes = 0;
         foreach (var e in image.Extensions) extBytes += ExtensionSize(e);
         h.VoxOffset = h.SizeOfHdr + 4 + extBytes;
-        using var file = File.Create(path);
-        Stream s = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionLevel.Optimal, leaveOpen: true) : file;
+        return h;
+    }
+
+    static void Write(Stream file, NiftiHeader h, NiftiImage image, bool gzip)
+    {
+        Stream s = gzip ? new GZipStream(file, CompressionLevel.Optimal, leaveOpen: true) : file;
         try
         {
             s.Write(Encode(h));
@@ -337,7 +376,7 @@ public static class NiftiFile
                 s.Write(e.Data);
                 s.Write(new byte[size - 8 - e.Data.Length]);
             }
-            s.Write(image.Data);
+            s.Write(image.Data!);
         }
         finally { if (s != file) s.Dispose(); }
     }
