@@ -28,7 +28,7 @@ public sealed record PlatformOptions
     public Intake.IntakeLimits IntakeLimits { get; init; } = Intake.IntakeLimits.Default;
 
     /// <summary>How annotation reads are decoded and versions written as DICOM SEG / SR and NIfTI.</summary>
-    public Annotations.IAnnotationEncodings? AnnotationEncodings { get; init; }
+    public Annotations.IAnnotationEncodings? AnnotationEncodings { get; init; } = new Annotations.AnnotationEncodings();
 
     /// <summary>
     /// Whether opening cleans up after a crash: temporary blob files and the blobs of ingest batches that were in flight

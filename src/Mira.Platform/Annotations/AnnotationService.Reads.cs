@@ -97,7 +97,7 @@ public sealed partial class AnnotationService
         if (!c.Protocol.Protocol.HasRegions) throw AnnotationRefusedException.Invalid($"protocol {c.Protocol.Id} has no regions: a read is its form (application/json)");
         var encodings = Encodings ?? throw AnnotationRefusedException.Invalid($"{what} cannot be read here: this Mira has no SEG/NIfTI encodings");
         var images = await ImagesAsync(c, ct);
-        if (images.Instances.Count == 0)
+        if (images.SeriesInstanceUid is null)
             throw AnnotationRefusedException.Invalid($"task {c.Task.Id} names no series and its study has several: {what} needs the images it lies on");
         return (images, encodings);
     }
@@ -119,7 +119,7 @@ public sealed partial class AnnotationService
     {
         var now = DateTimeOffset.UtcNow;
         var uids = new List<string>();
-        if (Encodings is not null && (content.Form is not null || (await ImagesAsync(c, ct)).Instances.Count > 0))
+        if (Encodings is not null)
         {
             var images = await ImagesAsync(c, ct);
             var description = new VersionDescription(c.Task.Id, author, role, c.Protocol.Id, c.Protocol.Version, tool, now);

@@ -138,7 +138,7 @@ public sealed partial class AnnotationService
     }
 
     /// <summary>The case's images in the project's archive: the series given, or the study's only series (a study of
-    /// several series takes none: reads are then forms, or name their images).</summary>
+    /// several series takes none: its reads are then forms, about the whole study).</summary>
     async Task<CaseImages> CaseImagesAsync(string project, string study, string? series, string? sop, CancellationToken ct)
     {
         if (!IsUid(study)) throw AnnotationRefusedException.Invalid($"field 'studyInstanceUid': '{study}' is not a UID");
@@ -155,10 +155,11 @@ public sealed partial class AnnotationService
             throw AnnotationRefusedException.Invalid($"field 'sopInstanceUid': no image {sop} in that study of project {project}");
         var seriesUids = found.Select(i => i.SeriesInstanceUid).Distinct().ToArray();
         var chosen = series ?? (seriesUids.Length == 1 ? seriesUids[0] : sop is null ? null : found.First(i => i.SopInstanceUid == sop).SeriesInstanceUid);
+        // The chosen series' images (a mask's grid), or every image of the study when none is chosen (a form's report
+        // references the whole study).
         var instances = new List<Mira.Dicom.DicomDataset>();
-        if (chosen is not null)
-            foreach (var i in found.Where(i => i.SeriesInstanceUid == chosen))
-                instances.Add((await StoredObjects.ReadAsync(archive.Blobs, i, ct)).Dataset);
+        foreach (var i in found.Where(i => chosen is null || i.SeriesInstanceUid == chosen))
+            instances.Add((await StoredObjects.ReadAsync(archive.Blobs, i, ct)).Dataset);
         return new CaseImages(study, chosen, instances);
     }
 
