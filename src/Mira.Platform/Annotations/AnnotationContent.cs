@@ -14,18 +14,27 @@ namespace Mira.Platform.Annotations;
 /// </summary>
 public sealed class AnnotationContent
 {
-    AnnotationContent(LabelMasks? masks, double[]? spacing, FormAnswers? form)
+    AnnotationContent(LabelMasks? masks, double[]? spacing, FormAnswers? form, IReadOnlyList<PolygonAnnotation>? polygons = null)
     {
         Masks = masks;
         Spacing = spacing ?? [1, 1, 1];
         Form = form;
+        Polygons = polygons;
     }
 
     public LabelMasks? Masks { get; }
     public double[] Spacing { get; }
     public FormAnswers? Form { get; }
 
-    public string Kind => Masks is not null ? ContentKinds.Masks : ContentKinds.Form;
+    /// <summary>Regions drawn on 2D images (slides, photographs), each on its instance and frame.</summary>
+    public IReadOnlyList<PolygonAnnotation>? Polygons { get; }
+
+    public string Kind => Masks is not null ? ContentKinds.Masks : Polygons is not null ? ContentKinds.Polygons : ContentKinds.Form;
+
+    public static AnnotationContent Of(IReadOnlyList<PolygonAnnotation> polygons) =>
+        polygons.Count == 0 ? throw new AnnotationException("a polygon read holds no polygon") : new(null, null, null, polygons);
+
+    sealed record StoredPolygon(int Label, string Sop, int Frame, double[][] Points);
 
     public static AnnotationContent Of(LabelMasks masks, double[]? spacing = null)
     {
@@ -46,6 +55,8 @@ public sealed class AnnotationContent
     public byte[] ToBytes()
     {
         if (Form is not null) return Encoding.UTF8.GetBytes(Form.ToJson());
+        if (Polygons is not null)
+            return JsonSerializer.SerializeToUtf8Bytes(Polygons.Select(p => new StoredPolygon(p.Label, p.SopInstanceUid, p.Frame, [.. p.Points.Select(x => new[] { x.X, x.Y })])));
         var m = Masks!;
         using var ms = new MemoryStream();
         using (var gz = new GZipStream(ms, CompressionLevel.Fastest, leaveOpen: true))
@@ -82,6 +93,8 @@ public sealed class AnnotationContent
             using var doc = JsonDocument.Parse(bytes);
             return Of(FormAnswers.Parse(doc.RootElement, protocol, requireAll: false));
         }
+        if (kind == ContentKinds.Polygons)
+            return Of([.. JsonSerializer.Deserialize<StoredPolygon[]>(bytes)!.Select(p => new PolygonAnnotation(p.Label, p.Sop, p.Frame, [.. p.Points.Select(x => new PointF2(x[0], x[1]))]))]);
         using var gz = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
         var header = new byte[48];
         gz.ReadExactly(header);

@@ -64,7 +64,7 @@ public sealed class AnnotationEncodings : IAnnotationEncodings
         {
             Protocol = protocol, Author = version.Author, SeriesInstanceUid = Uid(version, "sr-series"), SopInstanceUid = Uid(version, "sr"),
             SeriesDescription = description, ContentDateTime = version.Time, ReferencedInstances = images.Instances,
-            Answers = content.Form, Volumes = volumes, SeriesNumber = 301,
+            Answers = content.Form, Volumes = volumes, Polygons = content.Polygons ?? [], SeriesNumber = 301,
         }));
         return objects;
     }

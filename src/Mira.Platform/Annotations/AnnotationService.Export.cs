@@ -36,7 +36,7 @@ public sealed partial class AnnotationService
         int? number = null;
         if (selection is not ("consensus" or "all"))
             number = int.TryParse(selection, out var n) && n > 0 ? n : throw AnnotationRefusedException.Invalid("query parameter 'version': consensus, all or a version number");
-        if (format is ExportFormats.Nifti or ExportFormats.Coco && Encodings is null)
+        if (format is ExportFormats.Nifti && Encodings is null)
             throw AnnotationRefusedException.Invalid($"format '{format}' needs the SEG/NIfTI encodings, which this Mira has not");
         var archive = await projects.Archives.GetAsync(project);
         var manifest = new List<object>();
@@ -120,5 +120,11 @@ public sealed partial class AnnotationService
     }
 
     /// <summary>A version as COCO JSON, where the encodings can say it (photographs and slides); null otherwise.</summary>
-    Task<byte[]?> CocoAsync(TaskContext c, AnnotationVersionRecord v, CancellationToken ct) => Task.FromResult<byte[]?>(null);
+    async Task<byte[]?> CocoAsync(TaskContext c, AnnotationVersionRecord v, CancellationToken ct)
+    {
+        if (v.Kind != ContentKinds.Polygons) return null;
+        var content = await ContentAsync(c, v, ct);
+        return System.Text.Encoding.UTF8.GetBytes(Mira.Annotations.Coco.CocoExport.ToJson(c.Protocol.Protocol, (await ImagesAsync(c, ct)).Instances, content.Polygons!,
+            new Mira.Annotations.Coco.CocoProvenance(v.Author, $"task {v.Task} version {v.Number} ({v.Role})", v.Created)));
+    }
 }

@@ -56,9 +56,19 @@ public sealed partial class AnnotationService
             switch (media)
             {
                 case "application/json":
-                    if (protocol.Fields.Count == 0) throw AnnotationRefusedException.Invalid($"protocol {protocol.Id} has no form: a read is a label map or a SEG");
                     using (var doc = ParseJson(body.Bytes))
+                    {
+                        if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("annotations", out _) && doc.RootElement.TryGetProperty("images", out _))
+                        {
+                            if (!protocol.Geometry.Contains(Mira.Annotations.Protocols.ProtocolGeometry.Polygon2d))
+                                throw AnnotationRefusedException.Invalid($"protocol {protocol.Id} has no polygons: a COCO file is not a read of it");
+                            var images = await ImagesAsync(c, ct);
+                            var coco = Mira.Annotations.Coco.CocoImport.Read(new MemoryStream(body.Bytes, writable: false), protocol, images.Instances);
+                            return (AnnotationContent.Of(coco.Polygons), body.Tool ?? "api-coco");
+                        }
+                        if (protocol.Fields.Count == 0) throw AnnotationRefusedException.Invalid($"protocol {protocol.Id} has no form: a read is a label map, a SEG or COCO");
                         return (AnnotationContent.Of(FormAnswers.Parse(doc.RootElement, protocol)), body.Tool ?? "form");
+                    }
                 case "application/octet-stream" or "application/gzip" or "application/x-gzip":
                 {
                     var (images, encodings) = await MaskInputsAsync(c, "a NIfTI label map", ct);
@@ -140,7 +150,7 @@ public sealed partial class AnnotationService
                 uids.Add(stored.Instance.SopInstanceUid);
             }
         }
-        var key = BlobKeys.For("annotations", $"task-{c.Task.Id}", Guid.NewGuid().ToString("N") + (content.Kind == ContentKinds.Masks ? ".msk.gz" : ".json"));
+        var key = BlobKeys.For("annotations", $"task-{c.Task.Id}", Guid.NewGuid().ToString("N") + (content.Kind == ContentKinds.Masks ? ".msk.gz" : $".{content.Kind}.json"));
         await c.Archive.Blobs.WriteAsync(key, content.ToBytes(), ct);
         return new AnnotationVersionRecord(c.Task.Id, 0, author, role, c.Protocol.Id, c.Protocol.Version, tool, content.Kind, now, key, uids);
     }
@@ -202,7 +212,9 @@ public sealed partial class AnnotationService
         if (!annotators.SetEquals(reads.Select(r => r.Author))) return (TaskStates.Open, null);
         var contents = new List<AnnotationContent>();
         foreach (var r in reads) contents.Add(await ContentAsync(c, r, ct));
-        var agreement = TaskAgreement.Compute(c.Protocol.Protocol, contents);
+        var polygons = contents.Any(x => x.Polygons is not null);
+        var images = polygons ? (await ImagesAsync(c, ct)).Instances : [];
+        var agreement = TaskAgreement.Compute(c.Protocol.Protocol, polygons ? PolygonMasks.Rasterize(contents, images) : contents);
         var json = JsonSerializer.Serialize(agreement, AgreementJson);
         var versions = new List<AnnotationVersionRecord>();
         string next;
@@ -210,7 +222,7 @@ public sealed partial class AnnotationService
         else
         {
             next = task.Qc ? TaskStates.Review : TaskStates.Done;
-            var (consensus, method) = TaskAgreement.Consensus(c.Protocol.Protocol, contents);
+            var (consensus, method) = polygons ? PolygonMasks.Consensus(c.Protocol.Protocol, contents, images) : TaskAgreement.Consensus(c.Protocol.Protocol, contents);
             versions.Add(await VersionAsync(c, "mira", VersionRoles.Consensus, method, consensus, ct));
         }
         var moved = await store.AddVersionsAsync(task.Id, versions, TaskStates.Open, next, json, null, DateTimeOffset.UtcNow, ct);

@@ -130,7 +130,13 @@ public sealed partial class AnnotationService
             var read = versions.LastOrDefault(v => v.Role == VersionRoles.Annotator && v.Author == user);
             if (gold is null || read is null) continue;
             var c = await TaskContextAsync(t.Id, ct);
-            var (metric, score) = GoldScoreOf(c.Protocol.Protocol, await ContentAsync(c, gold, ct), await ContentAsync(c, read, ct));
+            var (g, r) = (await ContentAsync(c, gold, ct), await ContentAsync(c, read, ct));
+            if (g.Polygons is not null || r.Polygons is not null)
+            {
+                var masks = PolygonMasks.Rasterize([g, r], (await ImagesAsync(c, ct)).Instances);
+                (g, r) = (masks[0], masks[1]);
+            }
+            var (metric, score) = GoldScoreOf(c.Protocol.Protocol, g, r);
             cases.Add(new GoldScore(t.Id, read.Number, metric, score));
         }
         return new GoldReport(user, cases, cases.Count == 0 ? null : cases.Average(x => x.Score));

@@ -49,6 +49,8 @@ public static class ContentKinds
 {
     /// <summary>Masks per label on the referenced images' grid (stored as DICOM SEG).</summary>
     public const string Masks = "masks";
+    /// <summary>Polygons on 2D images, slides and photographs (stored as a TID 1500 SR, exported as COCO).</summary>
+    public const string Polygons = "polygons";
     /// <summary>The protocol form's answers (stored as a TID 1500 SR).</summary>
     public const string Form = "form";
 }
