@@ -192,6 +192,28 @@ public sealed class GliomaEndToEndTests(AnnotationServer server) : IClassFixture
     }
 
     [Fact]
+    public async Task A_gold_mask_scores_each_reader_by_the_mean_dice_computed_directly()
+    {
+        var (image, _) = await SeriesAsync();
+        var (goldPath, _) = LabelMap(PathOf("gold.nii.gz"), image, 64);
+        var (carolPath, _) = LabelMap(PathOf("carol.nii.gz"), image, 66);
+        var id = await server.CreateTaskAsync("glioma-brats", ["carol", "bob"], "alice", "dave");
+        Assert.Equal(HttpStatusCode.Forbidden, (await PostFileAsync(server.As("carol"), $"/api/tasks/{id}/versions?role=gold", goldPath, "application/gzip")).StatusCode);
+        var gold = await JsonOf(await PostFileAsync(server.Steward, $"/api/tasks/{id}/versions?role=gold", goldPath, "application/gzip"), HttpStatusCode.Created);
+        Assert.Equal((1, "open"), ((int)gold["version"]!, (string)gold["state"]!));
+        Assert.Empty((await JsonOf(await server.As("carol").GetAsync($"/api/tasks/{id}")))["reads"]!.AsArray());
+        await JsonOf(await PostFileAsync(server.As("carol"), $"/api/tasks/{id}/reads", carolPath, "application/gzip"), HttpStatusCode.Created);
+
+        var report = await JsonOf(await server.Steward.GetAsync($"/api/projects/{Project}/annotators/carol/gold"));
+        var scored = Assert.Single(report["cases"]!.AsArray(), c => (long)c!["task"]! == id)!;
+        var expected = Regions.Average(region => SegmentationMetrics.Compute(Region(goldPath, region), Region(carolPath, region)).Dice);
+        Assert.Equal(("dice", 2), ((string)scored["metric"]!, (int)scored["version"]!));
+        Assert.Equal(expected, (double)scored["score"]!, 12);
+        Assert.Equal(expected, (double)report["mean"]!, 12);
+        Assert.Null((await JsonOf(await server.As("carol").GetAsync($"/api/tasks/{id}")))["gold"]);
+    }
+
+    [Fact]
     public async Task A_seg_whose_segment_codes_are_not_in_the_protocol_is_refused_and_nothing_is_stored()
     {
         var (_, headers) = await SeriesAsync();
