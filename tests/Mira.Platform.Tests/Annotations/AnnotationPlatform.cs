@@ -11,8 +11,13 @@ namespace Mira.Platform.Tests.Annotations;
 /// de-identified copy of the MR demo study, the glioma and fundus protocols attached, a steward and five annotators
 /// (members of the project), and one account without the annotator role.
 /// </summary>
-public sealed class AnnotationPlatform : IAsyncLifetime
+public class AnnotationPlatform : IAsyncLifetime
 {
+    PostgresServer? postgres;
+
+    /// <summary>Whether the platform's database is PostgreSQL (a private server this fixture starts) rather than SQLite.</summary>
+    protected virtual bool OnPostgreSql => false;
+
     public const string ProjectId = "ann";
     readonly string folder = Path.Combine(Path.GetTempPath(), "mira-annotation-tests-" + Guid.NewGuid().ToString("N"));
 
@@ -29,7 +34,17 @@ public sealed class AnnotationPlatform : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Platform = await MiraPlatform.OpenAsync(new PlatformOptions { DataFolder = folder, Console = TextWriter.Null, Security = new SecurityOptions { Pbkdf2Iterations = 1000 } });
+        string? connection = null;
+        if (OnPostgreSql)
+        {
+            postgres = new PostgresServer();
+            await postgres.InitializeAsync();
+            connection = await postgres.CreateDatabaseConnectionStringAsync();
+        }
+        Platform = await MiraPlatform.OpenAsync(new PlatformOptions
+        {
+            DataFolder = folder, ConnectionString = connection, Console = TextWriter.Null, Security = new SecurityOptions { Pbkdf2Iterations = 1000 },
+        });
         await DemoStudies.EnsureLoadedAsync(Platform.Ingest);
         await Platform.Accounts.CreateUserAsync("steward", "password-123456", [Roles.Steward]);
         await Platform.Accounts.CreateUserAsync("outsider", "password-123456", [Roles.Developer]);
@@ -58,6 +73,7 @@ public sealed class AnnotationPlatform : IAsyncLifetime
     {
         await Platform.DisposeAsync();
         try { Directory.Delete(folder, true); } catch (IOException) { }
+        if (postgres is not null) await postgres.DisposeAsync();
     }
 
     /// <summary>A fundus grading task on the study with two readers.</summary>
@@ -73,4 +89,10 @@ public sealed class AnnotationPlatform : IAsyncLifetime
     {
         return [.. (await Platform.Audit.ReadAsync(1, 100_000)).Where(r => r.Action == action)];
     }
+}
+
+/// <summary>The same platform with its database (and so every project index) on PostgreSQL.</summary>
+public sealed class PostgreSqlAnnotationPlatform : AnnotationPlatform
+{
+    protected override bool OnPostgreSql => true;
 }

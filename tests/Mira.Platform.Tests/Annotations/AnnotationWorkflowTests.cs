@@ -4,7 +4,7 @@ using Mira.Platform.Audit;
 namespace Mira.Platform.Tests.Annotations;
 
 /// <summary>The task state machine on a grading protocol (fundus ICDR, weighted kappa, threshold 0 steps): roles, blind reads, agreement, arbitration, review, audit.</summary>
-public sealed class AnnotationWorkflowTests(AnnotationPlatform fixture) : IClassFixture<AnnotationPlatform>
+public abstract class AnnotationWorkflowSuite(AnnotationPlatform fixture)
 {
     AnnotationService Service => fixture.Service;
     static AnnotationActor P(string name) => AnnotationPlatform.Person(name);
@@ -220,3 +220,8 @@ public sealed class AnnotationWorkflowTests(AnnotationPlatform fixture) : IClass
         Assert.Equal(ids.Count, (await Service.ProjectTasksAsync(AnnotationPlatform.Steward, AnnotationPlatform.ProjectId, null)).Count(t => t.Batch == "batch-qc"));
     }
 }
+
+public sealed class AnnotationWorkflowTests(AnnotationPlatform fixture) : AnnotationWorkflowSuite(fixture), IClassFixture<AnnotationPlatform>;
+
+/// <summary>The same on PostgreSQL (tables, conditional moves, project indexes in their schemas).</summary>
+public sealed class PostgreSqlAnnotationWorkflowTests(PostgreSqlAnnotationPlatform fixture) : AnnotationWorkflowSuite(fixture), IClassFixture<PostgreSqlAnnotationPlatform>;
