@@ -308,3 +308,24 @@ public sealed partial class AnnotationService
         return new VersionOutcome(numbers[0], c.Task.State);
     }
 }
+
+public sealed partial class AnnotationService
+{
+    /// <summary>
+    /// A read that arrives without a task id: an annotation object the viewer stored (STOW-RS into the project) for a
+    /// study. It becomes a read of the one open task of <paramref name="project"/> on that study where the caller is an
+    /// annotator; none, or several, is refused with the reason.
+    /// </summary>
+    public async Task<(long Task, VersionOutcome Outcome)> SubmitReadForStudyAsync(AnnotationActor actor, string project, string studyInstanceUid, ReadBody body,
+        CancellationToken ct = default)
+    {
+        var open = (await store.TasksOfAsync(actor.Name, ct))
+            .Where(t => t.Role == TaskRoles.Annotator && t.Task.Project == project && t.Task.StudyUid == studyInstanceUid && t.Task.State == TaskStates.Open)
+            .Select(t => t.Task.Id).ToArray();
+        if (open.Length == 0)
+            throw AnnotationRefusedException.Forbidden($"{actor.Name} has no open task on study {studyInstanceUid} in project {project}: an annotation is stored as the read of an open task");
+        if (open.Length > 1)
+            throw AnnotationRefusedException.Invalid($"{actor.Name} has {open.Length} open tasks on study {studyInstanceUid} (tasks {string.Join(", ", open)}): post the read to /api/tasks/{{t}}/reads");
+        return (open[0], await SubmitReadAsync(actor, open[0], body, ct));
+    }
+}

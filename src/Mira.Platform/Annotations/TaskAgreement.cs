@@ -170,7 +170,7 @@ public sealed record TaskAgreement(string Statistic, string Measure, IReadOnlyDi
         return (AnnotationContent.Of(FormAnswers.FromValues(values, protocol)), same ? "identical" : "majority");
     }
 
-    /// <summary>Whether the reads agree per the workflow (the opposite of <see cref="Disagree"/>, for logs).</summary>
+    /// <summary>The statistic and each target's value, for logs.</summary>
     public override string ToString() =>
         $"{Statistic}: {string.Join(", ", Values.Select(kv => kv.Key + "=" + kv.Value.ToString("0.####", CultureInfo.InvariantCulture)))}{(Disagree ? " (disagree)" : "")}";
 }

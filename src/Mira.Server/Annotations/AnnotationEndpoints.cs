@@ -106,8 +106,6 @@ public static partial class AnnotationEndpoints
         return Results.Json(new { project = p, protocol = attached.Id, version = attached.Version });
     });
 
-    static object Describe(AnnotatorProfile p) => p;
-
     static Task<IResult> ListAnnotators(MiraPlatform a, HttpContext h) => Run(async () =>
         Results.Json(await a.Annotations.AnnotatorsAsync(ActorOf(h), null, h.RequestAborted)));
 
