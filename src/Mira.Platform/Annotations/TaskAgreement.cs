@@ -32,7 +32,7 @@ public sealed record TaskAgreement(string Statistic, string Measure, IReadOnlyDi
                 AgreementStatistic.Dice or AgreementStatistic.SurfaceDice => MaskAgreement(protocol, w, target, reads),
                 AgreementStatistic.WeightedKappa => StepsApart(protocol, target, reads),
                 AgreementStatistic.Kappa => SameAnswer(target, reads),
-                AgreementStatistic.Icc => RelativeDifference(target, reads),
+                AgreementStatistic.Icc => RelativeDifference(protocol, target, reads),
                 _ => throw AnnotationRefusedException.Invalid($"protocol {protocol.Id}: unknown agreement statistic '{w.Statistic}'"),
             };
         var disagree = w.Statistic switch
@@ -104,9 +104,26 @@ public sealed record TaskAgreement(string Statistic, string Measure, IReadOnlyDi
         return answers.All(a => a is not null && a == answers[0]) ? 1 : 0;
     }
 
-    static double RelativeDifference(string field, IReadOnlyList<AnnotationContent> reads)
+    /// <summary>
+    /// A measurement's largest relative difference between two reads: a number field of that name in the form, or, for
+    /// masks and a volume in mL, the volume (voxel count × voxel volume) of each region the measurement applies to.
+    /// </summary>
+    static double RelativeDifference(Protocol protocol, string measurement, IReadOnlyList<AnnotationContent> reads)
     {
-        var xs = reads.Select(r => r.Form?[field] is { } v && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : double.NaN).ToArray();
+        if (reads.All(r => r.Masks is not null))
+        {
+            var m = protocol.Measurements.FirstOrDefault(x => x.Name == measurement);
+            if (m is null || m.Unit != "mL")
+                throw AnnotationRefusedException.Invalid($"measurement '{measurement}' of protocol {protocol.Id} is not a volume in mL: masks cannot give it");
+            var regions = m.AppliesTo.Where(t => protocol.LabelByName(t) is not null || protocol.DerivedRegions.Any(r => r.Name == t)).ToArray();
+            if (regions.Length == 0) throw AnnotationRefusedException.Invalid($"measurement '{measurement}' applies to no label or region of protocol {protocol.Id}");
+            return regions.Max(region => Worst([.. reads.Select(r => r.Masks!.Region(LabelsOf(protocol, region)).LongCount(v => v) * r.Spacing[0] * r.Spacing[1] * r.Spacing[2] / 1000)]));
+        }
+        return Worst([.. reads.Select(r => r.Form?[measurement] is { } v && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : double.NaN)]);
+    }
+
+    static double Worst(double[] xs)
+    {
         if (xs.Any(double.IsNaN)) return double.PositiveInfinity;
         var worst = 0.0;
         for (var a = 0; a < xs.Length; a++)

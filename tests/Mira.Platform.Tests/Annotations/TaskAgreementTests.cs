@@ -104,4 +104,32 @@ public sealed class TaskAgreementTests
         Assert.True(different.Disagree);
         Assert.Equal(0, different.Values[field.Name]);
     }
+
+    [Fact]
+    public void Surface_dice_is_the_pairwise_minimum_of_the_normalised_surface_distance_at_the_workflow_tolerance()
+    {
+        var protocol = ProtocolReader.Read(Glioma.Json, new ProtocolWorkflow(AgreementStatistic.SurfaceDice, ["WT"], 0.9, ToleranceMm: 2));
+        int[][] maps = [LabelMap(1, 0), LabelMap(2, 1), LabelMap(3, 2)];
+        var agreement = TaskAgreement.Compute(protocol, [.. maps.Select(Read)]);
+        BinaryMask Wt(int[] m) => new(C, R, S, [.. m.Select(v => v is 1 or 2 or 3)], 0.9, 0.9, 3);
+        var expected = new[] { (0, 1), (0, 2), (1, 2) }.Min(p => SegmentationMetrics.Compute(Wt(maps[p.Item1]), Wt(maps[p.Item2]), 2).SurfaceDice);
+        Assert.Equal(TaskAgreement.SurfaceDiceMeasure, agreement.Measure);
+        Assert.Equal(expected, agreement.Values["WT"], 12);
+        Assert.Equal(expected < 0.9, agreement.Disagree);
+    }
+
+    [Fact]
+    public void Icc_protocols_compare_region_volumes_by_their_largest_relative_difference()
+    {
+        var protocol = ProtocolReader.Read(Glioma.Json, new ProtocolWorkflow(AgreementStatistic.Icc, ["regionVolume"], 0.2));
+        int[][] maps = [LabelMap(1, 0), LabelMap(5, 0)];
+        double Volume(int[] m, int[] labels) => m.Count(labels.Contains) * 0.9 * 0.9 * 3 / 1000;
+        var regions = new[] { new[] { 3 }, [1, 3], [1, 2, 3], [1], [2] };
+        var expected = regions.Max(l => Math.Abs(Volume(maps[0], l) - Volume(maps[1], l)) / ((Volume(maps[0], l) + Volume(maps[1], l)) / 2));
+        var agreement = TaskAgreement.Compute(protocol, [.. maps.Select(Read)]);
+        Assert.Equal(TaskAgreement.RelativeDifferenceMeasure, agreement.Measure);
+        Assert.Equal(expected, agreement.Values["regionVolume"], 12);
+        Assert.Equal(expected > 0.2, agreement.Disagree);
+        Assert.False(TaskAgreement.Compute(protocol, [Read(maps[0]), Read(maps[0])]).Disagree);
+    }
 }
