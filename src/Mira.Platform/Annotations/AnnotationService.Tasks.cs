@@ -156,10 +156,10 @@ public sealed partial class AnnotationService
         var seriesUids = found.Select(i => i.SeriesInstanceUid).Distinct().ToArray();
         var chosen = series ?? (seriesUids.Length == 1 ? seriesUids[0] : sop is null ? null : found.First(i => i.SopInstanceUid == sop).SeriesInstanceUid);
         // The chosen series' images (a mask's grid), or every image of the study when none is chosen (a form's report
-        // references the whole study).
+        // references the whole study): headers only, Pixel Data stays in the blob (the writers and readers need none).
         var instances = new List<Mira.Dicom.DicomDataset>();
         foreach (var i in found.Where(i => chosen is null || i.SeriesInstanceUid == chosen))
-            instances.Add((await StoredObjects.ReadAsync(archive.Blobs, i, ct)).Dataset);
+            instances.Add(StoredObjects.ReadForMetadata(archive.Blobs, i).Dataset);
         return new CaseImages(study, chosen, instances);
     }
 
