@@ -8,12 +8,12 @@ namespace Mira.Platform.Annotations;
 /// <summary>Two readers' agreement over the cases both read: Cohen's kappa (quadratic-weighted for ordinal grades).</summary>
 public sealed record PairAgreement(string A, string B, int Cases, double Kappa, string Weights);
 
-/// <summary>A reader's (or a site's) mean pairwise Dice over the cases they read with others.</summary>
-public sealed record MeanDice(string Name, int Pairs, double Dice);
+/// <summary>A reader's (or a site's) mean pairwise agreement: Dice over the cases they read with others, or the kappas of their reader pairs.</summary>
+public sealed record MeanAgreement(string Name, int Pairs, double Value);
 
 /// <summary>The agreement of a project's readers under one protocol version.</summary>
 public sealed record ProtocolAgreement(string Protocol, int Version, string Statistic, string? Field, int Cases, IReadOnlyList<PairAgreement> Pairs,
-    IReadOnlyList<MeanDice> Annotators, IReadOnlyList<MeanDice> Sites);
+    IReadOnlyList<MeanAgreement> Annotators, IReadOnlyList<MeanAgreement> Sites);
 
 /// <summary>An annotator's score on one gold case: the metric and its value against the known answer.</summary>
 public sealed record GoldScore(long Task, int Version, string Metric, double Score);
@@ -27,7 +27,8 @@ public sealed partial class AnnotationService
     /// current round of reads: for grades (kappa, weighted kappa) Cohen's kappa per pair of readers over the cases both
     /// read, classes the field's whole scale in the protocol's order (quadratic weights for weighted kappa, as
     /// <c>sklearn.metrics.cohen_kappa_score(weights="quadratic", labels=scale)</c>); for masks each reader's mean pairwise
-    /// Dice (mean over the workflow's targets) and the same per site (the institution of the annotator's record).
+    /// Dice (mean over the workflow's targets); for both, each reader's mean and each site's (the institution of the
+    /// annotator's record).
     /// Stewards and admins.
     /// </summary>
     public async Task<IReadOnlyList<ProtocolAgreement>> ProjectAgreementAsync(AnnotationActor actor, string project, CancellationToken ct = default)
@@ -49,8 +50,15 @@ public sealed partial class AnnotationService
                 perTask.Add(reads);
             }
             if (w.Statistic is AgreementStatistic.Kappa or AgreementStatistic.WeightedKappa && w.AppliesTo.Count > 0 && protocol.FieldByName(w.AppliesTo[0]) is { } field)
-                result.Add(new ProtocolAgreement(protocol.Id, group.Key.ProtocolVersion, w.Statistic, field.Name, perTask.Count,
-                    KappaPairs(field, w.Statistic == AgreementStatistic.WeightedKappa, perTask), [], []));
+            {
+                var pairs = KappaPairs(field, w.Statistic == AgreementStatistic.WeightedKappa, perTask);
+                var values = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+                foreach (var p in pairs.Where(p => double.IsFinite(p.Kappa)))
+                    foreach (var who in new[] { p.A, p.B })
+                        (values.TryGetValue(who, out var list) ? list : values[who] = []).Add(p.Kappa);
+                var (annotators, sites) = await MeansAsync(values, ct);
+                result.Add(new ProtocolAgreement(protocol.Id, group.Key.ProtocolVersion, w.Statistic, field.Name, perTask.Count, pairs, annotators, sites));
+            }
             else if (w.Statistic is AgreementStatistic.Dice or AgreementStatistic.SurfaceDice)
             {
                 var (annotators, sites) = await DiceMeansAsync(protocol, perTask, ct);
@@ -85,7 +93,7 @@ public sealed partial class AnnotationService
         return pairs;
     }
 
-    async Task<(IReadOnlyList<MeanDice> Annotators, IReadOnlyList<MeanDice> Sites)> DiceMeansAsync(Protocol protocol,
+    async Task<(IReadOnlyList<MeanAgreement> Annotators, IReadOnlyList<MeanAgreement> Sites)> DiceMeansAsync(Protocol protocol,
         List<IReadOnlyList<(string Author, AnnotationContent Content)>> perTask, CancellationToken ct)
     {
         var values = new Dictionary<string, List<double>>(StringComparer.Ordinal);
@@ -100,11 +108,17 @@ public sealed partial class AnnotationService
                         list.Add(dice);
                     }
                 }
+        return await MeansAsync(values, ct);
+    }
+
+    /// <summary>Per reader the mean of their values; per site (the institution of the reader's record) the mean of its readers' values.</summary>
+    async Task<(IReadOnlyList<MeanAgreement> Annotators, IReadOnlyList<MeanAgreement> Sites)> MeansAsync(Dictionary<string, List<double>> values, CancellationToken ct)
+    {
         var profiles = (await ProfilesAsync(values.Keys.ToArray(), ct)).ToDictionary(p => p.User, StringComparer.Ordinal);
-        var annotators = values.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new MeanDice(kv.Key, kv.Value.Count, kv.Value.Average())).ToArray();
+        var annotators = values.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new MeanAgreement(kv.Key, kv.Value.Count, kv.Value.Average())).ToArray();
         var sites = values.GroupBy(kv => profiles.GetValueOrDefault(kv.Key)?.Institution ?? "(no institution)")
             .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new MeanDice(g.Key, g.Sum(kv => kv.Value.Count), g.SelectMany(kv => kv.Value).Average())).ToArray();
+            .Select(g => new MeanAgreement(g.Key, g.Sum(kv => kv.Value.Count), g.SelectMany(kv => kv.Value).Average())).ToArray();
         return (annotators, sites);
     }
 

@@ -137,6 +137,10 @@ public sealed class AnnotationApiTests(AnnotationServer server) : IClassFixture<
             $"from sklearn.metrics import cohen_kappa_score; print(repr(cohen_kappa_score([{string.Join(",", a)}], [{string.Join(",", b)}], weights='quadratic', labels=[0,1,2,3,4])))").Trim(),
             CultureInfo.InvariantCulture);
         Assert.Equal(sklearn, (double)pair["kappa"]!, 12);
+        var readers = agreement["protocols"]![0]!["annotators"]!.AsArray();
+        Assert.Equal(["alice", "bob"], readers.Select(r => (string)r!["name"]!));
+        Assert.All(readers, r => Assert.Equal(sklearn, (double)r!["value"]!, 12));
+        Assert.Equal(sklearn, (double)agreement["protocols"]![0]!["sites"]![0]!["value"]!, 12);
         Assert.Equal(HttpStatusCode.Forbidden, (await server.As("alice").GetAsync($"/api/projects/{project}/agreement")).StatusCode);
     }
 
