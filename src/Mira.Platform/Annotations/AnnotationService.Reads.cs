@@ -312,20 +312,30 @@ public sealed partial class AnnotationService
 public sealed partial class AnnotationService
 {
     /// <summary>
-    /// A read that arrives without a task id: an annotation object the viewer stored (STOW-RS into the project) for a
-    /// study. It becomes a read of the one open task of <paramref name="project"/> on that study where the caller is an
-    /// annotator; none, or several, is refused with the reason.
+    /// The one open task of <paramref name="project"/> on a study where the caller is an annotator, with its protocol: what
+    /// an annotation object stored for that study (the viewer's STOW-RS) is a read of. None, or several, is refused with
+    /// the reason.
     /// </summary>
-    public async Task<(long Task, VersionOutcome Outcome)> SubmitReadForStudyAsync(AnnotationActor actor, string project, string studyInstanceUid, ReadBody body,
-        CancellationToken ct = default)
+    public async Task<(long Task, Mira.Annotations.Protocols.Protocol Protocol)> OpenReadTaskForStudyAsync(AnnotationActor actor, string project,
+        string studyInstanceUid, CancellationToken ct = default)
     {
         var open = (await store.TasksOfAsync(actor.Name, ct))
             .Where(t => t.Role == TaskRoles.Annotator && t.Task.Project == project && t.Task.StudyUid == studyInstanceUid && t.Task.State == TaskStates.Open)
-            .Select(t => t.Task.Id).ToArray();
+            .Select(t => t.Task).ToArray();
         if (open.Length == 0)
             throw AnnotationRefusedException.Forbidden($"{actor.Name} has no open task on study {studyInstanceUid} in project {project}: an annotation is stored as the read of an open task");
         if (open.Length > 1)
-            throw AnnotationRefusedException.Invalid($"{actor.Name} has {open.Length} open tasks on study {studyInstanceUid} (tasks {string.Join(", ", open)}): post the read to /api/tasks/{{t}}/reads");
-        return (open[0], await SubmitReadAsync(actor, open[0], body, ct));
+            throw AnnotationRefusedException.Invalid($"{actor.Name} has {open.Length} open tasks on study {studyInstanceUid} (tasks {string.Join(", ", open.Select(t => t.Id))}): post the read to /api/tasks/{{t}}/reads");
+        var protocol = await Protocols.GetAsync(open[0].Protocol, open[0].ProtocolVersion, ct)
+            ?? throw new InvalidOperationException($"task {open[0].Id} names protocol {open[0].Protocol} version {open[0].ProtocolVersion}, which is not stored");
+        return (open[0].Id, protocol.Protocol);
+    }
+
+    /// <summary>A read that arrives without a task id (see <see cref="OpenReadTaskForStudyAsync"/>).</summary>
+    public async Task<(long Task, VersionOutcome Outcome)> SubmitReadForStudyAsync(AnnotationActor actor, string project, string studyInstanceUid, ReadBody body,
+        CancellationToken ct = default)
+    {
+        var (task, _) = await OpenReadTaskForStudyAsync(actor, project, studyInstanceUid, ct);
+        return (task, await SubmitReadAsync(actor, task, body, ct));
     }
 }
