@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Mira.Dicom;
 using Mira.Storage.Query;
 
@@ -6,11 +7,12 @@ namespace Mira.Server.Dicomweb;
 /// <summary>
 /// What a project's STOW-RS does with one batch of parsed parts (<see cref="ProjectStowEndpoints"/>): each object must
 /// be an annotation object (<see cref="AnnotationObjects"/>; anything else, an image in particular, is refused 0122),
-/// belong to a study of the project's own archive and reference only series there (else A900), and be accepted by the
-/// annotation workflow (<see cref="IAnnotationStowGate"/>, when one is registered); what passes is stored in the project's
-/// archive (its index and blobs, never the intake's), what does not is answered with the reason and nothing of it kept.
+/// belong to a study of the project's own archive and reference only series there (else A900), and be admitted by the
+/// annotation workflow (<paramref name="admit"/>, see <see cref="IAnnotationStowGate"/>); what passes is stored in the
+/// project's archive (its index and blobs, never the intake's), what does not is answered with the reason and nothing of
+/// it kept.
 /// </summary>
-public sealed class ProjectAnnotationStore(ProjectArchive project, string user, IAnnotationStowGate? gate)
+public sealed class ProjectAnnotationStore(ProjectArchive project, Func<IncomingInstance, CancellationToken, Task<StoreResult?>>? admit)
 {
     /// <summary>Stores a batch; results in input order.</summary>
     public async Task<IReadOnlyList<StoreResult>> StoreAsync(IReadOnlyList<IncomingInstance> parts, CancellationToken ct)
@@ -22,14 +24,7 @@ public sealed class ProjectAnnotationStore(ProjectArchive project, string user, 
             var refusal = part.Refusal is null ? await CheckAsync(part, studies, ct) : null;
             checkedParts.Add(refusal is null ? part : IncomingInstance.Refused(part.Data, part.Source, refusal));
         }
-        var results = await project.Ingest.StoreParsedAsync(checkedParts, ct);
-        if (gate is null) return results;
-        var answered = new StoreResult[results.Length];
-        for (var i = 0; i < results.Length; i++)
-            answered[i] = results[i].Outcome == StoreOutcome.Stored && checkedParts[i].Refusal is null
-                ? await gate.StoredAsync(project.ProjectId, user, checkedParts[i], results[i], ct)
-                : results[i];
-        return answered;
+        return await project.Ingest.StoreParsedAsync(checkedParts, ct);
     }
 
     async Task<StoreResult?> CheckAsync(IncomingInstance part, Dictionary<string, HashSet<string>?> studies, CancellationToken ct)
@@ -60,7 +55,7 @@ public sealed class ProjectAnnotationStore(ProjectArchive project, string user, 
             if (!series.Contains(referenced))
                 return Refuse(part, StoreRefusal.NotInProject, StoreStatus.DataSetDoesNotMatchSopClass,
                     $"the object references series {referenced}, which is not in study {study} of project {project.ProjectId}");
-        return gate is null ? null : await gate.CheckAsync(project.ProjectId, user, part, ct);
+        return admit is null ? null : await admit(part, ct);
     }
 
     /// <summary>
@@ -84,17 +79,12 @@ public sealed class ProjectAnnotationStore(ProjectArchive project, string user, 
 
 /// <summary>
 /// The annotation workflow's say on objects stored through a project's STOW-RS (issue 17: an object must be tied to the
-/// user's open task, and its segments and codes must match the task's protocol). Registered by the host when the
-/// workflow is there; without one, a project's members may store any annotation object of a project study.
+/// user's open task, and its segments and codes must match the task's protocol). It runs after the checks of
+/// <see cref="ProjectAnnotationStore"/> and before the object is stored: it records the object with the workflow (a SEG
+/// becomes a read of the user's task) or refuses it, and then nothing of it is stored.
 /// </summary>
 public interface IAnnotationStowGate
 {
-    /// <summary>Null to accept the object; otherwise the refusal (status and reason) answered for it, nothing stored.</summary>
-    Task<StoreResult?> CheckAsync(string projectId, string user, IncomingInstance part, CancellationToken ct);
-
-    /// <summary>
-    /// After the object is durable in the project's archive: records it (a read of the user's task) and returns the
-    /// result answered for it (<paramref name="stored"/>, or a refusal when recording failed).
-    /// </summary>
-    Task<StoreResult> StoredAsync(string projectId, string user, IncomingInstance part, StoreResult stored, CancellationToken ct);
+    /// <summary>Null to store the object; otherwise the refusal (status and reason) answered for it.</summary>
+    Task<StoreResult?> AdmitAsync(HttpContext http, string projectId, IncomingInstance part, CancellationToken ct);
 }
