@@ -39,9 +39,9 @@ public static class ViewerSegmentCodes
             var label = protocol.Segments.FirstOrDefault(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase))
                 ?? protocol.Segments.FirstOrDefault(l => string.Equals(l.DisplayName, name, StringComparison.OrdinalIgnoreCase))
                 ?? throw new ViewerSegmentException(
-                    $"segment {(segment.TryGetUInt16(DicomTags.SegmentNumber, out var number) ? number.ToString(System.Globalization.CultureInfo.InvariantCulture) : "?")} '{name}' carries the viewer's placeholder code (T-D0050, SRT, \"Tissue\") and its "
-                    + $"name is no label of protocol {protocol.Id}: name each segment after one of the protocol's labels "
-                    + $"({string.Join(", ", protocol.Segments.Select(l => $"{l.Name} ({l.DisplayName})"))})");
+                    $"segment {(segment.TryGetUInt16(DicomTags.SegmentNumber, out var number) ? number.ToString(System.Globalization.CultureInfo.InvariantCulture) : "?")} "
+                    + $"'{name}' is no label of protocol {protocol.Id}: name it {string.Join(", ", protocol.Segments.Select(l => l.Name))} (or a label's display name); "
+                    + "the viewer gives every segment the placeholder code (T-D0050, SRT, \"Tissue\")");
             segment.Set(new DicomSequence(DicomTags.SegmentedPropertyCategoryCodeSequence, [Code(label.Category)]));
             segment.Set(new DicomSequence(DicomTags.SegmentedPropertyTypeCodeSequence, [Code(label.Type)]));
             changed = true;

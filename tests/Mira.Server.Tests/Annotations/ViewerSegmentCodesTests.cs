@@ -76,8 +76,7 @@ public sealed class ViewerSegmentCodesTests
     public void A_placeholder_segment_whose_name_is_no_label_of_the_protocol_is_refused_naming_the_labels()
     {
         var e = Assert.Throws<ViewerSegmentException>(() => ViewerSegmentCodes.Resolve(Seg(Segment(1, "Segment 1", Placeholder, Placeholder)), Glioma));
-        Assert.Contains("segment 1 'Segment 1'", e.Message);
-        Assert.Contains("glioma-brats", e.Message);
-        Assert.Contains("ET (Enhancing tumour)", e.Message);
+        Assert.Contains("segment 1 'Segment 1' is no label of protocol glioma-brats: name it NETC, SNFH, ET, RC", e.Message);
+        Assert.Contains("placeholder code (T-D0050, SRT, \"Tissue\")", e.Message);
     }
 }
