@@ -16,7 +16,7 @@ public sealed class SegmentationMode(ViewerPage viewer)
     {
         await Page.ClickAsync("[data-cy=addSegmentation]");
         await Page.WaitForSelectorAsync("[data-cy=data-row-title]");
-        await Page.ClickAsync("[data-cy=actionsMenuTrigger]");
+        await OpenMenuAsync("[data-cy=actionsMenuTrigger]", "Rename");
         await Page.GetByText("Rename", new() { Exact = true }).ClickAsync();
         await Page.Locator("[role=dialog] input").FillAsync(segmentName);
         await Page.Locator("[role=dialog] button", new() { HasText = "Save" }).ClickAsync();
@@ -51,13 +51,35 @@ public sealed class SegmentationMode(ViewerPage viewer)
     /// <summary>Saves the segmentation as DICOM SEG into the viewer's data source: the STOW-RS response.</summary>
     public async Task<IResponse> SaveAsync()
     {
-        await Page.ClickAsync("[data-cy=segmentation-collapsed-more-btn-Labelmap]");
+        await OpenMenuAsync("[data-cy=segmentation-collapsed-more-btn-Labelmap]", "Export");
         await Page.GetByText("Export", new() { Exact = true }).ClickAsync();
         await Page.GetByText("DICOM SEG", new() { Exact = true }).ClickAsync();
         var stow = Page.WaitForResponseAsync(r => r.Request.Method == "POST" && r.Url.Contains("/dicomweb/studies", StringComparison.Ordinal),
             new() { Timeout = 60_000 });
         await Page.Locator("[role=dialog] button", new() { HasText = "Save" }).ClickAsync();
         return await stow;
+    }
+
+    /// <summary>
+    /// Opens a menu by its trigger until <paramref name="item"/> shows. The segment rows open a statistics pop-over while
+    /// the pointer rests on them, which can swallow the click: the pointer is moved off the panel and the click repeated.
+    /// </summary>
+    async Task OpenMenuAsync(string trigger, string item)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await Page.Mouse.MoveAsync(5, 5);
+            await Page.ClickAsync(trigger);
+            try
+            {
+                await Page.GetByText(item, new() { Exact = true }).WaitForAsync(new() { Timeout = 5_000 });
+                return;
+            }
+            catch (TimeoutException) when (attempt < 4)
+            {
+                await Page.Keyboard.PressAsync("Escape");
+            }
+        }
     }
 
     /// <summary>A screenshot of the page into the test output folder (for a failing test); its path.</summary>
