@@ -45,6 +45,8 @@ public static class AuditActions
     public const string ProjectCopy = "project.copy";
     public const string ProjectQido = "project.qido";
     public const string ProjectWado = "project.wado";
+    /// <summary>A STOW-RS request into a project's archive (annotation objects only; resource <c>{id}:{path}</c>).</summary>
+    public const string ProjectStow = "project.stow";
     /// <summary>A project's study opened in the image viewer (<c>GET /projects/{id}/studies/{uid}/view</c>; resource <c>{id}:{uid}</c>).</summary>
     public const string ProjectViewerOpen = "project.viewer-open";
     /// <summary>A re-identification lookup in a project's pseudonym vault.</summary>

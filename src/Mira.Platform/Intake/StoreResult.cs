@@ -15,6 +15,10 @@ public static class StoreStatus
     public const ushort DataSetDoesNotMatchSopClass = 0xA900;
     /// <summary>Error: Cannot understand (Cxxx): the part is not parseable DICOM.</summary>
     public const ushort CannotUnderstand = 0xC000;
+    /// <summary>Refused: SOP Class not supported (0122, PS3.7 Annex C; PS3.18 Table 10.5.3-1 "Referenced SOP Class not supported").</summary>
+    public const ushort SopClassNotSupported = 0x0122;
+    /// <summary>Refused: Not Authorized (0124, PS3.7 Annex C).</summary>
+    public const ushort NotAuthorized = 0x0124;
     /// <summary>Processing failure (PS3.7 C.4.2).</summary>
     public const ushort ProcessingFailure = 0x0110;
     /// <summary>Duplicate SOP Instance (PS3.7 C.4.3): a different object is already stored under this SOP Instance UID.</summary>
@@ -74,6 +78,12 @@ public enum StoreRefusal
     /// refused as Out of Resources (A700) before anything is decoded.
     /// </summary>
     DecodedTooLarge,
+    /// <summary>A project's STOW-RS: the object is not of an annotation SOP class (an image, say): 0122.</summary>
+    NotAnnotation,
+    /// <summary>A project's STOW-RS: the object's study (or a series it references) is not in the project: A900.</summary>
+    NotInProject,
+    /// <summary>A project's STOW-RS: the annotation workflow refuses the object (no open task of the user, codes not in the protocol).</summary>
+    WorkflowRefused,
     /// <summary>Its deflated data set (PS3.5 §A.5) inflates beyond <see cref="IntakeLimits"/>: refused as Out of Resources (A700).</summary>
     InflatedTooLarge,
 }

@@ -27,39 +27,50 @@ public static class StowEndpoints
 
     public static void Map(RouteGroupBuilder dicomweb)
     {
-        dicomweb.MapPost("/studies", (HttpContext http, MiraPlatform a, ServerOptions o) => StoreAsync(http, a, o, null))
+        dicomweb.MapPost("/studies", (HttpContext http, MiraPlatform a, ServerOptions o) => StoreAsync(http, o, IntakeTarget(http, a), null))
             .AddEndpointFilter(new PatientDataAccess(AuditActions.StowStore, PatientDataAccess.IdentifiedData));
-        dicomweb.MapPost("/studies/{study}", (HttpContext http, MiraPlatform a, ServerOptions o, string study) => StoreAsync(http, a, o, study))
+        dicomweb.MapPost("/studies/{study}", (HttpContext http, MiraPlatform a, ServerOptions o, string study) => StoreAsync(http, o, IntakeTarget(http, a), study))
             .AddEndpointFilter(new PatientDataAccess(AuditActions.StowStore, PatientDataAccess.IdentifiedData));
+    }
+
+    /// <summary>The intake archive: an <see cref="IntakeSession"/> (ingest, then the after-store steps: project rules).</summary>
+    static StowTarget IntakeTarget(HttpContext http, MiraPlatform archive)
+    {
+        var uploader = MiraAuthentication.UserOf(http)?.Name;
+        var source = new IngestSource("stow-rs", http.Connection.RemoteIpAddress?.ToString(), uploader);
+        // The HTTP access filter audits the request (stow.store), so the session itself writes no audit record.
+        var session = archive.Intake.Begin(new IntakeContext(source, uploader ?? "anonymous", Uploader: uploader,
+            Client: http.Connection.RemoteIpAddress?.ToString()));
+        return new StowTarget(archive.Ingest, source, DicomwebUrls.Base(http.Request), session.StoreAsync);
     }
 
     sealed record Part(ReadOnlyMemory<byte> Data, StoreResult? Refusal, IDisposable? Owner);
 
     /// <summary>
     /// Parses a batch's parts, each once and in parallel (<see cref="IncomingInstance.Parse"/>), applies the target study
-    /// rule to that parse, and hands them to the session: ingest, then the after-store steps (project rules).
+    /// rule to that parse, and hands them to the target (the intake: ingest, then the after-store steps, project rules).
     /// </summary>
-    static async Task<IReadOnlyList<StoreResult>> StoreBatchAsync(IngestService ingest, IntakeSession session, List<Part> batch, string? study, CancellationToken ct)
+    static async Task<IReadOnlyList<StoreResult>> StoreBatchAsync(StowTarget target, List<Part> batch, string? study, CancellationToken ct)
     {
-        var source = session.Context.Source;
+        var source = target.Source;
         var toParse = batch.Where(p => p.Refusal is null).Select(p => p.Data).ToList();
-        var parsed = ingest.Parse(toParse, _ => source, ct);
+        var parsed = target.Ingest.Parse(toParse, _ => source, ct);
         var k = 0;
         var incoming = batch.Select(p => p.Refusal is { } refused ? IncomingInstance.Refused(p.Data, source, refused) : parsed[k++]).ToList();
         if (study is not null)
             foreach (var i in incoming) i.RequireStudy(study);
-        return await session.StoreAsync(incoming, ct);
+        return await target.Store(incoming, ct);
     }
 
-    static async Task<IResult> StoreAsync(HttpContext http, MiraPlatform archive, ServerOptions options, string? study)
+    /// <summary>
+    /// Reads a STOW-RS request and hands its parts, parsed once, to <paramref name="target"/> in batches; answers the
+    /// Store Instances Response. Used for the intake (<c>/dicomweb/studies</c>) and for a project's annotation objects
+    /// (<see cref="ProjectStowEndpoints"/>).
+    /// </summary>
+    internal static async Task<IResult> StoreAsync(HttpContext http, ServerOptions options, StowTarget target, string? study)
     {
         if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var contentType))
             return Unsupported("a Content-Type header is required");
-        var uploader = MiraAuthentication.UserOf(http)?.Name;
-        var source = new IngestSource("stow-rs", http.Connection.RemoteIpAddress?.ToString(), uploader);
-        // The HTTP access filter audits the request (stow.store), so the session itself writes no audit record.
-        var session = archive.Intake.Begin(new IntakeContext(source, uploader ?? "anonymous", Uploader: uploader,
-            Client: http.Connection.RemoteIpAddress?.ToString()));
         var results = new List<StoreResult>();
         var pending = new List<Part>();
         long pendingBytes = 0;
@@ -72,7 +83,7 @@ public static class StowEndpoints
         {
             try
             {
-                return await StoreBatchAsync(archive.Ingest, session, batch, study, http.RequestAborted);
+                return await StoreBatchAsync(target, batch, study, http.RequestAborted);
             }
             finally
             {
@@ -111,7 +122,7 @@ public static class StowEndpoints
             }
             pending.Add(new Part(data, CheckMediaType(partType), owner));
             pendingBytes += data.Length;
-            if (pending.Count >= archive.Ingest.BatchSize || pendingBytes >= BatchBytes) await Flush();
+            if (pending.Count >= target.Ingest.BatchSize || pendingBytes >= BatchBytes) await Flush();
         }
 
         try
@@ -162,8 +173,16 @@ public static class StowEndpoints
 
         var studies = results.Where(r => r.Instance is not null).Select(r => r.Instance!.StudyInstanceUid).Distinct().ToList();
         if (study is null && studies.Count > 0) http.Items[PatientDataAccess.ResourceKey] = string.Join(",", studies);
-        return Response(http, results, study ?? (studies.Count == 1 ? studies[0] : null));
+        return Response(http, target.BaseUrl, results, study ?? (studies.Count == 1 ? studies[0] : null));
     }
+
+    /// <summary>
+    /// Where a STOW-RS request's parts go: the ingest service that parses them (its limits and batch size), the source
+    /// recorded with them, the base URL of the Retrieve URLs answered, and what stores a parsed batch (results in
+    /// input order; a part already refused carries its refusal).
+    /// </summary>
+    internal sealed record StowTarget(IngestService Ingest, IngestSource Source, string BaseUrl,
+        Func<IReadOnlyList<IncomingInstance>, CancellationToken, Task<IReadOnlyList<StoreResult>>> Store);
 
     /// <summary>A request with more parts than <see cref="ServerOptions.MaxStowParts"/>.</summary>
     sealed class TooManyPartsException : Exception;
@@ -174,9 +193,8 @@ public static class StowEndpoints
             ? StoreResult.Refuse(StoreRefusal.MediaType, StoreStatus.CannotUnderstand, $"part media type '{pt.MediaType}' is not {Dicom}")
             : null;
 
-    static IResult Response(HttpContext http, List<StoreResult> results, string? study)
+    static IResult Response(HttpContext http, string baseUrl, List<StoreResult> results, string? study)
     {
-        var baseUrl = DicomwebUrls.Base(http.Request);
         var response = new DicomDataset();
         if (study is not null) response.Set(DicomTags.RetrieveURL, $"{baseUrl}/studies/{study}");
         var failed = new DicomSequence(DicomTags.FailedSOPSequence);

@@ -30,6 +30,7 @@ public static partial class ProjectEndpoints
         var research = g.MapGroup("/{id}" + DicomwebUrls.Prefix);
         QidoEndpoints.Map(research, ProjectMemberAccess.Routes);
         WadoEndpoints.MapRetrieval(research, ProjectMemberAccess.Routes);
+        ProjectStowEndpoints.Map(research); // annotation objects only
     }
 
     static AuthenticatedUser UserOf(HttpContext h) =>

@@ -62,9 +62,14 @@ public static class ViewerEndpoints
         if (PatientDataAccess.IdentifiedData.Any(user.IsInRole))
             sources.Add(new ViewerSource(ViewerConfig.IntakeSource, "Identified intake", DicomwebUrls.Prefix));
         foreach (var p in await a.Projects.Store.ListAsync(user.Name, h.RequestAborted))
-            sources.Add(new ViewerSource(ViewerConfig.ProjectSource(p.Id), $"De-identified project {p.Name}", $"/api/projects/{p.Id}{DicomwebUrls.Prefix}"));
+            sources.Add(new ViewerSource(ViewerConfig.ProjectSource(p.Id), $"De-identified project {p.Name}", $"/api/projects/{p.Id}{DicomwebUrls.Prefix}", Stores: true));
+        // A session's viewer stores segmentations (project STOW-RS) with the session's antiforgery token; the script is
+        // never cached (no-store) and, the session cookie being SameSite=Strict, another site including it gets no token.
+        var token = MiraAuthentication.MethodOf(h) == AuthenticationMethod.Cookie
+            ? h.RequestServices.GetRequiredService<Microsoft.AspNetCore.Antiforgery.IAntiforgery>().GetAndStoreTokens(h).RequestToken
+            : null;
         h.Response.Headers.CacheControl = "private, no-store";
-        return Results.Text(ViewerConfig.Script(sources, PathBase(options), DicomwebUrls.Origin(h.Request)), "text/javascript; charset=utf-8");
+        return Results.Text(ViewerConfig.Script(sources, PathBase(options), DicomwebUrls.Origin(h.Request), token), "text/javascript; charset=utf-8");
     }
 
     static async Task<IResult> OpenIntake(HttpContext h, MiraPlatform a, string pathBase, string study)
