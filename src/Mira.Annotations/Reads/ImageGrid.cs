@@ -120,6 +120,9 @@ public sealed class ImageGrid
     {
         bySource ??= Slices.Select((s, k) => (s, k)).ToDictionary(x => (x.s.SopInstanceUid, x.s.Frame), x => x.k);
         if (bySource.TryGetValue((sopInstanceUid, frame), out var slice)) return slice;
+        // Frame 1 of a single-frame image: the image itself. Viewers (OHIF 3.13's SEG writer) give Referenced Frame
+        // Number 1 for single-frame sources, which PS3.3 §10.3 leaves out for them; read leniently.
+        if (frame == 1 && bySource.TryGetValue((sopInstanceUid, 0), out slice)) return slice;
         // A reference without a frame number to a multi-frame image of one frame.
         return frame == 0 && Slices.Count == 1 && Slices[0].SopInstanceUid == sopInstanceUid ? 0 : -1;
     }

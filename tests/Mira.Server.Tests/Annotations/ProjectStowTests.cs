@@ -29,6 +29,30 @@ public sealed class ProjectStowTests(ProjectZoneArchive server) : IClassFixture<
         return (Dicomweb.Value(first, "0020000D")!, Dicomweb.Value(first, "0020000E")!, Dicomweb.Value(first, "00080018")!);
     }
 
+    /// <summary>
+    /// An open glioma task on the study with <c>annotator</c> as one of two readers: what an annotation object stored
+    /// through the project's STOW-RS is tied to (the workflow refuses objects of a member without one).
+    /// </summary>
+    async Task<long> OpenTaskAsync(string id, (string Study, string Series, string Sop) p)
+    {
+        foreach (var name in new[] { "reader2", "reviewer1", "arbiter1" })
+        {
+            if (await server.Archive.Accounts.GetAsync(name) is null)
+                await server.Archive.Accounts.CreateUserAsync(name, TestArchive.UserPassword, [Roles.Annotator]);
+            Assert.Equal(HttpStatusCode.OK, (await Steward.PostAsJsonAsync($"/api/projects/{id}/members", new { user = name })).StatusCode);
+        }
+        using var attach = await Steward.PostAsJsonAsync($"/api/projects/{id}/protocols", new { protocol = "glioma-brats" });
+        Assert.True(attach.IsSuccessStatusCode, await attach.Content.ReadAsStringAsync());
+        using var created = await Steward.PostAsJsonAsync($"/api/projects/{id}/tasks", new
+        {
+            studyInstanceUid = p.Study, seriesInstanceUid = p.Series, protocol = "glioma-brats",
+            annotators = new[] { "annotator", "reader2" }, reviewer = "reviewer1", arbitrator = "arbiter1",
+        });
+        var body = await created.Content.ReadAsStringAsync();
+        Assert.True(created.StatusCode == HttpStatusCode.Created, body);
+        return JsonNode.Parse(body)!["id"]!.GetValue<long>();
+    }
+
     /// <summary>A segmentation object of <paramref name="study"/> that references one image of <paramref name="series"/> (Common Instance Reference, PS3.3 §C.12.2).</summary>
     static byte[] Segmentation(string study, string series, string image, string sopClass = "1.2.840.10008.5.1.4.1.1.66.4") =>
         Dicomweb.Make(study, Dicomweb.Uid(), Dicomweb.Uid(), ds =>
@@ -52,13 +76,13 @@ public sealed class ProjectStowTests(ProjectZoneArchive server) : IClassFixture<
     static string Warnings(HttpResponseMessage r) => string.Join("\n", r.Headers.TryGetValues("Warning", out var w) ? w : []);
 
     [Theory]
-    [InlineData("1.2.840.10008.5.1.4.1.1.66.4")]
-    [InlineData("1.2.840.10008.5.1.4.1.1.66.7")]
     [InlineData("1.2.840.10008.5.1.4.1.1.88.34")]
+    [InlineData("1.2.840.10008.5.1.4.1.1.88.33")]
     public async Task A_member_stores_an_annotation_object_of_a_project_study_in_the_projects_archive_only(string sopClass)
     {
         var id = "stow-ok-" + sopClass[^4..].Replace(".", "");
         var p = await ProjectAsync(id);
+        await OpenTaskAsync(id, p);
         var before = await ProjectInstancesAsync(id);
         var seg = Segmentation(p.Study, p.Series, p.Sop, sopClass);
         var sop = DicomFile.Read(seg).Dataset.GetString(DicomTags.SOPInstanceUID)!;
@@ -78,6 +102,43 @@ public sealed class ProjectStowTests(ProjectZoneArchive server) : IClassFixture<
         var audit = await server.Archive.Audit.ReadAsync(1, 100_000);
         Assert.Contains(audit, a => a.Action == AuditActions.ProjectStow && a.Actor == "annotator" && a.Resource == $"{id}:/api/projects/{id}/dicomweb/studies"
                                     && a.Outcome == AuditLog.OutcomeText(AuditOutcome.Success));
+    }
+
+    [Theory]
+    [InlineData("1.2.840.10008.5.1.4.1.1.66.4")]
+    [InlineData("1.2.840.10008.5.1.4.1.1.66.7")]
+    public async Task A_segmentation_that_is_no_read_of_the_protocol_is_refused_with_the_workflows_reason_and_nothing_is_stored(string sopClass)
+    {
+        var id = "stow-seg-" + sopClass[^4..].Replace(".", "");
+        var p = await ProjectAsync(id);
+        var task = await OpenTaskAsync(id, p);
+        var before = await ProjectInstancesAsync(id);
+
+        // A SEG object without segments or frames: the workflow cannot take it as the annotator's read.
+        var r = await Dicomweb.Stow(Annotator, $"/api/projects/{id}/dicomweb/studies", Segmentation(p.Study, p.Series, p.Sop, sopClass));
+
+        Assert.Equal(HttpStatusCode.Conflict, r.StatusCode);
+        Assert.Equal(0xC000, FailureReason(await Dicomweb.Json(r)));
+        Assert.NotEmpty(Warnings(r));
+        Assert.Equal(before, await ProjectInstancesAsync(id));
+        var view = JsonNode.Parse(await Annotator.GetStringAsync($"/api/tasks/{task}"))!;
+        Assert.Empty(view["reads"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task An_annotation_object_of_a_member_without_an_open_task_on_the_study_is_refused()
+    {
+        const string id = "stow-no-task";
+        var p = await ProjectAsync(id);
+        var before = await ProjectInstancesAsync(id);
+        var sr = Segmentation(p.Study, p.Series, p.Sop, "1.2.840.10008.5.1.4.1.1.88.34");
+
+        var r = await Dicomweb.Stow(Annotator, $"/api/projects/{id}/dicomweb/studies", sr);
+
+        Assert.Equal(HttpStatusCode.Conflict, r.StatusCode);
+        Assert.Equal(0x0124, FailureReason(await Dicomweb.Json(r))); // Not Authorized
+        Assert.Contains("annotator has no open task on study", Warnings(r));
+        Assert.Equal(before, await ProjectInstancesAsync(id));
     }
 
     [Fact]
@@ -108,9 +169,10 @@ public sealed class ProjectStowTests(ProjectZoneArchive server) : IClassFixture<
     {
         const string id = "stow-mixed";
         var p = await ProjectAsync(id);
+        await OpenTaskAsync(id, p);
         var before = await ProjectInstancesAsync(id);
         var r = await Dicomweb.Stow(Annotator, $"/api/projects/{id}/dicomweb/studies",
-            Dicomweb.Make(p.Study, p.Series, Dicomweb.Uid()), Segmentation(p.Study, p.Series, p.Sop));
+            Dicomweb.Make(p.Study, p.Series, Dicomweb.Uid()), Segmentation(p.Study, p.Series, p.Sop, "1.2.840.10008.5.1.4.1.1.88.34"));
         Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
         var body = await Dicomweb.Json(r);
         Assert.Equal(0x0122, FailureReason(body));
