@@ -120,8 +120,8 @@ public sealed class ImageGrid
     {
         bySource ??= Slices.Select((s, k) => (s, k)).ToDictionary(x => (x.s.SopInstanceUid, x.s.Frame), x => x.k);
         if (bySource.TryGetValue((sopInstanceUid, frame), out var slice)) return slice;
-        // Frame 1 of a single-frame image: the image itself. Viewers (OHIF 3.13's SEG writer) give Referenced Frame
-        // Number 1 for single-frame sources, which PS3.3 §10.3 leaves out for them; read leniently.
+        // Frame 1 of a single-frame image is the image: Referenced Frame Number is only required for multi-frame images
+        // (PS3.3 §10.3, Image SOP Instance Reference Macro), and OHIF's SEGs give 1 for every single-frame source image.
         if (frame == 1 && bySource.TryGetValue((sopInstanceUid, 0), out slice)) return slice;
         // A reference without a frame number to a multi-frame image of one frame.
         return frame == 0 && Slices.Count == 1 && Slices[0].SopInstanceUid == sopInstanceUid ? 0 : -1;

@@ -27,9 +27,9 @@ public static class ProjectStowEndpoints
     {
         var user = MiraAuthentication.UserOf(http) ?? throw new InvalidOperationException("the authentication middleware did not run");
         var project = await platform.Projects.Archives.GetAsync(id);
-        // SEAM (issue 17): the annotation workflow admits each object (tied to the user's open task; a SEG becomes its read).
-        var gate = http.RequestServices.GetService<IAnnotationStowGate>();
-        var store = new ProjectAnnotationStore(project, gate is null ? null : (part, ct) => gate.AdmitAsync(http, id, part, ct));
+        // The annotation workflow admits each object: tied to the user's open task; a SEG becomes its read (AnnotationTaskGate).
+        IAnnotationStowGate gate = new AnnotationTaskGate(platform.Annotations);
+        var store = new ProjectAnnotationStore(project, (part, ct) => gate.AdmitAsync(http, id, part, ct));
         var source = new IngestSource("stow-rs", http.Connection.RemoteIpAddress?.ToString(), user.Name);
         var target = new StowEndpoints.StowTarget(project.Ingest, source, DicomwebUrls.ProjectBase(http.Request, id), store.StoreAsync);
         return await StowEndpoints.StoreAsync(http, options, target, study);

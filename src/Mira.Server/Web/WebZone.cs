@@ -29,6 +29,13 @@ public sealed record WebZone(string Kind, string Label)
                 && (WebRoles.SeesIntake(viewer) || await archive.Projects.Store.GetMemberRoleAsync(project.Id, viewer.Name, context.RequestAborted) is not null);
             return Project(known ? project!.Name : id);
         }
+        // A task's page shows a study of the task's project, to the people on the task (and stewards and admins).
+        if (path.StartsWithSegments("/tasks", StringComparison.OrdinalIgnoreCase, out var task)
+            && long.TryParse(task.Value?.Trim('/'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var taskId)
+            && MiraAuthentication.UserOf(context) is { } reader
+            && await archive.Annotations.Store.GetTaskAsync(taskId, context.RequestAborted) is { } record
+            && (WebRoles.SeesIntake(reader) || (await archive.Annotations.Store.AssignmentsAsync(taskId, context.RequestAborted)).Any(p => p.User == reader.Name)))
+            return Project((await archive.Projects.Store.GetAsync(record.Project, context.RequestAborted))?.Name ?? record.Project);
         if (path.StartsWithSegments("/archive", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/studies", StringComparison.OrdinalIgnoreCase))
             return Intake;
         if (path == "/" && MiraAuthentication.UserOf(context) is { } user && WebRoles.SeesIntake(user)) return Intake;

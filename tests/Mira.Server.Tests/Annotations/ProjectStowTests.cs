@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Mira.Annotations.Protocols;
 using Mira.Dicom;
 using Mira.Dicom.IO;
 using Mira.Platform.Audit;
@@ -9,212 +10,186 @@ using Mira.Storage.Security;
 namespace Mira.Server.Tests.Annotations;
 
 /// <summary>
-/// STOW-RS into a project's own archive (<c>POST /api/projects/{id}/dicomweb/studies</c>): members store annotation
-/// objects of the project's studies there, never images; what is refused is answered with the PS3.18 failure reason and
-/// a reason naming the SOP class, and nothing of it is stored; every request is audited as <c>project.stow</c>.
+/// STOW-RS into a project's own archive (<c>POST /api/projects/{id}/dicomweb/studies</c>): the annotators of an open task
+/// store annotation objects of its study there, never images; a SEG must carry the protocol's segments; what is refused
+/// is answered with the PS3.18 failure reason and a reason naming the SOP class, the study or the labels, and nothing of
+/// it is stored; every request is audited as <c>project.stow</c>. Project <c>brain</c> of <see cref="AnnotationServer"/>:
+/// alice, bob, carol and dave are members (dave is never an annotator here), erin is not; the glioma protocol is attached.
+/// Each annotator here has one open task on the study (an object is a part of the sender's one open task); a SEG that
+/// becomes a read: <see cref="ProjectStowReadTests"/>.
 /// </summary>
-public sealed class ProjectStowTests(ProjectZoneArchive server) : IClassFixture<ProjectZoneArchive>
+public sealed class ProjectStowTests(AnnotationServer server) : IClassFixture<AnnotationServer>
 {
-    static readonly string MrStudy = DemoStudies.StudyUid("mr");
-    HttpClient Steward => server.Basic("steward", TestArchive.UserPassword);
-    HttpClient Annotator => server.Basic("annotator", TestArchive.UserPassword);
+    const string Project = AnnotationServer.Project;
+    static readonly string Stow = $"/api/projects/{Project}/dicomweb/studies";
 
-    /// <summary>A project with the MR demo study copied in and <c>annotator</c> a member; its study, first series and instance.</summary>
-    async Task<(string Study, string Series, string Sop)> ProjectAsync(string id)
-    {
-        Assert.Equal(HttpStatusCode.Created, (await Steward.PostAsJsonAsync("/api/projects", new { id, name = id, recipe = "research" })).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await Steward.PostAsJsonAsync($"/api/projects/{id}/members", new { user = "annotator" })).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await Steward.PostAsJsonAsync($"/api/projects/{id}/copy", new { studies = new[] { MrStudy } })).StatusCode);
-        var first = JsonNode.Parse(await Annotator.GetStringAsync($"/api/projects/{id}/dicomweb/instances?limit=1"))![0];
-        return (Dicomweb.Value(first, "0020000D")!, Dicomweb.Value(first, "0020000E")!, Dicomweb.Value(first, "00080018")!);
-    }
+    Task<(string Series, List<DicomDataset> Images)> SeriesAsync() => ProjectObjects.SeriesAsync(server);
 
-    /// <summary>
-    /// An open glioma task on the study with <c>annotator</c> as one of two readers: what an annotation object stored
-    /// through the project's STOW-RS is tied to (the workflow refuses objects of a member without one).
-    /// </summary>
-    async Task<long> OpenTaskAsync(string id, (string Study, string Series, string Sop) p)
-    {
-        foreach (var name in new[] { "reader2", "reviewer1", "arbiter1" })
-        {
-            if (await server.Archive.Accounts.GetAsync(name) is null)
-                await server.Archive.Accounts.CreateUserAsync(name, TestArchive.UserPassword, [Roles.Annotator]);
-            Assert.Equal(HttpStatusCode.OK, (await Steward.PostAsJsonAsync($"/api/projects/{id}/members", new { user = name })).StatusCode);
-        }
-        using var attach = await Steward.PostAsJsonAsync($"/api/projects/{id}/protocols", new { protocol = "glioma-brats" });
-        Assert.True(attach.IsSuccessStatusCode, await attach.Content.ReadAsStringAsync());
-        using var created = await Steward.PostAsJsonAsync($"/api/projects/{id}/tasks", new
-        {
-            studyInstanceUid = p.Study, seriesInstanceUid = p.Series, protocol = "glioma-brats",
-            annotators = new[] { "annotator", "reader2" }, reviewer = "reviewer1", arbitrator = "arbiter1",
-        });
-        var body = await created.Content.ReadAsStringAsync();
-        Assert.True(created.StatusCode == HttpStatusCode.Created, body);
-        return JsonNode.Parse(body)!["id"]!.GetValue<long>();
-    }
+    Task<byte[]> AnnotationAsync(string sopClass, string? study = null, string? series = null, string label = "ET", bool placeholder = false) =>
+        ProjectObjects.AnnotationAsync(server, sopClass, study, series, label, placeholder);
 
-    /// <summary>A segmentation object of <paramref name="study"/> that references one image of <paramref name="series"/> (Common Instance Reference, PS3.3 §C.12.2).</summary>
-    static byte[] Segmentation(string study, string series, string image, string sopClass = "1.2.840.10008.5.1.4.1.1.66.4") =>
-        Dicomweb.Make(study, Dicomweb.Uid(), Dicomweb.Uid(), ds =>
-        {
-            ds.Set(DicomTags.SOPClassUID, sopClass);
-            ds.Set(DicomTags.Modality, "SEG");
-            var reference = new DicomDataset()
-                .Set(DicomTags.ReferencedSOPClassUID, "1.2.840.10008.5.1.4.1.1.4")
-                .Set(DicomTags.ReferencedSOPInstanceUID, image);
-            ds.Set(new DicomSequence(DicomTags.ReferencedSeriesSequence, [new DicomDataset()
-                .Set(DicomTags.SeriesInstanceUID, series)
-                .Set(new DicomSequence(DicomTags.ReferencedInstanceSequence, [reference]))]));
-        });
-
-    async Task<int> ProjectInstancesAsync(string id) =>
-        (await (await server.Archive.Projects.Archives.GetAsync(id)).Index.QueryInstancesAsync(new Mira.Storage.Query.QidoQuery { Limit = 10_000 })).Count;
+    async Task<int> ProjectInstancesAsync() =>
+        (await (await server.Archive.Projects.Archives.GetAsync(Project)).Index.QueryInstancesAsync(new Mira.Storage.Query.QidoQuery { Limit = 10_000 })).Count;
 
     static ushort FailureReason(JsonNode response, int item = 0) =>
         ushort.Parse(response["00081198"]!["Value"]![item]!["00081197"]!["Value"]![0]!.ToString());
 
     static string Warnings(HttpResponseMessage r) => string.Join("\n", r.Headers.TryGetValues("Warning", out var w) ? w : []);
 
-    [Theory]
-    [InlineData("1.2.840.10008.5.1.4.1.1.88.34")]
-    [InlineData("1.2.840.10008.5.1.4.1.1.88.33")]
-    public async Task A_member_stores_an_annotation_object_of_a_project_study_in_the_projects_archive_only(string sopClass)
+    static string Sop(byte[] part10) => DicomFile.Read(part10).Dataset.GetString(DicomTags.SOPInstanceUID)!;
+
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<AnnotationServer, Dictionary<string, long>> Tasks = [];
+
+    /// <summary>The one open glioma task of <paramref name="annotator"/> (its only annotator), created on first use.</summary>
+    async Task<long> TaskOfAsync(string annotator)
     {
-        var id = "stow-ok-" + sopClass[^4..].Replace(".", "");
-        var p = await ProjectAsync(id);
-        await OpenTaskAsync(id, p);
-        var before = await ProjectInstancesAsync(id);
-        var seg = Segmentation(p.Study, p.Series, p.Sop, sopClass);
-        var sop = DicomFile.Read(seg).Dataset.GetString(DicomTags.SOPInstanceUID)!;
-
-        var r = await Dicomweb.Stow(Annotator, $"/api/projects/{id}/dicomweb/studies", seg);
-
-        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
-        var body = await Dicomweb.Json(r);
-        Assert.Contains($"/api/projects/{id}/dicomweb/studies/{p.Study}/series/", body["00081199"]!["Value"]![0]!["00081190"]!["Value"]![0]!.ToString());
-        Assert.Equal(before + 1, await ProjectInstancesAsync(id));
-        Assert.NotNull(await (await server.Archive.Projects.Archives.GetAsync(id)).Index.FindInstanceAsync(sop));
-        Assert.Null(await server.Archive.Index.FindInstanceAsync(sop)); // never the intake
-        // Readable back through the project's WADO-RS, byte for byte.
-        var back = await Annotator.GetAsync($"/api/projects/{id}/dicomweb/studies/{p.Study}/series/{DicomFile.Read(seg).Dataset.GetString(DicomTags.SeriesInstanceUID)}/instances/{sop}");
-        Assert.Equal(HttpStatusCode.OK, back.StatusCode);
-        Assert.Equal(seg, Assert.Single(await Dicomweb.ReadParts(back)));
-        var audit = await server.Archive.Audit.ReadAsync(1, 100_000);
-        Assert.Contains(audit, a => a.Action == AuditActions.ProjectStow && a.Actor == "annotator" && a.Resource == $"{id}:/api/projects/{id}/dicomweb/studies"
-                                    && a.Outcome == AuditLog.OutcomeText(AuditOutcome.Success));
+        var tasks = Tasks.GetOrCreateValue(server);
+        if (tasks.TryGetValue(annotator, out var id)) return id;
+        var others = AnnotationServer.People.Where(p => p != annotator && p != "dave").Append("dave").ToArray();
+        return tasks[annotator] = await server.CreateTaskAsync("glioma-brats", [annotator], others[0], others[^1]);
     }
 
-    [Theory]
-    [InlineData("1.2.840.10008.5.1.4.1.1.66.4")]
-    [InlineData("1.2.840.10008.5.1.4.1.1.66.7")]
-    public async Task A_segmentation_that_is_no_read_of_the_protocol_is_refused_with_the_workflows_reason_and_nothing_is_stored(string sopClass)
+    async Task<JsonArray> ReadsAsync(string user, long task) =>
+        (await AnnotationServer.JsonOf(await server.As(user).GetAsync($"/api/tasks/{task}")))["reads"]!.AsArray();
+
+    [Fact]
+    public async Task A_SEG_whose_segment_codes_are_not_in_the_protocol_is_refused_with_the_reason_and_nothing_is_stored()
     {
-        var id = "stow-seg-" + sopClass[^4..].Replace(".", "");
-        var p = await ProjectAsync(id);
-        var task = await OpenTaskAsync(id, p);
-        var before = await ProjectInstancesAsync(id);
-
-        // A SEG object without segments or frames: the workflow cannot take it as the annotator's read.
-        var r = await Dicomweb.Stow(Annotator, $"/api/projects/{id}/dicomweb/studies", Segmentation(p.Study, p.Series, p.Sop, sopClass));
-
+        var task = await TaskOfAsync("bob");
+        var prostate = BuiltInProtocols.Find("prostate-mri-pirads")!;
+        var seg = await ProjectObjects.SegmentationAsync(server, prostate, prostate.LabelByName("PZ")!.Value);
+        var before = await ProjectInstancesAsync();
+        var r = await Dicomweb.Stow(server.As("bob"), Stow, seg);
         Assert.Equal(HttpStatusCode.Conflict, r.StatusCode);
-        Assert.Equal(0xC000, FailureReason(await Dicomweb.Json(r)));
-        Assert.NotEmpty(Warnings(r));
-        Assert.Equal(before, await ProjectInstancesAsync(id));
-        var view = JsonNode.Parse(await Annotator.GetStringAsync($"/api/tasks/{task}"))!;
-        Assert.Empty(view["reads"]!.AsArray());
+        Assert.Equal(0xA900, FailureReason(await Dicomweb.Json(r)));
+        Assert.Contains("(protocol glioma-brats) did not take the segmentation", Warnings(r));
+        Assert.Equal(before, await ProjectInstancesAsync());
+        Assert.Null(await (await server.Archive.Projects.Archives.GetAsync(Project)).Index.FindInstanceAsync(Sop(seg)));
+        Assert.Empty(await ReadsAsync("bob", task));
     }
 
     [Fact]
-    public async Task An_annotation_object_of_a_member_without_an_open_task_on_the_study_is_refused()
+    public async Task A_viewer_SEG_whose_placeholder_coded_segment_is_named_after_no_label_is_refused_naming_the_labels()
     {
-        const string id = "stow-no-task";
-        var p = await ProjectAsync(id);
-        var before = await ProjectInstancesAsync(id);
-        var sr = Segmentation(p.Study, p.Series, p.Sop, "1.2.840.10008.5.1.4.1.1.88.34");
-
-        var r = await Dicomweb.Stow(Annotator, $"/api/projects/{id}/dicomweb/studies", sr);
-
+        var task = await TaskOfAsync("carol");
+        var before = await ProjectInstancesAsync();
+        var r = await Dicomweb.Stow(server.As("carol"), Stow, await AnnotationAsync("1.2.840.10008.5.1.4.1.1.66.7", label: "Segment 1", placeholder: true));
         Assert.Equal(HttpStatusCode.Conflict, r.StatusCode);
-        Assert.Equal(0x0124, FailureReason(await Dicomweb.Json(r))); // Not Authorized
-        Assert.Contains("annotator has no open task on study", Warnings(r));
-        Assert.Equal(before, await ProjectInstancesAsync(id));
+        Assert.Equal(0xA900, FailureReason(await Dicomweb.Json(r)));
+        Assert.Contains("'Segment 1' is no label of protocol glioma-brats: name it NETC, SNFH, ET, RC", Warnings(r));
+        Assert.Equal(before, await ProjectInstancesAsync());
+        Assert.Empty(await ReadsAsync("carol", task));
+    }
+
+    [Fact]
+    public async Task A_member_who_is_no_annotator_of_an_open_task_on_the_study_is_refused_0124_and_nothing_is_stored()
+    {
+        var before = await ProjectInstancesAsync();
+        var r = await Dicomweb.Stow(server.As("dave"), Stow, await AnnotationAsync("1.2.840.10008.5.1.4.1.1.88.34"));
+        Assert.Equal(HttpStatusCode.Conflict, r.StatusCode);
+        Assert.Equal(0x0124, FailureReason(await Dicomweb.Json(r)));
+        Assert.Contains($"dave has no open task on study {server.Study} in project {Project}", Warnings(r));
+        Assert.Equal(before, await ProjectInstancesAsync());
+    }
+
+    [Fact]
+    public async Task An_annotator_with_several_open_tasks_on_the_study_is_told_to_post_the_read_to_the_task()
+    {
+        await server.Archive.Accounts.CreateUserAsync("frank", TestArchive.UserPassword, [Mira.Platform.Security.Roles.Annotator]);
+        AnnotationServer.Ok(await server.Steward.PostAsJsonAsync($"/api/projects/{Project}/members", new { user = "frank", role = "member" }));
+        var first = await server.CreateTaskAsync("glioma-brats", ["frank"], "bob", "dave");
+        var second = await server.CreateTaskAsync("glioma-brats", ["frank"], "carol", "dave");
+        var before = await ProjectInstancesAsync();
+        var r = await Dicomweb.Stow(server.As("frank"), Stow, await AnnotationAsync("1.2.840.10008.5.1.4.1.1.88.34"));
+        Assert.Equal(HttpStatusCode.Conflict, r.StatusCode);
+        Assert.Equal(0xA900, FailureReason(await Dicomweb.Json(r)));
+        Assert.Contains($"frank has 2 open tasks on study {server.Study} (tasks {first}, {second})", Warnings(r));
+        Assert.Equal(before, await ProjectInstancesAsync());
+    }
+
+    [Theory]
+    [InlineData("1.2.840.10008.5.1.4.1.1.88.34")]
+    [InlineData("1.2.840.10008.5.1.4.1.1.88.33")]
+    [InlineData("1.2.840.10008.5.1.4.1.1.88.22")]
+    [InlineData("1.2.840.10008.5.1.4.1.1.91.1")]
+    public async Task A_report_or_bulk_annotation_of_an_annotator_of_an_open_task_is_stored_in_the_projects_archive_only(string sopClass)
+    {
+        await TaskOfAsync("alice");
+        var before = await ProjectInstancesAsync();
+        var sr = await AnnotationAsync(sopClass);
+        var r = await Dicomweb.Stow(server.As("alice"), $"{Stow}/{server.Study}", sr);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var body = await Dicomweb.Json(r);
+        Assert.Contains($"/api/projects/{Project}/dicomweb/studies/{server.Study}/series/", body["00081199"]!["Value"]![0]!["00081190"]!["Value"]![0]!.ToString());
+        Assert.Equal(before + 1, await ProjectInstancesAsync());
+        Assert.Null(await server.Archive.Index.FindInstanceAsync(Sop(sr))); // never the intake
+        var back = await server.As("alice").GetAsync($"/api/projects/{Project}/dicomweb/studies/{server.Study}/series/{DicomFile.Read(sr).Dataset.GetString(DicomTags.SeriesInstanceUID)}/instances/{Sop(sr)}");
+        Assert.Equal(sr, Assert.Single(await Dicomweb.ReadParts(back)));
+        var audit = await server.Archive.Audit.ReadAsync(1, 100_000);
+        Assert.Contains(audit, a => a.Action == AuditActions.ProjectStow && a.Actor == "alice" && a.Resource == $"{Project}:{Stow}/{server.Study}"
+                                    && a.Outcome == AuditLog.OutcomeText(AuditOutcome.Success));
     }
 
     [Fact]
     public async Task An_image_is_refused_with_the_reason_naming_its_SOP_class_and_nothing_is_stored()
     {
-        const string id = "stow-image";
-        var p = await ProjectAsync(id);
-        var before = await ProjectInstancesAsync(id);
-        var image = Dicomweb.Make(p.Study, p.Series, Dicomweb.Uid()); // a CT image of the project's own study
-
-        var r = await Dicomweb.Stow(Annotator, $"/api/projects/{id}/dicomweb/studies/{p.Study}", image);
-
+        var (series, _) = await SeriesAsync();
+        var before = await ProjectInstancesAsync();
+        var r = await Dicomweb.Stow(server.As("alice"), $"{Stow}/{server.Study}", Dicomweb.Make(server.Study, series, Dicomweb.Uid()));
         Assert.Equal(HttpStatusCode.Conflict, r.StatusCode);
         var body = await Dicomweb.Json(r);
-        Assert.Equal(0x0122, FailureReason(body)); // Referenced SOP Class not supported (PS3.18 Table 10.5.3-1)
+        Assert.Equal(0x0122, FailureReason(body)); // SOP Class not supported (PS3.18 Table 10.5.3-1)
         Assert.Null(body["00081199"]);
-        var warning = Warnings(r);
-        Assert.Contains("CT Image Storage (1.2.840.10008.5.1.4.1.1.2)", warning);
-        Assert.Contains("annotation objects only", warning);
-        Assert.Equal(before, await ProjectInstancesAsync(id));
+        Assert.Contains("CT Image Storage (1.2.840.10008.5.1.4.1.1.2)", Warnings(r));
+        Assert.Contains("annotation objects only", Warnings(r));
+        Assert.Equal(before, await ProjectInstancesAsync());
         var audit = await server.Archive.Audit.ReadAsync(1, 100_000);
-        Assert.Contains(audit, a => a.Action == AuditActions.ProjectStow && a.Resource!.StartsWith($"{id}:", StringComparison.Ordinal)
+        Assert.Contains(audit, a => a.Action == AuditActions.ProjectStow && a.Resource!.StartsWith($"{Project}:", StringComparison.Ordinal)
                                     && a.Outcome == AuditLog.OutcomeText(AuditOutcome.Failure));
     }
 
     [Fact]
     public async Task In_one_request_the_annotation_is_stored_and_the_image_refused()
     {
-        const string id = "stow-mixed";
-        var p = await ProjectAsync(id);
-        await OpenTaskAsync(id, p);
-        var before = await ProjectInstancesAsync(id);
-        var r = await Dicomweb.Stow(Annotator, $"/api/projects/{id}/dicomweb/studies",
-            Dicomweb.Make(p.Study, p.Series, Dicomweb.Uid()), Segmentation(p.Study, p.Series, p.Sop, "1.2.840.10008.5.1.4.1.1.88.34"));
+        await TaskOfAsync("alice");
+        var (series, _) = await SeriesAsync();
+        var before = await ProjectInstancesAsync();
+        var r = await Dicomweb.Stow(server.As("alice"), Stow, Dicomweb.Make(server.Study, series, Dicomweb.Uid()), await AnnotationAsync("1.2.840.10008.5.1.4.1.1.88.34"));
         Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
         var body = await Dicomweb.Json(r);
         Assert.Equal(0x0122, FailureReason(body));
         Assert.Single(body["00081199"]!["Value"]!.AsArray());
-        Assert.Equal(before + 1, await ProjectInstancesAsync(id));
+        Assert.Equal(before + 1, await ProjectInstancesAsync());
     }
 
     [Fact]
-    public async Task An_annotation_of_a_study_that_is_not_in_the_project_is_refused()
+    public async Task An_annotation_of_a_study_or_series_that_is_not_in_the_project_is_refused()
     {
-        const string id = "stow-elsewhere";
-        var p = await ProjectAsync(id);
-        var before = await ProjectInstancesAsync(id);
-        // The intake's (identified) UIDs of the same study, and a study nobody has.
-        foreach (var study in new[] { MrStudy, Dicomweb.Uid() })
+        var before = await ProjectInstancesAsync();
+        // The intake's (identified) UID of the same study, and a study nobody has.
+        foreach (var study in new[] { DemoStudies.StudyUid("mr"), Dicomweb.Uid() })
         {
-            var r = await Dicomweb.Stow(Annotator, $"/api/projects/{id}/dicomweb/studies", Segmentation(study, p.Series, p.Sop));
+            var r = await Dicomweb.Stow(server.As("alice"), Stow, await AnnotationAsync("1.2.840.10008.5.1.4.1.1.66.4", study: study));
             Assert.Equal(HttpStatusCode.Conflict, r.StatusCode);
             Assert.Equal(0xA900, FailureReason(await Dicomweb.Json(r)));
-            Assert.Contains($"Study Instance UID {study} is not a study of project {id}", Warnings(r));
+            Assert.Contains($"Study Instance UID {study} is not a study of project {Project}", Warnings(r));
         }
-        // A study of the project, but a series that is not in it.
         var other = Dicomweb.Uid();
-        var s = await Dicomweb.Stow(Annotator, $"/api/projects/{id}/dicomweb/studies", Segmentation(p.Study, other, p.Sop));
+        var s = await Dicomweb.Stow(server.As("alice"), Stow, await AnnotationAsync("1.2.840.10008.5.1.4.1.1.66.4", series: other));
         Assert.Equal(HttpStatusCode.Conflict, s.StatusCode);
         Assert.Contains($"references series {other}", Warnings(s));
-        Assert.Equal(before, await ProjectInstancesAsync(id));
+        Assert.Equal(before, await ProjectInstancesAsync());
     }
 
     [Fact]
     public async Task Only_members_store_and_the_others_are_told_what_a_read_would_tell_them()
     {
-        const string id = "stow-members";
-        var p = await ProjectAsync(id);
-        var before = await ProjectInstancesAsync(id);
-        var seg = Segmentation(p.Study, p.Series, p.Sop);
-        // A steward who is not a member: 403; an annotator of other projects: the 404 of a project that does not exist.
-        await server.Archive.Accounts.CreateUserAsync("outsider", TestArchive.UserPassword, [Roles.Annotator]);
-        Assert.Equal(HttpStatusCode.Forbidden, (await Dicomweb.Stow(Steward, $"/api/projects/{id}/dicomweb/studies", seg)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await Dicomweb.Stow(server.Basic("outsider", TestArchive.UserPassword), $"/api/projects/{id}/dicomweb/studies", seg)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await Dicomweb.Stow(Annotator, "/api/projects/no-such-project/dicomweb/studies", seg)).StatusCode);
-        Assert.Equal(before, await ProjectInstancesAsync(id));
+        var sr = await AnnotationAsync("1.2.840.10008.5.1.4.1.1.88.34");
+        var before = await ProjectInstancesAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, (await Dicomweb.Stow(server.Steward, Stow, sr)).StatusCode); // a steward who is not a member
+        Assert.Equal(HttpStatusCode.NotFound, (await Dicomweb.Stow(server.As("erin"), Stow, sr)).StatusCode); // not a member: the unknown project's answer
+        Assert.Equal(HttpStatusCode.NotFound, (await Dicomweb.Stow(server.As("alice"), "/api/projects/no-such-project/dicomweb/studies", sr)).StatusCode);
+        Assert.Equal(before, await ProjectInstancesAsync());
         var audit = await server.Archive.Audit.ReadAsync(1, 100_000);
         Assert.Contains(audit, a => a.Action == AuditActions.ProjectStow && a.Actor == "steward" && a.Outcome == AuditLog.OutcomeText(AuditOutcome.Denied));
     }
