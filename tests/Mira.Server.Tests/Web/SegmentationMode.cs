@@ -16,8 +16,7 @@ public sealed class SegmentationMode(ViewerPage viewer)
     {
         await Page.ClickAsync("[data-cy=addSegmentation]");
         await Page.WaitForSelectorAsync("[data-cy=data-row-title]");
-        await OpenMenuAsync("[data-cy=actionsMenuTrigger]", "Rename");
-        await Page.GetByText("Rename", new() { Exact = true }).ClickAsync();
+        await ChooseAsync("[data-cy=actionsMenuTrigger]", "Rename");
         await Page.Locator("[role=dialog] input").FillAsync(segmentName);
         await Page.Locator("[role=dialog] button", new() { HasText = "Save" }).ClickAsync();
         await Assertions.Expect(Page.Locator("[data-cy=data-row-title]").First).ToHaveTextAsync(segmentName);
@@ -51,8 +50,7 @@ public sealed class SegmentationMode(ViewerPage viewer)
     /// <summary>Saves the segmentation as DICOM SEG into the viewer's data source: the STOW-RS response.</summary>
     public async Task<IResponse> SaveAsync()
     {
-        await OpenMenuAsync("[data-cy=segmentation-collapsed-more-btn-Labelmap]", "Export");
-        await Page.GetByText("Export", new() { Exact = true }).ClickAsync();
+        await ChooseAsync("[data-cy=segmentation-collapsed-more-btn-Labelmap]", "Export");
         await Page.GetByText("DICOM SEG", new() { Exact = true }).ClickAsync();
         var stow = Page.WaitForResponseAsync(r => r.Request.Method == "POST" && r.Url.Contains("/dicomweb/studies", StringComparison.Ordinal),
             new() { Timeout = 60_000 });
@@ -61,10 +59,11 @@ public sealed class SegmentationMode(ViewerPage viewer)
     }
 
     /// <summary>
-    /// Opens a menu by its trigger until <paramref name="item"/> shows. The segment rows open a statistics pop-over while
-    /// the pointer rests on them, which can swallow the click: the pointer is moved off the panel and the click repeated.
+    /// Opens a menu by its trigger and clicks <paramref name="item"/>. The segment rows open a statistics pop-over while
+    /// the pointer rests on them, which can swallow the click or close the menu before the item is clicked (seen on a
+    /// loaded machine): the pointer is moved off the panel and the whole choice repeated.
     /// </summary>
-    async Task OpenMenuAsync(string trigger, string item)
+    async Task ChooseAsync(string trigger, string item)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -72,10 +71,10 @@ public sealed class SegmentationMode(ViewerPage viewer)
             await Page.ClickAsync(trigger);
             try
             {
-                await Page.GetByText(item, new() { Exact = true }).WaitForAsync(new() { Timeout = 5_000 });
+                await Page.GetByText(item, new() { Exact = true }).ClickAsync(new() { Timeout = 5_000 });
                 return;
             }
-            catch (TimeoutException) when (attempt < 4)
+            catch (TimeoutException) when (attempt < 6)
             {
                 await Page.Keyboard.PressAsync("Escape");
             }
