@@ -65,7 +65,6 @@ public static class MiraServer
         builder.Services.AddSingleton<PasswordSignIn>();
         builder.Services.AddSingleton<MiraAuthentication>();
         builder.Services.AddSingleton<RequestForgeryGuard>();
-        builder.Services.AddSingleton<Mira.Server.Dicomweb.IAnnotationStowGate, Mira.Server.Annotations.AnnotationStowGate>();
         // For the cookie sessions of the web workspace: RequestForgeryGuard demands a token from every cookie-signed request.
         builder.Services.AddAntiforgery(o =>
         {
