@@ -33,14 +33,6 @@ public sealed class ImageGridTests : IDisposable
     }
 
     [Fact]
-    public void Frame_number_1_of_a_single_frame_image_is_that_image_as_the_viewer_writes_it()
-    {
-        var grid = series.Grid;
-        Assert.Equal(3, grid.SliceOf(grid.Slices[3].SopInstanceUid, 1));
-        Assert.Equal(-1, grid.SliceOf(grid.Slices[3].SopInstanceUid, 2));
-    }
-
-    [Fact]
     public void Instances_of_two_series_are_refused()
     {
         series.Headers[2].Set(DicomTags.SeriesInstanceUID, "2.25.77");

@@ -31,8 +31,8 @@ public sealed class PolygonProtocolTests(AnnotationServer server) : IClassFixtur
 
     static double[] Square(double x0, double y0, double x1, double y1) => [x0, y0, x1, y0, x1, y1, x0, y1];
 
-    [Fact]
-    public async Task Coco_reads_that_agree_become_a_consensus_exported_as_coco_and_sr()
+    /// <summary>A task of the WSI polygon protocol on one MR image of the project (alice and bob read, carol reviews, dave arbitrates).</summary>
+    async Task<(long Id, Mira.Storage.Index.StoredInstance Image)> PolygonTaskAsync()
     {
         Ok(await server.Steward.PostAsJsonAsync($"/api/projects/{Project}/protocols", new { protocol = "oesophageal-pathology-wsi" }));
         var archive = await server.Archive.Projects.Archives.GetAsync(Project);
@@ -42,6 +42,13 @@ public sealed class PolygonProtocolTests(AnnotationServer server) : IClassFixtur
             studyInstanceUid = server.Study, sopInstanceUid = image.SopInstanceUid, protocol = "oesophageal-pathology-wsi",
             annotators = new[] { "alice", "bob" }, reviewer = "carol", arbitrator = "dave",
         }), HttpStatusCode.Created))["id"]!;
+        return (id, image);
+    }
+
+    [Fact]
+    public async Task Coco_reads_that_agree_become_a_consensus_exported_as_coco_and_sr()
+    {
+        var (id, image) = await PolygonTaskAsync();
         var size = DemoStudies.Size;
         var alice = Coco(image.SopInstanceUid, size, size, (1, "TUMOUR", Square(20, 20, 60, 60)), (2, "HGIN", Square(70, 70, 90, 100)));
         var bob = Coco(image.SopInstanceUid, size, size, (1, "TUMOUR", Square(22, 20, 60, 62)), (2, "HGIN", Square(70, 72, 90, 100)));
@@ -87,14 +94,7 @@ public sealed class PolygonProtocolTests(AnnotationServer server) : IClassFixtur
     [Fact]
     public async Task A_coco_read_of_a_category_outside_the_protocol_is_refused()
     {
-        Ok(await server.Steward.PostAsJsonAsync($"/api/projects/{Project}/protocols", new { protocol = "oesophageal-pathology-wsi" }));
-        var archive = await server.Archive.Projects.Archives.GetAsync(Project);
-        var image = (await archive.Index.FindInstancesAsync(server.Study)).First(i => i.SopClassUid == Mira.Dicom.DicomUids.MRImageStorage);
-        var id = (long)(await JsonOf(await server.Steward.PostAsJsonAsync($"/api/projects/{Project}/tasks", new
-        {
-            studyInstanceUid = server.Study, sopInstanceUid = image.SopInstanceUid, protocol = "oesophageal-pathology-wsi",
-            annotators = new[] { "alice", "bob" }, reviewer = "carol", arbitrator = "dave",
-        }), HttpStatusCode.Created))["id"]!;
+        var (id, image) = await PolygonTaskAsync();
         var detail = await Refused(await server.PostReadAsync("alice", id, "application/json",
             Coco(image.SopInstanceUid, DemoStudies.Size, DemoStudies.Size, (40, "OEDEMA", Square(1, 1, 9, 9)))), HttpStatusCode.BadRequest);
         Assert.Contains("OEDEMA", detail);
