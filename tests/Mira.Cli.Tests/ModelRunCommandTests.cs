@@ -22,7 +22,7 @@ public class ModelRunCommandTests
         Directory.Move(series.SeriesFolder, Path.Combine(images, "case-1"));
         var output = Path.Combine(input, "out");
 
-        var code = await Run(Path.Combine(Corpus.RepositoryRoot, "models", "glioma-synthetic-baseline"), input, output, "--threads", "2");
+        var code = await Run("--package", Path.Combine(Corpus.RepositoryRoot, "models", "glioma-synthetic-baseline"), "--images", images, "--out", output, "--threads", "2");
 
         Assert.Equal(0, code);
         var source = DicomVolumeBuilder.FromPath(Path.Combine(images, "case-1")).Single().Volume;
@@ -41,8 +41,11 @@ public class ModelRunCommandTests
     {
         var input = Directory.CreateTempSubdirectory("mira-model-run-").FullName;
         Directory.CreateDirectory(Path.Combine(input, "images", "c1"));
-        Assert.Equal(1, await Run(Path.Combine(input, "no-such-package"), input, Path.Combine(input, "out")));
+        var images = Path.Combine(input, "images");
+        Assert.Equal(1, await Run("--package", Path.Combine(input, "no-such-package"), "--images", images, "--out", Path.Combine(input, "out")));
         Assert.False(Directory.Exists(Path.Combine(input, "out")));
-        Assert.Equal(2, await Run(Path.Combine(Corpus.RepositoryRoot, "models", "pet-suv41-baseline"), input, Path.Combine(input, "out"), "--threads", "0"));
+        var pet = Path.Combine(Corpus.RepositoryRoot, "models", "pet-suv41-baseline");
+        Assert.Equal(2, await Run("--package", pet, "--images", images, "--out", Path.Combine(input, "out"), "--threads", "0"));
+        Assert.NotEqual(0, await Run("--package", pet, "--images", images)); // --out is required
     }
 }

@@ -77,7 +77,7 @@ public class ModelWorkerTests
         var package = Path.Combine(Corpus.RepositoryRoot, "models", "pet-suv41-baseline");
         var log = new StringWriter();
 
-        var result = ModelWorker.Run(package, input, output, new OnnxSessionFactory(), log: log);
+        var result = ModelWorker.Run(package, Path.Combine(input, "images"), output, new OnnxSessionFactory(), log: log);
 
         Assert.Equal(["case-a", "case-b", "case-mr"], result.Cases.Select(c => c.Case));
         Assert.Equal(1, result.Failed);
@@ -115,10 +115,13 @@ public class ModelWorkerTests
         var package = Path.Combine(Corpus.RepositoryRoot, "models", "pet-suv41-baseline");
         var input = Directory.CreateTempSubdirectory("mira-worker-in-").FullName;
         var output = Directory.CreateTempSubdirectory("mira-worker-out-").FullName;
-        Assert.Contains("no images/ folder", Assert.Throws<ModelPackageException>(() => ModelWorker.Run(package, input, output, new OnnxSessionFactory())).Message);
-        Directory.CreateDirectory(Path.Combine(input, "images", "c1"));
+        var images = Path.Combine(input, "images");
+        Assert.Contains("no such images folder", Assert.Throws<ModelPackageException>(() => ModelWorker.Run(package, images, output, new OnnxSessionFactory())).Message);
+        Directory.CreateDirectory(images);
+        Assert.Contains("no case folders", Assert.Throws<ModelPackageException>(() => ModelWorker.Run(package, images, output, new OnnxSessionFactory())).Message);
+        Directory.CreateDirectory(Path.Combine(images, "c1"));
         File.WriteAllText(Path.Combine(output, "old.txt"), "x");
-        Assert.Contains("not empty", Assert.Throws<ModelPackageException>(() => ModelWorker.Run(package, input, output, new OnnxSessionFactory())).Message);
+        Assert.Contains("not empty", Assert.Throws<ModelPackageException>(() => ModelWorker.Run(package, images, output, new OnnxSessionFactory())).Message);
         Assert.Equal(["old.txt"], Directory.GetFileSystemEntries(output).Select(Path.GetFileName));
     }
 
@@ -130,7 +133,7 @@ public class ModelWorkerTests
         Python.Run(WriteCases, input);
         Directory.Delete(Path.Combine(input, "images", "case-a"), true);
         Directory.Delete(Path.Combine(input, "images", "case-b"), true);
-        var result = ModelWorker.Run(Path.Combine(Corpus.RepositoryRoot, "models", "glioma-synthetic-baseline"), input, output, new OnnxSessionFactory());
+        var result = ModelWorker.Run(Path.Combine(Corpus.RepositoryRoot, "models", "glioma-synthetic-baseline"), Path.Combine(input, "images"), output, new OnnxSessionFactory());
         Assert.Equal(0, result.Failed);
         var probability = NiftiVolumes.ReadVolume(Path.Combine(output, "case-mr.prob.nii.gz"));
         var labels = NiftiVolumes.ReadVolume(Path.Combine(output, "case-mr.nii.gz"));

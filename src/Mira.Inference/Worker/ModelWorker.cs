@@ -20,8 +20,8 @@ public sealed record ModelWorkerOptions
 
 /// <summary>
 /// Runs a model package over a folder of cases in one process, the session made once (the file protocol of
-/// <c>mira model run</c>, docs/models.md): the input folder holds <c>images/&lt;case&gt;/</c> with one DICOM series per case;
-/// the output folder (absent or empty) receives, per case, <c>&lt;case&gt;.nii.gz</c> (the label map in the image grid),
+/// <c>mira model run</c>, docs/models.md): the images folder holds one sub-folder per case (<c>images/&lt;case&gt;/</c>), each
+/// with one DICOM series; the output folder (absent or empty) receives, per case, <c>&lt;case&gt;.nii.gz</c> (the label map in the image grid),
 /// <c>&lt;case&gt;.prob.nii.gz</c> (foreground probability, when the output is probabilistic), and once
 /// <c>predictions.json</c> (per case: status, series, files, label voxel counts, class scores, timings; totals).
 /// A case that fails is recorded with its error and the others go on; a package or session that fails stops the run.
@@ -31,13 +31,14 @@ public static partial class ModelWorker
     public const string PredictionsFileName = "predictions.json";
 
     /// <exception cref="ModelPackageException">The package, the folders or the session are refused; nothing is written.</exception>
-    public static ModelWorkerResult Run(string package, string inputFolder, string outputFolder, IModelSessionFactory factory,
+    /// <param name="imagesFolder">the folder of case folders (a test set's <c>images/</c>)</param>
+    public static ModelWorkerResult Run(string package, string imagesFolder, string outputFolder, IModelSessionFactory factory,
         ModelWorkerOptions? options = null, TextWriter? log = null, CancellationToken cancellationToken = default)
     {
         options ??= ModelWorkerOptions.Default;
         var wall = Stopwatch.StartNew();
-        var images = Path.Combine(inputFolder, "images");
-        if (!Directory.Exists(images)) throw new ModelPackageException($"{inputFolder}: no images/ folder (the input is images/<case>/ with one DICOM series each)");
+        var images = imagesFolder;
+        if (!Directory.Exists(images)) throw new ModelPackageException($"{images}: no such images folder (one sub-folder per case, each holding one DICOM series)");
         var cases = Directory.GetDirectories(images).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray();
         if (cases.Length == 0) throw new ModelPackageException($"{images}: no case folders");
         if (cases.Length > options.MaxCases) throw new ModelPackageException($"{images}: {cases.Length} cases, more than the limit of {options.MaxCases}");

@@ -7,22 +7,22 @@ using Mira.Inference.Worker;
 namespace Mira.Cli.Commands.Archive;
 
 /// <summary>
-/// <c>mira model run PACKAGE INPUT OUTPUT [--threads N] [--max-tensor-elements N]</c>: runs a model package (folder or
-/// zip) over <c>INPUT/images/&lt;case&gt;/</c> (one DICOM series per case) in this one process, the ONNX Runtime session made
-/// once, and writes <c>OUTPUT/&lt;case&gt;.nii.gz</c>, <c>OUTPUT/&lt;case&gt;.prob.nii.gz</c> and <c>OUTPUT/predictions.json</c>
+/// <c>mira model run --package P --images DIR --out DIR [--threads N] [--max-tensor-elements N]</c>: runs a model package
+/// (folder or zip) over <c>DIR/&lt;case&gt;/</c> (one DICOM series per case) in this one process, the ONNX Runtime session made
+/// once, and writes <c>OUT/&lt;case&gt;.nii.gz</c>, <c>OUT/&lt;case&gt;.prob.nii.gz</c> and <c>OUT/predictions.json</c>
 /// (ModelWorker; docs/models.md). The command is named <c>run</c>: its parent (<c>model</c>) is made by the caller.
 /// </summary>
 public static class ModelRunCommand
 {
     public static Command Create()
     {
-        var package = new Argument<string>("package") { Description = "the model package: a folder or .zip holding model.onnx and mira-model.json" };
-        var input = new Argument<string>("input") { Description = "a folder holding images/<case>/ with one DICOM series per case" };
-        var output = new Argument<string>("output") { Description = "the output folder (absent or empty): <case>.nii.gz, <case>.prob.nii.gz, predictions.json" };
+        var package = new Option<string>("--package") { Required = true, Description = "the model package: a folder or .zip holding model.onnx and mira-model.json" };
+        var input = new Option<string>("--images") { Required = true, Description = "the folder of cases: one sub-folder per case (images/<case>/), each holding one DICOM series" };
+        var output = new Option<string>("--out") { Required = true, Description = "the output folder (absent or empty): <case>.nii.gz, <case>.prob.nii.gz, predictions.json" };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (default 1)", DefaultValueFactory = _ => 1 };
         var maxTensor = new Option<long?>("--max-tensor-elements") { Description = $"refuse input/output tensors larger than this (default {ModelPredictorOptions.Default.MaxTensorElements})" };
         var cmd = new Command("run", """
-            Run a model package over a folder of cases (one DICOM series each, under INPUT/images/<case>/), applying the
+            Run a model package over a folder of cases (one DICOM series each, under --images DIR/<case>/), applying the
             preprocessing its mira-model.json states (intensity source, clip, scale, offset, resampling) and writing,
             per case, the label map in the image grid (<case>.nii.gz), the foreground probability when the output is
             probabilistic (<case>.prob.nii.gz), and predictions.json (per case status, scores, label voxel counts and
