@@ -1,5 +1,6 @@
 using Mira.Platform.Annotations;
 using Mira.Platform.Audit;
+using Mira.Platform.Datasets;
 using Mira.Platform.Demo;
 using Mira.Platform.Intake;
 using Mira.Platform.Jobs;
@@ -9,6 +10,7 @@ using Mira.Platform.Statistics;
 using Mira.Storage;
 using Mira.Storage.Annotations;
 using Mira.Storage.Blobs;
+using Mira.Storage.Datasets;
 using Mira.Storage.Index;
 using Mira.Storage.Jobs;
 using Mira.Storage.Lineage;
@@ -50,6 +52,7 @@ public sealed class MiraPlatform : IAsyncDisposable
         Statistics = new StatisticsService(index, Projects, Audit);
         var annotationStore = new AnnotationStore(database);
         Annotations = new AnnotationService(annotationStore, new ProtocolCatalog(annotationStore), Projects, Accounts, Audit, options.AnnotationEncodings);
+        Datasets = new DatasetService(new DatasetStore(database), Projects, Annotations, Audit, dataFolder);
     }
 
     public PlatformOptions Options { get; }
@@ -79,6 +82,8 @@ public sealed class MiraPlatform : IAsyncDisposable
     public StatisticsService Statistics { get; }
     /// <summary>Annotation protocols, tasks, reads, review and arbitration, agreement, export (<c>docs/annotation.md</c>).</summary>
     public AnnotationService Annotations { get; }
+    /// <summary>Dataset releases: splits by patient, leakage checks, datasheets, downloads, the evaluation runner's reads (<c>docs/datasets.md</c>).</summary>
+    public DatasetService Datasets { get; }
     /// <summary>The durable job table.</summary>
     public JobService Jobs { get; }
     /// <summary>The job kinds this platform runs.</summary>

@@ -72,6 +72,18 @@ public static class AuditActions
     /// <summary>A project's annotations exported (details: format, versions, tasks, files).</summary>
     public const string AnnotationExport = "annotation.export";
 
+    // Dataset releases (docs/datasets.md): every creation, listing, view, download and materialisation, refused ones included.
+    /// <summary>A release created, or refused (leakage, bad request, not a steward); details: name, version, kind, counts or the reason.</summary>
+    public const string DatasetRelease = "dataset.release";
+    /// <summary>A project's releases listed (details: how many, how many sequestered were shown by summary only).</summary>
+    public const string DatasetList = "dataset.list";
+    /// <summary>A release's datasheet read (a developer's refusal for a sequestered release included).</summary>
+    public const string DatasetView = "dataset.view";
+    /// <summary>A release downloaded as a zip of its folder tree, or refused (sequestered, not allowed).</summary>
+    public const string DatasetDownload = "dataset.download";
+    /// <summary>A release written to a folder for the evaluation runner (the only way a sequestered release is read).</summary>
+    public const string DatasetMaterialise = "dataset.materialise";
+
     // Statistics and supervision.
     /// <summary>A view of the intake zone's statistics (the JSON, a plot or the page): aggregates of identified data.</summary>
     public const string StatisticsView = "statistics.view";

@@ -1,4 +1,5 @@
 using Mira.Storage.Annotations;
+using Mira.Storage.Datasets;
 using Mira.Storage.Index;
 using Mira.Storage.Jobs;
 using Mira.Storage.Lineage;
@@ -32,6 +33,7 @@ public static class MigrationCatalog
         new(9, "web sessions: the web workspace's cookie sign-ins", _ => WebSessionStore.TableDdl),
         new(10, "projects: an optional disease domain (one of the ten annotation protocols)", ProjectDomains.ColumnDdl),
         new(11, "annotation: protocol versions, project protocols, annotators, tasks, assignments, versions", AnnotationSchema.TableDdl),
+        new(12, "datasets: releases, members, splits", DatasetSchema.TableDdl),
     ]);
 
     /// <summary>A research project's own index (a SQLite file, or a PostgreSQL schema): the archive index alone.</summary>
