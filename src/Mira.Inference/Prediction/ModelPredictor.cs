@@ -111,6 +111,15 @@ public sealed class ModelPredictor : IDisposable
             var o = RunOne(new ModelTensor(shape, values));
             return (o.Shape, o.Data);
         }
+        if (Manifest.Output.Kind == OutputKinds.Scores)
+        {
+            // An NCHW classifier reads a 2D image (a photograph, a slide tile, one radiograph): one slice.
+            if (nz != 1) throw new ModelPackageException($"{Manifest.Name} classifies 2D images (NCHW) but the image has {nz} slices");
+            var shape = new[] { 1, 1, ny, nx };
+            CheckFits(shape);
+            var o = RunOne(new ModelTensor(shape, values));
+            return (o.Shape, o.Data);
+        }
         // NCHW: one slice (k) at a time; the outputs are stacked along a new depth axis after the channel: N, C, D, H, W.
         var slice = nx * ny;
         float[]? stacked = null;
@@ -134,7 +143,7 @@ public sealed class ModelPredictor : IDisposable
             for (var c = 0; c < lead; c++)
                 Array.Copy(o.Data, c * plane, stacked!, ((long)c * nz + k) * plane, plane);
         }
-        if (sliceShape!.Length < 2) return (sliceShape, stacked!); // per-slice scores: left for the decoder to refuse
+        if (sliceShape!.Length < 2) throw new ModelPackageException($"output '{output.Name}' is [{Dims(sliceShape)}] per slice, not a voxel map");
         int[] full = [.. sliceShape[..^2], nz, sliceShape[^2], sliceShape[^1]];
         return (full, stacked!);
     }

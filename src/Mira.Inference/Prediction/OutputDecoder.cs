@@ -84,8 +84,7 @@ internal static class OutputDecoder
     {
         if (layout != "NCDHW" && layout != "NCHW") throw new ModelPackageException($"layout {layout} cannot give scores");
         if (shape.Length > 2 || (shape.Length == 2 && shape[0] != 1) || data.Length != spec.Classes.Count)
-            throw new ModelPackageException($"a scores output is [K] or [1, K] with K = {spec.Classes.Count} classes; this one is [{string.Join(", ", shape)}]" +
-                (layout == "NCHW" ? " (an NCHW classifier reads a single-slice image)" : ""));
+            throw new ModelPackageException($"a scores output is [K] or [1, K] with K = {spec.Classes.Count} classes; this one is [{string.Join(", ", shape)}]");
         var raw = data.Select(v => (double)v).ToArray();
         double[] scores = spec.Activation switch
         {
