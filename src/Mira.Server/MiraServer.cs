@@ -117,6 +117,8 @@ public static class MiraServer
         Statistics.StatisticsEndpoints.Map(app);
         Intake.ConversionEndpoints.Map(app);
         Annotations.AnnotationEndpoints.Map(app);
+        Models.ModelEndpoints.Map(app);
+        Models.EvaluationEndpoints.Map(app);
         return app;
     }
 

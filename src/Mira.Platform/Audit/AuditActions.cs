@@ -125,6 +125,20 @@ public static class AuditActions
     // Jobs.
     public const string JobCancel = "job.cancel";
 
+    // Models and evaluation (docs/models.md, docs/evaluation.md).
+    /// <summary>A model version pushed into the registry (resource model:NAME@VERSION; details: its content hash).</summary>
+    public const string ModelPush = "model.push";
+    /// <summary>A stored model package downloaded by its owner, a steward or an admin.</summary>
+    public const string ModelDownload = "model.download";
+    /// <summary>An evaluation phase created on a project's test release.</summary>
+    public const string EvaluationPhase = "evaluation.phase";
+    /// <summary>A model version submitted to a phase (or refused: window, limits, protocol).</summary>
+    public const string EvaluationSubmit = "evaluation.submit";
+    /// <summary>The evaluation runner read a test release (sequestered or not) to score a model.</summary>
+    public const string EvaluationRun = "evaluation.run";
+    /// <summary>An evaluation report read (its summary, HTML or JSON).</summary>
+    public const string EvaluationReport = "evaluation.report";
+
     /// <summary>Every name above (for documentation and a test that keeps the catalogue and the code in step).</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditActions).GetFields()
         .Where(f => f.IsLiteral && f.FieldType == typeof(string)).Select(f => (string)f.GetRawConstantValue()!).ToArray();
