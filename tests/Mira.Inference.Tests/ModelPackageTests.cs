@@ -75,6 +75,31 @@ public class ModelPackageTests
         Assert.Contains("4000", e.Message);
     }
 
+    sealed class Unseekable(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
+    public void Reads_an_unseekable_upload_stream_within_the_limit_and_refuses_one_past_it()
+    {
+        using var zip = Zip(ManifestEntry(), ("model.onnx", Onnx));
+        var size = zip.Length;
+        Assert.Equal("test-model", ModelPackage.Read(new Unseekable(zip)).Manifest.Name);
+        zip.Position = 0;
+        var e = Assert.Throws<ModelPackageException>(() => ModelPackage.Read(new Unseekable(zip), new ModelPackageLimits { MaxPackageBytes = size - 1 }));
+        Assert.Contains($"limit of {size - 1} bytes", e.Message);
+    }
+
     [Theory]
     [InlineData("../model.onnx")]
     [InlineData("/etc/model.onnx")]

@@ -185,6 +185,12 @@ public class ModelPredictorTests
         using var p = Predictor(TestPackages.Manifest(output: OneChannel), Identity("NCDHW"), new ModelPredictorOptions { MaxTensorElements = 100 });
         var e = Assert.Throws<ModelPackageException>(() => p.Predict(TestVolumes.Make(5, 5, 5, (_, _, _) => 0)));
         Assert.Contains("125 values, more than the limit of 100", e.Message);
+        // 4×4×4 at 1 mm is 64 values; at 0.5 mm it becomes 7×7×7 = 343.
+        using var fine = Predictor(TestPackages.Manifest(output: OneChannel, resampling: """{ "spacing": [0.5, 0.5, 0.5] }"""), Identity("NCDHW"),
+            new ModelPredictorOptions { MaxTensorElements = 100 });
+        var g = new VolumeGeometry([0, 0, 0], [1, 1, 1], [1, 0, 0, 0, 1, 0, 0, 0, 1]);
+        e = Assert.Throws<ModelPackageException>(() => fine.Predict(TestVolumes.Make(4, 4, 4, (_, _, _) => 0, geometry: g)));
+        Assert.Contains("the resampled input would hold 343 values", e.Message);
     }
 
     [Fact]

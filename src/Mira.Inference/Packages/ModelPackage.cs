@@ -73,7 +73,8 @@ public sealed partial class ModelPackage
     public static ModelPackage Read(Stream zip, ModelPackageLimits? limits = null)
     {
         limits ??= ModelPackageLimits.Default;
-        if (zip.CanSeek && zip.Length > limits.MaxPackageBytes)
+        if (!zip.CanSeek) zip = Buffer(zip, limits.MaxPackageBytes); // ZipArchive would copy an unseekable stream whole, unbounded
+        if (zip.Length > limits.MaxPackageBytes)
             throw new ModelPackageException($"the package is {zip.Length} bytes, more than the limit of {limits.MaxPackageBytes}");
         ZipArchive archive;
         try { archive = new ZipArchive(zip, ZipArchiveMode.Read, leaveOpen: true); }
@@ -100,6 +101,20 @@ public sealed partial class ModelPackage
             }
             return new ModelPackage(files);
         }
+    }
+
+    static MemoryStream Buffer(Stream source, long limit)
+    {
+        var m = new MemoryStream();
+        var buffer = new byte[81920];
+        int n;
+        while ((n = source.Read(buffer)) > 0)
+        {
+            if (m.Length + n > limit) throw new ModelPackageException($"the package is more than the limit of {limit} bytes");
+            m.Write(buffer, 0, n);
+        }
+        m.Position = 0;
+        return m;
     }
 
     /// <summary>Reads an entry, counting the bytes really produced (the declared size of an entry can lie).</summary>

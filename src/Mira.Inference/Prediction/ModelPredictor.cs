@@ -57,6 +57,7 @@ public sealed class ModelPredictor : IDisposable
             throw new ModelPackageException($"{Manifest.Name} reads SUVbw: the series' SUVbw factor is needed (got {suvBwFactor?.ToString() ?? "none"})");
         var watch = Stopwatch.StartNew();
         var size = image.Size[..3];
+        Cap(image.VoxelCount, "the image");
         var values = Preprocess(image, m.Intensity, m.Intensity.Source == IntensityTransform.SuvBw ? suvBwFactor!.Value : 1);
         var modelSize = size;
         double[]? step = null;
