@@ -64,7 +64,7 @@ static class EvaluationFixtures
                 Reference = reference,
                 Prediction = prediction,
                 Probability = withProbability
-                    ? Probability(reference, (i, j, k) => caseFn(i, j, k) != 0 ? 0.55 + 0.05 * (c % 8) : ((i * 7 + j * 3 + k * 5 + c) % 11) / 40.0)
+                    ? Probability(reference, (i, j, k) => caseFn(i, j, k) != 0 ? (empty ? 0.3 : 0.55 + 0.05 * (c % 8)) : ((i * 7 + j * 3 + k * 5 + c) % 11) / 40.0)
                     : null,
                 Subgroups = new Dictionary<string, string> { ["site"] = patients[c] is "P1" or "P3" or "P5" ? "A" : "B", ["sex"] = patients[c] is "P1" or "P3" ? "F" : "M" },
                 InferenceSeconds = 1.5 + c * 0.25,
