@@ -31,13 +31,13 @@ static class SegmentationCaseScorer
             throw new EvaluationException($"case {id}: the probability map ({probability}) is not on the predicted label map's grid ({prediction})");
         try
         {
-            var (r, p) = GridAlignment.ToUnionGrid(reference, prediction, $"case {id}: reference", $"case {id}: prediction");
+            var (r, p) = GridAlignment.ToUnionGrid(reference, prediction, "the reference", "the prediction");
             if (probability is not null && !ReferenceEquals(p, prediction)) (_, probability) = GridAlignment.ToUnionGrid(reference, probability);
             (reference, prediction) = (r, p);
         }
         catch (ImagingException e)
         {
-            throw new EvaluationException(e.Message, e);
+            throw new EvaluationException($"case {id}: {e.Message}", e);
         }
         CheckLabels(reference, structures, id, "reference");
         CheckLabels(prediction, structures, id, "prediction");

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Mira.Metrics;
 using Mira.Metrics.Statistics;
 
@@ -12,8 +13,20 @@ static class SegmentationEvaluation
             .Concat(spec.Regions.Select(r => new ScoredStructure(r.Name, r.Values.Distinct().Order().ToArray(), true))).ToArray();
         var conventions = spec.EmptyMasks == "brats" ? EmptyMaskConventions.BraTS : EmptyMaskConventions.Default;
         var scores = new SegmentationCaseScore[cases.Length];
-        Parallel.For(0, cases.Length, new ParallelOptions { MaxDegreeOfParallelism = spec.MaxParallelCases },
-            i => scores[i] = SegmentationCaseScorer.Score(cases[i], structures, spec, conventions));
+        var errors = new Exception?[cases.Length];
+        Parallel.For(0, cases.Length, new ParallelOptions { MaxDegreeOfParallelism = spec.MaxParallelCases }, i =>
+        {
+            try
+            {
+                scores[i] = SegmentationCaseScorer.Score(cases[i], structures, spec, conventions);
+            }
+            catch (Exception e)
+            {
+                errors[i] = e;
+            }
+        });
+        // The first failing case in id order is reported, as itself, whatever order the threads ran in.
+        if (errors.FirstOrDefault(e => e is not null) is { } error) ExceptionDispatchInfo.Throw(error);
         var withProbability = scores.Count(s => s.DetectionScore is not null);
         if (withProbability != 0 && withProbability != cases.Length)
             throw new EvaluationException($"{withProbability} of {cases.Length} cases have a probability map (first without: {cases[Array.FindIndex(scores, s => s.DetectionScore is null)].CaseId}); give one for every case or none");

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Mira.Platform.Evaluations.Engine;
@@ -13,11 +14,15 @@ public sealed record SignedFile(string Path, string Sha256, long Bytes);
 public sealed record SignatureManifest(string Algorithm, string PublicKey, string KeyId, string ReleaseId, string ReleaseHash, string ModelPackageSha256,
     string EvaluatorVersion, string ResultsSha256, IReadOnlyList<SignedFile> Files)
 {
-    /// <summary>The bytes the signature covers: this manifest as compact JSON, fields in declaration order, files by ordinal path.</summary>
+    /// <summary>
+    /// The bytes the signature covers: this manifest as compact UTF-8 JSON (no whitespace), fields in declaration order,
+    /// files by ordinal path, strings escaped only where JSON requires (quote, backslash, control characters) — for the
+    /// ASCII values a manifest holds, the bytes of Python's <c>json.dumps(manifest, separators=(",", ":"))</c>.
+    /// </summary>
     public byte[] CanonicalBytes()
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms)) Write(w);
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping })) Write(w);
         return ms.ToArray();
     }
 
@@ -49,7 +54,7 @@ public sealed record SignatureManifest(string Algorithm, string PublicKey, strin
     internal static byte[] FileBytes(SignatureManifest manifest, byte[] signature)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("format", SignatureFormat);

@@ -32,18 +32,34 @@ sealed class SvgPlot
     {
         body.Append($"<text x=\"{N(width / 2)}\" y=\"20\" text-anchor=\"middle\" font-weight=\"bold\">{Escape(title)}</text>");
         body.Append($"<rect x=\"{N(Left)}\" y=\"{N(Top)}\" width=\"{N(width - Left - Right)}\" height=\"{N(height - Top - Bottom)}\" fill=\"none\" stroke=\"#888\"/>");
-        for (var i = 0; i <= ticks; i++)
-        {
-            var xv = x0 + (x1 - x0) * i / ticks;
-            var yv = y0 + (y1 - y0) * i / ticks;
-            body.Append($"<text x=\"{N(X(xv))}\" y=\"{N(height - Bottom + 16)}\" text-anchor=\"middle\" font-size=\"11\">{Escape(Tick(xv))}</text>");
-            if (yTicks) body.Append($"<text x=\"{N(Left - 6)}\" y=\"{N(Y(yv) + 4)}\" text-anchor=\"end\" font-size=\"11\">{Escape(Tick(yv))}</text>");
-        }
+        foreach (var (xv, text) in Ticks(x0, x1, ticks))
+            body.Append($"<text x=\"{N(X(xv))}\" y=\"{N(height - Bottom + 16)}\" text-anchor=\"middle\" font-size=\"11\">{Escape(text)}</text>");
+        if (yTicks)
+            foreach (var (yv, text) in Ticks(y0, y1, ticks))
+                body.Append($"<text x=\"{N(Left - 6)}\" y=\"{N(Y(yv) + 4)}\" text-anchor=\"end\" font-size=\"11\">{Escape(text)}</text>");
         body.Append($"<text x=\"{N(Left + (width - Left - Right) / 2)}\" y=\"{N(height - 8)}\" text-anchor=\"middle\" font-size=\"12\">{Escape(xLabel)}</text>");
         body.Append($"<text transform=\"translate(14,{N(Top + (height - Top - Bottom) / 2)}) rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">{Escape(yLabel)}</text>");
     }
 
-    static string Tick(double v) => Math.Abs(v) >= 1000 ? v.ToString("0", CultureInfo.InvariantCulture) : v.ToString("0.##", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// Tick positions at a "nice" step (1, 2 or 5 × 10ᵏ, about <paramref name="count"/> of them) inside [lo, hi],
+    /// labelled with as many decimals as the step needs.
+    /// </summary>
+    internal static IReadOnlyList<(double Value, string Text)> Ticks(double lo, double hi, int count)
+    {
+        var raw = (hi - lo) / Math.Max(1, count);
+        var mag = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        var step = raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
+        var decimals = Math.Max(0, (int)-Math.Floor(Math.Log10(step) + 1e-9));
+        var ticks = new List<(double, string)>();
+        for (var k = Math.Ceiling(lo / step - 1e-9); k * step <= hi + step * 1e-9 && ticks.Count < 50; k++)
+        {
+            var v = k * step;
+            if (Math.Abs(v) < step * 1e-9) v = 0;
+            ticks.Add((v, v.ToString("F" + decimals, CultureInfo.InvariantCulture)));
+        }
+        return ticks;
+    }
 
     public void Line(double xa, double ya, double xb, double yb, string stroke, string? dash = null, double strokeWidth = 1) =>
         body.Append($"<line x1=\"{N(X(xa))}\" y1=\"{N(Y(ya))}\" x2=\"{N(X(xb))}\" y2=\"{N(Y(yb))}\" stroke=\"{stroke}\" stroke-width=\"{N(strokeWidth)}\"{(dash is null ? "" : $" stroke-dasharray=\"{dash}\"")}/>");
