@@ -117,6 +117,7 @@ public static class MiraServer
         Statistics.StatisticsEndpoints.Map(app);
         Intake.ConversionEndpoints.Map(app);
         Annotations.AnnotationEndpoints.Map(app);
+        Datasets.DatasetEndpoints.Map(app);
         return app;
     }
 
