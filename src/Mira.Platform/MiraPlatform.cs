@@ -53,6 +53,8 @@ public sealed class MiraPlatform : IAsyncDisposable
         var annotationStore = new AnnotationStore(database);
         Annotations = new AnnotationService(annotationStore, new ProtocolCatalog(annotationStore), Projects, Accounts, Audit, options.AnnotationEncodings);
         Datasets = new DatasetService(new DatasetStore(database), Projects, Annotations, Audit, dataFolder);
+        Annotations.HiddenStudies = async (actor, project, ct) =>
+            (await Datasets.SequesteredCasesAsync(new DatasetActor(actor.Name, actor.Roles), project, ct)).Studies;
     }
 
     public PlatformOptions Options { get; }

@@ -106,3 +106,35 @@ public sealed class SequesteredAccessTests : IAsyncLifetime
         Ok(await Dev.GetAsync($"/api/projects/{Project}/annotations/export?format=seg"), HttpStatusCode.Forbidden);
     }
 }
+
+/// <summary>A developer who is also an annotator on a task of a case that is then sequestered loses the task from every view.</summary>
+public sealed class SequesteredTaskTests : IAsyncLifetime
+{
+    readonly DatasetServer s = new();
+    public Task InitializeAsync() => s.InitializeAsync();
+    public Task DisposeAsync() => s.DisposeAsync();
+
+    [Fact]
+    public async Task Its_annotation_tasks_leave_the_queue_and_the_task_view()
+    {
+        foreach (var p in new[] { "dev3", "r2", "r3", "r4" })
+        {
+            await s.Archive.Accounts.CreateUserAsync(p, TestArchive.UserPassword, p == "dev3" ? [Roles.Developer, Roles.Annotator] : [Roles.Annotator]);
+            Ok(await s.Steward.PostAsJsonAsync($"/api/projects/{Project}/members", new { user = p, role = "member" }));
+        }
+        Ok(await s.Steward.PostAsJsonAsync($"/api/projects/{Project}/protocols", new { protocol = "fundus-dr-multidisease" }));
+        var pet = (await s.SeriesAsync()).Single(x => x.Modality == "PT");
+        var task = (long)(await JsonOf(await s.Steward.PostAsJsonAsync($"/api/projects/{Project}/tasks", new
+        {
+            studyInstanceUid = pet.Study, protocol = "fundus-dr-multidisease", annotators = new[] { "dev3", "r2" }, reviewer = "r3", arbitrator = "r4",
+        }), HttpStatusCode.Created))["id"]!;
+        Ok(await s.As("dev3").GetAsync($"/api/tasks/{task}"));
+        Assert.Contains($"{task}", await s.As("dev3").GetStringAsync("/api/me/tasks"));
+
+        Ok(await s.Steward.PostAsJsonAsync($"/api/projects/{Project}/releases", Body("vault", "sequestered", new[] { pet.Series })), HttpStatusCode.Created);
+        Ok(await s.As("dev3").GetAsync($"/api/tasks/{task}"), HttpStatusCode.NotFound);
+        Assert.Equal("[]", (await s.As("dev3").GetStringAsync("/api/me/tasks")).Trim());
+        Ok(await s.As("dev3").GetAsync($"/tasks/{task}"), HttpStatusCode.NotFound);
+        Ok(await s.Steward.GetAsync($"/api/tasks/{task}"));
+    }
+}
