@@ -59,6 +59,8 @@ public sealed class MiraPlatform : IAsyncDisposable
         Models = new ModelRegistry(new ModelStore(database), blobs, Audit);
         Evaluations = new EvaluationService(new EvaluationStore(database), Models, Datasets, Projects, Jobs, Audit, blobs, dataFolder, options.Evaluations);
         JobHandlers = [new ProjectRuleCopyJob(Projects), new EvaluationRunJob(Evaluations)];
+        Annotations.HiddenStudies = async (actor, project, ct) =>
+            (await Datasets.SequesteredCasesAsync(new DatasetActor(actor.Name, actor.Roles), project, ct)).Studies;
     }
 
     public PlatformOptions Options { get; }

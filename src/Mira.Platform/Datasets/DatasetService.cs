@@ -41,11 +41,7 @@ public sealed partial class DatasetService(DatasetStore store, ProjectService pr
     /// </summary>
     public async Task<DatasetRelease> CreateAsync(DatasetActor actor, string projectId, ReleaseRequest request, CancellationToken ct = default)
     {
-        if (!actor.IsSteward)
-        {
-            await AuditAsync(actor, AuditActions.DatasetRelease, projectId, new { refused = "not a steward" }, AuditOutcome.Denied);
-            throw DatasetRefusedException.Forbidden($"'{AuditActions.DatasetRelease}' needs one of the roles: {Security.Roles.Steward}, {Security.Roles.Admin}");
-        }
+        await RequireMayCreateAsync(actor, projectId);
         try
         {
             var (release, members, leakage) = await PlanAsync(actor, projectId, request, ct);
@@ -68,6 +64,14 @@ public sealed partial class DatasetService(DatasetStore store, ProjectService pr
                 e.Kind == DatasetRefusal.Forbidden ? AuditOutcome.Denied : AuditOutcome.Failure);
             throw;
         }
+    }
+
+    /// <summary>Refuses (403, audited as denied) anyone but stewards and admins: hosts call it before reading a request body.</summary>
+    public async Task RequireMayCreateAsync(DatasetActor actor, string projectId)
+    {
+        if (actor.IsSteward) return;
+        await AuditAsync(actor, AuditActions.DatasetRelease, projectId, new { refused = "not a steward" }, AuditOutcome.Denied);
+        throw DatasetRefusedException.Forbidden($"'{AuditActions.DatasetRelease}' needs one of the roles: {Security.Roles.Steward}, {Security.Roles.Admin}");
     }
 
     /// <summary>
