@@ -47,7 +47,7 @@ public static class DemoCohort
             var sex = n % 2 == (n / 2) % 2 ? "F" : "M";
             var ageYears = 35 + (int)(rng.NextDouble() * 45);
             var weight = Math.Round(50 + rng.NextDouble() * 50, 1);
-            var dose = Math.Round(250e6 + rng.NextDouble() * 150e6, -6);
+            var dose = Math.Round(250 + rng.NextDouble() * 150) * 1e6;
             var lesions = new List<DemoLesion>();
             var count = 1 + (int)(rng.NextDouble() * 3);
             for (var l = 0; l < count; l++)

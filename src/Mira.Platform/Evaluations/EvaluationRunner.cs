@@ -19,6 +19,8 @@ public sealed record EvaluationRunRequest(string Package, string Images, string?
     public ModelWorkerLimits Limits { get; init; } = ModelWorkerLimits.Default;
     public DateTimeOffset Created { get; init; } = DateTimeOffset.UtcNow;
     public int BootstrapReplicates { get; init; } = 2000;
+    /// <summary>Where the worker's predictions are kept (label maps, probabilities, predictions.json); null: a temporary folder, deleted.</summary>
+    public string? Predictions { get; init; }
 }
 
 /// <summary>What an evaluation produced: the results, the signed report's files and how long each part took.</summary>
@@ -50,7 +52,7 @@ public sealed class EvaluationRunner(IModelWorker worker, string signingKeyPath)
         var work = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "mira-eval-" + Guid.NewGuid().ToString("N"))).FullName;
         try
         {
-            var predictions = Directory.CreateDirectory(Path.Combine(work, "predictions")).FullName;
+            var predictions = request.Predictions is { } keep ? Path.GetFullPath(keep) : Path.Combine(work, "predictions");
             var run = await worker.RunAsync(Path.GetFullPath(request.Package), Path.GetFullPath(request.Images), predictions, request.Limits, ct);
             if (!run.Succeeded)
                 throw new ModelRunFailedException(run.StoppedBecause is { } why
@@ -59,7 +61,7 @@ public sealed class EvaluationRunner(IModelWorker worker, string signingKeyPath)
             var produced = WorkerPredictions.Read(predictions);
             var scoring = Stopwatch.StartNew();
             var spec = SpecFor(manifest, request);
-            var evaluationCases = cases.Select(c => ToEvaluationCase(c, predictions, produced, classification)).ToList();
+            var evaluationCases = classification ? cases.Select(c => Classified(c, produced)).ToList() : Segmented(cases, predictions, request.Labels!);
             var results = EvaluationEngine.Evaluate(evaluationCases, spec);
             scoring.Stop();
             var provenance = new ReportProvenance(request.ReleaseId, request.ReleaseHash ?? TestSetHash.Of(request.Images, request.Labels, request.CasesTsv),
@@ -85,23 +87,19 @@ public sealed class EvaluationRunner(IModelWorker worker, string signingKeyPath)
         return new EvaluationSpec(EvaluationTask.Segmentation, labels) { RankingMetric = request.RankingMetric, BootstrapReplicates = request.BootstrapReplicates };
     }
 
-    static EvaluationCase ToEvaluationCase(TestSetCase c, string predictions, WorkerPredictions produced, bool classification)
+    static EvaluationCase Classified(TestSetCase c, WorkerPredictions produced) =>
+        produced.Cases.TryGetValue(c.CaseId, out var p) && p.Scores is { } scores
+            ? new EvaluationCase(c.CaseId, c.PatientKey) { Subgroups = c.Fields, ReferenceClass = c.ReferenceClass, ClassScores = scores, InferenceSeconds = p.Seconds }
+            : throw new EvaluationException($"case {c.CaseId}: the model gave no class scores");
+
+    /// <summary>The worker's label maps paired with the references; every case of the test set must be there.</summary>
+    static List<EvaluationCase> Segmented(IReadOnlyList<TestSetCase> cases, string predictions, string labels)
     {
-        var p = produced.For(c.CaseId);
-        if (classification)
-            return new EvaluationCase(c.CaseId, c.PatientKey)
-            {
-                Subgroups = c.Fields, ReferenceClass = c.ReferenceClass,
-                ClassScores = p.Scores ?? throw new EvaluationException($"case {c.CaseId}: the model gave no class scores"), InferenceSeconds = p.Seconds,
-            };
-        var labelMap = Path.Combine(predictions, Path.GetFileName(p.LabelMap ?? c.CaseId + ".nii.gz"));
-        if (!File.Exists(labelMap)) throw new EvaluationException($"case {c.CaseId}: the model wrote no label map");
-        var probability = Path.Combine(predictions, Path.GetFileName(p.Probability ?? c.CaseId + ".prob.nii.gz"));
-        return new EvaluationCase(c.CaseId, c.PatientKey)
-        {
-            Subgroups = c.Fields, ReferencePath = c.ReferencePath, PredictionPath = labelMap,
-            ProbabilityPath = File.Exists(probability) ? probability : null, InferenceSeconds = p.Seconds,
-        };
+        var info = cases.ToDictionary(c => c.CaseId, c => new CaseInfo(c.PatientKey, c.Fields), StringComparer.Ordinal);
+        var paired = PredictionFolder.SegmentationCases(predictions, labels, info);
+        var missing = cases.Select(c => c.CaseId).Except(paired.Select(p => p.CaseId), StringComparer.Ordinal).ToList();
+        if (missing.Count > 0) throw new EvaluationException($"the model worker reported nothing for {missing.Count} case(s): {string.Join(", ", missing.Take(5))}");
+        return [.. paired];
     }
 }
 
