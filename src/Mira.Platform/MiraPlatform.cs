@@ -1,18 +1,24 @@
 using Mira.Platform.Annotations;
 using Mira.Platform.Audit;
+using Mira.Platform.Datasets;
 using Mira.Platform.Demo;
 using Mira.Platform.Intake;
+using Mira.Platform.Evaluations;
 using Mira.Platform.Jobs;
+using Mira.Platform.Models;
 using Mira.Platform.Research;
 using Mira.Platform.Security;
 using Mira.Platform.Statistics;
 using Mira.Storage;
 using Mira.Storage.Annotations;
 using Mira.Storage.Blobs;
+using Mira.Storage.Evaluations;
+using Mira.Storage.Datasets;
 using Mira.Storage.Index;
 using Mira.Storage.Jobs;
 using Mira.Storage.Lineage;
 using Mira.Storage.Migrations;
+using Mira.Storage.Models;
 using Mira.Storage.Network;
 using Mira.Storage.Projects;
 using Mira.Storage.Security;
@@ -46,10 +52,15 @@ public sealed class MiraPlatform : IAsyncDisposable
         IngestQueue = new IngestQueue(Ingest);
         Intake = new IntakeService(Ingest, IngestQueue, Projects, Audit);
         Conversion = new ConversionIntake(Ingest, index, blobs, Mira.Conversion.ImageConverters.CreateBuiltIn());
-        JobHandlers = [new ProjectRuleCopyJob(Projects)];
         Statistics = new StatisticsService(index, Projects, Audit);
         var annotationStore = new AnnotationStore(database);
         Annotations = new AnnotationService(annotationStore, new ProtocolCatalog(annotationStore), Projects, Accounts, Audit, options.AnnotationEncodings);
+        Datasets = new DatasetService(new DatasetStore(database), Projects, Annotations, Audit, dataFolder);
+        Models = new ModelRegistry(new ModelStore(database), blobs, Audit);
+        Evaluations = new EvaluationService(new EvaluationStore(database), Models, Datasets, Projects, Jobs, Audit, blobs, dataFolder, options.Evaluations);
+        JobHandlers = [new ProjectRuleCopyJob(Projects), new EvaluationRunJob(Evaluations)];
+        Annotations.HiddenStudies = async (actor, project, ct) =>
+            (await Datasets.SequesteredCasesAsync(new DatasetActor(actor.Name, actor.Roles), project, ct)).Studies;
     }
 
     public PlatformOptions Options { get; }
@@ -79,6 +90,12 @@ public sealed class MiraPlatform : IAsyncDisposable
     public StatisticsService Statistics { get; }
     /// <summary>Annotation protocols, tasks, reads, review and arbitration, agreement, export (<c>docs/annotation.md</c>).</summary>
     public AnnotationService Annotations { get; }
+    /// <summary>Dataset releases: splits by patient, leakage checks, datasheets, downloads, the evaluation runner's reads (<c>docs/datasets.md</c>).</summary>
+    public DatasetService Datasets { get; }
+    /// <summary>The model registry: immutable model versions, packages stored by content hash (<c>docs/models.md</c>).</summary>
+    public ModelRegistry Models { get; }
+    /// <summary>Evaluation phases, submissions, runs, signed reports and leaderboards (<c>docs/evaluation.md</c>).</summary>
+    public EvaluationService Evaluations { get; }
     /// <summary>The durable job table.</summary>
     public JobService Jobs { get; }
     /// <summary>The job kinds this platform runs.</summary>

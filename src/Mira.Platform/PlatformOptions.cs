@@ -30,6 +30,9 @@ public sealed record PlatformOptions
     /// <summary>How annotation reads are decoded and versions written as DICOM SEG / SR and NIfTI.</summary>
     public Annotations.IAnnotationEncodings? AnnotationEncodings { get; init; } = new Annotations.AnnotationEncodings();
 
+    /// <summary>How evaluation jobs run their model worker (the host sets <see cref="Evaluations.EvaluationOptions.WorkerCommand"/>).</summary>
+    public Evaluations.EvaluationOptions Evaluations { get; init; } = new();
+
     /// <summary>
     /// Whether opening cleans up after a crash: temporary blob files and the blobs of ingest batches that were in flight
     /// (named by the journal) and never indexed. Only the process that owns the data folder's ingest may do this (the

@@ -117,6 +117,9 @@ public static class MiraServer
         Statistics.StatisticsEndpoints.Map(app);
         Intake.ConversionEndpoints.Map(app);
         Annotations.AnnotationEndpoints.Map(app);
+        Models.ModelEndpoints.Map(app);
+        Models.EvaluationEndpoints.Map(app);
+        Datasets.DatasetEndpoints.Map(app);
         return app;
     }
 

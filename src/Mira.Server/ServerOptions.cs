@@ -1,4 +1,5 @@
 using Mira.Platform;
+using Mira.Platform.Evaluations;
 using Mira.Platform.Intake;
 using Mira.Platform.Jobs;
 using Mira.Storage.Security;
@@ -100,11 +101,14 @@ public sealed record ServerOptions
     /// <summary>The job table: whether this process runs jobs (project rule copies…), and their retries and leases.</summary>
     public JobOptions Jobs { get; init; } = new();
 
+    /// <summary>How evaluation jobs run models: by default the <c>mira</c> beside this program (<see cref="MiraExecutable"/>).</summary>
+    public EvaluationOptions Evaluations { get; init; } = new() { WorkerCommand = MiraExecutable.Command() };
+
     /// <summary>What the platform opens: the same data folder, database and tunables as every archive command.</summary>
     public PlatformOptions Platform => new()
     {
         DataFolder = DataFolder, ConnectionString = ConnectionString, Security = Security, Jobs = Jobs, Console = Console,
-        RecoverInterruptedIngest = true, IntakeLimits = IntakeLimits,
+        RecoverInterruptedIngest = true, IntakeLimits = IntakeLimits, Evaluations = Evaluations,
     };
 
     /// <summary>A hook run on the builder before the application is built (tests use it to swap in a test server).</summary>

@@ -182,6 +182,7 @@ public sealed partial class AnnotationService
     public async Task<VersionOutcome> SubmitReadAsync(AnnotationActor actor, long id, ReadBody body, CancellationToken ct = default)
     {
         var c = await TaskContextAsync(id, ct);
+        if (await IsHiddenAsync(actor, c.Task, ct)) throw AnnotationRefusedException.NotFound($"no task {id}");
         if (!c.Holds(actor.Name, TaskRoles.Annotator))
         {
             await AuditAsync(actor, AuditActions.AnnotationRead, $"task:{id}", new { refused = "not an annotator of the task" }, AuditOutcome.Denied);

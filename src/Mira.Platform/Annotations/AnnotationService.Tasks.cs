@@ -170,6 +170,7 @@ public sealed partial class AnnotationService
     public async Task<TaskView> GetTaskAsync(AnnotationActor actor, long id, CancellationToken ct = default)
     {
         var task = await store.GetTaskAsync(id, ct) ?? throw AnnotationRefusedException.NotFound($"no task {id}");
+        if (await IsHiddenAsync(actor, task, ct)) throw AnnotationRefusedException.NotFound($"no task {id}");
         var people = await store.AssignmentsAsync(id, ct);
         var mine = people.FirstOrDefault(p => p.User == actor.Name)?.Role;
         if (mine is null && !actor.IsSteward)
@@ -184,8 +185,8 @@ public sealed partial class AnnotationService
     }
 
     /// <summary>The signed-in person's tasks with their role, due date first.</summary>
-    public Task<IReadOnlyList<(AnnotationTaskRecord Task, string Role)>> MyTasksAsync(AnnotationActor actor, CancellationToken ct = default) =>
-        store.TasksOfAsync(actor.Name, ct);
+    public async Task<IReadOnlyList<(AnnotationTaskRecord Task, string Role)>> MyTasksAsync(AnnotationActor actor, CancellationToken ct = default) =>
+        await WithoutHiddenAsync(actor, await store.TasksOfAsync(actor.Name, ct), ct);
 
     /// <summary>A project's tasks, optionally in one state (stewards and admins).</summary>
     public async Task<IReadOnlyList<AnnotationTaskRecord>> ProjectTasksAsync(AnnotationActor actor, string project, string? state, CancellationToken ct = default)

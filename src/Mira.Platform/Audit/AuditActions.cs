@@ -72,6 +72,18 @@ public static class AuditActions
     /// <summary>A project's annotations exported (details: format, versions, tasks, files).</summary>
     public const string AnnotationExport = "annotation.export";
 
+    // Dataset releases (docs/datasets.md): every creation, listing, view, download and materialisation, refused ones included.
+    /// <summary>A release created, or refused (leakage, bad request, not a steward); details: name, version, kind, counts or the reason.</summary>
+    public const string DatasetRelease = "dataset.release";
+    /// <summary>A project's releases listed (details: how many, how many sequestered were shown by summary only).</summary>
+    public const string DatasetList = "dataset.list";
+    /// <summary>A release's datasheet read (a developer's refusal for a sequestered release included).</summary>
+    public const string DatasetView = "dataset.view";
+    /// <summary>A release downloaded as a zip of its folder tree, or refused (sequestered, not allowed).</summary>
+    public const string DatasetDownload = "dataset.download";
+    /// <summary>A release written to a folder for the evaluation runner (the only way a sequestered release is read).</summary>
+    public const string DatasetMaterialise = "dataset.materialise";
+
     // Statistics and supervision.
     /// <summary>A view of the intake zone's statistics (the JSON, a plot or the page): aggregates of identified data.</summary>
     public const string StatisticsView = "statistics.view";
@@ -112,6 +124,20 @@ public static class AuditActions
 
     // Jobs.
     public const string JobCancel = "job.cancel";
+
+    // Models and evaluation (docs/models.md, docs/evaluation.md).
+    /// <summary>A model version pushed into the registry (resource model:NAME@VERSION; details: its content hash).</summary>
+    public const string ModelPush = "model.push";
+    /// <summary>A stored model package downloaded by its owner, a steward or an admin.</summary>
+    public const string ModelDownload = "model.download";
+    /// <summary>An evaluation phase created on a project's test release.</summary>
+    public const string EvaluationPhase = "evaluation.phase";
+    /// <summary>A model version submitted to a phase (or refused: window, limits, protocol).</summary>
+    public const string EvaluationSubmit = "evaluation.submit";
+    /// <summary>The evaluation runner read a test release (sequestered or not) to score a model.</summary>
+    public const string EvaluationRun = "evaluation.run";
+    /// <summary>An evaluation report read (its summary, HTML or JSON).</summary>
+    public const string EvaluationReport = "evaluation.report";
 
     /// <summary>Every name above (for documentation and a test that keeps the catalogue and the code in step).</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditActions).GetFields()

@@ -31,6 +31,12 @@ internal sealed record DemoSeries(
     /// <summary>The study (and Frame of Reference) this series belongs to: its own key unless it joins another series' study.</summary>
     public string Study => StudyKey ?? Key;
 
+    /// <summary>Institution Name (the site); the demo hospital unless a cohort spreads its patients over sites.</summary>
+    public string Institution { get; init; } = "Mira Demo Hospital";
+
+    /// <summary>Manufacturer's Model Name (the device); "Synthetic phantom" and the modality unless given.</summary>
+    public string? DeviceModel { get; init; }
+
     public double Value(double x, double y, double z)
     {
         var v = Background;
@@ -120,38 +126,40 @@ internal static class DemoPhantoms
             new(15, -20, 10, 18, 14, 14, 9000),       // blood pool
             new(-40, 10, -10, 7, 7, 7, 45000),        // a hot lesion
         ],
-        300, bq => Clamp(bq / PetSlope, 0, 65535),
-        (ds, k) =>
-        {
-            // PET Series
-            ds.Set(DicomTags.Units, "BQML");
-            ds.Set(DicomTags.CountsSource, "EMISSION");
-            ds.Set(DicomTags.SeriesType, "STATIC", "IMAGE");
-            ds.Set(DicomTags.CorrectedImage, "DECY", "ATTN", "SCAT", "DTIM", "RAN", "NORM");
-            ds.Set(DicomTags.RandomsCorrectionMethod, "DLYD");
-            ds.Set(DicomTags.AttenuationCorrectionMethod, "CT-based");
-            ds.Set(DicomTags.DecayCorrection, "START");
-            ds.Set(DicomTags.ReconstructionMethod, "OSEM 3i21s");
-            ds.Set(DemoStudies.UShort(DicomTags.NumberOfSlices, DemoStudies.PetSlices));
-            // PET Isotope
-            var isotope = new DicomDataset();
-            isotope.Set(DicomTags.Radiopharmaceutical, "Fluorodeoxyglucose");
-            isotope.Set(DicomTags.RadiopharmaceuticalStartTime, "093000.00");
-            isotope.Set(DicomTags.RadiopharmaceuticalStartDateTime, "20240318093000.00");
-            isotope.Set(DicomTags.RadionuclideTotalDose, "350000000");
-            isotope.Set(DicomTags.RadionuclideHalfLife, FdgHalfLife);
-            isotope.Set(DicomTags.RadionuclidePositronFraction, "0.9673");
-            isotope.Set(new DicomSequence(DicomTags.RadionuclideCodeSequence, [Code("C-111A1", "SRT", "^18^Fluorine")]));
-            isotope.Set(new DicomSequence(DicomTags.RadiopharmaceuticalCodeSequence, [Code("C-B1031", "SRT", "Fluorodeoxyglucose F^18^")]));
-            ds.Set(new DicomSequence(DicomTags.RadiopharmaceuticalInformationSequence, [isotope]));
-            // PET Image
-            ds.Set(DicomTags.FrameReferenceTime, "0");
-            ds.Set(DicomTags.ActualFrameDuration, "180000");
-            ds.Set(DicomTags.DecayFactor, "1");
-            ds.Set(DicomTags.DoseCalibrationFactor, "1");
-            ds.Set(DicomTags.PrimaryPromptsCountsAccumulated, "12500000");
-            ds.Set(DemoStudies.UShort(DicomTags.ImageIndex, (ushort)(k + 1)));
-        });
+        300, bq => Clamp(bq / PetSlope, 0, 65535), PetAttributes("350000000"));
+
+    /// <summary>The PET Series, PET Isotope and PET Image modules (PS3.3 C.8.9) of a static FDG scan started at 09:30 with <paramref name="totalDose"/> Bq.</summary>
+    internal static Action<DicomDataset, int> PetAttributes(string totalDose) => (ds, k) =>
+    {
+        // PET Series
+        ds.Set(DicomTags.Units, "BQML");
+        ds.Set(DicomTags.CountsSource, "EMISSION");
+        ds.Set(DicomTags.SeriesType, "STATIC", "IMAGE");
+        ds.Set(DicomTags.CorrectedImage, "DECY", "ATTN", "SCAT", "DTIM", "RAN", "NORM");
+        ds.Set(DicomTags.RandomsCorrectionMethod, "DLYD");
+        ds.Set(DicomTags.AttenuationCorrectionMethod, "CT-based");
+        ds.Set(DicomTags.DecayCorrection, "START");
+        ds.Set(DicomTags.ReconstructionMethod, "OSEM 3i21s");
+        ds.Set(DemoStudies.UShort(DicomTags.NumberOfSlices, DemoStudies.PetSlices));
+        // PET Isotope
+        var isotope = new DicomDataset();
+        isotope.Set(DicomTags.Radiopharmaceutical, "Fluorodeoxyglucose");
+        isotope.Set(DicomTags.RadiopharmaceuticalStartTime, "093000.00");
+        isotope.Set(DicomTags.RadiopharmaceuticalStartDateTime, "20240318093000.00");
+        isotope.Set(DicomTags.RadionuclideTotalDose, totalDose);
+        isotope.Set(DicomTags.RadionuclideHalfLife, FdgHalfLife);
+        isotope.Set(DicomTags.RadionuclidePositronFraction, "0.9673");
+        isotope.Set(new DicomSequence(DicomTags.RadionuclideCodeSequence, [Code("C-111A1", "SRT", "^18^Fluorine")]));
+        isotope.Set(new DicomSequence(DicomTags.RadiopharmaceuticalCodeSequence, [Code("C-B1031", "SRT", "Fluorodeoxyglucose F^18^")]));
+        ds.Set(new DicomSequence(DicomTags.RadiopharmaceuticalInformationSequence, [isotope]));
+        // PET Image
+        ds.Set(DicomTags.FrameReferenceTime, "0");
+        ds.Set(DicomTags.ActualFrameDuration, "180000");
+        ds.Set(DicomTags.DecayFactor, "1");
+        ds.Set(DicomTags.DoseCalibrationFactor, "1");
+        ds.Set(DicomTags.PrimaryPromptsCountsAccumulated, "12500000");
+        ds.Set(DemoStudies.UShort(DicomTags.ImageIndex, (ushort)(k + 1)));
+    };
 
     /// <summary>
     /// The PET's CT (attenuation correction and localisation): the same patient, study and Frame of Reference as

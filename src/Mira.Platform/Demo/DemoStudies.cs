@@ -55,6 +55,14 @@ public static class DemoStudies
         return list;
     }
 
+    /// <summary>One series' instances in slice order (Explicit VR Little Endian Part 10 bytes).</summary>
+    internal static IReadOnlyList<DemoInstance> Instances(DemoSeries series) =>
+        [.. Enumerable.Range(0, series.Slices).Select(k =>
+        {
+            var ds = Build(series, k);
+            return new DemoInstance($"{series.Key}/{k + 1:D3}", ds.GetString(DicomTags.SOPInstanceUID)!, DicomFileWriter.ToBytes(ds, TransferSyntax.ExplicitVRLittleEndian));
+        })];
+
     /// <summary>
     /// Stores the demo set through <paramref name="ingest"/> (as <c>demo</c>). Instances already stored are left as
     /// they are (identical resends succeed), so calling it at every start is harmless.
@@ -115,9 +123,9 @@ public static class DemoStudies
         ds.Set(DicomTags.PositionReferenceIndicator, "");
         // General Equipment
         ds.Set(DicomTags.Manufacturer, "Mira");
-        ds.Set(DicomTags.InstitutionName, "Mira Demo Hospital");
+        ds.Set(DicomTags.InstitutionName, s.Institution);
         ds.Set(DicomTags.StationName, "MIRADEMO");
-        ds.Set(DicomTags.ManufacturerModelName, "Synthetic phantom " + s.Modality);
+        ds.Set(DicomTags.ManufacturerModelName, s.DeviceModel ?? "Synthetic phantom " + s.Modality);
         ds.Set(DicomTags.DeviceSerialNumber, "DEMO-0001");
         ds.Set(DicomTags.SoftwareVersions, DicomFileWriter.ImplementationVersionName);
         // General Image

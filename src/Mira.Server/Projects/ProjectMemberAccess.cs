@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Mira.Platform.Datasets;
 using Mira.Server.Dicomweb;
 using Mira.Server.Security;
 using Mira.Storage.Projects;
@@ -56,7 +57,10 @@ public sealed class ProjectMemberAccess(string action) : IEndpointFilter
                 : ProjectEndpoints.ProjectNotFound(id);
         }
         var project = await archive.Projects.Archives.GetAsync(id);
-        http.Items[SourceKey] = new DicomwebSource(project.Index, project.Blobs, DicomwebUrls.ProjectBase(http.Request, id));
+        // A sequestered release's studies are absent for anyone but stewards and admins (docs/datasets.md): the same 404 as an unknown UID.
+        var hidden = await archive.Datasets.SequesteredCasesAsync(new DatasetActor(user.Name, Roles.All.Where(user.IsInRole).ToArray()), id, http.RequestAborted);
+        var index = await SequesteredIndexView.CreateAsync(project.Index, hidden, http.RequestAborted);
+        http.Items[SourceKey] = new DicomwebSource(index, project.Blobs, DicomwebUrls.ProjectBase(http.Request, id));
         object? result;
         try
         {

@@ -1,7 +1,10 @@
 using Mira.Storage.Annotations;
+using Mira.Storage.Datasets;
+using Mira.Storage.Evaluations;
 using Mira.Storage.Index;
 using Mira.Storage.Jobs;
 using Mira.Storage.Lineage;
+using Mira.Storage.Models;
 using Mira.Storage.Network;
 using Mira.Storage.Projects;
 using Mira.Storage.Security;
@@ -32,6 +35,8 @@ public static class MigrationCatalog
         new(9, "web sessions: the web workspace's cookie sign-ins", _ => WebSessionStore.TableDdl),
         new(10, "projects: an optional disease domain (one of the ten annotation protocols)", ProjectDomains.ColumnDdl),
         new(11, "annotation: protocol versions, project protocols, annotators, tasks, assignments, versions", AnnotationSchema.TableDdl),
+        new(12, "datasets: releases, members, splits", DatasetSchema.TableDdl),
+        new(13, "models and evaluations: the model registry, evaluation phases and runs", p => [.. ModelSchema.TableDdl(p), .. EvaluationSchema.TableDdl(p)]),
     ]);
 
     /// <summary>A research project's own index (a SQLite file, or a PostgreSQL schema): the archive index alone.</summary>

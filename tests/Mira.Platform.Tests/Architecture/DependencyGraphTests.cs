@@ -23,12 +23,17 @@ public class DependencyGraphTests
         ["Mira.Deid"] = ["Mira.Dicom", "Mira.Dicom.Codecs"],
         ["Mira.Conversion"] = ["Mira.Dicom", "Mira.Dicom.Codecs", "Mira.Imaging"],
         ["Mira.Annotations"] = ["Mira.Dicom", "Mira.Dicom.Codecs", "Mira.Imaging", "Mira.Conversion"],
+        ["Mira.Inference"] = ["Mira.Dicom", "Mira.Dicom.Codecs", "Mira.Imaging"],
+        ["Mira.Inference.OnnxRuntime"] = ["Mira.Inference"],
         ["Mira.Storage"] = ["Mira.Dicom"],
-        ["Mira.Platform"] = ["Mira.Dicom", "Mira.Dicom.Codecs", "Mira.Dicom.Network", "Mira.Imaging", "Mira.Metrics", "Mira.Conversion", "Mira.Annotations", "Mira.Deid", "Mira.Storage"],
+        ["Mira.Platform"] = ["Mira.Dicom", "Mira.Dicom.Codecs", "Mira.Dicom.Network", "Mira.Imaging", "Mira.Metrics", "Mira.Conversion", "Mira.Annotations", "Mira.Deid", "Mira.Storage",
+            "Mira.Inference"],
         ["Mira.Server"] = ["Mira.Dicom", "Mira.Dicom.Codecs", "Mira.Dicom.Codecs.OpenJpeg", "Mira.Dicom.Network", "Mira.Imaging",
-            "Mira.Imaging.Rendering", "Mira.Metrics", "Mira.Conversion", "Mira.Annotations", "Mira.Deid", "Mira.Storage", "Mira.Platform"],
+            "Mira.Imaging.Rendering", "Mira.Metrics", "Mira.Conversion", "Mira.Annotations", "Mira.Deid", "Mira.Storage", "Mira.Platform",
+            "Mira.Inference", "Mira.Inference.OnnxRuntime"],
         ["Mira.Cli"] = ["Mira.Dicom", "Mira.Dicom.Codecs", "Mira.Dicom.Codecs.OpenJpeg", "Mira.Dicom.Network", "Mira.Imaging",
-            "Mira.Imaging.Rendering", "Mira.Metrics", "Mira.Conversion", "Mira.Annotations", "Mira.Deid", "Mira.Storage", "Mira.Platform", "Mira.Server"],
+            "Mira.Imaging.Rendering", "Mira.Metrics", "Mira.Conversion", "Mira.Annotations", "Mira.Deid", "Mira.Storage", "Mira.Platform", "Mira.Server",
+            "Mira.Inference", "Mira.Inference.OnnxRuntime"],
     };
 
     /// <summary>
@@ -45,6 +50,10 @@ public class DependencyGraphTests
         ["Mira.Conversion"] = ["ZstdSharp.Port"],
         // Custom annotation protocols are validated against protocol.schema.json (JSON Schema 2020-12).
         ["Mira.Annotations"] = ["JsonSchema.Net"],
+        // Model manifests are validated against mira-model.schema.json (JSON Schema 2020-12).
+        ["Mira.Inference"] = ["JsonSchema.Net"],
+        // ONNX Runtime and its native library: only in this leaf, which only the hosts reference.
+        ["Mira.Inference.OnnxRuntime"] = ["Microsoft.ML.OnnxRuntime"],
         // Statistics plots (SVG); ScottPlot's no-fontconfig Skia build is referenced only to keep its assets out.
         ["Mira.Server"] = ["ScottPlot", "SkiaSharp.NativeAssets.Linux.NoDependencies"],
     };
@@ -125,13 +134,17 @@ public class DependencyGraphTests
     [Fact]
     public void Native_packages_and_the_native_codec_live_in_leaves_that_only_hosts_reference()
     {
-        foreach (var leaf in new[] { "Mira.Dicom.Codecs.OpenJpeg", "Mira.Imaging.Rendering" })
+        foreach (var leaf in new[] { "Mira.Dicom.Codecs.OpenJpeg", "Mira.Imaging.Rendering", "Mira.Inference.OnnxRuntime" })
         {
             var referrers = ProjectFiles().Where(p => References(XDocument.Load(p)).Contains(leaf)).Select(NameOf).ToArray();
             Assert.All(referrers, r => Assert.Contains(r, Hosts));
         }
-        foreach (var library in new[] { "Mira.Imaging", "Mira.Metrics", "Mira.Deid", "Mira.Dicom.Codecs", "Mira.Platform" })
-            Assert.DoesNotContain(Closure(library).Append(library).SelectMany(p => PackagesOf(Load(p))), p => p.StartsWith("SkiaSharp", StringComparison.Ordinal));
+        foreach (var library in new[] { "Mira.Imaging", "Mira.Metrics", "Mira.Deid", "Mira.Dicom.Codecs", "Mira.Inference", "Mira.Platform" })
+        {
+            var packages = Closure(library).Append(library).SelectMany(p => PackagesOf(Load(p))).ToArray();
+            Assert.DoesNotContain(packages, p => p.StartsWith("SkiaSharp", StringComparison.Ordinal));
+            Assert.DoesNotContain(packages, p => p.StartsWith("Microsoft.ML.OnnxRuntime", StringComparison.Ordinal));
+        }
     }
 
     static IReadOnlyList<string> Closure(string project)
