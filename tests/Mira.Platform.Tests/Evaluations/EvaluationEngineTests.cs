@@ -159,6 +159,7 @@ public class EvaluationEngineTests
         var missing = cases.Select((c, i) => i == 2 ? c with { Prediction = null } : c).ToList();
         Assert.Contains("case-02", Assert.Throws<EvaluationException>(() => EvaluationEngine.Evaluate(missing, TwoLabelSpec(10))).Message);
         Assert.Contains("ranking metric", Assert.Throws<EvaluationException>(() => EvaluationEngine.Evaluate(cases, TwoLabelSpec(10) with { RankingMetric = "accuracy" })).Message);
+        Assert.Contains("background", Assert.Throws<EvaluationException>(() => EvaluationEngine.Evaluate(cases, TwoLabelSpec(10) with { Regions = [new("all", [0, 1])] })).Message);
         var someProbabilities = Cases(true).Select((c, i) => i == 5 ? c with { Probability = null } : c).ToList();
         Assert.Contains("case-05", Assert.Throws<EvaluationException>(() => EvaluationEngine.Evaluate(someProbabilities, TwoLabelSpec(10))).Message);
     }

@@ -196,4 +196,35 @@ public partial class PeerComparisonTests
             File.Delete(file);
         }
     }
+
+    const string NumpyScript = """
+        import json, sys
+        import numpy as np
+        d = json.loads(sys.argv[1])
+        s = np.array(d["seconds"]); diff = np.array(d["predicted"]) - np.array(d["reference"])
+        print(json.dumps({"mean": s.mean(), "median": float(np.percentile(s, 50)), "p95": float(np.percentile(s, 95)),
+            "bias": diff.mean(), "sd": diff.std(ddof=1)}))
+        """;
+
+    [Fact]
+    public void Speed_percentiles_and_Bland_Altman_limits_equal_numpy()
+    {
+        var cases = Cases().Select((c, i) => c with { InferenceSeconds = 0.4 + (i * 37 % 11) * 0.31 }).ToList();
+        var r = EvaluationEngine.Evaluate(cases, TwoLabelSpec(20));
+        var core = r.Segmentation!.Structures[0].Volumes;
+        var input = JsonSerializer.Serialize(new Dictionary<string, double[]>
+        {
+            ["seconds"] = cases.Select(c => c.InferenceSeconds!.Value).ToArray(),
+            ["reference"] = r.PerCase.Select(c => c.Structures![0].ReferenceVolumeMm3 / 1000).ToArray(),
+            ["predicted"] = r.PerCase.Select(c => c.Structures![0].PredictionVolumeMm3 / 1000).ToArray(),
+        });
+        using var peer = JsonDocument.Parse(ExternalTool.Run(Python, "-c", NumpyScript, input));
+        var p = peer.RootElement;
+        Assert.Equal(p.GetProperty("mean").GetDouble(), r.Speed!.Mean, 12);
+        Assert.Equal(p.GetProperty("median").GetDouble(), r.Speed.Median, 12);
+        Assert.Equal(p.GetProperty("p95").GetDouble(), r.Speed.P95, 12);
+        Assert.Equal(p.GetProperty("bias").GetDouble(), core.MeanDifference, 12);
+        Assert.Equal(p.GetProperty("bias").GetDouble() - 1.96 * p.GetProperty("sd").GetDouble(), core.LowerLimit, 12);
+        Assert.Equal(p.GetProperty("bias").GetDouble() + 1.96 * p.GetProperty("sd").GetDouble(), core.UpperLimit, 12);
+    }
 }

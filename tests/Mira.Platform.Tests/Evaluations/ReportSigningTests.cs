@@ -69,6 +69,15 @@ public sealed class ReportSigningTests : IDisposable
     }
 
     [Fact]
+    public void A_link_in_the_folder_fails_and_cannot_be_signed()
+    {
+        System.IO.File.CreateSymbolicLink(File("outside.json"), keyPath);
+        Assert.Contains("outside.json is a link", ReportVerifier.Verify(report).Problems);
+        using var signer = ReportSigner.Open(keyPath);
+        Assert.Contains("outside.json is a link", Assert.Throws<EvaluationException>(() => signer.Sign(report)).Message);
+    }
+
+    [Fact]
     public void A_changed_manifest_fails_even_when_its_file_hash_is_made_to_match()
     {
         // Change report.json and write its new hash into the manifest: the signature no longer matches.

@@ -58,6 +58,8 @@ public static class EvaluationEngine
         if (names.Distinct(StringComparer.Ordinal).Count() != names.Length) throw new EvaluationException("the spec repeats a label or region name");
         foreach (var r in spec.Regions)
             if (r.Values.Count == 0) throw new EvaluationException($"region {r.Name} has no label values");
+        if (spec.Task == EvaluationTask.Segmentation && spec.Labels.Select(l => l.Value).Concat(spec.Regions.SelectMany(r => r.Values)).Contains(0))
+            throw new EvaluationException("label value 0 is the background of a label map and is not scored");
         if (spec.BootstrapReplicates is < 1 or > 100_000) throw new EvaluationException($"bootstrap replicates must lie in 1…100000, got {spec.BootstrapReplicates}");
         if (!(spec.Confidence > 0 && spec.Confidence < 1)) throw new EvaluationException($"confidence must lie in (0, 1), got {spec.Confidence}");
         if (spec.CalibrationBins is < 1 or > 1000) throw new EvaluationException($"calibration bins must lie in 1…1000, got {spec.CalibrationBins}");

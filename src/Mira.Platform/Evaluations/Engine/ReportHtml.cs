@@ -120,7 +120,7 @@ public static class ReportHtml
     static void Subgroups(StringBuilder h, EvaluationResults r, string ci)
     {
         if (r.Subgroups.Count == 0) return;
-        h.Append($"<h2>Subgroups</h2>\n<p class=\"note\">Gap: subgroup − overall, with its {E(ci)} over the same replicates (Mira.Metrics Subgroups).</p>\n");
+        h.Append($"<h2>Subgroups</h2>\n<p class=\"note\">Gap: subgroup − overall, with its {E(ci)} over the same replicates (Mira.Metrics Subgroups).{RankingNote(r)}</p>\n");
         foreach (var g in r.Subgroups)
         {
             h.Append($"<h3>{E(g.Metric)} by {E(g.Field)}</h3>\n<table><tr><th>group</th><th>cases</th><th>value [{E(ci)}]</th><th>gap [{E(ci)}]</th></tr>");
@@ -138,7 +138,7 @@ public static class ReportHtml
 
     static void Failures(StringBuilder h, EvaluationResults r)
     {
-        h.Append($"<h2>Failure cases</h2>\n<p class=\"note\">The {r.FailureCases.Count} worst cases by {E(r.Spec.Ranking)} ({(r.HigherIsBetter ? "lowest" : "highest")} first), by pseudonymous case id.</p>\n<table><tr><th>case</th><th>{E(r.Spec.Ranking)}</th></tr>");
+        h.Append($"<h2>Failure cases</h2>\n<p class=\"note\">The {r.FailureCases.Count} worst cases by {E(r.Spec.Ranking)} ({(r.HigherIsBetter ? "lowest" : "highest")} first), by pseudonymous case id.{RankingNote(r)}</p>\n<table><tr><th>case</th><th>{E(r.Spec.Ranking)}</th></tr>");
         foreach (var f in r.FailureCases) h.Append($"<tr><td>{E(f.CaseId)}</td><td class=\"n\">{F(f.Value)}</td></tr>");
         h.Append("</table>\n");
     }
@@ -160,6 +160,10 @@ public static class ReportHtml
         }
         h.Append("</table>\n");
     }
+
+    static string RankingNote(EvaluationResults r) => r.Spec.Task == EvaluationTask.Segmentation && r.Structures.Count > 1
+        ? $" A case's {E(r.Spec.Ranking)} here is its mean over {string.Join(", ", r.Structures.Select(s => E(s.Name)))}."
+        : "";
 
     static string E(string s) => SvgPlot.Escape(s);
     static string F(double v) => double.IsNaN(v) ? "–" : double.IsPositiveInfinity(v) ? "∞" : v.ToString("0.####", CultureInfo.InvariantCulture);

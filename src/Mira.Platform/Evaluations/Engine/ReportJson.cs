@@ -106,6 +106,7 @@ public static class ReportJson
         }
         w.WriteEndArray();
         w.WriteString("ranking_metric", s.Ranking);
+        w.WriteString("ranking_value", s.Task == EvaluationTask.Segmentation ? "mean over the case's scored labels and regions" : "probability given to the reference class");
         w.WriteStartObject("bootstrap");
         w.WriteNumber("replicates", s.BootstrapReplicates);
         w.WriteNumber("seed", s.BootstrapSeed);

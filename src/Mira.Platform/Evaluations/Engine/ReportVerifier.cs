@@ -40,8 +40,15 @@ public static class ReportVerifier
         if (!bytes.AsSpan().SequenceEqual(SignatureManifest.FileBytes(manifest, signature)))
             problems.Add($"{ReportFolder.SignatureName} changed: it is not in the canonical form the signer writes");
         CheckSignature(manifest, signature, trustedKeyId, problems);
-        CheckFiles(reportDir, manifest, problems);
-        CheckProvenance(reportDir, manifest, problems);
+        try
+        {
+            CheckFiles(reportDir, manifest, problems);
+            CheckProvenance(reportDir, manifest, problems);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problems.Add($"the folder cannot be read: {e.Message}");
+        }
         return new VerifyResult(problems.Count == 0, problems, manifest.KeyId);
     }
 
