@@ -23,8 +23,8 @@ public static class EvaluationEndpoints
         app.MapGet("/api/phases/{id}", GetPhase);
         app.MapPost("/api/phases/{id}/submissions", Submit);
         app.MapGet("/api/evaluations", List);
-        app.MapGet("/api/evaluations/{id:long}", Get);
-        app.MapGet("/api/evaluations/{id:long}/report/{file}", Report);
+        app.MapGet("/api/evaluations/{id}", Get);
+        app.MapGet("/api/evaluations/{id}/report/{file}", Report);
     }
 
     /// <summary>A report's HTML may show text a model maker chose (names, versions): it runs no script and loads nothing.</summary>

@@ -46,6 +46,12 @@ public sealed class RequestForgeryGuard(ServerOptions options)
     /// <summary>A read's bodies besides the form's JSON: a NIfTI label map (.nii, .nii.gz) or a DICOM SEG.</summary>
     public static IReadOnlyList<string> AnnotationMediaTypes { get; } = [OctetStream, "application/gzip", "application/x-gzip", "application/dicom"];
 
+    /// <summary>Where model packages are pushed (<c>POST /api/models</c>): a zip body.</summary>
+    public const string ModelPath = "/api/models";
+
+    /// <summary>A model package's bodies: a zip (application/zip is not CORS-safelisted, so another site needs a preflight Mira never answers).</summary>
+    public static IReadOnlyList<string> ModelMediaTypes { get; } = ["application/zip", "application/x-zip-compressed", OctetStream];
+
     /// <summary>The web workspace's HTML forms, accepted from cookie sessions only (which must send the antiforgery token).</summary>
     static readonly string[] FormMediaTypes = ["application/x-www-form-urlencoded", "multipart/form-data"];
 
@@ -131,6 +137,7 @@ public sealed class RequestForgeryGuard(ServerOptions options)
         if (request.Path.StartsWithSegments(UploadPath, StringComparison.OrdinalIgnoreCase)) accepted = [.. accepted, OctetStream];
         // An annotation read (a NIfTI label map or a DICOM SEG) posted to a task: none of these is CORS-safelisted either.
         if (request.Path.StartsWithSegments(AnnotationTaskPath, StringComparison.OrdinalIgnoreCase)) accepted = [.. accepted, .. AnnotationMediaTypes];
+        if (request.Path.Equals(ModelPath, StringComparison.OrdinalIgnoreCase)) accepted = [.. accepted, .. ModelMediaTypes];
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || type.MediaType.Value is not { } media)
             return $"a Content-Type header is required: {string.Join(", ", accepted)}";
         if (accepted.Contains(media, StringComparer.OrdinalIgnoreCase)) return null;
