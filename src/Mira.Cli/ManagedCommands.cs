@@ -22,6 +22,7 @@ public static class ManagedCommands
         ("audit", "The audit log"),
         ("ae", "Known DICOM application entities (who may call Mira's DIMSE listener, and C-MOVE destinations)"),
         ("jobs", "Background jobs (project rule copies…): list, log, cancel"),
+        ("dataset", "Dataset releases: release, list, download"),
     ];
 
     /// <summary>Where the native binary looks for the managed build: MIRA_MANAGED, else managed/mira beside itself.</summary>

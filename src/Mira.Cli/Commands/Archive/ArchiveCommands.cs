@@ -8,6 +8,6 @@ public static class ArchiveCommands
     public static IEnumerable<Command> Create() =>
     [
         ServeCommand.Create(), ImportCommand.Create(), ArchiveCommand.Create(), TokenCommand.Create(),
-        UserCommand.Create(), AuditCommand.Create(), AeCommand.Create(), JobsCommand.Create(),
+        UserCommand.Create(), AuditCommand.Create(), AeCommand.Create(), JobsCommand.Create(), DatasetCommand.Create(),
     ];
 }
