@@ -22,6 +22,7 @@ public static class ManagedCommands
         ("audit", "The audit log"),
         ("ae", "Known DICOM application entities (who may call Mira's DIMSE listener, and C-MOVE destinations)"),
         ("jobs", "Background jobs (project rule copies…): list, log, cancel"),
+        ("dataset", "Dataset releases: release, list, download"),
         ("model", "Model packages: push to the registry, list, run over a folder of cases"),
         ("eval", "Evaluation of model packages (offline, same code path as the platform's evaluation jobs)"),
         ("report", "Signed evaluation reports"),

@@ -109,7 +109,10 @@ public sealed partial class DatasetService
                 if (v.Role == Annotations.VersionRoles.Annotator) authors.Add(v.Author);
             if (task?.AgreementJson is { } a) agreement.Add(new { @case = c.CaseId, agreement = JsonNode.Parse(a) });
         }
-        var annotators = (await annotations.ProfilesAsync(authors.ToArray(), ct)).Select(p => (object)p).ToList();
+        // Every reader of the chosen tasks, with their record (title, specialty, experience, training, assessments) where one is kept.
+        var profiles = await annotations.ProfilesAsync(authors.ToArray(), ct);
+        var annotators = authors.Order(StringComparer.Ordinal)
+            .Select(a => profiles.FirstOrDefault(p => p.User == a) is { } p ? (object)p : new { user = a, record = "none kept" }).ToList();
         var changelog = previous is null ? [] : JsonNode.Parse(previous.DatasheetJson)?["changelog"]?.AsArray().Select(n => n!.GetValue<string>()).ToList() ?? [];
         return new DatasheetSources(project.Name, project.RecipeName, project.RecipeHash, runs, protocols, annotators, agreement, changelog);
     }

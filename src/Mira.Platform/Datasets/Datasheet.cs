@@ -125,6 +125,14 @@ public static class Datasheet
         return sb.ToString();
     }
 
+    /// <summary>The datasheet as nested HTML tables (every text encoded), for a page to place in its own layout.</summary>
+    public static string ToHtmlFragment(JsonObject sheet)
+    {
+        var sb = new StringBuilder();
+        Render(sheet, sb);
+        return sb.ToString();
+    }
+
     static void Render(JsonNode? node, StringBuilder sb)
     {
         switch (node)

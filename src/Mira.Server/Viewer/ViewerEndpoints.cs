@@ -103,7 +103,10 @@ public static class ViewerEndpoints
                 : ViewerPages.NotFound($"no project {id}");
         }
         var project = await a.Projects.Archives.GetAsync(id);
-        return await OpenAsync(h, project.Index, pathBase, study, ViewerConfig.ProjectSource(id), Audit);
+        // A sequestered release's studies are absent for anyone but stewards and admins, as on the project's DICOMweb (docs/datasets.md).
+        var hidden = await a.Datasets.SequesteredCasesAsync(Datasets.DatasetEndpoints.ActorOf(h), id, h.RequestAborted);
+        var index = await Mira.Platform.Datasets.SequesteredIndexView.CreateAsync(project.Index, hidden, h.RequestAborted);
+        return await OpenAsync(h, index, pathBase, study, ViewerConfig.ProjectSource(id), Audit);
     }
 
     static async Task<IResult> OpenAsync(HttpContext h, IIndexStore index, string pathBase, string study, string source,

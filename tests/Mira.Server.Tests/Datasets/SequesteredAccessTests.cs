@@ -101,6 +101,13 @@ public sealed class SequesteredAccessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_viewer_does_not_open_its_study()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await Dev.GetAsync($"/projects/{Project}/studies/{hidden.Study}/view")).StatusCode);
+        Assert.NotEqual(HttpStatusCode.NotFound, (await Dev.GetAsync($"/projects/{Project}/studies/{open.Study}/view")).StatusCode);
+    }
+
+    [Fact]
     public async Task The_annotation_export_is_refused()
     {
         Ok(await Dev.GetAsync($"/api/projects/{Project}/annotations/export?format=seg"), HttpStatusCode.Forbidden);

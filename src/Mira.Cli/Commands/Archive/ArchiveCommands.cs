@@ -8,7 +8,7 @@ public static class ArchiveCommands
     public static IEnumerable<Command> Create() =>
     [
         ServeCommand.Create(), ImportCommand.Create(), ArchiveCommand.Create(), TokenCommand.Create(),
-        UserCommand.Create(), AuditCommand.Create(), AeCommand.Create(), JobsCommand.Create(), ModelCommand.Create(), EvalCommand.Create(),
-        ReportCommand.Create(),
+        UserCommand.Create(), AuditCommand.Create(), AeCommand.Create(), JobsCommand.Create(), DatasetCommand.Create(), ModelCommand.Create(),
+        EvalCommand.Create(), ReportCommand.Create(),
     ];
 }
