@@ -33,8 +33,10 @@ done
 # Orthanc + its DICOMweb plugin (iproute2, curl): the QIDO comparison on the bench studies; OpenJPEG: J2K codec;
 # dicom3tools (dciodvfy): IOD validation; gcc and zlib1g-dev: the native (AOT) build; chromium: the browser tests
 # of the web workspace (Playwright drives Debian's Chromium; no browser is downloaded).
+# python3-onnx and python3-torch: the reference model packages (models/) are rebuilt and their outputs compared with
+# ONNX Runtime's (tests/Mira.Inference.Tests).
 apt_packages=(chromium dcmtk python3-pydicom python3-numpy python3-nibabel python3-scipy python3-pil plastimatch python3-sklearn postgresql
-  libopenjp2-7 libopenjp2-tools orthanc orthanc-dicomweb iproute2 curl dicom3tools gcc zlib1g-dev)
+  libopenjp2-7 libopenjp2-tools orthanc orthanc-dicomweb iproute2 curl dicom3tools gcc zlib1g-dev python3-onnx python3-torch)
 # Node.js and npm: the dicomweb-client interop test (tests/Mira.Server.Tests/DicomwebClient) runs a Node script.
 node_packages=(nodejs npm)
 npm_dir=tests/Mira.Server.Tests/DicomwebClient
@@ -66,9 +68,9 @@ check_all() {
   # The tests run Debian's python (/usr/bin/python3), where the python3-* packages install, not whatever is first on PATH.
   if [ -x /usr/bin/python3 ]; then
     local m
-    for m in $(/usr/bin/python3 - <<'EOF' 2>/dev/null || echo "pydicom numpy nibabel scipy sklearn PIL"
+    for m in $(/usr/bin/python3 - <<'EOF' 2>/dev/null || echo "pydicom numpy nibabel scipy sklearn PIL onnx torch"
 import importlib.util
-print(" ".join(m for m in ("pydicom", "numpy", "nibabel", "scipy", "sklearn", "PIL") if importlib.util.find_spec(m) is None))
+print(" ".join(m for m in ("pydicom", "numpy", "nibabel", "scipy", "sklearn", "PIL", "onnx", "torch") if importlib.util.find_spec(m) is None))
 EOF
     ); do
       case "$m" in
