@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Mira.Storage.Evaluations;
 
 namespace Mira.Server.Tests.Web;
 
@@ -57,7 +58,7 @@ public sealed partial class EvaluationPagesTests(EvaluationServer server)
         Assert.Contains("researchers evaluating PET segmentation models", html); // intended users
         Assert.Contains("Not probabilistic", html);                           // calibration
         Assert.Contains("id=\"card-no-training-releases\"", html);
-        Assert.Equal([server.Finished.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], Attr(html, "model-evaluation-table", "data-evaluation"));
+        Assert.Equal([server.Finished.Id, server.FailedRun.Id], Attr(html, "model-evaluation-table", "data-evaluation").Select(long.Parse).Order());
 
         var (otherStatus, other) = await PageAsync("dev2", $"/models/{EvaluationServer.Model}/1.0.0");
         Assert.Equal(HttpStatusCode.NotFound, otherStatus);
@@ -92,7 +93,7 @@ public sealed partial class EvaluationPagesTests(EvaluationServer server)
         Assert.Contains(Mira.Server.Web.Components.EvaluationTable.Score(server.Finished.Score), html);
         Assert.Contains("id=\"submit-model\"", html);
         Assert.Contains($"value=\"{EvaluationServer.Model}/1.0.0\"", html);
-        Assert.Contains("You have used 1 of 5 submissions", html);
+        Assert.Contains("You have used 2 of 5 submissions", html);
 
         var (_, steward) = await PageAsync("steward", $"/phases/{EvaluationServer.Phase}");
         Assert.Equal(["dev"], Attr(steward, "leaderboard", "data-rank=\"1\" data-submitter"));
@@ -164,5 +165,20 @@ public sealed partial class EvaluationPagesTests(EvaluationServer server)
         using var report = await http.GetAsync($"/api/evaluations/{server.Finished.Id}/report/report.html");
         Assert.Equal(HttpStatusCode.OK, report.StatusCode);
         Assert.Equal(Mira.Server.Models.EvaluationEndpoints.ReportPolicy, Assert.Single(report.Headers.GetValues("Content-Security-Policy")));
+    }
+
+    [Fact]
+    public async Task A_failed_evaluation_shows_the_reason_its_submitter_may_read_and_no_report()
+    {
+        Assert.Equal(EvaluationStates.Failed, server.FailedRun.State);
+        var (status, html) = await PageAsync("dev", $"/evaluations/{server.FailedRun.Id}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("data-state=\"failed\"", html);
+        Assert.Contains("id=\"evaluation-error\"", html);
+        Assert.Contains(server.FailedRun.Error!, WebUtility.HtmlDecode(html));
+        Assert.DoesNotContain("id=\"evaluation-report\"", html);
+        Assert.DoesNotContain(server.DataFolder, html); // the runner's private paths never reach the submitter
+        var (_, phase) = await PageAsync("dev", $"/phases/{EvaluationServer.Phase}");
+        Assert.Equal([server.Finished.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], Attr(phase, "leaderboard", "data-rank=\"1\" data-submitter=\"dev\" data-evaluation"));
     }
 }

@@ -72,6 +72,33 @@ public sealed class EvaluationServer : TestArchive
             new PhaseRequest(OnceOnly, "One try", Project, ReleaseId, "petct-tumour-metabolism", "hd95_mm", null, null, 1, 1));
         var submitted = await Archive.Evaluations.SubmitAsync(dev, Phase, Model, "1.0.0");
         Finished = await RunAsync(submitted);
+        FailedRun = await RunJobAsync(await Archive.Evaluations.SubmitAsync(dev, Phase, Model, "1.0.0"));
+    }
+
+    /// <summary>
+    /// A second submission of the baseline to <see cref="Phase"/>, run by the platform's job worker as <c>mira serve</c>
+    /// runs it: the demo release has no lesion labels (and MR and CT cases), so it fails, with the reason its submitter reads.
+    /// </summary>
+    public EvaluationRecord FailedRun { get; private set; } = null!;
+
+    async Task<EvaluationRecord> RunJobAsync(EvaluationRecord e)
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var worker = Archive.CreateJobWorker().RunAsync(stop.Token);
+        try
+        {
+            while (true)
+            {
+                var now = await Archive.Evaluations.Store.GetAsync(e.Id, stop.Token);
+                if (now!.State is EvaluationStates.Succeeded or EvaluationStates.Failed) return now;
+                await Task.Delay(200, stop.Token);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await worker;
+        }
     }
 
     /// <summary>Runs a queued evaluation as the evaluation job does after materialising its release, and records it the same way.</summary>
