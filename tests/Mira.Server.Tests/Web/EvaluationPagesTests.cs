@@ -72,7 +72,7 @@ public sealed partial class EvaluationPagesTests(EvaluationServer server)
     [Fact]
     public async Task Members_see_the_project_s_phases_and_a_non_member_sees_none_and_gets_not_found()
     {
-        Assert.Equal([EvaluationServer.Phase, EvaluationServer.OnceOnly], Attr((await PageAsync("dev", "/phases")).Html, "phases", "data-phase").Order());
+        Assert.Equal([EvaluationServer.Unlabelled, EvaluationServer.Phase, EvaluationServer.OnceOnly], Attr((await PageAsync("dev", "/phases")).Html, "phases", "data-phase").Order());
         Assert.Empty(Attr((await PageAsync("dev2", "/phases")).Html, "phases", "data-phase"));
         Assert.Contains("id=\"no-phases\"", (await PageAsync("dev2", "/phases")).Html);
         var (status, html) = await PageAsync("dev2", $"/phases/{EvaluationServer.Phase}");
@@ -85,7 +85,7 @@ public sealed partial class EvaluationPagesTests(EvaluationServer server)
     {
         var (status, html) = await PageAsync("dev", $"/phases/{EvaluationServer.Phase}");
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Contains(server.ReleaseId, html);
+        Assert.Contains(server.LabelledReleaseId, html);
         Assert.Contains("dice, the mean over the test cases (higher is better)", html);
         Assert.Contains("5 submissions per submitter in all, 3 in any 24 hours", html);
         Assert.Contains("(open)", html);
@@ -93,7 +93,7 @@ public sealed partial class EvaluationPagesTests(EvaluationServer server)
         Assert.Contains(Mira.Server.Web.Components.EvaluationTable.Score(server.Finished.Score), html);
         Assert.Contains("id=\"submit-model\"", html);
         Assert.Contains($"value=\"{EvaluationServer.Model}/1.0.0\"", html);
-        Assert.Contains("You have used 2 of 5 submissions", html);
+        Assert.Contains("You have used 1 of 5 submissions", html);
 
         var (_, steward) = await PageAsync("steward", $"/phases/{EvaluationServer.Phase}");
         Assert.Equal(["dev"], Attr(steward, "leaderboard", "data-rank=\"1\" data-submitter"));
@@ -156,6 +156,7 @@ public sealed partial class EvaluationPagesTests(EvaluationServer server)
         Assert.Contains(server.Finished.KeyId!, html);
         Assert.Contains("mira report verify DIR", html);
         Assert.Contains("data-structure=\"LESION\" data-metric=\"dice\"", html);
+        Assert.Contains("4 cases of 4 patients", html); // the labelled release's four annotated PET studies
         Assert.DoesNotContain("<svg", html); // the report is linked, never inlined
         Assert.Equal(HttpStatusCode.OK, (await PageAsync("steward", path)).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await PageAsync("dev2", path)).Status);

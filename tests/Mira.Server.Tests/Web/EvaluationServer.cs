@@ -1,13 +1,9 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Mira.Inference.Packages;
 using Mira.Platform.Annotations;
 using Mira.Platform.Evaluations;
-using Mira.Platform.Evaluations.Engine;
-using Mira.Storage.Blobs;
 using Mira.Storage.Evaluations;
 using Mira.Testing;
 
@@ -15,20 +11,22 @@ namespace Mira.Server.Tests.Web;
 
 /// <summary>
 /// A server on a loopback socket (for pages over HTTP and for Chromium) with the model and evaluation pages' world:
-/// project <c>onco</c> (the demo studies copied in) with a test release; members <c>dev</c> (developer) and the
-/// annotator; <c>dev2</c> a developer who is not a member. <c>dev</c> pushed <c>models/pet-suv41-baseline</c>,
-/// <c>dev2</c> <c>models/glioma-synthetic-baseline</c>. Phase <see cref="Phase"/> scores the release under
-/// petct-tumour-metabolism by Dice; <c>dev</c> submitted the baseline (<see cref="Finished"/>) and it finished with a
-/// real signed report: the job worker is off, and the run is <see cref="EvaluationRunner"/> — the evaluation job's own
-/// runner, with the model in a <c>mira</c> worker process and the platform's signing key — on a synthetic PET cohort
-/// with exact lesion masks (<see cref="Mira.Platform.Demo.DemoCohort.PetLesions"/>), because the demo release carries no
-/// lesion labels. Phase <see cref="OnceOnly"/> allows one submission, for the submit form's tests.
+/// project <c>onco</c> with the demo studies copied in and a test release of them (no labels), and a synthetic PET cohort
+/// copied in, annotated by two annotators each and released as a test release with its consensus lesion masks
+/// (<see cref="LabelledPetRelease"/>). Members <c>dev</c> (developer) and the annotator; <c>dev2</c> is a developer who is
+/// not a member. <c>dev</c> pushed <c>models/pet-suv41-baseline</c>, <c>dev2</c> <c>models/glioma-synthetic-baseline</c>.
+/// Phase <see cref="Phase"/> scores the labelled release by Dice: <c>dev</c> submitted the baseline and the platform's
+/// job worker ran it (the model in a <c>mira</c> worker process, a signed report): <see cref="Finished"/>. Phase
+/// <see cref="Unlabelled"/> scores the demo release, which has no labels: the same model fails there
+/// (<see cref="FailedRun"/>). Phase <see cref="OnceOnly"/> allows one submission, for the submit form's tests. The job
+/// worker runs only while the fixture waits for those two evaluations.
 /// </summary>
 public sealed class EvaluationServer : TestArchive
 {
     public const string Project = "onco";
     public const string Phase = "pet-dice";
     public const string OnceOnly = "pet-once";
+    public const string Unlabelled = "pet-demo";
     public const string Model = "pet-suv41-baseline";
     public const string OtherModel = "glioma-synthetic-baseline";
 
@@ -41,7 +39,11 @@ public sealed class EvaluationServer : TestArchive
     /// <summary>The finished evaluation of <see cref="Phase"/>.</summary>
     public EvaluationRecord Finished { get; private set; } = null!;
 
+    /// <summary>The test release of the demo studies (no labels).</summary>
     public string ReleaseId { get; private set; } = "";
+
+    /// <summary>The test release of the synthetic PET cohort with its consensus lesion masks (<see cref="LabelledPetRelease"/>).</summary>
+    public string LabelledReleaseId { get; private set; } = "";
 
     public override async Task InitializeAsync()
     {
@@ -66,17 +68,21 @@ public sealed class EvaluationServer : TestArchive
         await Archive.Models.AddAsync(dev, ModelPackage.Open(Path.Combine(Corpus.RepositoryRoot, "models", Model)));
         await Archive.Models.AddAsync(new AnnotationActor("dev2", [Roles.Developer]), ModelPackage.Open(Path.Combine(Corpus.RepositoryRoot, "models", OtherModel)));
         var stewardActor = new AnnotationActor("steward", [Roles.Steward]);
+        LabelledReleaseId = await LabelledPetRelease.CreateAsync(this, Project, patients: 4, seed: 5);
         await Archive.Evaluations.CreatePhaseAsync(stewardActor,
-            new PhaseRequest(Phase, "PET lesion segmentation", Project, ReleaseId, "petct-tumour-metabolism", "dice", null, null, 5, 3));
+            new PhaseRequest(Phase, "PET lesion segmentation", Project, LabelledReleaseId, "petct-tumour-metabolism", "dice", null, null, 5, 3));
+        await Archive.Evaluations.CreatePhaseAsync(stewardActor,
+            new PhaseRequest(Unlabelled, "Demo studies", Project, ReleaseId, "petct-tumour-metabolism", "dice", null, null, 5, 3));
         await Archive.Evaluations.CreatePhaseAsync(stewardActor,
             new PhaseRequest(OnceOnly, "One try", Project, ReleaseId, "petct-tumour-metabolism", "hd95_mm", null, null, 1, 1));
         var submitted = await Archive.Evaluations.SubmitAsync(dev, Phase, Model, "1.0.0");
-        Finished = await RunAsync(submitted);
-        FailedRun = await RunJobAsync(await Archive.Evaluations.SubmitAsync(dev, Phase, Model, "1.0.0"));
+        Finished = await RunJobAsync(submitted);
+        Assert.True(Finished.State == EvaluationStates.Succeeded, $"the evaluation {Finished.State}: {Finished.Error}");
+        FailedRun = await RunJobAsync(await Archive.Evaluations.SubmitAsync(dev, Unlabelled, Model, "1.0.0"));
     }
 
     /// <summary>
-    /// A second submission of the baseline to <see cref="Phase"/>, run by the platform's job worker as <c>mira serve</c>
+    /// A submission of the baseline to <see cref="Unlabelled"/>, run by the platform's job worker as <c>mira serve</c>
     /// runs it: the demo release has no lesion labels (and MR and CT cases), so it fails, with the reason its submitter reads.
     /// </summary>
     public EvaluationRecord FailedRun { get; private set; } = null!;
@@ -99,32 +105,6 @@ public sealed class EvaluationServer : TestArchive
             await stop.CancelAsync();
             await worker;
         }
-    }
-
-    /// <summary>Runs a queued evaluation as the evaluation job does after materialising its release, and records it the same way.</summary>
-    async Task<EvaluationRecord> RunAsync(EvaluationRecord e)
-    {
-        var evaluations = Archive.Evaluations;
-        var work = Path.Combine(DataFolder, "eval-" + e.Id.ToString(CultureInfo.InvariantCulture));
-        Mira.Platform.Demo.DemoCohortFolder.Write(Mira.Platform.Demo.DemoCohort.PetLesions(4, seed: 5), Path.Combine(work, "test-set"));
-        var model = await Archive.Models.Store.GetAsync(e.ModelName, e.ModelVersion) ?? throw new InvalidOperationException("the model is gone");
-        var package = Path.Combine(work, "package");
-        Mira.Platform.Models.CanonicalPackageZip.Extract(await Archive.Models.OpenAsync(model), package);
-        await evaluations.Store.SetRunningAsync(e.Id);
-        var spec = PhaseSpec.For("dice");
-        var output = Path.Combine(work, "report");
-        var result = await new EvaluationRunner(new ProcessModelWorker(evaluations.Options.WorkerCommand!), evaluations.SigningKeyPath).RunAsync(
-            new EvaluationRunRequest(package, Path.Combine(work, "test-set", "images"), Path.Combine(work, "test-set", "labels"), Path.Combine(work, "test-set", "cases.tsv"), output)
-            {
-                ReleaseId = ReleaseId, ReleaseHash = ReleaseId, RankingMetric = spec.RankingMetric, BootstrapReplicates = 200,
-            });
-        foreach (var file in EvaluationService.ReportFileNames)
-            await Archive.Blobs.WriteAsync(BlobKeys.For("evaluations", e.Id.ToString(CultureInfo.InvariantCulture), file), await File.ReadAllBytesAsync(Path.Combine(output, file)));
-        var reportSha = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(output, ReportFolder.ReportJsonName))));
-        var score = EvaluationSummaries.Score(result.Results, spec.RankingMetric);
-        await evaluations.Store.FinishAsync(e.Id, EvaluationStates.Succeeded, DateTimeOffset.UtcNow, double.IsFinite(score) ? score : null,
-            EvaluationSummaries.ToJson(result, spec), reportSha, result.Signature.KeyId, null);
-        return (await evaluations.Store.GetAsync(e.Id))!;
     }
 
     public static async Task<HttpResponseMessage> Ok(HttpResponseMessage r, HttpStatusCode expected = HttpStatusCode.OK)
