@@ -137,6 +137,9 @@ public sealed partial class EvaluationPagesTests(EvaluationServer server)
         Assert.Contains("id=\"submit-error\"", refused);
         Assert.Contains($"dev has used all 1 submissions of phase {EvaluationServer.OnceOnly}", refused);
         Assert.Equal([id], Attr(refused, "submissions", "data-evaluation"));
+        var audit = (await server.Archive.Audit.ReadAsync(1, 100_000))
+            .Where(r => r.Actor == "dev" && r.Action == Mira.Platform.Audit.AuditActions.EvaluationSubmit && r.Resource == $"phase:{EvaluationServer.OnceOnly}").ToList();
+        Assert.Equal(["success", "denied"], audit.Select(r => r.Outcome)); // the service audits what the page asked for
         var (_, queued) = await PageAsync("dev", $"/evaluations/{id}");
         Assert.Contains("data-state=\"queued\"", queued);
         Assert.DoesNotContain("id=\"report-html\"", queued);
