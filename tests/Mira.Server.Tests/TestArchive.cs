@@ -56,6 +56,14 @@ public class TestArchive : IAsyncLifetime
     /// <summary>The PostgreSQL connection string of the index; null on SQLite.</summary>
     public string? IndexConnectionString { get; private set; }
 
+    /// <summary>Whether the server listens on a real socket (a free loopback port, for a browser) rather than the in-process test host.</summary>
+    protected virtual bool OnSocket => false;
+
+    /// <summary>Where clients reach the server (http://localhost on the in-process host).</summary>
+    public Uri BaseUrl { get; private set; } = new("http://localhost");
+
+    HttpClient NewClient() => OnSocket ? new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromMinutes(2) } : app!.GetTestClient();
+
     public virtual async Task InitializeAsync()
     {
         var connectionString = await ConnectionStringAsync();
@@ -68,12 +76,14 @@ public class TestArchive : IAsyncLifetime
             Console = TextWriter.Null,
             Dimse = Dimse,
             Jobs = RuleCopies,
-            ConfigureBuilder = b => b.WebHost.UseTestServer(),
+            ConfigureBuilder = OnSocket ? null : b => b.WebHost.UseTestServer(),
+            Urls = OnSocket ? "http://127.0.0.1:0" : new ServerOptions().Urls,
             // The in-process host has no socket to take the address from: its clients reach it as http://localhost.
-            PublicBaseUrl = new Uri("http://localhost"),
+            PublicBaseUrl = OnSocket ? null : new Uri("http://localhost"),
         });
         await app.StartAsync();
-        Anonymous = app.GetTestClient();
+        if (OnSocket) BaseUrl = new Uri(app.Urls.First());
+        Anonymous = NewClient();
         await Archive.Accounts.CreateUserAsync("steward", UserPassword, [Roles.Steward]);
         await Archive.Accounts.CreateUserAsync("annotator", UserPassword, [Roles.Annotator]);
         StewardToken = (await Archive.Tokens.IssueAsync("steward", TimeSpan.FromHours(1))).Token;
@@ -82,7 +92,7 @@ public class TestArchive : IAsyncLifetime
     /// <summary>A client sending HTTP Basic credentials.</summary>
     public HttpClient Basic(string user, string password)
     {
-        var c = app!.GetTestClient();
+        var c = NewClient();
         c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
         return c;
     }
@@ -91,7 +101,7 @@ public class TestArchive : IAsyncLifetime
 
     public HttpClient Bearer(string token)
     {
-        var c = app!.GetTestClient();
+        var c = NewClient();
         c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return c;
     }
