@@ -2,7 +2,7 @@
 # Evaluation overhead over raw ONNX Runtime inference (issue 18): `mira eval offline` as a whole process against
 # InferenceSession.Run alone, on the same cases, the same model, the same thread count.
 # Usage: bench/compare-evaluation.sh [RUNS]          (RUNS default 5)
-# Environment: CASES (8), SEED (1), THREADS (2), MIRA_BIN (skip the publish), KEEP=dir (logs, predictions, reports).
+# Environment: CASES (8), SEED (1), THREADS (2), WIDTHS (the network's channels, 1,16,32,32,16), MIRA_BIN (skip the publish), KEEP=dir (logs, predictions, reports).
 #
 # In a temporary folder it makes
 #   data/   a synthetic PET test set (Mira.Benchmarks gen-pet-cohort: DemoCohort.PetLesions, 128×128×16 voxels a case,
@@ -36,7 +36,7 @@ bench="dotnet $root/bench/Mira.Benchmarks/bin/Release/net10.0/Mira.Benchmarks.dl
 
 echo "generating $cases PET cases (seed $seed) and the timing model ..." >&2
 $bench gen-pet-cohort "$cases" "$seed" "$work/data"
-"$py" "$here/evaluation/build_timing_model.py" "$work/model"
+"$py" "$here/evaluation/build_timing_model.py" "$work/model" "${WIDTHS:-1,16,32,32,16}"
 
 echo "$(nproc) CPUs; load average before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$out/load.txt"
 "$py" "$here/evaluation/run_compare.py" --mira "$MIRA_BIN" --raw "$bench" --package "$work/model" --data "$work/data" \

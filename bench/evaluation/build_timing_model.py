@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Builds the model package that bench/compare-evaluation.sh times: a TIMING WORKLOAD, NOT A MODEL.
 
-  /usr/bin/python3 bench/evaluation/build_timing_model.py OUT_FOLDER
+  /usr/bin/python3 bench/evaluation/build_timing_model.py OUT_FOLDER [WIDTHS]
 
 OUT_FOLDER receives model.onnx and mira-model.json (a package as docs/models.md describes it). The network is a 3D
 convolutional net of realistic width over the whole PET volume (NCDHW, any size: fully convolutional, padding 1):
@@ -9,7 +9,8 @@ convolutional net of realistic width over the whole PET volume (NCDHW, any size:
   suv -> Conv3d 1->16 -> ReLU -> Conv3d 16->32 -> ReLU -> Conv3d 32->32 -> ReLU -> Conv3d 32->16 -> ReLU   (3x3x3)
       -> Conv3d 16->2 (1x1x1) = head;  logits = head + [0, suv - 2.5];  labels = ArgMax over the 2 channels
 
-about 55,700 multiply-adds per voxel (14.6 G for a 128 x 128 x 16 volume). The weights are random (He-scaled, numpy
+about 55,700 multiply-adds per voxel (14.6 G for a 128 x 128 x 16 volume). WIDTHS (default 1,16,32,32,16) sets the
+channels of the 3x3x3 layers: 1,32,64,64,32 costs four times as much (221,000 per voxel). The weights are random (He-scaled, numpy
 seed 2026) and fixed, never trained: they make the convolutions cost what a real network's do. The skip path (SUV minus
 2.5, the classic SUV threshold) dominates the small head, so the label maps look like lesion masks (hot spheres plus
 some myocardium) and the evaluation scores ordinary masks, not noise. Debian python3-onnx 1.12, opset 17, IR 8; the
@@ -29,20 +30,20 @@ SUV_THRESHOLD = 2.5
 HEAD_STD = 0.25  # the head's output is ~ this many SUV units: a perturbation of the threshold, not the decision
 
 
-def build():
+def build(widths):
     rng = np.random.RandomState(SEED)
     dims = ["N", 1, "D", "H", "W"]
     suv = helper.make_tensor_value_info("suv", TensorProto.FLOAT, dims)
     labels = helper.make_tensor_value_info("labels", TensorProto.INT64, dims)
     inits, nodes, x = [], [], "suv"
-    for i, (cin, cout) in enumerate(zip(WIDTHS[:-1], WIDTHS[1:])):
+    for i, (cin, cout) in enumerate(zip(widths[:-1], widths[1:])):
         w = (rng.standard_normal((cout, cin, 3, 3, 3)) * np.sqrt(2.0 / (cin * 27))).astype(np.float32)
         b = (rng.standard_normal(cout) * 0.01).astype(np.float32)
         inits += [numpy_helper.from_array(w, f"conv{i}.w"), numpy_helper.from_array(b, f"conv{i}.b")]
         nodes += [helper.make_node("Conv", [x, f"conv{i}.w", f"conv{i}.b"], [f"conv{i}"], pads=[1] * 6, name=f"conv{i}"),
                   helper.make_node("Relu", [f"conv{i}"], [f"relu{i}"], name=f"relu{i}")]
         x = f"relu{i}"
-    cin = WIDTHS[-1]
+    cin = widths[-1]
     head = (rng.standard_normal((2, cin, 1, 1, 1)) * HEAD_STD / np.sqrt(cin)).astype(np.float32)
     skip_w = np.array([0.0, 1.0], np.float32).reshape(2, 1, 1, 1, 1)
     skip_b = np.array([0.0, -SUV_THRESHOLD], np.float32)
@@ -60,8 +61,8 @@ def build():
     return model
 
 
-def manifest():
-    widths = "-".join(str(w) for w in WIDTHS) + "-2"
+def manifest(widths):
+    widths = "-".join(str(w) for w in widths) + "-2"
     return {
         "schemaVersion": "1.0",
         "name": "pet-timing-convnet3d",
@@ -95,12 +96,15 @@ def manifest():
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
     out = sys.argv[1]
+    widths = [int(w) for w in sys.argv[2].split(",")] if len(sys.argv) == 3 else WIDTHS
+    if widths[0] != 1 or len(widths) < 2:
+        sys.exit("WIDTHS starts with 1 (one input channel) and has at least two numbers")
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "model.onnx"), "wb") as f:
-        f.write(build().SerializeToString())
+        f.write(build(widths).SerializeToString())
     with open(os.path.join(out, "mira-model.json"), "w", encoding="utf-8") as f:
-        json.dump(manifest(), f, indent=2)
+        json.dump(manifest(widths), f, indent=2)
         f.write("\n")

@@ -18,7 +18,8 @@ namespace Mira.Benchmarks.Inference;
 /// <see cref="InferenceSession"/> is made (CPU provider, the worker's options: THREADS intra-op threads, 1 inter-op,
 /// sequential, all graph optimisations; timed on its own) and <c>InferenceSession.Run</c> is timed per case, one pass, no
 /// warm-up run (the worker has none either). Prints tab-separated lines: <c>case NAME RUN_MS LABEL1_VOXELS</c> per case,
-/// then <c>decode_ms</c>, <c>session_ms</c> and <c>run_ms</c> (the sum of the cases' Run times).
+/// then <c>decode_ms</c>, <c>session_ms</c>, <c>run_ms</c> (the sum of the cases' Run times) and <c>run_cpu_ms</c> (the
+/// process's CPU time over the Run loop, all threads).
 /// </summary>
 public static class RawInference
 {
@@ -54,6 +55,7 @@ public static class RawInference
         using var runOptions = new RunOptions();
 
         var total = TimeSpan.Zero;
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         for (var n = 0; n < cases.Length; n++)
         {
             var clock = Stopwatch.StartNew();
@@ -64,9 +66,11 @@ public static class RawInference
                 $"case\t{cases[n]}\t{clock.Elapsed.TotalMilliseconds:0.###}\t{Foreground(results[0])}"));
             inputs[n].Dispose();
         }
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"decode_ms\t{decode.Elapsed.TotalMilliseconds:0.###}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"session_ms\t{sessionClock.Elapsed.TotalMilliseconds:0.###}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run_ms\t{total.TotalMilliseconds:0.###}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run_cpu_ms\t{cpu.TotalMilliseconds:0.###}"));
         return 0;
     }
 
