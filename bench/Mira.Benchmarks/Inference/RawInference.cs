@@ -11,13 +11,14 @@ using Mira.Inference.Packages;
 namespace Mira.Benchmarks.Inference;
 
 /// <summary>
-/// <c>raw-inference PACKAGE IMAGES_DIR THREADS</c>: the raw baseline of bench/compare-evaluation.sh — ONNX Runtime alone on
+/// <c>raw-inference PACKAGE IMAGES_DIR THREADS [GAP_MS]</c>: the raw baseline of bench/compare-evaluation.sh — ONNX Runtime alone on
 /// the inputs an evaluation gives the model. Untimed first: every case's series is decoded (<see cref="DicomVolumeBuilder"/>)
 /// and turned into its float32 NCDHW input tensor as the manifest says (SUVbw factor per <see cref="PetSuv"/>, clip, scale,
 /// offset: what the worker's preprocessing computes) and wrapped in an <see cref="OrtValue"/>. Then one
 /// <see cref="InferenceSession"/> is made (CPU provider, the worker's options: THREADS intra-op threads, 1 inter-op,
 /// sequential, all graph optimisations; timed on its own) and <c>InferenceSession.Run</c> is timed per case, one pass, no
-/// warm-up run (the worker has none either). Prints tab-separated lines: <c>case NAME RUN_MS LABEL1_VOXELS</c> per case,
+/// warm-up run (the worker has none either). GAP_MS (default 0) sleeps that long between two cases' Runs, as the worker
+/// spends time on its own work between them (a diagnostic: do ONNX Runtime's threads slow down when Runs are not back to back?). Prints tab-separated lines: <c>case NAME RUN_MS LABEL1_VOXELS</c> per case,
 /// then <c>decode_ms</c>, <c>session_ms</c>, <c>run_ms</c> (the sum of the cases' Run times) and <c>run_cpu_ms</c> (the
 /// process's CPU time over the Run loop, all threads).
 /// </summary>
@@ -25,9 +26,11 @@ public static class RawInference
 {
     public static int Run(string[] args)
     {
-        if (args.Length != 3 || !int.TryParse(args[2], CultureInfo.InvariantCulture, out var threads) || threads < 1)
+        var gapMs = 0;
+        if (args.Length is not (3 or 4) || !int.TryParse(args[2], CultureInfo.InvariantCulture, out var threads) || threads < 1
+            || (args.Length == 4 && (!int.TryParse(args[3], CultureInfo.InvariantCulture, out gapMs) || gapMs < 0)))
         {
-            Console.Error.WriteLine("usage: raw-inference PACKAGE IMAGES_DIR THREADS");
+            Console.Error.WriteLine("usage: raw-inference PACKAGE IMAGES_DIR THREADS [GAP_MS]");
             return 2;
         }
         var package = ModelPackage.Open(args[0]);
@@ -58,6 +61,7 @@ public static class RawInference
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         for (var n = 0; n < cases.Length; n++)
         {
+            if (n > 0 && gapMs > 0) Thread.Sleep(gapMs);
             var clock = Stopwatch.StartNew();
             using var results = session.Run(runOptions, [inputName], [inputs[n]], [outputName]);
             clock.Stop();
