@@ -9,7 +9,7 @@ namespace Mira.Server.Tests.Web;
 /// submit form (a submission appearing, a refusal shown with its reason), and an evaluation with its signed report.
 /// </summary>
 [Collection(EvaluationWorld.Name)]
-public sealed partial class EvaluationPagesTests(EvaluationServer server)
+public sealed partial class EvaluationPagesTests(EvaluationPagesServer server)
 {
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex TokenPattern();
@@ -35,11 +35,11 @@ public sealed partial class EvaluationPagesTests(EvaluationServer server)
     {
         var (status, dev) = await PageAsync("dev", "/models");
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal([EvaluationServer.Model], Attr(dev, "models", "data-model"));
+        Assert.Equal([EvaluationPagesServer.Model], Attr(dev, "models", "data-model"));
         Assert.Contains("id=\"nav-models\"", dev);
         Assert.Contains("id=\"nav-evaluation\"", dev);
-        Assert.Equal([EvaluationServer.OtherModel], Attr((await PageAsync("dev2", "/models")).Html, "models", "data-model"));
-        Assert.Equal([EvaluationServer.OtherModel, EvaluationServer.Model], Attr((await PageAsync("steward", "/models")).Html, "models", "data-model"));
+        Assert.Equal([EvaluationPagesServer.OtherModel], Attr((await PageAsync("dev2", "/models")).Html, "models", "data-model"));
+        Assert.Equal([EvaluationPagesServer.OtherModel, EvaluationPagesServer.Model], Attr((await PageAsync("steward", "/models")).Html, "models", "data-model"));
         var (_, annotator) = await PageAsync("annotator", "/");
         Assert.DoesNotContain("nav-models", annotator);
         Assert.DoesNotContain("nav-evaluation", annotator);
@@ -48,7 +48,7 @@ public sealed partial class EvaluationPagesTests(EvaluationServer server)
     [Fact]
     public async Task The_model_card_shows_the_manifest_and_the_baseline_flag_and_another_developer_gets_not_found()
     {
-        var (status, html) = await PageAsync("dev", $"/models/{EvaluationServer.Model}/1.0.0");
+        var (status, html) = await PageAsync("dev", $"/models/{EvaluationPagesServer.Model}/1.0.0");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("id=\"model-baseline\"", html);
         Assert.Contains("Apache-2.0", html);
@@ -60,11 +60,11 @@ public sealed partial class EvaluationPagesTests(EvaluationServer server)
         Assert.Contains("id=\"card-no-training-releases\"", html);
         Assert.Equal([server.Finished.Id, server.FailedRun.Id], Attr(html, "model-evaluation-table", "data-evaluation").Select(long.Parse).Order());
 
-        var (otherStatus, other) = await PageAsync("dev2", $"/models/{EvaluationServer.Model}/1.0.0");
+        var (otherStatus, other) = await PageAsync("dev2", $"/models/{EvaluationPagesServer.Model}/1.0.0");
         Assert.Equal(HttpStatusCode.NotFound, otherStatus);
         Assert.Contains("id=\"refusal\"", other);
         Assert.DoesNotContain("Apache-2.0", other);
-        var (stewardStatus, steward) = await PageAsync("steward", $"/models/{EvaluationServer.OtherModel}/1.0.0");
+        var (stewardStatus, steward) = await PageAsync("steward", $"/models/{EvaluationPagesServer.OtherModel}/1.0.0");
         Assert.Equal(HttpStatusCode.OK, stewardStatus);
         Assert.Contains("glioma-brats", steward);
     }
@@ -72,10 +72,10 @@ public sealed partial class EvaluationPagesTests(EvaluationServer server)
     [Fact]
     public async Task Members_see_the_project_s_phases_and_a_non_member_sees_none_and_gets_not_found()
     {
-        Assert.Equal([EvaluationServer.Unlabelled, EvaluationServer.Phase, EvaluationServer.OnceOnly], Attr((await PageAsync("dev", "/phases")).Html, "phases", "data-phase").Order());
+        Assert.Equal([EvaluationPagesServer.Unlabelled, EvaluationPagesServer.Phase, EvaluationPagesServer.OnceOnly], Attr((await PageAsync("dev", "/phases")).Html, "phases", "data-phase").Order());
         Assert.Empty(Attr((await PageAsync("dev2", "/phases")).Html, "phases", "data-phase"));
         Assert.Contains("id=\"no-phases\"", (await PageAsync("dev2", "/phases")).Html);
-        var (status, html) = await PageAsync("dev2", $"/phases/{EvaluationServer.Phase}");
+        var (status, html) = await PageAsync("dev2", $"/phases/{EvaluationPagesServer.Phase}");
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.DoesNotContain("PET lesion segmentation", html);
     }
@@ -83,7 +83,7 @@ public sealed partial class EvaluationPagesTests(EvaluationServer server)
     [Fact]
     public async Task A_phase_shows_what_it_scores_its_limits_and_the_leaderboard_and_only_developers_get_the_form()
     {
-        var (status, html) = await PageAsync("dev", $"/phases/{EvaluationServer.Phase}");
+        var (status, html) = await PageAsync("dev", $"/phases/{EvaluationPagesServer.Phase}");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains(server.LabelledReleaseId, html);
         Assert.Contains("dice, the mean over the test cases (higher is better)", html);
@@ -92,13 +92,13 @@ public sealed partial class EvaluationPagesTests(EvaluationServer server)
         Assert.Equal(["dev"], Attr(html, "leaderboard", "data-rank=\"1\" data-submitter"));
         Assert.Contains(Mira.Server.Web.Components.EvaluationTable.Score(server.Finished.Score), html);
         Assert.Contains("id=\"submit-model\"", html);
-        Assert.Contains($"value=\"{EvaluationServer.Model}/1.0.0\"", html);
+        Assert.Contains($"value=\"{EvaluationPagesServer.Model}/1.0.0\"", html);
         Assert.Contains("You have used 1 of 5 submissions", html);
 
-        var (_, steward) = await PageAsync("steward", $"/phases/{EvaluationServer.Phase}");
+        var (_, steward) = await PageAsync("steward", $"/phases/{EvaluationPagesServer.Phase}");
         Assert.Equal(["dev"], Attr(steward, "leaderboard", "data-rank=\"1\" data-submitter"));
         Assert.DoesNotContain("id=\"submit-model\"", steward);
-        var (_, annotator) = await PageAsync("annotator", $"/phases/{EvaluationServer.Phase}");
+        var (_, annotator) = await PageAsync("annotator", $"/phases/{EvaluationPagesServer.Phase}");
         Assert.DoesNotContain("id=\"submit-model\"", annotator);
         Assert.DoesNotContain($"/evaluations/{server.Finished.Id}\"", annotator); // another's report is not linked
     }
@@ -111,13 +111,13 @@ public sealed partial class EvaluationPagesTests(EvaluationServer server)
         using (var signIn = await FormSignIn.PostAsync(http, "dev", TestArchive.UserPassword)) Assert.True((int)signIn.StatusCode is 302 or 303, $"sign-in: {signIn.StatusCode}");
         async Task<(HttpStatusCode, string)> SubmitAsync()
         {
-            using var get = await http.GetAsync($"/phases/{EvaluationServer.OnceOnly}");
+            using var get = await http.GetAsync($"/phases/{EvaluationPagesServer.OnceOnly}");
             var token = TokenPattern().Matches(await get.Content.ReadAsStringAsync()).Select(m => m.Groups[1].Value).Last();
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"/phases/{EvaluationServer.OnceOnly}")
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/phases/{EvaluationPagesServer.OnceOnly}")
             {
                 Content = new FormUrlEncodedContent(new Dictionary<string, string>
                 {
-                    ["_handler"] = "submit-model", ["__RequestVerificationToken"] = token, ["model"] = $"{EvaluationServer.Model}/1.0.0",
+                    ["_handler"] = "submit-model", ["__RequestVerificationToken"] = token, ["model"] = $"{EvaluationPagesServer.Model}/1.0.0",
                 }),
             };
             using var r = await http.SendAsync(request);
@@ -135,10 +135,10 @@ public sealed partial class EvaluationPagesTests(EvaluationServer server)
         var (refusedStatus, refused) = await SubmitAsync();
         Assert.Equal(HttpStatusCode.Conflict, refusedStatus);
         Assert.Contains("id=\"submit-error\"", refused);
-        Assert.Contains($"dev has used all 1 submissions of phase {EvaluationServer.OnceOnly}", refused);
+        Assert.Contains($"dev has used all 1 submissions of phase {EvaluationPagesServer.OnceOnly}", refused);
         Assert.Equal([id], Attr(refused, "submissions", "data-evaluation"));
         var audit = (await server.Archive.Audit.ReadAsync(1, 100_000))
-            .Where(r => r.Actor == "dev" && r.Action == Mira.Platform.Audit.AuditActions.EvaluationSubmit && r.Resource == $"phase:{EvaluationServer.OnceOnly}").ToList();
+            .Where(r => r.Actor == "dev" && r.Action == Mira.Platform.Audit.AuditActions.EvaluationSubmit && r.Resource == $"phase:{EvaluationPagesServer.OnceOnly}").ToList();
         Assert.Equal(["success", "denied"], audit.Select(r => r.Outcome)); // the service audits what the page asked for
         var (_, queued) = await PageAsync("dev", $"/evaluations/{id}");
         Assert.Contains("data-state=\"queued\"", queued);
@@ -182,7 +182,7 @@ public sealed partial class EvaluationPagesTests(EvaluationServer server)
         Assert.Contains(server.FailedRun.Error!, WebUtility.HtmlDecode(html));
         Assert.DoesNotContain("id=\"evaluation-report\"", html);
         Assert.DoesNotContain(server.DataFolder, html); // the runner's private paths never reach the submitter
-        var (_, phase) = await PageAsync("dev", $"/phases/{EvaluationServer.Phase}");
+        var (_, phase) = await PageAsync("dev", $"/phases/{EvaluationPagesServer.Phase}");
         Assert.Equal([server.Finished.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], Attr(phase, "leaderboard", "data-rank=\"1\" data-submitter=\"dev\" data-evaluation"));
     }
 }

@@ -9,7 +9,7 @@ namespace Mira.Server.Tests.Web;
 /// console error, no CSP violation. A full-page screenshot is kept in the test output folder.
 /// </summary>
 [Collection(EvaluationWorld.Name)]
-public sealed class EvaluationReportBrowserTests(BrowserFixture browser, EvaluationServer server, ITestOutputHelper output) : IClassFixture<BrowserFixture>
+public sealed class EvaluationReportBrowserTests(BrowserFixture browser, EvaluationPagesServer server, ITestOutputHelper output) : IClassFixture<BrowserFixture>
 {
     [Fact]
     public async Task The_submitter_opens_the_signed_report_and_its_plots_render_without_errors_or_policy_violations()
@@ -43,7 +43,7 @@ public sealed class EvaluationReportBrowserTests(BrowserFixture browser, Evaluat
             Assert.True(box is { Width: > 0, Height: > 0 }, $"plot {i} is not laid out: {box?.Width}x{box?.Height}");
             Assert.True(await plots.Nth(i).IsVisibleAsync(), $"plot {i} is not visible");
         }
-        Assert.Contains(EvaluationServer.Model, await report.InnerTextAsync("body"));
+        Assert.Contains(EvaluationPagesServer.Model, await report.InnerTextAsync("body"));
 
         var folder = Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
         Directory.CreateDirectory(folder);

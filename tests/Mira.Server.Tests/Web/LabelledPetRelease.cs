@@ -18,13 +18,13 @@ namespace Mira.Server.Tests.Web;
 /// </summary>
 static class LabelledPetRelease
 {
-    public static async Task<string> CreateAsync(EvaluationServer server, string project, int patients, int seed)
+    public static async Task<string> CreateAsync(EvaluationPagesServer server, string project, int patients, int seed)
     {
         using var steward = server.As("steward");
         foreach (var user in new[] { "ann1", "ann2", "ann3", "ann4" })
         {
             await server.Archive.Accounts.CreateUserAsync(user, TestArchive.UserPassword, [Roles.Annotator]);
-            await EvaluationServer.Ok(await steward.PostAsJsonAsync($"/api/projects/{project}/members", new { user, role = "member" }));
+            await EvaluationPagesServer.Ok(await steward.PostAsJsonAsync($"/api/projects/{project}/members", new { user, role = "member" }));
         }
         var attached = await steward.PostAsJsonAsync($"/api/projects/{project}/protocols", new { protocol = "petct-tumour-metabolism" });
         Assert.True(attached.IsSuccessStatusCode, await attached.Content.ReadAsStringAsync());
@@ -34,7 +34,7 @@ static class LabelledPetRelease
         {
             foreach (var instance in c.Instances) await server.Archive.Ingest.StoreAsync(instance.Bytes, new IngestSource("test"));
             var before = await StudiesAsync(archive);
-            await EvaluationServer.Ok(await steward.PostAsJsonAsync($"/api/projects/{project}/copy", new { studies = new[] { c.StudyInstanceUid } }));
+            await EvaluationPagesServer.Ok(await steward.PostAsJsonAsync($"/api/projects/{project}/copy", new { studies = new[] { c.StudyInstanceUid } }));
             var study = Assert.Single((await StudiesAsync(archive)).Except(before));
             var series = Directory.CreateDirectory(Path.Combine(work, c.Key)).FullName;
             foreach (var si in await archive.Index.FindInstancesAsync(study))
@@ -46,7 +46,7 @@ static class LabelledPetRelease
             var mask = DemoCohortFolder.ReferenceMask(c, Assert.Single(DicomVolumeBuilder.FromPath(series)).Volume);
             var maskPath = Path.Combine(work, c.Key + ".nii.gz");
             NiftiVolumes.WriteVolume(maskPath, mask);
-            var task = await EvaluationServer.Ok(await steward.PostAsJsonAsync($"/api/projects/{project}/tasks",
+            var task = await EvaluationPagesServer.Ok(await steward.PostAsJsonAsync($"/api/projects/{project}/tasks",
                 new { studyInstanceUid = study, protocol = "petct-tumour-metabolism", annotators = new[] { "ann1", "ann2" }, reviewer = "ann3", arbitrator = "ann4" }), HttpStatusCode.Created);
             var id = (long)JsonNode.Parse(await task.Content.ReadAsStringAsync())!["id"]!;
             foreach (var user in new[] { "ann1", "ann2" })
@@ -54,10 +54,10 @@ static class LabelledPetRelease
                 using var http = server.As(user);
                 using var body = new ByteArrayContent(await File.ReadAllBytesAsync(maskPath));
                 body.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
-                await EvaluationServer.Ok(await http.PostAsync($"/api/tasks/{id}/reads", body), HttpStatusCode.Created);
+                await EvaluationPagesServer.Ok(await http.PostAsync($"/api/tasks/{id}/reads", body), HttpStatusCode.Created);
             }
         }
-        var release = await EvaluationServer.Ok(await steward.PostAsJsonAsync($"/api/projects/{project}/releases", new
+        var release = await EvaluationPagesServer.Ok(await steward.PostAsJsonAsync($"/api/projects/{project}/releases", new
         {
             name = "onco-lesions", kind = "test", annotations = "consensus",
             datasheet = new { intendedUse = "Evaluation of PET lesion segmentation", inclusion = "Synthetic FDG PET cohort", exclusion = "None", referenceStandard = "Two annotators' masks, consensus", licence = "CC0" },

@@ -21,7 +21,7 @@ namespace Mira.Server.Tests.Web;
 /// (<see cref="FailedRun"/>). Phase <see cref="OnceOnly"/> allows one submission, for the submit form's tests. The job
 /// worker runs only while the fixture waits for those two evaluations.
 /// </summary>
-public sealed class EvaluationServer : TestArchive
+public sealed class EvaluationPagesServer : TestArchive
 {
     public const string Project = "onco";
     public const string Phase = "pet-dice";
@@ -30,7 +30,7 @@ public sealed class EvaluationServer : TestArchive
     public const string Model = "pet-suv41-baseline";
     public const string OtherModel = "glioma-synthetic-baseline";
 
-    public EvaluationServer() => RuleCopies = new Mira.Platform.Jobs.JobOptions { Worker = false };
+    public EvaluationPagesServer() => RuleCopies = new Mira.Platform.Jobs.JobOptions { Worker = false };
 
     protected override bool OnSocket => true;
 
@@ -116,7 +116,7 @@ public sealed class EvaluationServer : TestArchive
 }
 
 [CollectionDefinition(Name)]
-public sealed class EvaluationWorld : ICollectionFixture<EvaluationServer>
+public sealed class EvaluationWorld : ICollectionFixture<EvaluationPagesServer>
 {
     public const string Name = "evaluation pages";
 }
