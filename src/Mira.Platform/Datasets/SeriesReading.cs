@@ -69,7 +69,8 @@ public sealed record SeriesReading(
             first.GetString(DicomTags.Modality)?.Trim(), studyDate, acquisition);
     }
 
-    static string Value(string? s) => string.IsNullOrWhiteSpace(s) ? CaseFields.Unknown : s.Trim();
+    /// <summary>A field's value; unknown when empty or when de-identification put its dummy there (a blanked Institution Name is no site).</summary>
+    static string Value(string? s) => string.IsNullOrWhiteSpace(s) || s.Trim() == Mira.Deid.DummyValues.Text ? CaseFields.Unknown : s.Trim();
 
     /// <summary>The SHA-256 of one instance's decoded frames and their shape; null when it has no pixel data.</summary>
     static string? PixelHashOf(DicomFile file, string series)

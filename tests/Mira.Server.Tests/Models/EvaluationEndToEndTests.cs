@@ -191,6 +191,11 @@ public sealed partial class EvaluationEndToEndTests(EvaluationServer s) : IClass
         Assert.Equal(dice.Average(), (double)r.Evaluation["score"]!, 12);
         var fields = report.RootElement.GetProperty("subgroups").EnumerateArray().Select(g => g.GetProperty("field").GetString()).ToHashSet();
         Assert.Superset(new HashSet<string?> { "site", "sex" }, fields);
+        // The research recipe blanks Institution Name: the site is unknown, not a site called "ANONYMIZED".
+        var sites = report.RootElement.GetProperty("subgroups").EnumerateArray().Single(g => g.GetProperty("field").GetString() == "site").GetProperty("groups")
+            .EnumerateArray().Select(row => row.GetProperty("group").GetString()).ToList();
+        Assert.Contains("unknown", sites);
+        Assert.DoesNotContain("ANONYMIZED", sites);
     }
 
     [Fact]
