@@ -58,10 +58,10 @@ public sealed class EvaluationRunner(IModelWorker worker, string signingKeyPath)
                 throw new ModelRunFailedException(run.StoppedBecause is { } why
                     ? $"the model worker was stopped: {why}"
                     : $"the model worker failed (exit code {run.ExitCode})", run);
-            var produced = WorkerPredictions.Read(predictions);
+            var produced = PredictionFolder.Read(predictions);
             var scoring = Stopwatch.StartNew();
             var spec = SpecFor(manifest, request);
-            var evaluationCases = classification ? cases.Select(c => Classified(c, produced)).ToList() : Segmented(cases, predictions, request.Labels!);
+            var evaluationCases = Paired(cases, produced, classification, request.Labels);
             var results = EvaluationEngine.Evaluate(evaluationCases, spec);
             scoring.Stop();
             var provenance = new ReportProvenance(request.ReleaseId, request.ReleaseHash ?? TestSetHash.Of(request.Images, request.Labels, request.CasesTsv),
@@ -87,19 +87,15 @@ public sealed class EvaluationRunner(IModelWorker worker, string signingKeyPath)
         return new EvaluationSpec(EvaluationTask.Segmentation, labels) { RankingMetric = request.RankingMetric, BootstrapReplicates = request.BootstrapReplicates };
     }
 
-    static EvaluationCase Classified(TestSetCase c, WorkerPredictions produced) =>
-        produced.Cases.TryGetValue(c.CaseId, out var p) && p.Scores is { } scores
-            ? new EvaluationCase(c.CaseId, c.PatientKey) { Subgroups = c.Fields, ReferenceClass = c.ReferenceClass, ClassScores = scores, InferenceSeconds = p.Seconds }
-            : throw new EvaluationException($"case {c.CaseId}: the model gave no class scores");
-
-    /// <summary>The worker's label maps paired with the references; every case of the test set must be there.</summary>
-    static List<EvaluationCase> Segmented(IReadOnlyList<TestSetCase> cases, string predictions, string labels)
+    /// <summary>The worker's predictions paired with the test set's references; every case of the test set must be there.</summary>
+    static IReadOnlyList<EvaluationCase> Paired(IReadOnlyList<TestSetCase> cases, PredictionFolder produced, bool classification, string? labels)
     {
-        var info = cases.ToDictionary(c => c.CaseId, c => new CaseInfo(c.PatientKey, c.Fields), StringComparer.Ordinal);
-        var paired = PredictionFolder.SegmentationCases(predictions, labels, info);
-        var missing = cases.Select(c => c.CaseId).Except(paired.Select(p => p.CaseId), StringComparer.Ordinal).ToList();
+        var missing = cases.Select(c => c.CaseId).Except(produced.CaseIds, StringComparer.Ordinal).ToList();
         if (missing.Count > 0) throw new EvaluationException($"the model worker reported nothing for {missing.Count} case(s): {string.Join(", ", missing.Take(5))}");
-        return [.. paired];
+        var info = cases.ToDictionary(c => c.CaseId, c => new CaseInfo(c.PatientKey, c.Fields), StringComparer.Ordinal);
+        return classification
+            ? produced.ClassificationCases(cases.ToDictionary(c => c.CaseId, c => (info[c.CaseId], c.ReferenceClass!.Value), StringComparer.Ordinal))
+            : produced.SegmentationCases(labels!, info);
     }
 }
 
