@@ -147,6 +147,12 @@ public static class AuditActions
     public const string DeploymentInfer = "deployment.infer";
     /// <summary>A list of deployment results read (they name studies).</summary>
     public const string DeploymentResults = "deployment.results";
+    /// <summary>An AI result displayed to a clinician (or withheld: blind first read). Every display is audited.</summary>
+    public const string DeploymentResultView = "deployment.result-view";
+    /// <summary>A clinician's own read recorded before the AI result was shown (blind-first-read rules).</summary>
+    public const string DeploymentOwnRead = "deployment.own-read";
+    /// <summary>A clinician accepted, corrected or rejected an AI result (details: decision, reason, edit distance, feedback task).</summary>
+    public const string DeploymentReview = "deployment.review";
 
     /// <summary>Every name above (for documentation and a test that keeps the catalogue and the code in step).</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditActions).GetFields()

@@ -25,7 +25,8 @@ namespace Mira.Platform.Deployment;
 /// and refusal is audited.
 /// </summary>
 public sealed partial class DeploymentService(DeploymentStore store, ModelRegistry models, IIndexStore index, IBlobStore blobs, IngestService ingest,
-    ApplicationEntityService aes, JobService jobs, AuditLog audit, string dataFolder, Evaluations.EvaluationOptions workerOptions, DeploymentOptions options)
+    ApplicationEntityService aes, JobService jobs, AuditLog audit, string dataFolder, Evaluations.EvaluationOptions workerOptions, DeploymentOptions options,
+    AnnotationService? annotations = null, Research.ProjectService? projects = null)
 {
     /// <summary>The job kind of an inference of one rule on one series.</summary>
     public const string JobKind = "deployment.infer";
@@ -69,9 +70,13 @@ public sealed partial class DeploymentService(DeploymentStore store, ModelRegist
         }
         if (r.OodThreshold is { } t && !(t is >= 0 and <= 1)) throw AnnotationRefusedException.Invalid($"out-of-distribution threshold {t} is not in [0, 1]");
         if (r.SettleSeconds is { } s && s is < 0 or > 3600) throw AnnotationRefusedException.Invalid($"settle time {s} s is not in 0…3600");
+        var feedback = Blank(r.FeedbackProject);
+        if (feedback is not null && (projects is null || await projects.Store.GetAsync(feedback, ct) is null))
+            throw AnnotationRefusedException.Invalid($"feedback project '{feedback}' does not exist");
         var record = new DeploymentRecord(r.Name, modelName, modelVersion, Blank(r.FromAe), Blank(r.Modality)?.ToUpperInvariant(), Blank(r.BodyPart)?.ToUpperInvariant(),
             Blank(r.SeriesPattern), destination, r.BlindFirstRead, r.OodThreshold,
-            (int)(r.SettleSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : options.Settle).TotalMilliseconds, true, actor.Name, DateTimeOffset.UtcNow);
+            (int)(r.SettleSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : options.Settle).TotalMilliseconds, true, actor.Name, DateTimeOffset.UtcNow,
+            feedback);
         if (!await store.AddAsync(record, ct)) throw AnnotationRefusedException.Conflict($"a deployment named '{r.Name}' exists (remove it first)");
         await AuditAsync(actor.Name, AuditActions.DeploymentAdd, $"deployment:{r.Name}", AuditOutcome.Success, record);
         return record;

@@ -13,9 +13,11 @@ public static class Roles
     public const string Developer = "developer";
     /// <summary>Reads and verifies the audit log.</summary>
     public const string Auditor = "auditor";
+    /// <summary>Clinician: reviews deployed models' results on clinical (identified) studies: accept, correct or reject.</summary>
+    public const string Clinician = "clinician";
 
     /// <summary>All roles, in canonical order.</summary>
-    public static IReadOnlyList<string> All { get; } = [Admin, Steward, Annotator, Developer, Auditor];
+    public static IReadOnlyList<string> All { get; } = [Admin, Steward, Annotator, Developer, Auditor, Clinician];
 
     public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
 
