@@ -6,6 +6,7 @@ using Mira.Platform.Audit;
 using Mira.Platform.Evaluations;
 using Mira.Platform.Intake;
 using Mira.Platform.Jobs;
+using Mira.Platform.Jobs.Executors;
 using Mira.Platform.Models;
 using Mira.Storage.Deployments;
 using Mira.Storage.Index;
@@ -19,8 +20,6 @@ public sealed partial class DeploymentService
     /// <summary>The job's actor in the audit log.</summary>
     public const string Runner = "deployment";
 
-    /// <summary>How the job runs model workers (set by the host; null uses the evaluations' worker command as a local process).</summary>
-    public Func<IModelWorker?>? WorkerFactory { get; set; }
 
     /// <summary>
     /// One attempt at an inference (<see cref="JobKind"/>). Done without a result when the rule is gone or disabled, the
@@ -108,13 +107,14 @@ public sealed partial class DeploymentService
             await s.CopyToAsync(f, ct);
         }
         extractPackage();
-        var worker = WorkerFactory?.Invoke()
-            ?? (workerOptions.WorkerCommand is { Count: > 0 } command ? new ProcessModelWorker(command) : null)
-            ?? throw new InvalidOperationException("this Mira has no model worker configured (mira serve sets one)");
+        // The executor of the evaluations' model workers (local processes, or Slurm jobs: mira serve --executor).
+        var worker = workerOptions.WorkerCommand is { Count: > 0 } command ? ModelWorkers.Create(workerOptions.Executor, command)
+            : throw new InvalidOperationException("this Mira has no model worker configured (mira serve sets one)");
         var output = Path.Combine(work, "output");
-        await context.LogAsync($"running {model.Name} {model.Version} on series {inputs[0].SeriesInstanceUid} ({inputs.Count} instances) in a worker", ct);
+        await context.LogAsync($"running {model.Name} {model.Version} on series {inputs[0].SeriesInstanceUid} ({inputs.Count} instances) in a worker " +
+            $"({workerOptions.Executor.Kind.ToString().ToLowerInvariant()} executor)", ct);
         var run = await worker.RunAsync(Path.Combine(work, "package"), Path.Combine(work, "images"), output,
-            new ModelWorkerLimits(workerOptions.WorkerTimeout, workerOptions.WorkerMemoryBytes, true, workerOptions.WorkerThreads), ct);
+            new ModelWorkerLimits(workerOptions.WorkerTimeout, workerOptions.WorkerMemoryBytes, true, workerOptions.WorkerThreads).ForResources(context.Job.Resources), ct);
         if (!run.Succeeded)
         {
             await context.LogAsync("worker output:\n" + run.OutputTail, CancellationToken.None);

@@ -122,7 +122,8 @@ public sealed partial class DeploymentService(DeploymentStore store, ModelRegist
         var requests = rules.SelectMany(rule => series.Select(s => new JobRequest(JobKind, $"{JobKind}:{rule.Name}:{s.SeriesInstanceUid}", null,
             callingAe is null ? "upload" : $"ae:{callingAe}", s.SeriesInstanceUid,
             JsonSerializer.Serialize(new InferencePayload(rule.Name, s.StudyInstanceUid, s.SeriesInstanceUid, callingAe)),
-            MaxAttempts: 3, NotBefore: now + TimeSpan.FromMilliseconds(rule.SettleMilliseconds)))).ToList();
+            MaxAttempts: 3, Resources: new JobResources(Cpus: Math.Max(1, workerOptions.WorkerThreads)),
+            NotBefore: now + TimeSpan.FromMilliseconds(rule.SettleMilliseconds)))).ToList();
         return await jobs.EnqueueAsync(requests, ct);
     }
 

@@ -16,7 +16,7 @@ namespace Mira.Server.Tests.Deployment;
 /// (<see cref="OrthancPacs"/>, accepting C-STORE from MIRA only), the model <c>ct-bone-threshold-baseline</c> in the
 /// registry, and quick job retries and leases (a killed worker's job runs again within seconds).
 /// </summary>
-public sealed class DeploymentServer : TestArchive
+public class DeploymentServer : TestArchive
 {
     public const string Model = "ct-bone-threshold-baseline";
     public const string ModelVersion = "1.0.0";
@@ -102,7 +102,7 @@ public sealed class DeploymentServer : TestArchive
 
     public override async Task DisposeAsync()
     {
-        await Pacs.DisposeAsync();
+        if (Pacs is not null) await Pacs.DisposeAsync();
         await base.DisposeAsync();
         try { Directory.Delete(Work, recursive: true); } catch (IOException) { }
     }
