@@ -1,0 +1,97 @@
+using System.Text.Json;
+using Mira.Dicom;
+using Mira.Dicom.IO;
+using Mira.Platform.Datasets;
+using Mira.Storage.Security;
+
+namespace Mira.Platform.Deployment.Ood;
+
+/// <summary>
+/// Makes the <see cref="TrainingProfile"/> of a dataset release: every case's series (a case is one series) is read,
+/// instance by instance, through a <see cref="SeriesFeatureReader"/>, and the features are summarised by
+/// <see cref="TrainingProfile.Build"/>. Two sources:
+/// <list type="bullet">
+/// <item><see cref="BuildAsync"/>: a release by id, read from its project's research archive
+/// (<see cref="DatasetService.ReleaseForEvaluationAsync"/> for the cases, the project index's
+/// <c>FindInstancesAsync</c> for each case's instances, <see cref="StoredObjects.ReadAsync"/> for each instance). It is a
+/// trusted server-side path like the evaluation runner's (no access check: sequestered releases included, only the
+/// aggregate profile leaves it) and is audited as <see cref="AuditAction"/> with the caller as actor;</item>
+/// <item><see cref="FromTree"/>: a release's materialised or downloaded folder tree (<c>images/&lt;case&gt;/*.dcm</c>).</item>
+/// </list>
+/// </summary>
+public sealed class TrainingProfileBuilder(DatasetService datasets, Research.ProjectArchives archives, AuditLog audit)
+{
+    /// <summary>The audit action of a profile computed from a release's images.</summary>
+    public const string AuditAction = "ood.profile";
+
+    /// <summary>
+    /// The profile of release <paramref name="releaseId"/>, from the cases in <paramref name="splits"/> (all cases when
+    /// null: a training release's train, tune and test series are all of the population the model was validated on),
+    /// with the histogram spec of <paramref name="specFor"/> (default <see cref="HistogramSpec.For"/>).
+    /// <paramref name="actor"/> names who asked (e.g. <c>deployment:ID</c>), for the audit log.
+    /// </summary>
+    public async Task<TrainingProfile> BuildAsync(string releaseId, string actor, IReadOnlyCollection<string>? splits = null,
+        Func<string, HistogramSpec>? specFor = null, CancellationToken ct = default)
+    {
+        var release = await datasets.ReleaseForEvaluationAsync(releaseId, ct) ?? throw new OodException($"no release {releaseId}");
+        var cases = release.Cases.Where(c => splits is null || splits.Contains(c.Split)).ToList();
+        if (cases.Count == 0)
+            throw new OodException($"release {releaseId} has no case in the splits {string.Join(", ", splits ?? [])}");
+        try
+        {
+            var archive = await archives.GetAsync(release.Project);
+            var features = new List<AcquisitionFeatures>(cases.Count);
+            foreach (var c in cases)
+            {
+                ct.ThrowIfCancellationRequested();
+                var rows = await archive.Index.FindInstancesAsync(c.StudyInstanceUid, c.SeriesInstanceUid, ct);
+                if (rows.Count == 0) throw new OodException($"release {releaseId} {c.CaseId}: its series is no longer in project {release.Project}");
+                var reader = new SeriesFeatureReader(specFor);
+                var n = 0;
+                foreach (var row in rows)
+                    reader.Add(await StoredObjects.ReadAsync(archive.Blobs, row, ct), $"{c.CaseId} instance {++n}");
+                features.Add(reader.Finish());
+            }
+            var profile = TrainingProfile.Build(features, "release:" + releaseId);
+            await AuditAsync(actor, releaseId, new { project = release.Project, release.Kind, cases = cases.Count, splits, modalities = profile.Modalities.Keys }, AuditOutcome.Success);
+            return profile;
+        }
+        catch (Exception e)
+        {
+            await AuditAsync(actor, releaseId, new { project = release.Project, error = e.GetType().Name, message = e is OodException ? e.Message : null }, AuditOutcome.Failure);
+            throw;
+        }
+    }
+
+    Task AuditAsync(string actor, string releaseId, object details, AuditOutcome outcome) =>
+        audit.AppendAsync(new AuditEntry(actor, AuditAction, $"release:{releaseId}", null, outcome, JsonSerializer.Serialize(details)), CancellationToken.None);
+
+    /// <summary>
+    /// The profile of a release's folder tree: one series per folder under <c>images/</c> (case ids in ordinal order),
+    /// limited to the cases of <paramref name="splits"/> by <c>cases.tsv</c> when given.
+    /// </summary>
+    public static TrainingProfile FromTree(string folder, string source, IReadOnlyCollection<string>? splits = null, Func<string, HistogramSpec>? specFor = null)
+    {
+        var images = Path.Combine(folder, "images");
+        if (!Directory.Exists(images)) throw new OodException($"{folder}: no images/ folder (not a release tree)");
+        var chosen = splits is null ? null : CasesIn(folder, splits);
+        var features = new List<AcquisitionFeatures>();
+        foreach (var caseFolder in Directory.EnumerateDirectories(images).Order(StringComparer.Ordinal))
+        {
+            if (chosen is not null && !chosen.Contains(Path.GetFileName(caseFolder))) continue;
+            features.Add(SeriesFeatureReader.ReadFolder(caseFolder, specFor));
+        }
+        return TrainingProfile.Build(features, source);
+    }
+
+    /// <summary>The case ids of <c>cases.tsv</c> (columns case, patient, split, …) whose split is one of <paramref name="splits"/>.</summary>
+    static HashSet<string> CasesIn(string folder, IReadOnlyCollection<string> splits)
+    {
+        var tsv = Path.Combine(folder, "cases.tsv");
+        if (!File.Exists(tsv)) throw new OodException($"{folder}: no cases.tsv to choose splits by");
+        var lines = File.ReadAllLines(tsv);
+        if (lines.Length == 0 || !lines[0].StartsWith("case\tpatient\tsplit", StringComparison.Ordinal))
+            throw new OodException($"{tsv}: the header is not 'case, patient, split, …'");
+        return [.. lines.Skip(1).Select(l => l.Split('\t')).Where(f => f.Length >= 3 && splits.Contains(f[2])).Select(f => f[0])];
+    }
+}
