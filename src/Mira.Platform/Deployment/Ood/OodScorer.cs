@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using Mira.Dicom.IO;
 
 namespace Mira.Platform.Deployment.Ood;
 
@@ -20,6 +22,22 @@ namespace Mira.Platform.Deployment.Ood;
 /// </summary>
 public static class OodScorer
 {
+    /// <summary>
+    /// Reads one series' instances (in any order; <c>Label</c> names each in errors) on the profile's bins and scores
+    /// it: what a deployment calls for each image series of an arriving study.
+    /// </summary>
+    public static OodResult Score(TrainingProfile profile, IEnumerable<(DicomFile File, string Label)> instances, OodOptions? options = null)
+    {
+        var reader = SeriesFeatureReader.For(profile);
+        foreach (var (file, label) in instances) reader.Add(file, label);
+        return Score(profile, reader.Finish(), options);
+    }
+
+    /// <summary>The result as JSON (camelCase, indented) to record beside the model's result.</summary>
+    public static string ToJson(OodResult result) => JsonSerializer.Serialize(result, json);
+
+    static readonly JsonSerializerOptions json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
+
     public static OodResult Score(TrainingProfile profile, AcquisitionFeatures series, OodOptions? options = null)
     {
         options ??= OodOptions.Default;

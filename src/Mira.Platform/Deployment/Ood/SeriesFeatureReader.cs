@@ -27,6 +27,10 @@ public sealed class SeriesFeatureReader(Func<string, HistogramSpec>? specFor = n
     IntensityHistogram? histogram;
     int images, colourImages, withoutGeometry, skipped;
 
+    /// <summary>A reader that bins each modality as <paramref name="profile"/> does (a study is always compared on its profile's bins).</summary>
+    public static SeriesFeatureReader For(TrainingProfile profile) =>
+        new(m => profile.Modalities.TryGetValue(m, out var p) ? p.HistogramSpec : HistogramSpec.For(m));
+
     /// <summary>Adds one instance of the series; <paramref name="label"/> names it in errors (a file name, a SOP Instance UID).</summary>
     public void Add(DicomFile file, string label)
     {

@@ -136,6 +136,30 @@ public class OodScorerTests
     }
 
     [Fact]
+    public void A_study_is_read_on_its_profiles_bins_and_its_result_recorded_as_JSON()
+    {
+        HistogramSpec coarse = new(-1000, 1000, 20, "HU");
+        TrainingProfile Coarse(params SeriesSpec[] specs) => TrainingProfile.Build(specs.Select(s =>
+        {
+            var reader = new SeriesFeatureReader(_ => coarse);
+            foreach (var f in SyntheticSeries.Files(s)) reader.Add(f, s.Key);
+            return reader.Finish();
+        }), "test:coarse");
+        var custom = Coarse(Base with { Key = "c1", Seed = 51 }, Base with { Key = "c2", Seed = 52 });
+        Assert.Equal(20, custom.Modalities["CT"].MeanHistogram.Count);
+        var study = Base with { Key = "c3", Seed = 53, Kvp = 140 };
+        var r = OodScorer.Score(custom, SyntheticSeries.Files(study).Select((f, i) => (f, $"image {i + 1}")));
+        Assert.True(r.OutsideValidatedRange);
+        Assert.Equal(["kVp 140.0 kV is outside the training range 120.0 kV"], r.Reasons);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(OodScorer.ToJson(r))!;
+        Assert.True((bool)json["outsideValidatedRange"]!);
+        Assert.Equal("test:coarse", (string)json["profileSource"]!);
+        // Features binned otherwise are refused, not compared bin by bin.
+        var e = Assert.Throws<OodException>(() => OodScorer.Score(custom, Features(study)));
+        Assert.Contains("read it with the profile's spec", e.Message);
+    }
+
+    [Fact]
     public void Refuses_a_series_mixed_with_another_series_instance()
     {
         var reader = new SeriesFeatureReader();
