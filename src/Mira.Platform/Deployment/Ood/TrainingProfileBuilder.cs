@@ -14,15 +14,15 @@ namespace Mira.Platform.Deployment.Ood;
 /// <item><see cref="BuildAsync"/>: a release by id, read from its project's research archive
 /// (<see cref="DatasetService.ReleaseForEvaluationAsync"/> for the cases, the project index's
 /// <c>FindInstancesAsync</c> for each case's instances, <see cref="StoredObjects.ReadAsync"/> for each instance). It is a
-/// trusted server-side path like the evaluation runner's (no access check: sequestered releases included, only the
-/// aggregate profile leaves it) and is audited as <see cref="AuditAction"/> with the caller as actor;</item>
+/// trusted server-side path (no access check; only the aggregate profile leaves it), audited as <see cref="AuditAction"/>
+/// with the caller as actor; it refuses a sequestered release (only the evaluation runner reads those);</item>
 /// <item><see cref="FromTree"/>: a release's materialised or downloaded folder tree (<c>images/&lt;case&gt;/*.dcm</c>).</item>
 /// </list>
 /// </summary>
 public sealed class TrainingProfileBuilder(DatasetService datasets, Research.ProjectArchives archives, AuditLog audit)
 {
     /// <summary>The audit action of a profile computed from a release's images.</summary>
-    public const string AuditAction = "ood.profile";
+    public const string AuditAction = Audit.AuditActions.DatasetProfile;
 
     /// <summary>
     /// The profile of release <paramref name="releaseId"/>, from the cases in <paramref name="splits"/> (all cases when
@@ -34,6 +34,11 @@ public sealed class TrainingProfileBuilder(DatasetService datasets, Research.Pro
         Func<string, HistogramSpec>? specFor = null, CancellationToken ct = default)
     {
         var release = await datasets.ReleaseForEvaluationAsync(releaseId, ct) ?? throw new OodException($"no release {releaseId}");
+        if (release.IsSequestered)
+        {
+            await AuditAsync(actor, releaseId, new { project = release.Project, refused = "sequestered" }, AuditOutcome.Denied);
+            throw new OodException($"release {releaseId} is sequestered: only the evaluation runner reads it; a training profile is made from the model's training release");
+        }
         var cases = release.Cases.Where(c => splits is null || splits.Contains(c.Split)).ToList();
         if (cases.Count == 0)
             throw new OodException($"release {releaseId} has no case in the splits {string.Join(", ", splits ?? [])}");

@@ -41,4 +41,17 @@ public sealed class TrainingProfileBuilderTests : IAsyncLifetime
         var e = await Assert.ThrowsAsync<OodException>(() => builder.BuildAsync(new string('0', 64), "deployment:test"));
         Assert.Contains("no release", e.Message);
     }
+
+    [Fact]
+    public async Task Refuses_a_sequestered_release_and_audits_the_refusal()
+    {
+        var mr = (await f.SeriesAsync()).Single(s => s.Modality == "MR");
+        var vault = await f.Service.CreateAsync(DatasetPlatform.Steward, DatasetPlatform.ProjectId,
+            DatasetPlatform.Request("vault", ReleaseKinds.Sequestered, series: new[] { mr.Series }));
+        var builder = new TrainingProfileBuilder(f.Service, f.Platform.Projects.Archives, f.Platform.Audit);
+        var e = await Assert.ThrowsAsync<OodException>(() => builder.BuildAsync(vault.Id, "deployment:test"));
+        Assert.Contains("is sequestered", e.Message);
+        var entry = Assert.Single(await f.Platform.Audit.ReadAsync(1, 10_000), a => a.Action == TrainingProfileBuilder.AuditAction);
+        Assert.Equal("denied", entry.Outcome);
+    }
 }
