@@ -119,7 +119,7 @@ public static class OodScorer
         var unit = m.HistogramSpec.Unit;
         var reason = score > 0
             ? string.Create(CultureInfo.InvariantCulture,
-                $"intensity histogram distance {js:0.00} > {allowed:0.00} (Jensen–Shannon to the training mean; intensities moved by about {OodParameters.Format(w1, unit)})")
+                $"intensity histogram distance {js:0.00} > {allowed:0.00} (Jensen–Shannon to the training mean; intensities moved by about {w1:0}{(unit.Length > 0 ? " " + unit : "")})")
             : null;
         return new OodComponent(OodParameters.HistogramDistance, "histogram", score, js.ToString("0.000", CultureInfo.InvariantCulture),
             "≤ " + allowed.ToString("0.000", CultureInfo.InvariantCulture), reason);

@@ -86,6 +86,8 @@ public class OodScorerTests
         Assert.StartsWith("intensity histogram distance ", reason);
         Assert.Contains("> 0.10 (Jensen–Shannon to the training mean", reason);
         Assert.InRange(r.HistogramWasserstein1!.Value, 270, 330); // the mean moved by 300 HU, measured on 64-HU bins
+        Assert.EndsWith($"intensities moved by about {Math.Round(r.HistogramWasserstein1.Value):0} HU)", reason);
+        Assert.Equal(1, r.HistogramJensenShannon!.Value, 9); // air, tissue and bone all left their bins: no bin in common
     }
 
     [Fact]
