@@ -66,8 +66,15 @@ public sealed class SeriesFeatureReader(Func<string, HistogramSpec>? specFor = n
             withoutGeometry++;
             planes = [];
         }
+        if (planes.Count == 0)
+        {
+            Widen(OodParameters.Rows, ds.GetDouble(DicomTags.Rows));
+            Widen(OodParameters.Columns, ds.GetDouble(DicomTags.Columns));
+        }
         foreach (var p in planes)
         {
+            Widen(OodParameters.Rows, p.Rows); // a mosaic's tile, not the mosaic
+            Widen(OodParameters.Columns, p.Columns);
             Widen(OodParameters.VoxelSizeX, p.PixelSpacing[1]);
             Widen(OodParameters.VoxelSizeY, p.PixelSpacing[0]);
             Widen(OodParameters.SliceThickness, p.SliceThickness);
@@ -86,8 +93,6 @@ public sealed class SeriesFeatureReader(Func<string, HistogramSpec>? specFor = n
         Widen(OodParameters.MagneticFieldStrength, ds.GetDouble(DicomTags.MagneticFieldStrength));
         Widen(OodParameters.RepetitionTime, ds.GetDouble(DicomTags.RepetitionTime));
         Widen(OodParameters.EchoTime, ds.GetDouble(DicomTags.EchoTime));
-        Widen(OodParameters.Rows, ds.GetDouble(DicomTags.Rows));
-        Widen(OodParameters.Columns, ds.GetDouble(DicomTags.Columns));
         Collect(OodParameters.Manufacturer, ds.GetString(DicomTags.Manufacturer));
         Collect(OodParameters.ManufacturerModelName, ds.GetString(DicomTags.ManufacturerModelName));
         var kernel = string.Join('\\', ds.GetStrings(DicomTags.ConvolutionKernel).Select(s => s.Trim()).Where(s => s.Length > 0));

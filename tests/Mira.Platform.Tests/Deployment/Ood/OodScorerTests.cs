@@ -162,6 +162,25 @@ public class OodScorerTests
     }
 
     [Fact]
+    public void A_compressed_copy_has_the_features_of_the_original()
+    {
+        var s = Base with { Key = "rle", Seed = 61 };
+        var rle = Mira.Dicom.TransferSyntax.Lookup("1.2.840.10008.1.2.5");
+        var reader = new SeriesFeatureReader();
+        foreach (var f in SyntheticSeries.Files(s))
+        {
+            var encoded = Mira.Dicom.Codecs.PixelDataTranscoder.Transcode(Mira.Dicom.Codecs.PixelData.Open(f), rle);
+            var file = Mira.Dicom.IO.DicomFile.Read(Mira.Dicom.IO.DicomFileWriter.ToBytes(encoded, rle));
+            Assert.Equal(rle, file.TransferSyntax);
+            reader.Add(file, "rle");
+        }
+        var compressed = reader.Finish();
+        var original = Features(s);
+        Assert.Equal(original.Histogram, compressed.Histogram);
+        Assert.Equal(original.Numeric, compressed.Numeric);
+    }
+
+    [Fact]
     public void Refuses_a_series_mixed_with_another_series_instance()
     {
         var reader = new SeriesFeatureReader();
