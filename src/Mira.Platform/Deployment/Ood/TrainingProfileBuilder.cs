@@ -30,8 +30,26 @@ public sealed class TrainingProfileBuilder(DatasetService datasets, Research.Pro
     /// with the histogram spec of <paramref name="specFor"/> (default <see cref="HistogramSpec.For"/>).
     /// <paramref name="actor"/> names who asked (e.g. <c>deployment:ID</c>), for the audit log.
     /// </summary>
-    public async Task<TrainingProfile> BuildAsync(string releaseId, string actor, IReadOnlyCollection<string>? splits = null,
+    public Task<TrainingProfile> BuildAsync(string releaseId, string actor, IReadOnlyCollection<string>? splits = null,
+        Func<string, HistogramSpec>? specFor = null, CancellationToken ct = default) =>
+        BuildAsync([releaseId], actor, splits, specFor, ct);
+
+    /// <summary>
+    /// The profile of every release a model names (its card's <c>trainingReleases</c>), their series taken together;
+    /// its source is <c>release:ID1,ID2…</c>. Each release read is audited on its own.
+    /// </summary>
+    public async Task<TrainingProfile> BuildAsync(IReadOnlyList<string> releaseIds, string actor, IReadOnlyCollection<string>? splits = null,
         Func<string, HistogramSpec>? specFor = null, CancellationToken ct = default)
+    {
+        if (releaseIds.Count == 0) throw new OodException("no training release named: a profile is made from the releases a model was trained on");
+        var features = new List<AcquisitionFeatures>();
+        foreach (var id in releaseIds.Distinct(StringComparer.Ordinal))
+            features.AddRange(await FeaturesOfAsync(id, actor, splits, specFor, ct));
+        return TrainingProfile.Build(features, "release:" + string.Join(',', releaseIds.Distinct(StringComparer.Ordinal)));
+    }
+
+    async Task<List<AcquisitionFeatures>> FeaturesOfAsync(string releaseId, string actor, IReadOnlyCollection<string>? splits,
+        Func<string, HistogramSpec>? specFor, CancellationToken ct)
     {
         var release = await datasets.ReleaseForEvaluationAsync(releaseId, ct) ?? throw new OodException($"no release {releaseId}");
         if (release.IsSequestered)
@@ -57,9 +75,11 @@ public sealed class TrainingProfileBuilder(DatasetService datasets, Research.Pro
                     reader.Add(await StoredObjects.ReadAsync(archive.Blobs, row, ct), $"{c.CaseId} instance {++n}");
                 features.Add(reader.Finish());
             }
-            var profile = TrainingProfile.Build(features, "release:" + releaseId);
-            await AuditAsync(actor, releaseId, new { project = release.Project, release.Kind, cases = cases.Count, splits, modalities = profile.Modalities.Keys }, AuditOutcome.Success);
-            return profile;
+            await AuditAsync(actor, releaseId, new
+            {
+                project = release.Project, release.Kind, cases = cases.Count, splits, modalities = features.Select(f => f.Modality).Distinct().Order(StringComparer.Ordinal),
+            }, AuditOutcome.Success);
+            return features;
         }
         catch (Exception e)
         {

@@ -54,4 +54,19 @@ public sealed class TrainingProfileBuilderTests : IAsyncLifetime
         var entry = Assert.Single(await f.Platform.Audit.ReadAsync(1, 10_000), a => a.Action == TrainingProfileBuilder.AuditAction);
         Assert.Equal("denied", entry.Outcome);
     }
+
+    [Fact]
+    public async Task A_model_with_two_training_releases_gets_one_profile_of_both()
+    {
+        var mr = (await f.SeriesAsync()).Single(s => s.Modality == "MR");
+        var all = await f.Service.CreateAsync(DatasetPlatform.Steward, DatasetPlatform.ProjectId, DatasetPlatform.Request("all"));
+        var mrOnly = await f.Service.CreateAsync(DatasetPlatform.Steward, DatasetPlatform.ProjectId, DatasetPlatform.Request("mr", series: new[] { mr.Series }));
+        var builder = new TrainingProfileBuilder(f.Service, f.Platform.Projects.Archives, f.Platform.Audit);
+        var profile = await builder.BuildAsync([all.Id, mrOnly.Id], "deployment:test");
+        Assert.Equal($"release:{all.Id},{mrOnly.Id}", profile.Source);
+        Assert.Equal(2, profile.Modalities["MR"].Series);
+        Assert.Equal(2, profile.Modalities["CT"].Series);
+        Assert.Equal(2, (await f.Platform.Audit.ReadAsync(1, 10_000)).Count(a => a.Action == TrainingProfileBuilder.AuditAction));
+        await Assert.ThrowsAsync<OodException>(() => builder.BuildAsync(Array.Empty<string>(), "deployment:test"));
+    }
 }
