@@ -181,6 +181,15 @@ public class OodScorerTests
     }
 
     [Fact]
+    public void Signed_stored_values_and_the_rescale_give_the_same_modality_units()
+    {
+        var s = Base with { Key = "signed", Seed = 71 };
+        var hu = Features(s with { StoredAsHu = true });
+        Assert.Equal(Features(s).Histogram, hu.Histogram);
+        Assert.True(hu.Histogram![0] > 0.3, "air (−1000 HU, stored negative) is in the first bin");
+    }
+
+    [Fact]
     public void Refuses_a_series_mixed_with_another_series_instance()
     {
         var reader = new SeriesFeatureReader();

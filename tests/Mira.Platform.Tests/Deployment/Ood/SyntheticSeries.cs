@@ -30,6 +30,8 @@ public sealed record SeriesSpec
     public int Slices { get; init; } = 6;
     public double Shift { get; init; }
     public double FirstZ { get; init; }
+    /// <summary>CT stored as signed HU (negative stored values, Rescale Intercept 0) instead of HU + 1024.</summary>
+    public bool StoredAsHu { get; init; }
 }
 
 public static class SyntheticSeries
@@ -68,7 +70,7 @@ public static class SyntheticSeries
         {
             ds.Set(DicomTags.KVP, Ds(s.Kvp));
             if (s.Kernel is not null) ds.Set(DicomTags.ConvolutionKernel, s.Kernel);
-            ds.Set(DicomTags.RescaleIntercept, "-1024");
+            ds.Set(DicomTags.RescaleIntercept, s.StoredAsHu ? "0" : "-1024");
             ds.Set(DicomTags.RescaleSlope, "1");
         }
         else
@@ -110,7 +112,7 @@ public static class SyntheticSeries
                 var u1 = 1 - random.NextDouble();
                 var noise = 10 * Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * random.NextDouble());
                 var value = Math.Round(v + s.Shift + noise);
-                var stored = ct ? value + 1024 : Math.Max(0, value);
+                var stored = ct ? (s.StoredAsHu ? value : value + 1024) : Math.Max(0, value);
                 BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan((r * s.Size + c) * 2), (short)Math.Clamp(stored, short.MinValue, short.MaxValue));
             }
         return bytes;
