@@ -11,7 +11,7 @@ namespace Mira.Platform.Deployment.Ood;
 /// instance's attributes update the running minimum and maximum of every parameter and the sets of categorical values;
 /// each of its planes is decoded (one frame at a time), converted to modality units with its Rescale Slope and
 /// Intercept (PS3.3 §C.11.1.1.2; per frame for enhanced images, §C.7.6.16.2.9) and counted into the histogram; only
-/// the plane's position along the slice normal is kept. Memory is one decoded frame, the histogram's bins and one
+/// the plane's position along the slice normal is kept. Memory is the instance being read, one decoded frame, the histogram's bins and one
 /// number per plane, whatever the series' size. The result does not depend on the order instances come in.
 /// </summary>
 public sealed class SeriesFeatureReader(Func<string, HistogramSpec>? specFor = null)

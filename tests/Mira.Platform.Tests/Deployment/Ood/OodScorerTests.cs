@@ -190,6 +190,30 @@ public class OodScorerTests
     }
 
     [Fact]
+    public void Keeps_nothing_of_an_instance_once_it_is_counted()
+    {
+        var reader = new SeriesFeatureReader();
+        var read = AddAndForget(reader, Base with { Key = "memory", Seed = 81 });
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.All(read, w => Assert.False(w.IsAlive, "an instance (and its pixels) is still held by the reader"));
+        Assert.Equal(6, reader.Finish().Images);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    static List<WeakReference> AddAndForget(SeriesFeatureReader reader, SeriesSpec s)
+    {
+        var weak = new List<WeakReference>();
+        foreach (var f in SyntheticSeries.Files(s))
+        {
+            reader.Add(f, s.Key);
+            weak.Add(new WeakReference(f));
+        }
+        return weak;
+    }
+
+    [Fact]
     public void Refuses_a_series_mixed_with_another_series_instance()
     {
         var reader = new SeriesFeatureReader();
