@@ -141,6 +141,15 @@ public static class AuditActions
     /// <summary>An evaluation report read (its summary, HTML or JSON).</summary>
     public const string EvaluationReport = "evaluation.report";
 
+    // Deployment (docs/deployment.md).
+    /// <summary>A deployment rule added (details: the rule).</summary>
+    public const string DeploymentAdd = "deployment.add";
+    public const string DeploymentRemove = "deployment.remove";
+    /// <summary>A deployed model's inference on a series: sent, found nothing, refused (intended use) or failed.</summary>
+    public const string DeploymentInfer = "deployment.infer";
+    /// <summary>A list of deployment results read (they name studies).</summary>
+    public const string DeploymentResults = "deployment.results";
+
     /// <summary>Every name above (for documentation and a test that keeps the catalogue and the code in step).</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditActions).GetFields()
         .Where(f => f.IsLiteral && f.FieldType == typeof(string)).Select(f => (string)f.GetRawConstantValue()!).ToArray();
