@@ -33,6 +33,17 @@ public sealed class TrainingProfileBuilderTests : IAsyncLifetime
         Assert.False(r.OutsideValidatedRange);
         Assert.Equal(0, r.Score);
 
+        // The intake's original of the demo PET (de-identified copies are in the release) scored from its stored instances.
+        var pet = await f.Platform.Index.FindInstancesAsync(Mira.Platform.Demo.DemoStudies.StudyUid("pt"));
+        var petSeries = pet.GroupBy(i => i.SeriesInstanceUid).Select(g => g.ToList()).ToList();
+        foreach (var series in petSeries)
+        {
+            var scored = await OodGuard.ScoreAsync(profile, f.Platform.Blobs, series);
+            Assert.False(scored.OutsideValidatedRange, string.Join("; ", scored.Reasons));
+            Assert.Equal(0, scored.Score);
+        }
+        Assert.Equal(2, petSeries.Count); // the PET and its CT
+
         var audit = (await f.Platform.Audit.ReadAsync(1, 10_000)).Where(a => a.Action == TrainingProfileBuilder.AuditAction).ToList();
         var entry = Assert.Single(audit);
         Assert.Equal("deployment:test", entry.Actor);
