@@ -83,6 +83,8 @@ public static class AuditActions
     public const string DatasetDownload = "dataset.download";
     /// <summary>A release written to a folder for the evaluation runner (the only way a sequestered release is read).</summary>
     public const string DatasetMaterialise = "dataset.materialise";
+    /// <summary>A release's images read to make a model's out-of-distribution training profile (docs/deployment.md); details: cases, splits, modalities or the error.</summary>
+    public const string DatasetProfile = "dataset.profile";
 
     // Statistics and supervision.
     /// <summary>A view of the intake zone's statistics (the JSON, a plot or the page): aggregates of identified data.</summary>
