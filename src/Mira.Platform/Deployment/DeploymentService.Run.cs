@@ -72,7 +72,9 @@ public sealed partial class DeploymentService
         var work = Path.Combine(dataFolder, "work", "deployments", $"job-{job.Id}-{context.Attempt}");
         try
         {
-            var (seg, answer) = await InferAsync(context, rule, model, package.Manifest, key, inputs, headers, work, () => CanonicalPackageZip.Extract(package, Path.Combine(work, "package")), ct);
+            result = await GuardAsync(context, rule, result, inputs, ct);
+            var (seg, answer) = await InferAsync(context, rule, model, package.Manifest, key, inputs, headers, work, result.OodFlagged,
+                () => CanonicalPackageZip.Extract(package, Path.Combine(work, "package")), ct);
             result = seg is null
                 ? result with { State = DeploymentResultStates.NoFinding, Reason = "the model found none of its labels: nothing was sent", Updated = DateTimeOffset.UtcNow }
                 : result with { State = DeploymentResultStates.Sent, Reason = answer, ResultSeriesUid = seg.Value.SeriesUid, ResultSopUid = seg.Value.SopUid, Updated = DateTimeOffset.UtcNow };
@@ -96,7 +98,8 @@ public sealed partial class DeploymentService
 
     /// <summary>Runs the model on the series, writes its Segmentation, stores it and sends it; null when the model found nothing.</summary>
     async Task<((string SeriesUid, string SopUid)? Seg, string? Answer)> InferAsync(JobContext context, DeploymentRecord rule, ModelRecord model, ModelManifest manifest,
-        string key, IReadOnlyList<StoredInstance> inputs, IReadOnlyList<DicomDataset> headers, string work, Action extractPackage, CancellationToken ct)
+        string key, IReadOnlyList<StoredInstance> inputs, IReadOnlyList<DicomDataset> headers, string work, bool outsideValidatedRange, Action extractPackage,
+        CancellationToken ct)
     {
         const string caseId = "series";
         var images = Directory.CreateDirectory(Path.Combine(work, "images", caseId)).FullName;
@@ -122,7 +125,7 @@ public sealed partial class DeploymentService
         }
         var predictions = PredictionFolder.Read(output);
         var labelMap = predictions.LabelMapOf(caseId) ?? throw new InvalidOperationException($"the model wrote no label map for the series");
-        var seg = InferenceResults.Segmentation(key, manifest, model.Sha256, headers, labelMap);
+        var seg = InferenceResults.Segmentation(key, manifest, model.Sha256, headers, labelMap, outsideValidatedRange);
         if (seg is not { } written)
         {
             await context.LogAsync("the model found none of its labels: nothing to send", ct);
@@ -134,6 +137,26 @@ public sealed partial class DeploymentService
         var answer = await new ResultSender(aes, options).SendAsync(rule.Destination, written.Part10, Mira.Dicom.DicomUids.SegmentationStorage, written.SopUid, ct);
         await context.LogAsync(answer, ct);
         return ((written.SeriesUid, written.SopUid), answer);
+    }
+
+    /// <summary>
+    /// The out-of-distribution guard, when the rule has a profile: the series scored against it (acquisition parameters,
+    /// geometry, intensity histogram), the verdict logged and kept with the result; a flagged result still runs and is
+    /// sent, marked outside the validated range.
+    /// </summary>
+    async Task<DeploymentResultRecord> GuardAsync(JobContext context, DeploymentRecord rule, DeploymentResultRecord result, IReadOnlyList<StoredInstance> inputs,
+        CancellationToken ct)
+    {
+        if (rule.OodProfile is not { } json) return result;
+        var profile = Ood.TrainingProfileJson.FromJson(json);
+        var verdict = await Ood.OodGuard.ScoreAsync(profile, blobs, inputs, new Ood.OodOptions { Threshold = rule.OodThreshold ?? Ood.OodOptions.Default.Threshold }, ct);
+        await context.LogAsync($"out-of-distribution score {verdict.Score:0.000} (threshold {verdict.Threshold:0.###})" +
+            (verdict.OutsideValidatedRange ? $": {Ood.OodResult.Flag}: {string.Join("; ", verdict.Reasons)}" : ""), ct);
+        return result with
+        {
+            OodScore = verdict.Score, OodFlagged = verdict.OutsideValidatedRange, OodReasons = verdict.Reasons.Count == 0 ? null : string.Join("; ", verdict.Reasons),
+            OodDetail = Ood.OodScorer.ToJson(verdict),
+        };
     }
 
     async Task RefuseAsync(JobContext context, DeploymentResultRecord result, string reason)

@@ -11,7 +11,12 @@ namespace Mira.Storage.Deployments;
 /// </summary>
 public sealed record DeploymentRecord(string Name, string ModelName, string ModelVersion, string? FromAe, string? Modality, string? BodyPart,
     string? SeriesPattern, string Destination, bool BlindFirstRead, double? OodThreshold, int SettleMilliseconds, bool Enabled, string CreatedBy,
-    DateTimeOffset Created, string? FeedbackProject = null);
+    DateTimeOffset Created, string? FeedbackProject = null)
+{
+    /// <summary>The releases the out-of-distribution profile was built from (comma-separated ids), and the profile's JSON.</summary>
+    public string? OodReleases { get; init; }
+    public string? OodProfile { get; init; }
+}
 
 /// <summary>What a deployment's inference on one series came to.</summary>
 public static class DeploymentResultStates
@@ -47,6 +52,9 @@ public sealed record DeploymentResultRecord(string Id, string Deployment, long? 
     string Destination, double? OodScore, bool OodFlagged, string? OodReasons, string ReviewState, string? Reviewer, string? ReviewReason,
     DateTimeOffset? Reviewed, double? EditDistance, DateTimeOffset Created, DateTimeOffset Updated)
 {
+    /// <summary>The out-of-distribution guard's whole verdict (JSON: components, reasons, what was not compared).</summary>
+    public string? OodDetail { get; init; }
+
     /// <summary>The annotation task (in the rule's feedback project) a correction became.</summary>
     public long? FeedbackTask { get; init; }
 

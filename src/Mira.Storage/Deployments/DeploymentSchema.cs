@@ -23,6 +23,8 @@ public static class DeploymentSchema
             ood_threshold DOUBLE PRECISION,
             settle_ms INTEGER NOT NULL,
             feedback_project TEXT,
+            ood_releases TEXT,
+            ood_profile TEXT,
             enabled INTEGER NOT NULL,
             created_by TEXT NOT NULL,
             created_us BIGINT NOT NULL)
@@ -47,6 +49,7 @@ public static class DeploymentSchema
             ood_score DOUBLE PRECISION,
             ood_flagged INTEGER NOT NULL,
             ood_reasons TEXT,
+            ood_detail TEXT,
             review_state TEXT NOT NULL,
             reviewer TEXT,
             review_reason TEXT,
