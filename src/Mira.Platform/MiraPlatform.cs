@@ -63,7 +63,8 @@ public sealed class MiraPlatform : IAsyncDisposable
         Deployments = new DeploymentService(new DeploymentStore(database), Models, index, blobs, Ingest, ApplicationEntities, Jobs, Audit, dataFolder,
             options.Evaluations, options.Deployments, Annotations, Projects, Datasets);
         Intake.Deployments = Deployments;
-        JobHandlers = [new ProjectRuleCopyJob(Projects), new EvaluationRunJob(Evaluations), new DeploymentInferenceJob(Deployments)];
+        Annotations.TasksCreated = Deployments.QueuePrefillAsync;
+        JobHandlers = [new ProjectRuleCopyJob(Projects), new EvaluationRunJob(Evaluations), new DeploymentInferenceJob(Deployments), new PrefillJob(Deployments)];
         Annotations.HiddenStudies = async (actor, project, ct) =>
             (await Datasets.SequesteredCasesAsync(new DatasetActor(actor.Name, actor.Roles), project, ct)).Studies;
     }

@@ -11,6 +11,29 @@ public sealed record FeedbackRequest(string Project, string StudyInstanceUid, st
 
 public sealed partial class AnnotationService
 {
+    /// <summary>
+    /// Called after tasks are created (the project and the new task ids), in the request that created them: the
+    /// deployment service queues their pre-annotation when the project attached a model. Null: nothing.
+    /// </summary>
+    public Func<string, IReadOnlyList<long>, CancellationToken, Task>? TasksCreated { get; set; }
+
+    /// <summary>
+    /// Adds a model's output to a task as a pre-fill: a version of role import, author <c>model:NAME@VERSION</c>, tool
+    /// <c>model-prefill</c> (flagged as the model's, never a reader's), the task's state unchanged. The label map is a
+    /// NIfTI on the task's series whose values must be labels of the task's protocol.
+    /// </summary>
+    public async Task<int> AddPrefillAsync(long task, string model, byte[] labelMap, CancellationToken ct = default)
+    {
+        var c = await TaskContextAsync(task, ct);
+        var (content, _) = await DecodeAsync(c, new ReadBody("application/gzip", labelMap, "model-prefill"), ct);
+        var record = await VersionAsync(c, $"model:{model}", VersionRoles.Import, "model-prefill", content, ct);
+        var numbers = await store.AddVersionsAsync(task, [record], c.Task.State, c.Task.State, null, null, DateTimeOffset.UtcNow, ct)
+            ?? throw new InvalidOperationException($"task {task} changed state meanwhile");
+        await AuditAsync(new AnnotationActor("deployment", []), Audit.AuditActions.AnnotationVersion, $"task:{task}",
+            new { project = c.Task.Project, version = numbers[0], role = VersionRoles.Import, tool = "model-prefill", model });
+        return numbers[0];
+    }
+
     /// <summary>The batch name of feedback tasks.</summary>
     public const string FeedbackBatch = "feedback";
 

@@ -52,6 +52,7 @@ public sealed partial class AnnotationService
             protocolVersion = protocol.Version, people = people.Select(p => new { user = p.User, role = p.Role }), batch = request.Batch, due = request.Due,
             gold = gold is not null,
         });
+        if (TasksCreated is { } created) await created(project, [id], ct);
         if (gold is not null)
         {
             var context = await TaskContextAsync(id, ct);
@@ -86,6 +87,7 @@ public sealed partial class AnnotationService
             project, batch = request.Batch, tasks = ids, protocol = protocol.Id, protocolVersion = protocol.Version,
             people = people.Select(p => new { user = p.User, role = p.Role }), due = request.Due, qcFraction = request.QcFraction, seed = request.Seed, qc,
         });
+        if (TasksCreated is { } created) await created(project, ids, ct);
         return (ids, qc);
     }
 

@@ -155,6 +155,8 @@ public static class AuditActions
     public const string DeploymentOwnRead = "deployment.own-read";
     /// <summary>A clinician accepted, corrected or rejected an AI result (details: decision, reason, edit distance, feedback task).</summary>
     public const string DeploymentReview = "deployment.review";
+    /// <summary>A model attached to a project for pre-annotation (details: the model and its package hash).</summary>
+    public const string ProjectModel = "project.model";
 
     /// <summary>Every name above (for documentation and a test that keeps the catalogue and the code in step).</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditActions).GetFields()

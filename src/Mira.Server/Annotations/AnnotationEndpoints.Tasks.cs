@@ -84,13 +84,20 @@ public static partial class AnnotationEndpoints
         return Results.Json(tasks.Select(t => Summary(t, true)).ToArray());
     });
 
-    static Task<IResult> MyTasks(MiraPlatform a, HttpContext h) => Run(async () =>
+    /// <summary>The caller's tasks; <c>?order=uncertainty</c> puts the cases the project's model was least sure of first (active learning).</summary>
+    static Task<IResult> MyTasks(MiraPlatform a, HttpContext h, string? order) => Run(async () =>
     {
+        if (order is not (null or "uncertainty")) throw AnnotationRefusedException.Invalid("query parameter 'order': uncertainty (or none)");
         var tasks = await a.Annotations.MyTasksAsync(ActorOf(h), h.RequestAborted);
-        return Results.Json(tasks.Select(x => new
+        var predictions = (await a.Deployments.TaskPredictionsAsync([.. tasks.Select(t => t.Task.Id)], h.RequestAborted)).ToDictionary(p => p.Task);
+        var listed = order == "uncertainty"
+            ? tasks.OrderByDescending(t => predictions.TryGetValue(t.Task.Id, out var p) && p.Uncertainty is { } u ? u : -1).ThenBy(t => t.Task.Id).ToList()
+            : tasks;
+        return Results.Json(listed.Select(x => new
         {
             role = x.Role, id = x.Task.Id, project = x.Task.Project, studyInstanceUid = x.Task.StudyUid, protocol = x.Task.Protocol,
             state = x.Task.State, due = x.Task.Due, batch = x.Task.Batch, comment = x.Task.Comment,
+            prefill = predictions.TryGetValue(x.Task.Id, out var p) ? new { model = $"{p.ModelName}@{p.ModelVersion}", state = p.State, uncertainty = p.Uncertainty, reason = p.Reason } : null,
         }).ToArray());
     });
 

@@ -20,7 +20,17 @@ public static class DeploymentEndpoints
         app.MapDelete("/api/deployments/{name}", Remove);
         app.MapGet("/api/deployments/{name}/results", Results);
         app.MapGet("/api/deployment-results", AllResults);
+        app.MapPut("/api/projects/{project}/model", AttachModel);
     }
+
+    /// <summary>Attaches a model to a project for pre-annotation: <c>{model: NAME@VERSION}</c> (stewards and admins).</summary>
+    static Task<IResult> AttachModel(MiraPlatform a, HttpContext h, string project) => AnnotationEndpoints.Run(async () =>
+    {
+        var body = await AnnotationEndpoints.ObjectBodyAsync(h, "{model}");
+        var r = await a.Deployments.AttachModelAsync(AnnotationEndpoints.ActorOf(h), project,
+            AnnotationEndpoints.Str(body, "model") ?? throw AnnotationRefusedException.Invalid("field 'model' is required"), h.RequestAborted);
+        return Microsoft.AspNetCore.Http.Results.Json(new { project = r.Project, model = $"{r.ModelName}@{r.ModelVersion}", attachedBy = r.AttachedBy, attached = r.Attached });
+    });
 
     internal static object Describe(DeploymentRecord d) => new
     {

@@ -63,3 +63,13 @@ public sealed record DeploymentResultRecord(string Id, string Deployment, long? 
     public string? OwnRead { get; init; }
     public DateTimeOffset? OwnReadAt { get; init; }
 }
+
+/// <summary>The model a project attached for pre-annotation: new tasks are pre-filled with its output.</summary>
+public sealed record ProjectModelRecord(string Project, string ModelName, string ModelVersion, string AttachedBy, DateTimeOffset Attached);
+
+/// <summary>
+/// What the project's model made of one task's series: <see cref="State"/> done (a pre-fill version was added) or failed
+/// (<see cref="Reason"/>), and <see cref="Uncertainty"/> (mean binary entropy of the foreground probability, bits; null
+/// for models that give no probabilities) by which annotation queues can be ordered.
+/// </summary>
+public sealed record TaskPredictionRecord(long Task, string ModelName, string ModelVersion, string State, double? Uncertainty, string? Reason, DateTimeOffset Updated);

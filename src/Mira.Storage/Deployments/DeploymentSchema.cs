@@ -64,5 +64,24 @@ public static class DeploymentSchema
         """,
         "CREATE INDEX mira_deployment_results_deployment ON mira_deployment_results (deployment, created_us)",
         "CREATE INDEX mira_deployment_results_study ON mira_deployment_results (study_uid)",
+        // Pre-annotation: the model a project attached, and per annotation task what it made of the task's series.
+        """
+        CREATE TABLE mira_project_models (
+            project TEXT PRIMARY KEY,
+            model_name TEXT NOT NULL,
+            model_version TEXT NOT NULL,
+            attached_by TEXT NOT NULL,
+            attached_us BIGINT NOT NULL)
+        """,
+        """
+        CREATE TABLE mira_task_predictions (
+            task BIGINT PRIMARY KEY,
+            model_name TEXT NOT NULL,
+            model_version TEXT NOT NULL,
+            state TEXT NOT NULL,
+            uncertainty DOUBLE PRECISION,
+            reason TEXT,
+            updated_us BIGINT NOT NULL)
+        """,
     ];
 }

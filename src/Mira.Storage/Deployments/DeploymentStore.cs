@@ -190,4 +190,51 @@ public sealed class DeploymentStore(StorageDatabase db)
             WHERE id = @id AND own_read_by IS NULL
             """, new { id, reader, read, when = ToMicros(when) }, cancellationToken: ct)) == 1;
     }
+
+    /// <summary>Attaches (or replaces) a project's pre-annotation model.</summary>
+    public async Task SetProjectModelAsync(ProjectModelRecord r, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO mira_project_models (project, model_name, model_version, attached_by, attached_us) VALUES (@Project, @ModelName, @ModelVersion, @AttachedBy, @at)
+            ON CONFLICT (project) DO UPDATE SET model_name = excluded.model_name, model_version = excluded.model_version,
+                attached_by = excluded.attached_by, attached_us = excluded.attached_us
+            """, new { r.Project, r.ModelName, r.ModelVersion, r.AttachedBy, at = ToMicros(r.Attached) }, cancellationToken: ct));
+    }
+
+    public async Task<bool> RemoveProjectModelAsync(string project, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition("DELETE FROM mira_project_models WHERE project = @project", new { project }, cancellationToken: ct)) > 0;
+    }
+
+    public async Task<ProjectModelRecord?> GetProjectModelAsync(string project, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var row = await c.QueryFirstOrDefaultAsync<(string Project, string ModelName, string ModelVersion, string AttachedBy, long At)>(new CommandDefinition(
+            "SELECT project, model_name, model_version, attached_by, attached_us FROM mira_project_models WHERE project = @project", new { project }, cancellationToken: ct));
+        return row.Project is null ? null : new ProjectModelRecord(row.Project, row.ModelName, row.ModelVersion, row.AttachedBy, FromMicros(row.At));
+    }
+
+    public async Task SaveTaskPredictionAsync(TaskPredictionRecord r, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO mira_task_predictions (task, model_name, model_version, state, uncertainty, reason, updated_us)
+            VALUES (@Task, @ModelName, @ModelVersion, @State, @Uncertainty, @Reason, @at)
+            ON CONFLICT (task) DO UPDATE SET model_name = excluded.model_name, model_version = excluded.model_version, state = excluded.state,
+                uncertainty = excluded.uncertainty, reason = excluded.reason, updated_us = excluded.updated_us
+            """, new { r.Task, r.ModelName, r.ModelVersion, r.State, r.Uncertainty, r.Reason, at = ToMicros(r.Updated) }, cancellationToken: ct));
+    }
+
+    /// <summary>The predictions of these tasks (those that have one).</summary>
+    public async Task<IReadOnlyList<TaskPredictionRecord>> TaskPredictionsAsync(IReadOnlyCollection<long> tasks, CancellationToken ct = default)
+    {
+        if (tasks.Count == 0) return [];
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<(long Task, string ModelName, string ModelVersion, string State, double? Uncertainty, string? Reason, long At)>(new CommandDefinition(
+            $"SELECT task, model_name, model_version, state, uncertainty, reason, updated_us FROM mira_task_predictions WHERE {db.InList("task", "@tasks")}",
+            new { tasks = tasks.ToArray() }, cancellationToken: ct));
+        return [.. rows.Select(r => new TaskPredictionRecord(r.Task, r.ModelName, r.ModelVersion, r.State, r.Uncertainty, r.Reason, FromMicros(r.At)))];
+    }
 }

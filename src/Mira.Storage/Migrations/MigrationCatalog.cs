@@ -38,7 +38,7 @@ public static class MigrationCatalog
         new(11, "annotation: protocol versions, project protocols, annotators, tasks, assignments, versions", AnnotationSchema.TableDdl),
         new(12, "datasets: releases, members, splits", DatasetSchema.TableDdl),
         new(13, "models and evaluations: the model registry, evaluation phases and runs", p => [.. ModelSchema.TableDdl(p), .. EvaluationSchema.TableDdl(p)]),
-        new(14, "deployments: rules (a study arrives, a model runs, the result is sent) and their results with the clinician's review", _ => DeploymentSchema.TableDdl),
+        new(14, "deployments: rules (a study arrives, a model runs, the result is sent), their results with the clinician's review; project models for pre-annotation", _ => DeploymentSchema.TableDdl),
     ]);
 
     /// <summary>A research project's own index (a SQLite file, or a PostgreSQL schema): the archive index alone.</summary>
