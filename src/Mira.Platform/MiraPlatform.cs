@@ -9,6 +9,7 @@ using Mira.Platform.Models;
 using Mira.Platform.Research;
 using Mira.Platform.Security;
 using Mira.Platform.Statistics;
+using Mira.Platform.Workitems;
 using Mira.Storage;
 using Mira.Storage.Annotations;
 using Mira.Storage.Blobs;
@@ -22,6 +23,7 @@ using Mira.Storage.Models;
 using Mira.Storage.Network;
 using Mira.Storage.Projects;
 using Mira.Storage.Security;
+using Mira.Storage.Workitems;
 
 namespace Mira.Platform;
 
@@ -57,6 +59,7 @@ public sealed class MiraPlatform : IAsyncDisposable
         Annotations = new AnnotationService(annotationStore, new ProtocolCatalog(annotationStore), Projects, Accounts, Audit, options.AnnotationEncodings);
         Datasets = new DatasetService(new DatasetStore(database), Projects, Annotations, Audit, dataFolder);
         Models = new ModelRegistry(new ModelStore(database), blobs, Audit);
+        Workitems = new WorkitemService(new WorkitemStore(database), index, Audit);
         Evaluations = new EvaluationService(new EvaluationStore(database), Models, Datasets, Projects, Jobs, Audit, blobs, dataFolder, options.Evaluations);
         JobHandlers = [new ProjectRuleCopyJob(Projects), new EvaluationRunJob(Evaluations)];
         Annotations.HiddenStudies = async (actor, project, ct) =>
@@ -96,6 +99,8 @@ public sealed class MiraPlatform : IAsyncDisposable
     public ModelRegistry Models { get; }
     /// <summary>Evaluation phases, submissions, runs, signed reports and leaderboards (<c>docs/evaluation.md</c>).</summary>
     public EvaluationService Evaluations { get; }
+    /// <summary>The UPS worklist: work items for external task performers, their state machine and events (<c>docs/workitems.md</c>).</summary>
+    public WorkitemService Workitems { get; }
     /// <summary>The durable job table.</summary>
     public JobService Jobs { get; }
     /// <summary>The job kinds this platform runs.</summary>

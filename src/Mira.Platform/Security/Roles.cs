@@ -13,9 +13,14 @@ public static class Roles
     public const string Developer = "developer";
     /// <summary>Reads and verifies the audit log.</summary>
     public const string Auditor = "auditor";
+    /// <summary>
+    /// An external task performer (an AI service): searches and claims UPS work items and reads only the inputs of
+    /// the ones it holds, stores its results into their studies (docs/workitems.md).
+    /// </summary>
+    public const string Performer = "performer";
 
     /// <summary>All roles, in canonical order.</summary>
-    public static IReadOnlyList<string> All { get; } = [Admin, Steward, Annotator, Developer, Auditor];
+    public static IReadOnlyList<string> All { get; } = [Admin, Steward, Annotator, Developer, Auditor, Performer];
 
     public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
 

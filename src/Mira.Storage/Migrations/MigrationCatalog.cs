@@ -8,6 +8,7 @@ using Mira.Storage.Models;
 using Mira.Storage.Network;
 using Mira.Storage.Projects;
 using Mira.Storage.Security;
+using Mira.Storage.Workitems;
 
 namespace Mira.Storage.Migrations;
 
@@ -37,6 +38,7 @@ public static class MigrationCatalog
         new(11, "annotation: protocol versions, project protocols, annotators, tasks, assignments, versions", AnnotationSchema.TableDdl),
         new(12, "datasets: releases, members, splits", DatasetSchema.TableDdl),
         new(13, "models and evaluations: the model registry, evaluation phases and runs", p => [.. ModelSchema.TableDdl(p), .. EvaluationSchema.TableDdl(p)]),
+        new(15, "UPS work items and subscriptions", WorkitemSchema.TableDdl),
     ]);
 
     /// <summary>A research project's own index (a SQLite file, or a PostgreSQL schema): the archive index alone.</summary>
