@@ -155,6 +155,8 @@ public static class AuditActions
     public const string WorkitemSubscribe = "workitem.subscribe";
     /// <summary>An unsubscription or the suspension of a global subscription.</summary>
     public const string WorkitemUnsubscribe = "workitem.unsubscribe";
+    /// <summary>A UPS-RS change-state request (the access record; the change itself is recorded as claim, complete or cancel).</summary>
+    public const string WorkitemState = "workitem.state";
     /// <summary>An event channel (WebSocket) opened for an AE title.</summary>
     public const string WorkitemChannel = "workitem.channel";
 

@@ -93,7 +93,7 @@ public sealed partial class WorkitemService
 
     /// <summary>Its performer ends an IN PROGRESS work item without result (CANCELED), with a reason.</summary>
     public async Task<WorkitemChange> CancelAsync(string uid, string transactionUid, string? reason, WorkitemActor actor, CancellationToken ct = default) =>
-        await EndAsync(uid, transactionUid, WorkitemStates.Canceled, actor, (ds, _) => MarkCanceled(ds, reason, null, null), ct);
+        await EndAsync(uid, transactionUid, WorkitemStates.Canceled, actor, (ds, _) => MarkCanceled(ds, reason, null), ct);
 
     /// <summary>
     /// UPS-RS change state (PS3.18 §11.7, PS3.4 CC.2.1.3): IN PROGRESS claims (with a new Transaction UID);
@@ -108,7 +108,7 @@ public sealed partial class WorkitemService
         {
             WorkitemStates.InProgress => await ClaimAsync(uid, transactionUid, actor, ct),
             WorkitemStates.Completed or WorkitemStates.Canceled => await EndAsync(uid, transactionUid, state, actor,
-                (ds, _) => { if (state == WorkitemStates.Canceled) MarkCanceled(ds, null, null, null); }, ct),
+                (ds, _) => { if (state == WorkitemStates.Canceled) MarkCanceled(ds, null, null); }, ct),
             _ => throw WorkitemRefusedException.Invalid(
                 $"work item {uid}: Procedure Step State '{state}' cannot be asked for; one of IN PROGRESS, COMPLETED, CANCELED (PS3.4 CC.1.1)"),
         };
@@ -138,14 +138,13 @@ public sealed partial class WorkitemService
         return new WorkitemChange(ds, target);
     }
 
-    static void MarkCanceled(DicomDataset ds, string? reason, string? requestingAe, string? contact)
+    void MarkCanceled(DicomDataset ds, string? reason, string? contact)
     {
         var progress = ds.TryGetFirstItem(T.ProcedureStepProgressInformationSequence, out var p) ? p : new DicomDataset();
-        progress.Set(T.ProcedureStepCancellationDateTime, WorkitemDatasets.Format(DateTimeOffset.UtcNow));
+        progress.Set(T.ProcedureStepCancellationDateTime, WorkitemDatasets.Format(Now));
         if (!string.IsNullOrEmpty(reason)) progress.Set(T.ReasonForCancellation, reason);
         if (!string.IsNullOrEmpty(contact)) progress.Set(T.ContactDisplayName, contact);
         ds.Set(new DicomSequence(T.ProcedureStepProgressInformationSequence, [progress]));
-        _ = requestingAe;
     }
 
     /// <summary>
@@ -168,7 +167,7 @@ public sealed partial class WorkitemService
                     $"work item {uid} is COMPLETED: a completed work item cannot be canceled (PS3.4 CC.2.2.3)");
                 break;
             case WorkitemStates.Scheduled:
-                MarkCanceled(ds, reason, requestingAe, contactName);
+                MarkCanceled(ds, reason, contactName);
                 ds.Set(T.ProcedureStepState, WorkitemStates.Canceled);
                 var next = r with { State = WorkitemStates.Canceled, DatasetJson = WorkitemDatasets.ToJson(ds), Updated = Now };
                 await ReplaceAsync(actor, AuditActions.WorkitemCancelRequest, r, next, ct);

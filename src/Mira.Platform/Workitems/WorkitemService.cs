@@ -123,7 +123,7 @@ public sealed partial class WorkitemService(WorkitemStore store, IIndexStore ind
         await RequireAsync(MayUse(actor), actor, AuditActions.WorkitemSearch, "workitems", "the worklist needs one of the roles: steward, admin, performer");
         var state = query.ValueOf(T.ProcedureStepState);
         var filter = new WorkitemFilter(
-            States: state is null ? null : state.Split('\\'),
+            States: state is null || state.Contains('*') || state.Contains('?') ? null : state.Split('\\'),
             WorklistLabel: query.ValueOf(T.WorklistLabel) is { } l && !l.Contains('*') && !l.Contains('?') ? l : null,
             Uid: query.ValueOf(T.SOPInstanceUID) is { } u && !u.Contains('\\') ? u : null,
             VisibleTo: actor.ManagesWorklist ? null : actor.Name);

@@ -29,7 +29,7 @@ public static class WorkitemEndpoints
             (IResult)DicomJsonResult.Array([await a.Workitems.GetAsync(uid, actor, h.RequestAborted)]))).AddEndpointFilter(Access(AuditActions.WorkitemRead));
         g.MapPost("/workitems/{uid}", (HttpContext h, MiraPlatform a, string uid) => Update(h, a, uid)).AddEndpointFilter(Access(AuditActions.WorkitemUpdate));
         g.MapPut("/workitems/{uid}/state", (HttpContext h, MiraPlatform a, string uid) => ChangeState(h, a, uid))
-            .AddEndpointFilter(Access(AuditActions.WorkitemClaim));
+            .AddEndpointFilter(Access(AuditActions.WorkitemState));
         g.MapPost("/workitems/{uid}/cancelrequest", (HttpContext h, MiraPlatform a, string uid) => CancelRequest(h, a, uid))
             .AddEndpointFilter(Access(AuditActions.WorkitemCancelRequest));
         g.MapPost("/workitems/{uid}/subscribers/{aetitle}", (HttpContext h, MiraPlatform a, string uid, string aetitle) => WorkitemHttp.Run(h, uid, async actor =>
