@@ -143,6 +143,23 @@ public sealed class WorkitemApiTests(WorkitemServer server) : IClassFixture<Work
     }
 
     [Fact]
+    public async Task The_channel_closes_on_a_client_message_over_its_limit_and_a_body_over_its_limit_is_refused()
+    {
+        var ae = "BIG" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        using var ws = Socket(server.PerformerToken);
+        await ws.ConnectAsync(Channel(ae), CancellationToken.None);
+        await ws.SendAsync(new byte[Mira.Server.Workitems.WorkitemEventSocket.MaxClientMessageBytes + 1], WebSocketMessageType.Binary, true, CancellationToken.None);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var r = await ws.ReceiveAsync(new byte[1024], timeout.Token);
+        Assert.Equal(WebSocketMessageType.Close, r.MessageType);
+        Assert.Equal(WebSocketCloseStatus.MessageTooBig, ws.CloseStatus);
+        using var steward = server.Steward;
+        var big = await steward.PostAsync($"/dicomweb/workitems?{Dicomweb.Uid()}",
+            DicomJson("{\"00741204\":{\"vr\":\"LO\",\"Value\":[\"" + new string('x', 1 << 20) + "\"]}}"));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, big.StatusCode);
+    }
+
+    [Fact]
     public async Task A_performer_reads_and_stores_only_into_the_inputs_of_the_work_items_it_holds()
     {
         var (study, series) = await server.StoreStudyAsync();
