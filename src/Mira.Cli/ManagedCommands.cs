@@ -21,11 +21,12 @@ public static class ManagedCommands
         ("user", "User accounts"),
         ("audit", "The audit log"),
         ("ae", "Known DICOM application entities (who may call Mira's DIMSE listener, and C-MOVE destinations)"),
-        ("jobs", "Background jobs (project rule copies…): list, log, cancel"),
+        ("jobs", "Background jobs (project rule copies, evaluations, deployments…): list, show, log, cancel"),
         ("dataset", "Dataset releases: release, list, download"),
         ("model", "Model packages: push to the registry, list, run over a folder of cases"),
         ("eval", "Evaluation of model packages (offline, same code path as the platform's evaluation jobs)"),
         ("report", "Signed evaluation reports"),
+        ("deploy", "Deployment rules: when a series arrives from an AE, run a model and send the result (add, list, remove, results)"),
     ];
 
     /// <summary>Where the native binary looks for the managed build: MIRA_MANAGED, else managed/mira beside itself.</summary>

@@ -2,6 +2,7 @@ using Mira.Platform.Annotations;
 using Mira.Platform.Audit;
 using Mira.Platform.Datasets;
 using Mira.Platform.Demo;
+using Mira.Platform.Deployment;
 using Mira.Platform.Intake;
 using Mira.Platform.Evaluations;
 using Mira.Platform.Jobs;
@@ -15,6 +16,7 @@ using Mira.Storage.Annotations;
 using Mira.Storage.Blobs;
 using Mira.Storage.Evaluations;
 using Mira.Storage.Datasets;
+using Mira.Storage.Deployments;
 using Mira.Storage.Index;
 using Mira.Storage.Jobs;
 using Mira.Storage.Lineage;
@@ -61,7 +63,10 @@ public sealed class MiraPlatform : IAsyncDisposable
         Models = new ModelRegistry(new ModelStore(database), blobs, Audit);
         Workitems = new WorkitemService(new WorkitemStore(database), index, Audit);
         Evaluations = new EvaluationService(new EvaluationStore(database), Models, Datasets, Projects, Jobs, Audit, blobs, dataFolder, options.Evaluations);
-        JobHandlers = [new ProjectRuleCopyJob(Projects), new EvaluationRunJob(Evaluations)];
+        Deployments = new DeploymentService(new DeploymentStore(database), Models, index, blobs, Ingest, ApplicationEntities, Jobs, Audit, dataFolder,
+            options.Evaluations, options.Deployments);
+        Intake.Deployments = Deployments;
+        JobHandlers = [new ProjectRuleCopyJob(Projects), new EvaluationRunJob(Evaluations), new DeploymentInferenceJob(Deployments)];
         Annotations.HiddenStudies = async (actor, project, ct) =>
             (await Datasets.SequesteredCasesAsync(new DatasetActor(actor.Name, actor.Roles), project, ct)).Studies;
     }
@@ -99,6 +104,8 @@ public sealed class MiraPlatform : IAsyncDisposable
     public ModelRegistry Models { get; }
     /// <summary>Evaluation phases, submissions, runs, signed reports and leaderboards (<c>docs/evaluation.md</c>).</summary>
     public EvaluationService Evaluations { get; }
+    /// <summary>Deployment rules: a study arrives, a model runs, its result goes to the archive and the PACS (<c>docs/deployment.md</c>).</summary>
+    public DeploymentService Deployments { get; }
     /// <summary>The UPS worklist: work items for external task performers, their state machine and events (<c>docs/workitems.md</c>).</summary>
     public WorkitemService Workitems { get; }
     /// <summary>The durable job table.</summary>

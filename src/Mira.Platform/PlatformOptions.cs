@@ -33,6 +33,9 @@ public sealed record PlatformOptions
     /// <summary>How evaluation jobs run their model worker (the host sets <see cref="Evaluations.EvaluationOptions.WorkerCommand"/>).</summary>
     public Evaluations.EvaluationOptions Evaluations { get; init; } = new();
 
+    /// <summary>How deployments call destinations and decide a series has arrived (their model worker is the evaluations').</summary>
+    public Deployment.DeploymentOptions Deployments { get; init; } = new();
+
     /// <summary>
     /// Whether opening cleans up after a crash: temporary blob files and the blobs of ingest batches that were in flight
     /// (named by the journal) and never indexed. Only the process that owns the data folder's ingest may do this (the

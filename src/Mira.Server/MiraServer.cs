@@ -122,6 +122,7 @@ public static class MiraServer
         Annotations.AnnotationEndpoints.Map(app);
         Models.ModelEndpoints.Map(app);
         Models.EvaluationEndpoints.Map(app);
+        Deployment.DeploymentEndpoints.Map(app);
         Datasets.DatasetEndpoints.Map(app);
         return app;
     }

@@ -104,11 +104,15 @@ public sealed record ServerOptions
     /// <summary>How evaluation jobs run models: by default the <c>mira</c> beside this program (<see cref="MiraExecutable"/>).</summary>
     public EvaluationOptions Evaluations { get; init; } = new() { WorkerCommand = MiraExecutable.Command() };
 
+    /// <summary>How deployments call destinations (as the DIMSE listener's AE title when one runs) and wait for series to settle.</summary>
+    public Mira.Platform.Deployment.DeploymentOptions Deployments { get; init; } = new();
+
     /// <summary>What the platform opens: the same data folder, database and tunables as every archive command.</summary>
     public PlatformOptions Platform => new()
     {
         DataFolder = DataFolder, ConnectionString = ConnectionString, Security = Security, Jobs = Jobs, Console = Console,
         RecoverInterruptedIngest = true, IntakeLimits = IntakeLimits, Evaluations = Evaluations,
+        Deployments = Dimse is { } dimse ? Deployments with { CallingAe = dimse.AETitle } : Deployments,
     };
 
     /// <summary>A hook run on the builder before the application is built (tests use it to swap in a test server).</summary>

@@ -53,9 +53,25 @@ public sealed record SegmentationRequest
 
     public string? AlgorithmName { get; init; }
 
+    /// <summary>
+    /// The algorithm that made the segments (a model): written in each segment as the Segmentation Algorithm
+    /// Identification Sequence (0062,0007) with the Algorithm Identification Macro (PS3.3 Table 10-19). Null writes none.
+    /// </summary>
+    public AlgorithmIdentification? Algorithm { get; init; }
+
     /// <summary>Content Date and Time; the time of writing (UTC) when null.</summary>
     public DateTime? ContentDateTime { get; init; }
 
     /// <summary>BINARY and FRACTIONAL: leave out frames with no foreground (the usual form; a LABELMAP always has every slice).</summary>
     public bool OmitEmptyFrames { get; init; } = true;
+}
+
+/// <summary>
+/// The Algorithm Identification Macro (PS3.3 Table 10-19): the family (CID 7162, e.g. (123110, DCM, "Artificial
+/// Intelligence")), name, version, and optionally parameters and source (who provides it).
+/// </summary>
+public sealed record AlgorithmIdentification(CodedConcept Family, string Name, string Version, string? Parameters = null, string? Source = null)
+{
+    /// <summary>(123110, DCM, "Artificial Intelligence"), CID 7162.</summary>
+    public static CodedConcept ArtificialIntelligence { get; } = new("DCM", "123110", "Artificial Intelligence", "standard");
 }

@@ -159,6 +159,19 @@ public static class SegmentationWriter
             .Set(Sequence(DicomTags.SegmentedPropertyTypeCodeSequence, CodeItem(label.Type)));
         if (request.AlgorithmType != "MANUAL") item.Set(DicomTags.SegmentAlgorithmName, Lo(request.AlgorithmName!));
         if (label.AnatomicRegion is { } region) item.Set(Sequence(DicomTags.AnatomicRegionSequence, CodeItem(region)));
+        if (request.Algorithm is { } algorithm) item.Set(Sequence(DicomTags.SegmentationAlgorithmIdentificationSequence, AlgorithmItem(algorithm)));
+        return item;
+    }
+
+    /// <summary>The Algorithm Identification Macro, PS3.3 Table 10-19 (name, version, source LO; parameters LT).</summary>
+    static DicomDataset AlgorithmItem(AlgorithmIdentification a)
+    {
+        var item = new DicomDataset()
+            .Set(Sequence(DicomTags.AlgorithmFamilyCodeSequence, CodeItem(a.Family)))
+            .Set(DicomTags.AlgorithmName, Lo(a.Name))
+            .Set(DicomTags.AlgorithmVersion, Lo(a.Version));
+        if (!string.IsNullOrWhiteSpace(a.Parameters)) item.Set(DicomTags.AlgorithmParameters, a.Parameters.Length > 10240 ? a.Parameters[..10240] : a.Parameters);
+        if (!string.IsNullOrWhiteSpace(a.Source)) item.Set(DicomTags.AlgorithmSource, Lo(a.Source));
         return item;
     }
 

@@ -139,6 +139,14 @@ public static class AuditActions
     /// <summary>An evaluation report read (its summary, HTML or JSON).</summary>
     public const string EvaluationReport = "evaluation.report";
 
+    // Deployment (docs/deployment.md).
+    /// <summary>A deployment rule added (details: the rule).</summary>
+    public const string DeploymentAdd = "deployment.add";
+    public const string DeploymentRemove = "deployment.remove";
+    /// <summary>A deployed model's inference on a series: sent, found nothing, refused (intended use) or failed.</summary>
+    public const string DeploymentInfer = "deployment.infer";
+    /// <summary>A list of deployment results read (they name studies).</summary>
+    public const string DeploymentResults = "deployment.results";
     // UPS worklist (docs/workitems.md): every change of a work item, with who, which item and from → to (details).
     public const string WorkitemCreate = "workitem.create";
     /// <summary>One work item read (UPS-RS retrieve).</summary>

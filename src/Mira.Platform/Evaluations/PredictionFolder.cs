@@ -41,6 +41,9 @@ public sealed class PredictionFolder
     /// <summary>The ids of the cases the worker predicted.</summary>
     public IEnumerable<string> CaseIds => cases.Select(c => c.Id);
 
+    /// <summary>The full path of a predicted case's label map, or null when the worker wrote none for it.</summary>
+    public string? LabelMapOf(string caseId) => cases.FirstOrDefault(c => c.Id == caseId)?.LabelMap;
+
     /// <summary>Reads <c>predictions.json</c>; refused when it is too large, not a predictions file, names an odd or absent file, or lists a failed case.</summary>
     public static PredictionFolder Read(string predictionsDir)
     {

@@ -15,6 +15,9 @@ public sealed class IntakeService(IngestService ingest, IngestQueue queue, Proje
     internal ProjectService Projects { get; } = projects;
     internal AuditLog Audit { get; } = audit;
 
+    /// <summary>The deployment rules' hook (set by the composition root; null runs none).</summary>
+    internal Deployment.DeploymentService? Deployments { get; set; }
+
     /// <summary>Raised when an after-store step fails (for the host's log).</summary>
     public event Action<string>? Problem;
 

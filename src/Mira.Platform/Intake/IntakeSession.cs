@@ -48,13 +48,16 @@ public sealed class IntakeSession(IntakeService intake, IntakeContext context)
             try
             {
                 await intake.Projects.QueueRuleCopiesAsync(Context.CallingAe, Context.Uploader, durable, CancellationToken.None);
+                if (intake.Deployments is { } deployments)
+                    await deployments.QueueOnArrivalAsync(Context.CallingAe, [.. results.Where(r => r.IsSuccess && r.Instance is not null).Select(r => r.Instance!)],
+                        CancellationToken.None);
             }
             catch (Exception e) when (e is System.Data.Common.DbException or IOException or TimeoutException)
             {
                 intake.ReportProblem($"{Context.Source}: the project rule copies of {durable.Count} instance(s) could not be queued: {e.Message}");
                 answered = [.. results.Select(r => r.IsSuccess && r.SopInstanceUid is not null
                     ? new StoreResult(StoreOutcome.Refused, StoreStatus.ProcessingFailure, r.SopClassUid, r.SopInstanceUid,
-                        $"stored, but project rule copies not queued ({e.Message}): resend") { Refusal = StoreRefusal.RulesNotQueued }
+                        $"stored, but project rule copies or deployments not queued ({e.Message}): resend") { Refusal = StoreRefusal.RulesNotQueued }
                     : r)];
             }
         }

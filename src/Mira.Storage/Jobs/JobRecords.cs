@@ -24,9 +24,11 @@ public sealed record JobResources(int Cpus = 1, int MemoryMb = 0, int Gpus = 0)
 /// same key exists resets that one to a fresh queued job instead of adding a second. <see cref="Project"/>,
 /// <see cref="Origin"/> (what asked for it, e.g. <c>ae:CT1</c>) and <see cref="Subject"/> (what it works on, e.g. a SOP
 /// Instance UID) are columns so they can be listed and dropped by; <see cref="Payload"/> is the kind's own JSON.
+/// <see cref="NotBefore"/> delays the first run (e.g. until a series has settled: queuing again with a later time
+/// pushes it back); null runs it as soon as a worker is free.
 /// </summary>
 public sealed record JobRequest(string Kind, string? DedupeKey = null, string? Project = null, string? Origin = null, string? Subject = null,
-    string? Payload = null, int Priority = 0, int MaxAttempts = 5, JobResources? Resources = null);
+    string? Payload = null, int Priority = 0, int MaxAttempts = 5, JobResources? Resources = null, DateTimeOffset? NotBefore = null);
 
 /// <summary>A job as stored.</summary>
 public sealed record Job(long Id, string Kind, string State, string? DedupeKey, string? Project, string? Origin, string? Subject, string? Payload,

@@ -58,7 +58,7 @@ public sealed class JobStore(StorageDatabase db)
     const string Upsert = """
         INSERT INTO mira_jobs (kind, state, dedupe_key, project, origin, subject, payload, priority, resources, attempts, max_attempts,
             created_us, not_before_us)
-        VALUES (@Kind, 'queued', @DedupeKey, @Project, @Origin, @Subject, @Payload, @Priority, @Resources, 0, @MaxAttempts, @now, @now)
+        VALUES (@Kind, 'queued', @DedupeKey, @Project, @Origin, @Subject, @Payload, @Priority, @Resources, 0, @MaxAttempts, @now, @notBefore)
         ON CONFLICT (dedupe_key) DO UPDATE SET kind = excluded.kind, state = 'queued', project = excluded.project, origin = excluded.origin,
             subject = excluded.subject, payload = excluded.payload, priority = excluded.priority, resources = excluded.resources,
             attempts = 0, max_attempts = excluded.max_attempts, last_error = NULL, not_before_us = excluded.not_before_us,
@@ -81,6 +81,7 @@ public sealed class JobStore(StorageDatabase db)
             written += await c.ExecuteAsync(new CommandDefinition(Upsert, new
             {
                 j.Kind, j.DedupeKey, j.Project, j.Origin, j.Subject, j.Payload, j.Priority, j.MaxAttempts, now = ToMicros(now),
+                notBefore = ToMicros(j.NotBefore is { } due && due > now ? due : now),
                 Resources = JsonSerializer.Serialize(j.Resources ?? JobResources.Default),
             }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);

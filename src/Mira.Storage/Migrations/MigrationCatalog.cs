@@ -1,5 +1,6 @@
 using Mira.Storage.Annotations;
 using Mira.Storage.Datasets;
+using Mira.Storage.Deployments;
 using Mira.Storage.Evaluations;
 using Mira.Storage.Index;
 using Mira.Storage.Jobs;
@@ -38,6 +39,7 @@ public static class MigrationCatalog
         new(11, "annotation: protocol versions, project protocols, annotators, tasks, assignments, versions", AnnotationSchema.TableDdl),
         new(12, "datasets: releases, members, splits", DatasetSchema.TableDdl),
         new(13, "models and evaluations: the model registry, evaluation phases and runs", p => [.. ModelSchema.TableDdl(p), .. EvaluationSchema.TableDdl(p)]),
+        new(14, "deployments: rules (a study arrives, a model runs, the result is sent) and their results with the clinician's review", _ => DeploymentSchema.TableDdl),
         new(15, "UPS work items and subscriptions", WorkitemSchema.TableDdl),
     ]);
 

@@ -4,7 +4,7 @@ using Mira.Storage.Jobs;
 namespace Mira.Cli.Commands.Archive;
 
 /// <summary>
-/// <c>mira jobs list [--state S] [--kind K] [--project P]</c>, <c>mira jobs log ID</c>, <c>mira jobs cancel ID</c>: the durable
+/// <c>mira jobs list [--state S] [--kind K] [--project P]</c>, <c>mira jobs show ID</c>, <c>mira jobs log ID</c>, <c>mira jobs cancel ID</c>: the durable
 /// job table of the archive the server uses (project rule copies given up after their last attempt stay there as
 /// <c>failed</c>, with their error and log).
 /// </summary>
@@ -24,11 +24,16 @@ public static class JobsCommand
         var log = new Command("log", "Print a job's log. Exit codes: 0 done, 1 no such job") { logId, data, db };
         log.SetAction((r, ct) => LogAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(logId), ct));
 
+        var showId = new Argument<long>("id") { Description = "the job id (mira jobs list)" };
+        var show = new Command("show", "Print one job: kind, state, attempts, priority, resources, worker and lease, times, payload, last error, then its log. " +
+            "Exit codes: 0 done, 1 no such job") { showId, data, db };
+        show.SetAction((r, ct) => ShowAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(showId), ct));
+
         var cancelId = new Argument<long>("id") { Description = "the job id (mira jobs list)" };
         var cancel = new Command("cancel", "Cancel a queued job, or ask a running one to stop (audited). Exit codes: 0 done, 1 no such job or already ended")
             { cancelId, data, db };
         cancel.SetAction((r, ct) => CancelAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(cancelId), ct));
-        return new Command("jobs", "Background jobs (project rule copies…): list, log, cancel") { list, log, cancel };
+        return new Command("jobs", "Background jobs (project rule copies, evaluations, deployments…): list, show, log, cancel") { list, show, log, cancel };
     }
 
     static async Task<int> ListAsync(ArchiveLocation location, string? kind, string? project, string? state, CancellationToken ct)
@@ -52,6 +57,33 @@ public static class JobsCommand
         if (location.RequireExisting() is { } code) return code;
         await using var platform = await location.OpenAsync(ct);
         if (await platform.Jobs.GetAsync(id, ct) is null) return NoSuchJob(id);
+        Console.Write(await platform.Jobs.Store.GetLogAsync(id, ct) ?? "");
+        return 0;
+    }
+
+    static async Task<int> ShowAsync(ArchiveLocation location, long id, CancellationToken ct)
+    {
+        if (location.RequireExisting() is { } code) return code;
+        await using var platform = await location.OpenAsync(ct);
+        if (await platform.Jobs.GetAsync(id, ct) is not { } j) return NoSuchJob(id);
+        string When(DateTimeOffset? t) => t is { } v ? TokenCommand.Format(v) : "-";
+        Console.WriteLine($"id:         {j.Id}");
+        Console.WriteLine($"kind:       {j.Kind}");
+        Console.WriteLine($"state:      {j.State}{(j.CancelRequested ? " (cancel requested)" : "")}");
+        Console.WriteLine($"attempts:   {j.Attempts}/{j.MaxAttempts}");
+        Console.WriteLine($"priority:   {j.Priority}");
+        Console.WriteLine($"resources:  {j.Resources.Cpus} cpu, {(j.Resources.MemoryMb > 0 ? $"{j.Resources.MemoryMb} MB" : "default memory")}, {j.Resources.Gpus} gpu");
+        Console.WriteLine($"project:    {j.Project ?? "-"}");
+        Console.WriteLine($"origin:     {j.Origin ?? "-"}");
+        Console.WriteLine($"subject:    {j.Subject ?? "-"}");
+        Console.WriteLine($"created:    {When(j.Created)}");
+        Console.WriteLine($"due:        {When(j.NotBefore)}");
+        Console.WriteLine($"started:    {When(j.Started)}");
+        Console.WriteLine($"finished:   {When(j.Finished)}");
+        Console.WriteLine($"worker:     {j.Worker ?? "-"}{(j.LeaseUntil is { } lease ? $" (lease until {TokenCommand.Format(lease)})" : "")}");
+        Console.WriteLine($"payload:    {Clean(j.Payload)}");
+        Console.WriteLine($"last error: {Clean(j.LastError)}");
+        Console.WriteLine("log:");
         Console.Write(await platform.Jobs.Store.GetLogAsync(id, ct) ?? "");
         return 0;
     }

@@ -1,0 +1,154 @@
+using System.Text.Json;
+using Mira.Dicom;
+using Mira.Dicom.IO;
+using Mira.Inference.Manifest;
+using Mira.Platform.Audit;
+using Mira.Platform.Evaluations;
+using Mira.Platform.Intake;
+using Mira.Platform.Jobs;
+using Mira.Platform.Models;
+using Mira.Storage.Deployments;
+using Mira.Storage.Index;
+using Mira.Storage.Models;
+using Mira.Storage.Security;
+
+namespace Mira.Platform.Deployment;
+
+public sealed partial class DeploymentService
+{
+    /// <summary>The job's actor in the audit log.</summary>
+    public const string Runner = "deployment";
+
+    /// <summary>How the job runs model workers (set by the host; null uses the evaluations' worker command as a local process).</summary>
+    public Func<IModelWorker?>? WorkerFactory { get; set; }
+
+    /// <summary>
+    /// One attempt at an inference (<see cref="JobKind"/>). Done without a result when the rule is gone or disabled, the
+    /// series is gone or does not match the rule's filters; refused (recorded, audited, nothing run) when the model's
+    /// intended use does not cover the series. Otherwise the model runs in a worker process and its Segmentation is
+    /// stored and sent. Throws when an attempt failed (the job retries; the result row says why meanwhile).
+    /// </summary>
+    internal async Task RunAsync(JobContext context, CancellationToken ct)
+    {
+        var job = context.Job;
+        var p = JsonSerializer.Deserialize<InferencePayload>(job.Payload ?? "null") ?? throw new InvalidOperationException($"job {job.Id} has no payload");
+        var rule = await store.GetAsync(p.Deployment, ct);
+        if (rule is not { Enabled: true })
+        {
+            await context.LogAsync($"nothing to do: deployment '{p.Deployment}' was removed or disabled", ct);
+            return;
+        }
+        var inputs = (await index.FindInstancesAsync(p.Study, p.Series, ct)).OrderBy(i => i.SopInstanceUid, StringComparer.Ordinal).ToList();
+        if (inputs.Count == 0)
+        {
+            await context.LogAsync($"nothing to do: series {p.Series} is no longer in the archive", ct);
+            return;
+        }
+        var model = await models.Store.GetAsync(rule.ModelName, rule.ModelVersion, ct)
+            ?? throw new InvalidOperationException($"model {rule.ModelName}@{rule.ModelVersion} is no longer in the registry");
+        var key = InferenceResults.Key(rule.Name, model.Sha256, inputs);
+        var now = DateTimeOffset.UtcNow;
+        var result = new DeploymentResultRecord(key, rule.Name, job.Id, p.Study, p.Series, null, model.Name, model.Version, model.Sha256,
+            DeploymentResultStates.Failed, null, null, null, rule.Destination, null, false, null, ReviewStates.Pending, null, null, null, null, now, now);
+        if (inputs.Count > options.MaxSeriesInstances)
+        {
+            await RefuseAsync(context, result, $"series {p.Series} has {inputs.Count} instances, more than the {options.MaxSeriesInstances} a deployment runs on");
+            return;
+        }
+        var headers = new List<DicomDataset>(inputs.Count);
+        foreach (var i in inputs) headers.Add(await HeaderAsync(i, ct));
+        var first = headers[0];
+        result = result with { Modality = first.GetString(DicomTags.Modality) };
+        if (DeploymentMatching.Mismatch(rule, first) is { } mismatch)
+        {
+            await context.LogAsync($"not for deployment '{rule.Name}': {mismatch}", ct);
+            return;
+        }
+        var package = await models.OpenAsync(model, ct);
+        if (IntendedUse.Refusal(package.Manifest, first, inputs.Count) is { } refusal)
+        {
+            await RefuseAsync(context, result, refusal);
+            return;
+        }
+        var work = Path.Combine(dataFolder, "work", "deployments", $"job-{job.Id}-{context.Attempt}");
+        try
+        {
+            var (seg, answer) = await InferAsync(context, rule, model, package.Manifest, key, inputs, headers, work, () => CanonicalPackageZip.Extract(package, Path.Combine(work, "package")), ct);
+            result = seg is null
+                ? result with { State = DeploymentResultStates.NoFinding, Reason = "the model found none of its labels: nothing was sent", Updated = DateTimeOffset.UtcNow }
+                : result with { State = DeploymentResultStates.Sent, Reason = answer, ResultSeriesUid = seg.Value.SeriesUid, ResultSopUid = seg.Value.SopUid, Updated = DateTimeOffset.UtcNow };
+            await store.SaveResultAsync(result, CancellationToken.None);
+            await AuditAsync(Runner, AuditActions.DeploymentInfer, $"deployment:{rule.Name}", AuditOutcome.Success,
+                new { job = job.Id, result = key, study = p.Study, series = p.Series, model = $"{model.Name}@{model.Version}", sha256 = model.Sha256, state = result.State, sent = answer });
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            await store.SaveResultAsync(result with { State = DeploymentResultStates.Failed, Reason = e.Message, Updated = DateTimeOffset.UtcNow }, CancellationToken.None);
+            await AuditAsync(Runner, AuditActions.DeploymentInfer, $"deployment:{rule.Name}", AuditOutcome.Failure,
+                new { job = job.Id, attempt = context.Attempt, result = key, study = p.Study, series = p.Series, error = e.Message });
+            throw;
+        }
+        finally
+        {
+            try { if (Directory.Exists(work)) Directory.Delete(work, recursive: true); }
+            catch (IOException) { }
+        }
+    }
+
+    /// <summary>Runs the model on the series, writes its Segmentation, stores it and sends it; null when the model found nothing.</summary>
+    async Task<((string SeriesUid, string SopUid)? Seg, string? Answer)> InferAsync(JobContext context, DeploymentRecord rule, ModelRecord model, ModelManifest manifest,
+        string key, IReadOnlyList<StoredInstance> inputs, IReadOnlyList<DicomDataset> headers, string work, Action extractPackage, CancellationToken ct)
+    {
+        const string caseId = "series";
+        var images = Directory.CreateDirectory(Path.Combine(work, "images", caseId)).FullName;
+        foreach (var i in inputs)
+        {
+            await using var s = blobs.OpenRead(i.BlobKey);
+            await using var f = File.Create(Path.Combine(images, i.SopInstanceUid + ".dcm"));
+            await s.CopyToAsync(f, ct);
+        }
+        extractPackage();
+        var worker = WorkerFactory?.Invoke()
+            ?? (workerOptions.WorkerCommand is { Count: > 0 } command ? new ProcessModelWorker(command) : null)
+            ?? throw new InvalidOperationException("this Mira has no model worker configured (mira serve sets one)");
+        var output = Path.Combine(work, "output");
+        await context.LogAsync($"running {model.Name} {model.Version} on series {inputs[0].SeriesInstanceUid} ({inputs.Count} instances) in a worker", ct);
+        var run = await worker.RunAsync(Path.Combine(work, "package"), Path.Combine(work, "images"), output,
+            new ModelWorkerLimits(workerOptions.WorkerTimeout, workerOptions.WorkerMemoryBytes, true, workerOptions.WorkerThreads), ct);
+        if (!run.Succeeded)
+        {
+            await context.LogAsync("worker output:\n" + run.OutputTail, CancellationToken.None);
+            throw new InvalidOperationException($"the model worker {run.StoppedBecause ?? $"exited with code {run.ExitCode}"}");
+        }
+        var predictions = PredictionFolder.Read(output);
+        var labelMap = predictions.LabelMapOf(caseId) ?? throw new InvalidOperationException($"the model wrote no label map for the series");
+        var seg = InferenceResults.Segmentation(key, manifest, model.Sha256, headers, labelMap);
+        if (seg is not { } written)
+        {
+            await context.LogAsync("the model found none of its labels: nothing to send", ct);
+            return (null, null);
+        }
+        var stored = await ingest.StoreAsync(written.Part10, new IngestSource("deployment", rule.Name, Runner), ct);
+        if (!stored.IsSuccess) throw new InvalidOperationException($"the result could not be stored in the archive: {stored.Reason}");
+        await context.LogAsync($"result {written.SopUid} {(stored.Outcome == StoreOutcome.AlreadyStored ? "was already" : "is")} in the archive", ct);
+        var answer = await new ResultSender(aes, options).SendAsync(rule.Destination, written.Part10, Mira.Dicom.DicomUids.SegmentationStorage, written.SopUid, ct);
+        await context.LogAsync(answer, ct);
+        return ((written.SeriesUid, written.SopUid), answer);
+    }
+
+    async Task RefuseAsync(JobContext context, DeploymentResultRecord result, string reason)
+    {
+        await store.SaveResultAsync(result with { State = DeploymentResultStates.Refused, Reason = reason, Updated = DateTimeOffset.UtcNow }, CancellationToken.None);
+        await AuditAsync(Runner, AuditActions.DeploymentInfer, $"deployment:{result.Deployment}", AuditOutcome.Failure,
+            new { job = context.Job.Id, result = result.Id, study = result.StudyInstanceUid, series = result.SeriesInstanceUid, refused = reason });
+        await context.LogAsync($"refused: {reason}", CancellationToken.None);
+    }
+
+    async Task<DicomDataset> HeaderAsync(StoredInstance i, CancellationToken ct)
+    {
+        await using var s = blobs.OpenRead(i.BlobKey);
+        using var m = new MemoryStream();
+        await s.CopyToAsync(m, ct);
+        return DicomFile.Read(m.ToArray(), new DicomReadOptions { StopBeforePixelData = true }).Dataset;
+    }
+}

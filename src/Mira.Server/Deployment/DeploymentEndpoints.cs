@@ -1,0 +1,76 @@
+using System.Text.Json.Nodes;
+using Mira.Platform.Annotations;
+using Mira.Platform.Deployment;
+using Mira.Server.Annotations;
+using Mira.Storage.Deployments;
+
+namespace Mira.Server.Deployment;
+
+/// <summary>
+/// Deployment rules and their results over REST (docs/deployment.md): <c>GET/POST /api/deployments</c>,
+/// <c>DELETE /api/deployments/{name}</c>, <c>GET /api/deployments/{name}/results</c> and
+/// <c>GET /api/deployment-results[?study=UID]</c>. Stewards and admins only; reading results is audited.
+/// </summary>
+public static class DeploymentEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        app.MapGet("/api/deployments", List);
+        app.MapPost("/api/deployments", Add);
+        app.MapDelete("/api/deployments/{name}", Remove);
+        app.MapGet("/api/deployments/{name}/results", Results);
+        app.MapGet("/api/deployment-results", AllResults);
+    }
+
+    internal static object Describe(DeploymentRecord d) => new
+    {
+        name = d.Name, model = $"{d.ModelName}@{d.ModelVersion}", fromAe = d.FromAe, modality = d.Modality, bodyPart = d.BodyPart,
+        seriesDescription = d.SeriesPattern, sendTo = d.Destination, blindFirstRead = d.BlindFirstRead, oodThreshold = d.OodThreshold,
+        settleSeconds = d.SettleMilliseconds / 1000.0, enabled = d.Enabled, createdBy = d.CreatedBy, created = d.Created,
+    };
+
+    internal static object Describe(DeploymentResultRecord r) => new
+    {
+        id = r.Id, deployment = r.Deployment, job = r.JobId, studyInstanceUid = r.StudyInstanceUid, seriesInstanceUid = r.SeriesInstanceUid,
+        modality = r.Modality, model = $"{r.ModelName}@{r.ModelVersion}", modelSha256 = r.ModelSha256, state = r.State, reason = r.Reason,
+        resultSeriesInstanceUid = r.ResultSeriesUid, resultSopInstanceUid = r.ResultSopUid, destination = r.Destination,
+        ood = new { score = r.OodScore, outsideValidatedRange = r.OodFlagged, reasons = r.OodReasons },
+        review = new { state = r.ReviewState, reviewer = r.Reviewer, reason = r.ReviewReason, at = r.Reviewed, editDistance = r.EditDistance },
+        created = r.Created, updated = r.Updated,
+    };
+
+    static Task<IResult> List(MiraPlatform a, HttpContext h) => AnnotationEndpoints.Run(async () =>
+        Microsoft.AspNetCore.Http.Results.Json((await a.Deployments.ListAsync(AnnotationEndpoints.ActorOf(h), h.RequestAborted)).Select(Describe).ToArray()));
+
+    static Task<IResult> Add(MiraPlatform a, HttpContext h) => AnnotationEndpoints.Run(async () =>
+    {
+        var body = await AnnotationEndpoints.ObjectBodyAsync(h, "{name, model, fromAe?, modality?, bodyPart?, seriesDescription?, sendTo, blindFirstRead?, oodThreshold?, settleSeconds?}");
+        string Required(string field) => AnnotationEndpoints.Str(body, field) ?? throw AnnotationRefusedException.Invalid($"field '{field}' is required");
+        var request = new DeploymentRequest(Required("name"), Required("model"), AnnotationEndpoints.Str(body, "fromAe"), AnnotationEndpoints.Str(body, "modality"),
+            AnnotationEndpoints.Str(body, "bodyPart"), AnnotationEndpoints.Str(body, "seriesDescription"), Required("sendTo"),
+            Bool(body, "blindFirstRead"), Number(body, "oodThreshold"), Number(body, "settleSeconds") is { } s ? (int)s : null);
+        var d = await a.Deployments.AddAsync(AnnotationEndpoints.ActorOf(h), request, h.RequestAborted);
+        return Microsoft.AspNetCore.Http.Results.Json(Describe(d), statusCode: StatusCodes.Status201Created);
+    });
+
+    static Task<IResult> Remove(MiraPlatform a, HttpContext h, string name) => AnnotationEndpoints.Run(async () =>
+        await a.Deployments.RemoveAsync(AnnotationEndpoints.ActorOf(h), name, h.RequestAborted)
+            ? Microsoft.AspNetCore.Http.Results.NoContent()
+            : throw AnnotationRefusedException.NotFound($"no deployment '{name}'"));
+
+    static Task<IResult> Results(MiraPlatform a, HttpContext h, string name) => AnnotationEndpoints.Run(async () =>
+        Microsoft.AspNetCore.Http.Results.Json((await a.Deployments.ResultsAsync(AnnotationEndpoints.ActorOf(h), name, null, h.RequestAborted)).Select(Describe).ToArray()));
+
+    static Task<IResult> AllResults(MiraPlatform a, HttpContext h, string? study) => AnnotationEndpoints.Run(async () =>
+        Microsoft.AspNetCore.Http.Results.Json((await a.Deployments.ResultsAsync(AnnotationEndpoints.ActorOf(h), null, study, h.RequestAborted)).Select(Describe).ToArray()));
+
+    static bool Bool(JsonObject o, string name) =>
+        o[name] is null ? false
+        : o[name] is JsonValue v && v.TryGetValue<bool>(out var b) ? b
+        : throw AnnotationRefusedException.Invalid($"field '{name}' must be true or false");
+
+    static double? Number(JsonObject o, string name) =>
+        o[name] is null ? null
+        : o[name] is JsonValue v && v.TryGetValue<double>(out var d) ? d
+        : throw AnnotationRefusedException.Invalid($"field '{name}' must be a number");
+}

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Dapper;
+using Mira.Annotations.Reads;
+using Mira.Annotations.Segmentation;
+using Mira.Dicom;
+using Mira.Dicom.IO;
+using Mira.Imaging.Nifti;
+using Mira.Imaging.Volumes;
+using Mira.Inference.OnnxRuntime;
+using Mira.Inference.Packages;
+using Mira.Inference.Prediction;
+using Mira.Platform.Deployment;
+using Mira.Testing;
+
+namespace Mira.Server.Tests.Deployment;
+
+/// <summary>
+/// Issue 19's must-show, over real peers: dcmtk's storescu sends a CT series as AE CT1; the rule runs the CT model in a
+/// worker process; the Segmentation reaches a real Orthanc by C-STORE and Mira's archive, passes dciodvfy, references the
+/// sent images, and its mask equals the model's output computed directly with ONNX Runtime. A model's intended use is
+/// checked first (an MR series is refused, with the reason); a worker killed mid-run makes the job run again once and
+/// one result is sent.
+/// </summary>
+public sealed class DeploymentEndToEndTests(DeploymentServer server) : IClassFixture<DeploymentServer>
+{
+    [Fact]
+    public async Task A_ct_series_from_CT1_is_segmented_and_the_result_reaches_orthanc_and_the_archive()
+    {
+        await server.AddRuleAsync("ct1-bone", "CT1", "CT");
+        var ct = server.MakeCt(seed: 101);
+        var series = DeploymentServer.SeriesOf(ct);
+        var before = await server.Pacs.InstancesAsync();
+        server.StoreScu("CT1", ct);
+
+        var result = await server.ResultAsync("ct1-bone", series, "sent");
+        var sop = (string)result["resultSopInstanceUid"]!;
+        Assert.Equal($"{DeploymentServer.Model}@{DeploymentServer.ModelVersion}", (string)result["model"]!);
+        Assert.Equal("pending", (string)result["review"]!["state"]!);
+
+        // Orthanc received exactly this one object: element for element what Mira's archive holds (Orthanc writes its own meta header and sequence lengths).
+        var received = (await server.Pacs.InstancesAsync()).Except(before).ToList();
+        var seg = await server.Pacs.FileAsync(Assert.Single(received));
+        var file = DicomFile.Read(seg);
+        var ds = file.Dataset;
+        Assert.Equal(sop, ds.GetString(DicomTags.SOPInstanceUID));
+        var archived = await server.Archive.Index.FindInstanceAsync(sop);
+        Assert.NotNull(archived);
+        await using (var s = server.Archive.Blobs.OpenRead(archived!.BlobKey))
+        {
+            using var m = new MemoryStream();
+            await s.CopyToAsync(m);
+            Assert.Equal(Mira.Dicom.Json.DicomJsonWriter.Serialize(DicomFile.Read(m.ToArray()).Dataset), Mira.Dicom.Json.DicomJsonWriter.Serialize(ds));
+        }
+
+        // A valid Segmentation (dciodvfy), marked as made by the model.
+        var segPath = Path.Combine(server.Work, "result-seg.dcm");
+        await File.WriteAllBytesAsync(segPath, seg);
+        var errors = ExternalTool.Exec(ExternalTool.Require("dciodvfy", "dicom3tools"), [segPath]).Output.Split('\n').Where(l => l.Contains("Error", StringComparison.Ordinal)).ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+        Assert.Equal(InferenceResults.ContentLabel, ds.GetString(DicomTags.ContentLabel));
+        var segment = ds.GetSequence(DicomTags.SegmentSequence)!.Items.Single();
+        Assert.Equal("AUTOMATIC", segment.GetString(DicomTags.SegmentAlgorithmType));
+        var algorithm = segment.GetSequence(DicomTags.SegmentationAlgorithmIdentificationSequence)!.Items.Single();
+        Assert.Equal(DeploymentServer.Model, algorithm.GetString(DicomTags.AlgorithmName));
+        Assert.Equal(DeploymentServer.ModelVersion, algorithm.GetString(DicomTags.AlgorithmVersion));
+        Assert.Equal("123110", algorithm.GetSequence(DicomTags.AlgorithmFamilyCodeSequence)!.Items.Single().GetString(DicomTags.CodeValue));
+        Assert.Contains((string)result["modelSha256"]!, algorithm.GetString(DicomTags.AlgorithmParameters));
+
+        // Its references resolve to the images sent.
+        var sent = Directory.GetFiles(ct).Select(f => DicomFile.Open(f, new DicomReadOptions { StopBeforePixelData = true }).Dataset).ToList();
+        var sentSops = sent.Select(d => d.GetString(DicomTags.SOPInstanceUID)!).ToHashSet();
+        Assert.Equal(series, ds.GetSequence(DicomTags.ReferencedSeriesSequence)!.Items.Single().GetString(DicomTags.SeriesInstanceUID));
+        Assert.Equal(sent[0].GetString(DicomTags.StudyInstanceUID), ds.GetString(DicomTags.StudyInstanceUID));
+        var frames = ds.GetSequence(DicomTags.PerFrameFunctionalGroupsSequence)!.Items;
+        Assert.NotEmpty(frames);
+        foreach (var frame in frames)
+        {
+            var source = frame.GetSequence(DicomTags.DerivationImageSequence)!.Items.Single().GetSequence(DicomTags.SourceImageSequence)!.Items.Single();
+            Assert.Contains(source.GetString(DicomTags.ReferencedSOPInstanceUID)!, sentSops);
+        }
+
+        // Its mask is the model's output computed here, directly with ONNX Runtime, voxel for voxel.
+        var grid = ImageGrid.FromSeries(sent);
+        var package = ModelPackage.Open(DeploymentServer.ModelFolder);
+        var protocol = InferenceResults.ProtocolOf(package.Manifest);
+        var fromSeg = SegmentationToMasks.Read(seg, grid, protocol);
+        using var predictor = new ModelPredictor(package, new OnnxSessionFactory());
+        var direct = predictor.Predict(DicomVolumeBuilder.FromPath(ct).Single().Volume).LabelMap!;
+        var directPath = Path.Combine(server.Work, "direct.nii.gz");
+        NiftiVolumes.WriteVolume(directPath, direct);
+        var expected = LabelMapNifti.Read(directPath, grid, protocol);
+        Assert.True(expected[1].Count(v => v) > 1000, "the direct prediction finds bone");
+        Assert.Equal(expected[1], fromSeg[1]);
+
+        // The inference is audited, with the model's identity.
+        await using var c = await server.Archive.Database.OpenAsync();
+        var audited = await c.QueryAsync<string>("SELECT details FROM mira_audit WHERE action = 'deployment.infer' AND outcome = 'success'");
+        Assert.Contains(audited, d => d.Contains(series) && d.Contains((string)result["modelSha256"]!));
+    }
+
+    [Fact]
+    public async Task A_ct_model_never_runs_on_mr_and_the_reason_is_recorded()
+    {
+        await server.AddRuleAsync("mr1-any", "MR1", modality: null);
+        var mr = server.MakeMr(seed: 303);
+        var series = DeploymentServer.SeriesOf(mr);
+        var before = await server.Pacs.InstancesAsync();
+        server.StoreScu("MR1", mr);
+
+        var result = await server.ResultAsync("mr1-any", series, "refused");
+        Assert.Equal($"{DeploymentServer.Model} {DeploymentServer.ModelVersion} is intended for modality CT; the series is MR", (string)result["reason"]!);
+        Assert.Null(result["resultSopInstanceUid"]);
+        var job = await WaitAsync(async () => (await server.Archive.Jobs.ListAsync(DeploymentService.JobKind)).SingleOrDefault(j => j.Subject == series && j.State == "succeeded"));
+        Assert.Contains("refused: " + (string)result["reason"]!, await server.Archive.Jobs.Store.GetLogAsync(job.Id));
+        Assert.Equal(before.Count, (await server.Pacs.InstancesAsync()).Count);
+    }
+
+    [Fact]
+    public async Task A_worker_killed_mid_run_runs_again_once_and_one_result_is_sent()
+    {
+        await server.AddRuleAsync("ct2-bone", "CT2", "CT");
+        var ct = server.MakeCt(seed: 202, slices: 24);
+        var series = DeploymentServer.SeriesOf(ct);
+        var before = await server.Pacs.InstancesAsync();
+        server.StoreScu("CT2", ct);
+
+        // The first attempt's model worker (mira model run over this job's folder) is killed as a power cut would.
+        var job = await WaitAsync(async () => (await server.Archive.Jobs.ListAsync(DeploymentService.JobKind)).FirstOrDefault(j => j.Subject == series));
+        var killed = await WaitAsync(() => Task.FromResult(WorkerOf(job.Id) is { } pid ? (int?)pid : null));
+        Process.GetProcessById(killed!.Value).Kill();
+
+        var result = await server.ResultAsync("ct2-bone", series, "sent");
+        var done = await WaitAsync(async () => await server.Archive.Jobs.GetAsync(job.Id) is { State: "succeeded" } j ? j : null);
+        Assert.Equal(2, done.Attempts);
+        Assert.Contains("attempt 1 failed", await server.Archive.Jobs.Store.GetLogAsync(job.Id));
+        var received = (await server.Pacs.InstancesAsync()).Except(before).ToList();
+        Assert.Single(received);
+        Assert.Equal((string)result["resultSopInstanceUid"]!, DicomFile.Read(await server.Pacs.FileAsync(received[0])).Dataset.GetString(DicomTags.SOPInstanceUID));
+        var results = JsonNode.Parse(await server.Steward.GetStringAsync("/api/deployments/ct2-bone/results"))!.AsArray();
+        Assert.Single(results);
+    }
+
+    /// <summary>The process id of the model worker of job <paramref name="job"/>'s first attempt, while it runs.</summary>
+    static int? WorkerOf(long job)
+    {
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0');
+                if (cmdline.Contains("model") && cmdline.Contains("run") && cmdline.Any(a => a.Contains($"job-{job}-1", StringComparison.Ordinal))) return pid;
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return null;
+    }
+
+    static async Task<T> WaitAsync<T>(Func<Task<T?>> probe)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await probe() is { } found) return found;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException("waited 60 s in vain");
+    }
+}
