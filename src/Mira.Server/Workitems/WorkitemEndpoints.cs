@@ -26,7 +26,8 @@ public static class WorkitemEndpoints
         g.MapPost("/workitems", (HttpContext h, MiraPlatform a) => Create(h, a)).AddEndpointFilter(Access(AuditActions.WorkitemCreate));
         g.MapGet("/workitems", (HttpContext h, MiraPlatform a) => Search(h, a)).AddEndpointFilter(Access(AuditActions.WorkitemSearch));
         g.MapGet("/workitems/{uid}", (HttpContext h, MiraPlatform a, string uid) => WorkitemHttp.Run(h, uid, async actor =>
-            (IResult)DicomJsonResult.Array([await a.Workitems.GetAsync(uid, actor, h.RequestAborted)]))).AddEndpointFilter(Access(AuditActions.WorkitemRead));
+            WorkitemHttp.NotAcceptable(h) ?? DicomJsonResult.Array([await a.Workitems.GetAsync(uid, actor, h.RequestAborted)])))
+            .AddEndpointFilter(Access(AuditActions.WorkitemRead));
         g.MapPost("/workitems/{uid}", (HttpContext h, MiraPlatform a, string uid) => Update(h, a, uid)).AddEndpointFilter(Access(AuditActions.WorkitemUpdate));
         g.MapPut("/workitems/{uid}/state", (HttpContext h, MiraPlatform a, string uid) => ChangeState(h, a, uid))
             .AddEndpointFilter(Access(AuditActions.WorkitemState));
@@ -83,6 +84,7 @@ public static class WorkitemEndpoints
     /// <summary>Search (PS3.18 §11.9): QIDO-RS style matching keys, limit and offset; 204 when nothing matches.</summary>
     static Task<IResult> Search(HttpContext h, MiraPlatform archive) => WorkitemHttp.Run(h, null, async actor =>
     {
+        if (WorkitemHttp.NotAcceptable(h) is { } refused) return refused;
         var query = WorkitemHttp.ParseQuery(h.Request, "includefield", "fuzzymatching");
         var found = await archive.Workitems.SearchAsync(query, actor, h.RequestAborted);
         if (found.Count == 0) return Results.StatusCode(StatusCodes.Status204NoContent);

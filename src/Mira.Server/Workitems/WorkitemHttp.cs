@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Mira.Dicom;
 using Mira.Dicom.Json;
 using Mira.Platform.Workitems;
+using Mira.Server.Dicomweb;
 using Mira.Server.Security;
 using Mira.Storage.Query;
 
@@ -41,6 +42,18 @@ static class WorkitemHttp
         {
             return Problem(e);
         }
+    }
+
+    /// <summary>
+    /// Null when the <c>Accept</c> header admits <c>application/dicom+json</c> (or <c>application/json</c>, or has none);
+    /// else the <c>406</c> problem: work items are answered in DICOM JSON only (PS3.18 §11.1.2; no XML).
+    /// </summary>
+    public static IResult? NotAcceptable(HttpContext h)
+    {
+        var ranges = AcceptedMediaType.Parse(h.Request.Headers.Accept);
+        return ranges.Count == 0 || ranges.Any(r => r.Matches(DicomJsonResultMediaType) || r.Matches("application/json"))
+            ? null
+            : Problems.Result(StatusCodes.Status406NotAcceptable, "Not Acceptable", $"work items are served as {DicomJsonResultMediaType} only");
     }
 
     /// <summary>Adds a <c>Warning: 299</c> header (PS3.18 §8.5, the warnings of PS3.4 CC.2.1.3 and CC.2.2.3).</summary>

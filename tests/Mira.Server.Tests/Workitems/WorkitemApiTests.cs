@@ -37,6 +37,9 @@ public sealed class WorkitemApiTests(WorkitemServer server) : IClassFixture<Work
         Assert.Equal($"{server.DicomwebRoot}/workitems/{uid}", Dicomweb.Value(found, "00081190"));
         Assert.Equal(HttpStatusCode.NoContent, (await performer.GetAsync($"/dicomweb/workitems?WorklistLabel={NewLabel()}")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await performer.PostAsync($"/dicomweb/workitems?{Dicomweb.Uid()}", DicomJson(NewWorkitemJson(label)))).StatusCode);
+        using var xml = new HttpRequestMessage(HttpMethod.Get, $"/dicomweb/workitems/{uid}");
+        xml.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/dicom+xml"));
+        Assert.Equal(HttpStatusCode.NotAcceptable, (await steward.SendAsync(xml)).StatusCode);
         using var annotator = server.Basic("annotator", TestArchive.UserPassword);
         Assert.Equal(HttpStatusCode.Forbidden, (await annotator.GetAsync($"/dicomweb/workitems/{uid}")).StatusCode);
         var bad = await steward.PostAsync($"/dicomweb/workitems?{Dicomweb.Uid()}", DicomJson("""{"00741200":{"vr":"CS","Value":["SOON"]}}"""));
