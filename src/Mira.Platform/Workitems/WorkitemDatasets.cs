@@ -191,6 +191,21 @@ public static class WorkitemDatasets
                     o.GetString(T.RetrieveURL))))]
             : [];
 
+    /// <summary>
+    /// The data set as a performer sees a work item it does not hold: the patient (group 0010), admission and request
+    /// attributes of the Unified Procedure Step Relationship Module emptied (Type 2 ones kept, empty). It learns who
+    /// the patient is from the inputs, which it may read only once it has claimed the item.
+    /// </summary>
+    public static DicomDataset WithoutPatient(DicomDataset ds)
+    {
+        ds.RemoveAll(e => e.Tag.Group == 0x0010);
+        foreach (var tag in (DicomTag[])[T.PatientName, T.PatientID, T.PatientBirthDate, T.PatientSex, T.AdmissionID, T.AdmittingDiagnosesDescription])
+            ds.Set(tag, "");
+        foreach (var tag in (DicomTag[])[T.IssuerOfAdmissionIDSequence, T.AdmittingDiagnosesCodeSequence, T.ReferencedRequestSequence])
+            ds.Set(new DicomSequence(tag));
+        return ds;
+    }
+
     public static DicomDataset Clone(DicomDataset ds) => DicomJsonReader.Parse(DicomJsonWriter.Serialize(ds));
 
     public static string ToJson(DicomDataset ds) => DicomJsonWriter.Serialize(ds);

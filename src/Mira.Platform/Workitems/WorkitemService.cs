@@ -16,8 +16,8 @@ namespace Mira.Platform.Workitems;
 /// CANCELED on a cancellation request — is enforced here, with the Transaction UID that the claim sets and every later
 /// change must present (PS3.4 CC.1.1.1, CC.2.1.3). The Transaction UID is never returned. Every change is audited
 /// (who, which item, from → to) and reported to the item's subscribers (<see cref="Events"/>).
-/// <para>Who: stewards and admins manage the whole worklist; a performer sees the SCHEDULED items and its own, claims,
-/// updates and ends only its own.</para>
+/// <para>Who: stewards and admins manage the whole worklist; a performer sees the SCHEDULED items (without their
+/// patient attributes) and its own, claims, updates and ends only its own.</para>
 /// </summary>
 public sealed partial class WorkitemService(WorkitemStore store, IIndexStore index, AuditLog audit, TimeProvider? time = null)
 {
@@ -105,7 +105,14 @@ public sealed partial class WorkitemService(WorkitemStore store, IIndexStore ind
     public async Task<DicomDataset> GetAsync(string uid, WorkitemActor actor, CancellationToken ct = default)
     {
         await RequireAsync(MayUse(actor), actor, AuditActions.WorkitemRead, uid, "the worklist needs one of the roles: steward, admin, performer");
-        return WorkitemDatasets.FromJson((await VisibleAsync(uid, actor, ct)).DatasetJson);
+        return AsSeenBy(await VisibleAsync(uid, actor, ct), actor);
+    }
+
+    /// <summary>The data set for the caller: whole for managers and the item's performer, without the patient for other performers.</summary>
+    static DicomDataset AsSeenBy(WorkitemRecord r, WorkitemActor actor)
+    {
+        var ds = WorkitemDatasets.FromJson(r.DatasetJson);
+        return actor.ManagesWorklist || r.Performer == actor.Name ? ds : WorkitemDatasets.WithoutPatient(ds);
     }
 
     /// <summary>The record, when the caller may see it: managers every item, a performer the SCHEDULED ones and its own.</summary>
@@ -132,7 +139,7 @@ public sealed partial class WorkitemService(WorkitemStore store, IIndexStore ind
         var skipped = 0;
         foreach (var r in rows)
         {
-            var ds = WorkitemDatasets.FromJson(r.DatasetJson);
+            var ds = AsSeenBy(r, actor);
             if (!query.Matches(ds)) continue;
             if (skipped++ < query.Offset) continue;
             page.Add(ds);

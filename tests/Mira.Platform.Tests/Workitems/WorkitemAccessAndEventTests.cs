@@ -39,6 +39,24 @@ public sealed class WorkitemAccessAndEventTests : WorkitemPlatform
     }
 
     [Fact]
+    public async Task A_performer_sees_the_patient_of_a_work_item_only_once_it_holds_it()
+    {
+        DicomDataset Named() => new DicomDataset().Set(T.ScheduledProcedureStepPriority, "LOW").Set(T.ProcedureStepLabel, "read")
+            .Set(T.ScheduledProcedureStepStartDateTime, "20260301120000").Set(T.InputReadinessState, "READY")
+            .Set(T.PatientName, "Doe^Jane").Set(T.PatientID, "MRN-77").Set(T.OtherPatientIDs, "OLD-1").Set(T.WorklistLabel, "named");
+        var uid = DicomUid.Generate();
+        await Worklist.CreateAsync(uid, Named(), Steward);
+        var unheld = await Worklist.GetAsync(uid, Performer);
+        Assert.Equal(("", "", false), (unheld.GetString(T.PatientName) ?? "", unheld.GetString(T.PatientID) ?? "", unheld.Contains(T.OtherPatientIDs)));
+        Assert.Equal("Doe^Jane", (await Worklist.GetAsync(uid, Steward)).GetString(T.PatientName));
+        // Nor can it find the item by who the patient is.
+        Assert.Empty(await Worklist.SearchAsync(Keys((T.PatientID, "MRN-77")), Performer));
+        Assert.Single(await Worklist.SearchAsync(Keys((T.PatientID, "MRN-77")), Steward));
+        await Worklist.ClaimAsync(uid, DicomUid.Generate(), Performer);
+        Assert.Equal("MRN-77", (await Worklist.GetAsync(uid, Performer)).GetString(T.PatientID));
+    }
+
+    [Fact]
     public async Task Only_stewards_and_admins_create_and_other_roles_do_not_reach_the_worklist()
     {
         var create = await Assert.ThrowsAsync<WorkitemRefusedException>(() => Worklist.CreateAsync(Request(), Performer));
