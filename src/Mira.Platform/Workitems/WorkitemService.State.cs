@@ -64,6 +64,10 @@ public sealed partial class WorkitemService
             await RequireAsync(actor.ManagesWorklist, actor, AuditActions.WorkitemUpdate, uid,
                 $"work item {uid} is SCHEDULED: only a steward or admin updates it; a performer claims it first");
         else await CheckTransactionAsync(actor, AuditActions.WorkitemUpdate, r, transactionUid, r.State);
+        // The inputs decide what the performer may read (its WADO-RS grant): only a steward or admin changes them.
+        if (!actor.ManagesWorklist && (update.Contains(T.InputInformationSequence) || update.Contains(T.StudyInstanceUID)))
+            await RequireAsync(false, actor, AuditActions.WorkitemUpdate, uid,
+                $"work item {uid}: a performer cannot change its inputs (Input Information Sequence, Study Instance UID); they decide what it may read");
         var ds = WorkitemDatasets.FromJson(r.DatasetJson);
         WorkitemDatasets.ApplyUpdate(uid, ds, update, Now);
         var (study, series) = WorkitemDatasets.Inputs(ds);

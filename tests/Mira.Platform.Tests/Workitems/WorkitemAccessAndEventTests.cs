@@ -70,6 +70,13 @@ public sealed class WorkitemAccessAndEventTests : WorkitemPlatform
         Assert.True(await Worklist.HoldsInputAsync(OtherPerformer.Name, Study, Series));
         Assert.False(await Worklist.HoldsInputAsync(OtherPerformer.Name, Study, DicomUid.Generate()));
         Assert.False(await Worklist.HoldsInputAsync(Performer.Name, Study, Series));
+        // Its inputs are its read grant: a performer cannot widen them by an update.
+        var widen = new DicomDataset().Set(new DicomSequence(T.InputInformationSequence,
+            [new DicomDataset().Set(T.StudyInstanceUID, "1.2.3.4.5").Set(T.SeriesInstanceUID, "")]));
+        var refused = await Assert.ThrowsAsync<WorkitemRefusedException>(() => Worklist.UpdateAsync(held, txn, widen, OtherPerformer));
+        Assert.Equal(WorkitemRefusalKind.Forbidden, refused.Kind);
+        Assert.Contains("cannot change its inputs", refused.Message);
+        Assert.False(await Worklist.HoldsInputAsync(OtherPerformer.Name, "1.2.3.4.5", null));
         await Worklist.CompleteAsync(held, txn, [], OtherPerformer);
         Assert.False(await Worklist.HoldsInputAsync(OtherPerformer.Name, Study, Series));
     }
