@@ -35,8 +35,10 @@ done
 # of the web workspace (Playwright drives Debian's Chromium; no browser is downloaded).
 # python3-onnx and python3-torch: the reference model packages (models/) are rebuilt and their outputs compared with
 # ONNX Runtime's (tests/Mira.Inference.Tests).
+# slurm-wlm and munge: the Slurm executor's tests start a private single-node cluster (munged, slurmctld, slurmd) and
+# run model workers through sbatch (tests/Mira.Testing/SlurmCluster.cs).
 apt_packages=(chromium dcmtk python3-pydicom python3-numpy python3-nibabel python3-scipy python3-pil plastimatch python3-sklearn postgresql
-  libopenjp2-7 libopenjp2-tools orthanc orthanc-dicomweb iproute2 curl dicom3tools gcc zlib1g-dev python3-onnx python3-torch)
+  libopenjp2-7 libopenjp2-tools orthanc orthanc-dicomweb iproute2 curl dicom3tools gcc zlib1g-dev python3-onnx python3-torch slurm-wlm munge)
 # Node.js and npm: the dicomweb-client interop test (tests/Mira.Server.Tests/DicomwebClient) runs a Node script.
 node_packages=(nodejs npm)
 npm_dir=tests/Mira.Server.Tests/DicomwebClient
@@ -92,6 +94,8 @@ EOF
   have_command curl || missing+=("curl|curl")
   have_command dciodvfy || missing+=("dciodvfy|dicom3tools")
   have_command gcc || missing+=("gcc|gcc")
+  for c in slurmctld slurmd sbatch; do have_command "$c" || have_glob /usr/sbin/"$c" || missing+=("$c|slurm-wlm"); done
+  have_command munged || have_glob /usr/sbin/munged || missing+=("munged|munge")
   have_glob /usr/include/zlib.h || missing+=("zlib.h|zlib1g-dev")
   have_command node || missing+=("node (Node.js)|nodejs")
   have_command npm || missing+=("npm|npm")

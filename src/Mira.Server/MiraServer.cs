@@ -123,6 +123,7 @@ public static class MiraServer
         Models.ModelEndpoints.Map(app);
         Models.EvaluationEndpoints.Map(app);
         Deployment.DeploymentEndpoints.Map(app);
+        Deployment.ResultReviewEndpoints.Map(app);
         Datasets.DatasetEndpoints.Map(app);
         return app;
     }

@@ -59,6 +59,9 @@ public class TestArchive : IAsyncLifetime
     /// <summary>Whether the server listens on a real socket (a free loopback port, for a browser) rather than the in-process test host.</summary>
     protected virtual bool OnSocket => false;
 
+    /// <summary>How evaluation jobs run their model worker (null: the server's default, a local worker process).</summary>
+    protected virtual Mira.Platform.Evaluations.EvaluationOptions? Evaluations => null;
+
     /// <summary>Where clients reach the server (http://localhost on the in-process host).</summary>
     public Uri BaseUrl { get; private set; } = new("http://localhost");
 
@@ -76,6 +79,7 @@ public class TestArchive : IAsyncLifetime
             Console = TextWriter.Null,
             Dimse = Dimse,
             Jobs = RuleCopies,
+            Evaluations = Evaluations ?? new ServerOptions().Evaluations,
             ConfigureBuilder = OnSocket ? null : b => b.WebHost.UseTestServer(),
             Urls = OnSocket ? "http://127.0.0.1:0" : new ServerOptions().Urls,
             // The in-process host has no socket to take the address from: its clients reach it as http://localhost.

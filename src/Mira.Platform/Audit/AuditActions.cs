@@ -83,6 +83,8 @@ public static class AuditActions
     public const string DatasetDownload = "dataset.download";
     /// <summary>A release written to a folder for the evaluation runner (the only way a sequestered release is read).</summary>
     public const string DatasetMaterialise = "dataset.materialise";
+    /// <summary>A release's images read to make a model's out-of-distribution training profile (docs/deployment.md); details: cases, splits, modalities or the error.</summary>
+    public const string DatasetProfile = "dataset.profile";
 
     // Statistics and supervision.
     /// <summary>A view of the intake zone's statistics (the JSON, a plot or the page): aggregates of identified data.</summary>
@@ -147,6 +149,13 @@ public static class AuditActions
     public const string DeploymentInfer = "deployment.infer";
     /// <summary>A list of deployment results read (they name studies).</summary>
     public const string DeploymentResults = "deployment.results";
+    /// <summary>An AI result displayed to a clinician (or withheld: blind first read). Every display is audited.</summary>
+    public const string DeploymentResultView = "deployment.result-view";
+    /// <summary>A clinician's own read recorded before the AI result was shown (blind-first-read rules).</summary>
+    public const string DeploymentOwnRead = "deployment.own-read";
+    /// <summary>A clinician accepted, corrected or rejected an AI result (details: decision, reason, edit distance, feedback task).</summary>
+    public const string DeploymentReview = "deployment.review";
+
     // UPS worklist (docs/workitems.md): every change of a work item, with who, which item and from → to (details).
     public const string WorkitemCreate = "workitem.create";
     /// <summary>One work item read (UPS-RS retrieve).</summary>

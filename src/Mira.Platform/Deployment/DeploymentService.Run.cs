@@ -6,6 +6,7 @@ using Mira.Platform.Audit;
 using Mira.Platform.Evaluations;
 using Mira.Platform.Intake;
 using Mira.Platform.Jobs;
+using Mira.Platform.Jobs.Executors;
 using Mira.Platform.Models;
 using Mira.Storage.Deployments;
 using Mira.Storage.Index;
@@ -19,8 +20,6 @@ public sealed partial class DeploymentService
     /// <summary>The job's actor in the audit log.</summary>
     public const string Runner = "deployment";
 
-    /// <summary>How the job runs model workers (set by the host; null uses the evaluations' worker command as a local process).</summary>
-    public Func<IModelWorker?>? WorkerFactory { get; set; }
 
     /// <summary>
     /// One attempt at an inference (<see cref="JobKind"/>). Done without a result when the rule is gone or disabled, the
@@ -73,7 +72,9 @@ public sealed partial class DeploymentService
         var work = Path.Combine(dataFolder, "work", "deployments", $"job-{job.Id}-{context.Attempt}");
         try
         {
-            var (seg, answer) = await InferAsync(context, rule, model, package.Manifest, key, inputs, headers, work, () => CanonicalPackageZip.Extract(package, Path.Combine(work, "package")), ct);
+            result = await GuardAsync(context, rule, result, inputs, ct);
+            var (seg, answer) = await InferAsync(context, rule, model, package.Manifest, key, inputs, headers, work, result.OodFlagged,
+                () => CanonicalPackageZip.Extract(package, Path.Combine(work, "package")), ct);
             result = seg is null
                 ? result with { State = DeploymentResultStates.NoFinding, Reason = "the model found none of its labels: nothing was sent", Updated = DateTimeOffset.UtcNow }
                 : result with { State = DeploymentResultStates.Sent, Reason = answer, ResultSeriesUid = seg.Value.SeriesUid, ResultSopUid = seg.Value.SopUid, Updated = DateTimeOffset.UtcNow };
@@ -97,7 +98,8 @@ public sealed partial class DeploymentService
 
     /// <summary>Runs the model on the series, writes its Segmentation, stores it and sends it; null when the model found nothing.</summary>
     async Task<((string SeriesUid, string SopUid)? Seg, string? Answer)> InferAsync(JobContext context, DeploymentRecord rule, ModelRecord model, ModelManifest manifest,
-        string key, IReadOnlyList<StoredInstance> inputs, IReadOnlyList<DicomDataset> headers, string work, Action extractPackage, CancellationToken ct)
+        string key, IReadOnlyList<StoredInstance> inputs, IReadOnlyList<DicomDataset> headers, string work, bool outsideValidatedRange, Action extractPackage,
+        CancellationToken ct)
     {
         const string caseId = "series";
         var images = Directory.CreateDirectory(Path.Combine(work, "images", caseId)).FullName;
@@ -108,13 +110,14 @@ public sealed partial class DeploymentService
             await s.CopyToAsync(f, ct);
         }
         extractPackage();
-        var worker = WorkerFactory?.Invoke()
-            ?? (workerOptions.WorkerCommand is { Count: > 0 } command ? new ProcessModelWorker(command) : null)
-            ?? throw new InvalidOperationException("this Mira has no model worker configured (mira serve sets one)");
+        // The executor of the evaluations' model workers (local processes, or Slurm jobs: mira serve --executor).
+        var worker = workerOptions.WorkerCommand is { Count: > 0 } command ? ModelWorkers.Create(workerOptions.Executor, command)
+            : throw new InvalidOperationException("this Mira has no model worker configured (mira serve sets one)");
         var output = Path.Combine(work, "output");
-        await context.LogAsync($"running {model.Name} {model.Version} on series {inputs[0].SeriesInstanceUid} ({inputs.Count} instances) in a worker", ct);
+        await context.LogAsync($"running {model.Name} {model.Version} on series {inputs[0].SeriesInstanceUid} ({inputs.Count} instances) in a worker " +
+            $"({workerOptions.Executor.Kind.ToString().ToLowerInvariant()} executor)", ct);
         var run = await worker.RunAsync(Path.Combine(work, "package"), Path.Combine(work, "images"), output,
-            new ModelWorkerLimits(workerOptions.WorkerTimeout, workerOptions.WorkerMemoryBytes, true, workerOptions.WorkerThreads), ct);
+            new ModelWorkerLimits(workerOptions.WorkerTimeout, workerOptions.WorkerMemoryBytes, true, workerOptions.WorkerThreads).ForResources(context.Job.Resources), ct);
         if (!run.Succeeded)
         {
             await context.LogAsync("worker output:\n" + run.OutputTail, CancellationToken.None);
@@ -122,7 +125,7 @@ public sealed partial class DeploymentService
         }
         var predictions = PredictionFolder.Read(output);
         var labelMap = predictions.LabelMapOf(caseId) ?? throw new InvalidOperationException($"the model wrote no label map for the series");
-        var seg = InferenceResults.Segmentation(key, manifest, model.Sha256, headers, labelMap);
+        var seg = InferenceResults.Segmentation(key, manifest, model.Sha256, headers, labelMap, outsideValidatedRange);
         if (seg is not { } written)
         {
             await context.LogAsync("the model found none of its labels: nothing to send", ct);
@@ -134,6 +137,26 @@ public sealed partial class DeploymentService
         var answer = await new ResultSender(aes, options).SendAsync(rule.Destination, written.Part10, Mira.Dicom.DicomUids.SegmentationStorage, written.SopUid, ct);
         await context.LogAsync(answer, ct);
         return ((written.SeriesUid, written.SopUid), answer);
+    }
+
+    /// <summary>
+    /// The out-of-distribution guard, when the rule has a profile: the series scored against it (acquisition parameters,
+    /// geometry, intensity histogram), the verdict logged and kept with the result; a flagged result still runs and is
+    /// sent, marked outside the validated range.
+    /// </summary>
+    async Task<DeploymentResultRecord> GuardAsync(JobContext context, DeploymentRecord rule, DeploymentResultRecord result, IReadOnlyList<StoredInstance> inputs,
+        CancellationToken ct)
+    {
+        if (rule.OodProfile is not { } json) return result;
+        var profile = Ood.TrainingProfileJson.FromJson(json);
+        var verdict = await Ood.OodGuard.ScoreAsync(profile, blobs, inputs, new Ood.OodOptions { Threshold = rule.OodThreshold ?? Ood.OodOptions.Default.Threshold }, ct);
+        await context.LogAsync($"out-of-distribution score {verdict.Score:0.000} (threshold {verdict.Threshold:0.###})" +
+            (verdict.OutsideValidatedRange ? $": {Ood.OodResult.Flag}: {string.Join("; ", verdict.Reasons)}" : ""), ct);
+        return result with
+        {
+            OodScore = verdict.Score, OodFlagged = verdict.OutsideValidatedRange, OodReasons = verdict.Reasons.Count == 0 ? null : string.Join("; ", verdict.Reasons),
+            OodDetail = Ood.OodScorer.ToJson(verdict),
+        };
     }
 
     async Task RefuseAsync(JobContext context, DeploymentResultRecord result, string reason)

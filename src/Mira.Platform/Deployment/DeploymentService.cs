@@ -25,7 +25,8 @@ namespace Mira.Platform.Deployment;
 /// and refusal is audited.
 /// </summary>
 public sealed partial class DeploymentService(DeploymentStore store, ModelRegistry models, IIndexStore index, IBlobStore blobs, IngestService ingest,
-    ApplicationEntityService aes, JobService jobs, AuditLog audit, string dataFolder, Evaluations.EvaluationOptions workerOptions, DeploymentOptions options)
+    ApplicationEntityService aes, JobService jobs, AuditLog audit, string dataFolder, Evaluations.EvaluationOptions workerOptions, DeploymentOptions options,
+    AnnotationService? annotations = null, Research.ProjectService? projects = null, Datasets.DatasetService? datasets = null)
 {
     /// <summary>The job kind of an inference of one rule on one series.</summary>
     public const string JobKind = "deployment.infer";
@@ -69,11 +70,16 @@ public sealed partial class DeploymentService(DeploymentStore store, ModelRegist
         }
         if (r.OodThreshold is { } t && !(t is >= 0 and <= 1)) throw AnnotationRefusedException.Invalid($"out-of-distribution threshold {t} is not in [0, 1]");
         if (r.SettleSeconds is { } s && s is < 0 or > 3600) throw AnnotationRefusedException.Invalid($"settle time {s} s is not in 0…3600");
+        var feedback = Blank(r.FeedbackProject);
+        if (feedback is not null && (projects is null || await projects.Store.GetAsync(feedback, ct) is null))
+            throw AnnotationRefusedException.Invalid($"feedback project '{feedback}' does not exist");
+        var (oodReleases, oodProfile) = await OodProfileAsync(actor, r, modelName, modelVersion, ct);
         var record = new DeploymentRecord(r.Name, modelName, modelVersion, Blank(r.FromAe), Blank(r.Modality)?.ToUpperInvariant(), Blank(r.BodyPart)?.ToUpperInvariant(),
             Blank(r.SeriesPattern), destination, r.BlindFirstRead, r.OodThreshold,
-            (int)(r.SettleSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : options.Settle).TotalMilliseconds, true, actor.Name, DateTimeOffset.UtcNow);
+            (int)(r.SettleSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : options.Settle).TotalMilliseconds, true, actor.Name, DateTimeOffset.UtcNow,
+            feedback) { OodReleases = oodReleases, OodProfile = oodProfile };
         if (!await store.AddAsync(record, ct)) throw AnnotationRefusedException.Conflict($"a deployment named '{r.Name}' exists (remove it first)");
-        await AuditAsync(actor.Name, AuditActions.DeploymentAdd, $"deployment:{r.Name}", AuditOutcome.Success, record);
+        await AuditAsync(actor.Name, AuditActions.DeploymentAdd, $"deployment:{r.Name}", AuditOutcome.Success, record with { OodProfile = null });
         return record;
     }
 
@@ -117,8 +123,36 @@ public sealed partial class DeploymentService(DeploymentStore store, ModelRegist
         var requests = rules.SelectMany(rule => series.Select(s => new JobRequest(JobKind, $"{JobKind}:{rule.Name}:{s.SeriesInstanceUid}", null,
             callingAe is null ? "upload" : $"ae:{callingAe}", s.SeriesInstanceUid,
             JsonSerializer.Serialize(new InferencePayload(rule.Name, s.StudyInstanceUid, s.SeriesInstanceUid, callingAe)),
-            MaxAttempts: 3, NotBefore: now + TimeSpan.FromMilliseconds(rule.SettleMilliseconds)))).ToList();
+            MaxAttempts: 3, Resources: new JobResources(Cpus: Math.Max(1, workerOptions.WorkerThreads)),
+            NotBefore: now + TimeSpan.FromMilliseconds(rule.SettleMilliseconds)))).ToList();
         return await jobs.EnqueueAsync(requests, ct);
+    }
+
+    /// <summary>
+    /// The out-of-distribution profile of a new rule: built from the releases the request names, else from the model card's
+    /// training releases; none (the guard is off) when there are neither. A release that cannot be read refuses the rule.
+    /// </summary>
+    async Task<(string? Releases, string? Profile)> OodProfileAsync(AnnotationActor actor, DeploymentRequest r, string modelName, string modelVersion,
+        CancellationToken ct)
+    {
+        var ids = r.OodReleases is { Count: > 0 } given ? given : null;
+        if (ids is null)
+        {
+            var model = await models.Store.GetAsync(modelName, modelVersion, ct);
+            var card = model is null ? null : Inference.Manifest.ModelManifestReader.Read(model.ManifestJson).Card;
+            if (card is { TrainingReleases.Count: > 0 }) ids = card.TrainingReleases;
+        }
+        if (ids is null) return (null, null);
+        if (datasets is null || projects is null) throw new InvalidOperationException("the deployment service has no dataset access for out-of-distribution profiles");
+        try
+        {
+            var profile = await new Ood.TrainingProfileBuilder(datasets, projects.Archives, audit).BuildAsync(ids, actor.Name, ct: ct);
+            return (string.Join(",", ids), Ood.TrainingProfileJson.ToJson(profile));
+        }
+        catch (Exception e) when (e is Datasets.DatasetRefusedException or Ood.OodException or AnnotationRefusedException)
+        {
+            throw AnnotationRefusedException.Invalid($"out-of-distribution profile of release(s) {string.Join(", ", ids)}: {e.Message}");
+        }
     }
 
     Task AuditAsync(string actor, string action, string resource, AuditOutcome outcome, object details) =>

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Mira.Platform.Audit;
 using Mira.Platform.Evaluations.Engine;
 using Mira.Platform.Jobs;
+using Mira.Platform.Jobs.Executors;
 using Mira.Platform.Models;
 using Mira.Storage.Blobs;
 using Mira.Storage.Evaluations;
@@ -55,14 +56,16 @@ public sealed partial class EvaluationService
             var request = new EvaluationRunRequest(package, Path.Combine(testSet, "images"), Path.Combine(testSet, "labels"), Path.Combine(testSet, "cases.tsv"), output)
             {
                 ReleaseId = release.Id, ReleaseHash = release.Id, RankingMetric = spec.RankingMetric, Created = DateTimeOffset.UtcNow,
-                Limits = new ModelWorkerLimits(Options.WorkerTimeout, Options.WorkerMemoryBytes, true, Options.WorkerThreads),
+                Limits = new ModelWorkerLimits(Options.WorkerTimeout, Options.WorkerMemoryBytes, true, Options.WorkerThreads).ForResources(job.Job.Resources),
                 BootstrapReplicates = Options.BootstrapReplicates,
+                // In the work folder (the data folder), not this machine's temp: a cluster's nodes write them there.
+                Predictions = Path.Combine(work, "predictions"),
             };
             EvaluationRunResult result;
             try
             {
-                await job.LogAsync($"running {model.Name} {model.Version} in a worker process", ct);
-                result = await new EvaluationRunner(new ProcessModelWorker(command), SigningKeyPath).RunAsync(request, ct);
+                await job.LogAsync($"running {model.Name} {model.Version} in a worker process ({Options.Executor.Kind.ToString().ToLowerInvariant()} executor)", ct);
+                result = await new EvaluationRunner(ModelWorkers.Create(Options.Executor, command), SigningKeyPath).RunAsync(request, ct);
             }
             catch (ModelRunFailedException e)
             {

@@ -210,6 +210,8 @@ public sealed record EvaluationOptions
     public TimeSpan WorkerTimeout { get; init; } = TimeSpan.FromMinutes(30);
     public long WorkerMemoryBytes { get; init; } = 4L << 30;
     public int WorkerThreads { get; init; } = 2;
+    /// <summary>Where model workers run: this machine (the default) or a Slurm cluster (docs/jobs.md).</summary>
+    public Jobs.Executors.ExecutorOptions Executor { get; init; } = Jobs.Executors.ExecutorOptions.Local;
     /// <summary>The report signing key (default: <c>keys/evaluation-signing.pem</c> in the data folder).</summary>
     public string? SigningKeyPath { get; init; }
     public int BootstrapReplicates { get; init; } = 2000;

@@ -3,10 +3,15 @@ namespace Mira.Platform.Evaluations;
 /// <summary>
 /// The limits a model worker runs under: wall-clock time, memory (the worker's resident set, checked while it runs,
 /// and its managed heap through <c>DOTNET_GCHeapHardLimit</c>) and, where the kernel allows unprivileged namespaces, no
-/// network at all (a private network namespace with only a loopback that is down).
+/// network at all (a private network namespace with only a loopback that is down). <see cref="Threads"/> and
+/// <see cref="Gpus"/> are also what a cluster executor asks for (Slurm's <c>--cpus-per-task</c> and <c>--gres</c>).
 /// </summary>
 public sealed record ModelWorkerLimits(TimeSpan Timeout, long MemoryBytes, bool IsolateNetwork = true, int Threads = 2)
 {
+    /// <summary>GPUs the worker asks for (0: none); the local executor runs on this machine's devices whatever it says.</summary>
+    public int Gpus { get; init; }
+
+
     public static ModelWorkerLimits Default { get; } = new(TimeSpan.FromMinutes(30), 4L << 30);
 }
 

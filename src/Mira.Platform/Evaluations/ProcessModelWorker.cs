@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Mira.Platform.Jobs.Executors;
 
 namespace Mira.Platform.Evaluations;
 
@@ -25,12 +26,12 @@ public sealed class ProcessModelWorker(IReadOnlyList<string> command) : IModelWo
     {
         var isolate = limits.IsolateNetwork && CanIsolateNetwork;
         var psi = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        var args = new List<string>();
-        if (isolate) { psi.FileName = "unshare"; args.AddRange(["--net", "--map-root-user", "--"]); args.AddRange(Command); }
-        else { psi.FileName = Command[0]; args.AddRange(Command.Skip(1)); }
-        args.AddRange(["model", "run", "--package", package, "--images", images, "--out", output, "--threads", limits.Threads.ToString(CultureInfo.InvariantCulture)]);
+        var worker = WorkerInvocation.Arguments(Command, package, images, output, limits);
+        IEnumerable<string> args = isolate ? ["--net", "--map-root-user", "--", .. worker] : worker.Skip(1);
+        psi.FileName = isolate ? "unshare" : worker[0];
         foreach (var a in args) psi.ArgumentList.Add(a);
-        CleanEnvironment(psi, limits);
+        psi.Environment.Clear();
+        foreach (var (k, v) in WorkerInvocation.Environment(limits)) psi.Environment[k] = v;
 
         var tail = new OutputTail(TailBytes);
         var clock = Stopwatch.StartNew();
@@ -66,18 +67,6 @@ public sealed class ProcessModelWorker(IReadOnlyList<string> command) : IModelWo
         }
         else await p.WaitForExitAsync(CancellationToken.None); // drains the output
         return new ModelWorkerResult(stopped is null ? p.ExitCode : null, clock.Elapsed, peak, stopped, isolate, tail.ToString());
-    }
-
-    static void CleanEnvironment(ProcessStartInfo psi, ModelWorkerLimits limits)
-    {
-        var keep = new[] { "PATH", "LANG", "LC_ALL", "TZ", "DOTNET_ROOT", "DOTNET_CLI_HOME", "TMPDIR" };
-        var saved = keep.Select(k => (k, Environment.GetEnvironmentVariable(k))).Where(x => x.Item2 is not null).ToArray();
-        psi.Environment.Clear();
-        foreach (var (k, v) in saved) psi.Environment[k] = v;
-        psi.Environment["HOME"] = Path.GetTempPath();
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["DOTNET_GCHeapHardLimit"] = "0x" + limits.MemoryBytes.ToString("X", CultureInfo.InvariantCulture);
     }
 
     /// <summary>VmRSS of a process from /proc (0 where there is no /proc or it has gone).</summary>

@@ -13,6 +13,8 @@ public static class Roles
     public const string Developer = "developer";
     /// <summary>Reads and verifies the audit log.</summary>
     public const string Auditor = "auditor";
+    /// <summary>Clinician: reviews deployed models' results on clinical (identified) studies: accept, correct or reject.</summary>
+    public const string Clinician = "clinician";
     /// <summary>
     /// An external task performer (an AI service): searches and claims UPS work items and reads only the inputs of
     /// the ones it holds, stores its results into their studies (docs/workitems.md).
@@ -20,7 +22,7 @@ public static class Roles
     public const string Performer = "performer";
 
     /// <summary>All roles, in canonical order.</summary>
-    public static IReadOnlyList<string> All { get; } = [Admin, Steward, Annotator, Developer, Auditor, Performer];
+    public static IReadOnlyList<string> All { get; } = [Admin, Steward, Annotator, Developer, Auditor, Clinician, Performer];
 
     public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
 

@@ -46,6 +46,9 @@ public sealed class RequestForgeryGuard(ServerOptions options)
     /// <summary>A read's bodies besides the form's JSON: a NIfTI label map (.nii, .nii.gz) or a DICOM SEG.</summary>
     public static IReadOnlyList<string> AnnotationMediaTypes { get; } = [OctetStream, "application/gzip", "application/x-gzip", "application/dicom"];
 
+    /// <summary>Where clinicians review AI results (<c>/api/results/{id}/review</c>): a correction is a NIfTI label map body.</summary>
+    public const string ResultPath = "/api/results";
+
     /// <summary>Where model packages are pushed (<c>POST /api/models</c>): a zip body.</summary>
     public const string ModelPath = "/api/models";
 
@@ -137,6 +140,8 @@ public sealed class RequestForgeryGuard(ServerOptions options)
         if (request.Path.StartsWithSegments(UploadPath, StringComparison.OrdinalIgnoreCase)) accepted = [.. accepted, OctetStream];
         // An annotation read (a NIfTI label map or a DICOM SEG) posted to a task: none of these is CORS-safelisted either.
         if (request.Path.StartsWithSegments(AnnotationTaskPath, StringComparison.OrdinalIgnoreCase)) accepted = [.. accepted, .. AnnotationMediaTypes];
+        // A clinician's correction of an AI result (a NIfTI label map), not CORS-safelisted either.
+        if (request.Path.StartsWithSegments(ResultPath, StringComparison.OrdinalIgnoreCase)) accepted = [.. accepted, .. AnnotationMediaTypes];
         if (request.Path.Equals(ModelPath, StringComparison.OrdinalIgnoreCase)) accepted = [.. accepted, .. ModelMediaTypes];
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || type.MediaType.Value is not { } media)
             return $"a Content-Type header is required: {string.Join(", ", accepted)}";

@@ -36,7 +36,9 @@ public sealed record WebZone(string Kind, string Label)
             && await archive.Annotations.Store.GetTaskAsync(taskId, context.RequestAborted) is { } record
             && (WebRoles.SeesIntake(reader) || (await archive.Annotations.Store.AssignmentsAsync(taskId, context.RequestAborted)).Any(p => p.User == reader.Name)))
             return Project((await archive.Projects.Store.GetAsync(record.Project, context.RequestAborted))?.Name ?? record.Project);
-        if (path.StartsWithSegments("/archive", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/studies", StringComparison.OrdinalIgnoreCase))
+        // AI results are on clinical studies as they arrived: identified.
+        if (path.StartsWithSegments("/archive", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/studies", StringComparison.OrdinalIgnoreCase)
+            || path.StartsWithSegments("/results", StringComparison.OrdinalIgnoreCase))
             return Intake;
         if (path == "/" && MiraAuthentication.UserOf(context) is { } user && WebRoles.SeesIntake(user)) return Intake;
         return Platform;
@@ -48,6 +50,9 @@ public static class WebRoles
 {
     /// <summary>Identified intake data: stewards and admins (<see cref="PatientDataAccess.IdentifiedData"/>).</summary>
     public static bool SeesIntake(AuthenticatedUser user) => PatientDataAccess.IdentifiedData.Any(user.IsInRole);
+
+    /// <summary>Deployed models' results: clinicians review them; stewards and admins too.</summary>
+    public static bool ReviewsResults(AuthenticatedUser user) => user.IsInRole(Roles.Clinician) || SeesIntake(user);
 
     /// <summary>The audit log: auditors and admins.</summary>
     public static bool ReadsAudit(AuthenticatedUser user) => user.IsInRole(Roles.Auditor) || user.IsInRole(Roles.Admin);

@@ -6,11 +6,17 @@ namespace Mira.Storage.Deployments;
 /// <see cref="ModelName"/>@<see cref="ModelVersion"/> and send the result to <see cref="Destination"/> (an AE title of the
 /// AE table, or a DICOMweb base URL). A series counts as arrived when no instance of it came for
 /// <see cref="SettleMilliseconds"/>. <see cref="BlindFirstRead"/>: the clinician records a read before the result is shown.
-/// Results scoring above <see cref="OodThreshold"/> are flagged outside the validated range.
+/// Results scoring above <see cref="OodThreshold"/> are flagged outside the validated range. Clinicians' corrections become
+/// annotation versions in <see cref="FeedbackProject"/> (through its de-identification).
 /// </summary>
 public sealed record DeploymentRecord(string Name, string ModelName, string ModelVersion, string? FromAe, string? Modality, string? BodyPart,
     string? SeriesPattern, string Destination, bool BlindFirstRead, double? OodThreshold, int SettleMilliseconds, bool Enabled, string CreatedBy,
-    DateTimeOffset Created);
+    DateTimeOffset Created, string? FeedbackProject = null)
+{
+    /// <summary>The releases the out-of-distribution profile was built from (comma-separated ids), and the profile's JSON.</summary>
+    public string? OodReleases { get; init; }
+    public string? OodProfile { get; init; }
+}
 
 /// <summary>What a deployment's inference on one series came to.</summary>
 public static class DeploymentResultStates
@@ -44,4 +50,16 @@ public static class ReviewStates
 public sealed record DeploymentResultRecord(string Id, string Deployment, long? JobId, string StudyInstanceUid, string SeriesInstanceUid, string? Modality,
     string ModelName, string ModelVersion, string ModelSha256, string State, string? Reason, string? ResultSeriesUid, string? ResultSopUid,
     string Destination, double? OodScore, bool OodFlagged, string? OodReasons, string ReviewState, string? Reviewer, string? ReviewReason,
-    DateTimeOffset? Reviewed, double? EditDistance, DateTimeOffset Created, DateTimeOffset Updated);
+    DateTimeOffset? Reviewed, double? EditDistance, DateTimeOffset Created, DateTimeOffset Updated)
+{
+    /// <summary>The out-of-distribution guard's whole verdict (JSON: components, reasons, what was not compared).</summary>
+    public string? OodDetail { get; init; }
+
+    /// <summary>The annotation task (in the rule's feedback project) a correction became.</summary>
+    public long? FeedbackTask { get; init; }
+
+    /// <summary>Blind-first-read rules: who recorded their own read of the study before the result was shown, what, and when.</summary>
+    public string? OwnReadBy { get; init; }
+    public string? OwnRead { get; init; }
+    public DateTimeOffset? OwnReadAt { get; init; }
+}

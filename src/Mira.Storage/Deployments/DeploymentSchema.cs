@@ -2,7 +2,8 @@ namespace Mira.Storage.Deployments;
 
 /// <summary>
 /// Deployment tables (migration 14): the rules (<c>mira_deployments</c>) and one row per inference of a rule on a series
-/// (<c>mira_deployment_results</c>) with its state, result UIDs, out-of-distribution score and the clinician's review.
+/// (<c>mira_deployment_results</c>) with its state, result UIDs, out-of-distribution score, the clinician's own read
+/// (blind-first-read rules) and review, and the feedback task a correction became.
 /// </summary>
 public static class DeploymentSchema
 {
@@ -21,6 +22,9 @@ public static class DeploymentSchema
             blind_first_read INTEGER NOT NULL,
             ood_threshold DOUBLE PRECISION,
             settle_ms INTEGER NOT NULL,
+            feedback_project TEXT,
+            ood_releases TEXT,
+            ood_profile TEXT,
             enabled INTEGER NOT NULL,
             created_by TEXT NOT NULL,
             created_us BIGINT NOT NULL)
@@ -45,11 +49,16 @@ public static class DeploymentSchema
             ood_score DOUBLE PRECISION,
             ood_flagged INTEGER NOT NULL,
             ood_reasons TEXT,
+            ood_detail TEXT,
             review_state TEXT NOT NULL,
             reviewer TEXT,
             review_reason TEXT,
             reviewed_us BIGINT,
             edit_distance DOUBLE PRECISION,
+            feedback_task BIGINT,
+            own_read_by TEXT,
+            own_read TEXT,
+            own_read_us BIGINT,
             created_us BIGINT NOT NULL,
             updated_us BIGINT NOT NULL)
         """,

@@ -19,16 +19,22 @@ public sealed class DeploymentStore(StorageDatabase db)
         public long blind_first_read { get; set; }
         public double? ood_threshold { get; set; }
         public long settle_ms { get; set; }
+        public string? feedback_project { get; set; }
+        public string? ood_releases { get; set; }
+        public string? ood_profile { get; set; }
         public long enabled { get; set; }
         public string created_by { get; set; } = "";
         public long created_us { get; set; }
 
         public DeploymentRecord ToRecord() => new(name, model_name, model_version, from_ae, modality, body_part, series_pattern, destination,
-            blind_first_read != 0, ood_threshold, (int)settle_ms, enabled != 0, created_by, FromMicros(created_us));
+            blind_first_read != 0, ood_threshold, (int)settle_ms, enabled != 0, created_by, FromMicros(created_us), feedback_project)
+        {
+            OodReleases = ood_releases, OodProfile = ood_profile,
+        };
     }
 
     const string RuleColumns = "name, model_name, model_version, from_ae, modality, body_part, series_pattern, destination, blind_first_read, " +
-                               "ood_threshold, settle_ms, enabled, created_by, created_us";
+                               "ood_threshold, settle_ms, feedback_project, ood_releases, ood_profile, enabled, created_by, created_us";
 
     /// <summary>Adds a rule; false (nothing changed) when one of that name exists.</summary>
     public async Task<bool> AddAsync(DeploymentRecord r, CancellationToken ct = default)
@@ -37,12 +43,12 @@ public sealed class DeploymentStore(StorageDatabase db)
         return await c.ExecuteAsync(new CommandDefinition($"""
             INSERT INTO mira_deployments ({RuleColumns})
             VALUES (@Name, @ModelName, @ModelVersion, @FromAe, @Modality, @BodyPart, @SeriesPattern, @Destination, @blind, @OodThreshold,
-                    @SettleMilliseconds, @enabled, @CreatedBy, @created)
+                    @SettleMilliseconds, @FeedbackProject, @OodReleases, @OodProfile, @enabled, @CreatedBy, @created)
             ON CONFLICT (name) DO NOTHING
             """, new
         {
             r.Name, r.ModelName, r.ModelVersion, r.FromAe, r.Modality, r.BodyPart, r.SeriesPattern, r.Destination, blind = r.BlindFirstRead ? 1 : 0,
-            r.OodThreshold, r.SettleMilliseconds, enabled = r.Enabled ? 1 : 0, r.CreatedBy, created = ToMicros(r.Created),
+            r.OodThreshold, r.SettleMilliseconds, r.FeedbackProject, r.OodReleases, r.OodProfile, enabled = r.Enabled ? 1 : 0, r.CreatedBy, created = ToMicros(r.Created),
         }, cancellationToken: ct)) == 1;
     }
 
@@ -95,22 +101,30 @@ public sealed class DeploymentStore(StorageDatabase db)
         public double? ood_score { get; set; }
         public long ood_flagged { get; set; }
         public string? ood_reasons { get; set; }
+        public string? ood_detail { get; set; }
         public string review_state { get; set; } = "";
         public string? reviewer { get; set; }
         public string? review_reason { get; set; }
         public long? reviewed_us { get; set; }
         public double? edit_distance { get; set; }
+        public long? feedback_task { get; set; }
+        public string? own_read_by { get; set; }
+        public string? own_read { get; set; }
+        public long? own_read_us { get; set; }
         public long created_us { get; set; }
         public long updated_us { get; set; }
 
         public DeploymentResultRecord ToRecord() => new(id, deployment, job_id, study_uid, series_uid, modality, model_name, model_version, model_sha256,
             state, reason, result_series_uid, result_sop_uid, destination, ood_score, ood_flagged != 0, ood_reasons, review_state, reviewer, review_reason,
-            reviewed_us is { } r ? FromMicros(r) : null, edit_distance, FromMicros(created_us), FromMicros(updated_us));
+            reviewed_us is { } r ? FromMicros(r) : null, edit_distance, FromMicros(created_us), FromMicros(updated_us))
+        {
+            OodDetail = ood_detail, FeedbackTask = feedback_task, OwnReadBy = own_read_by, OwnRead = own_read, OwnReadAt = own_read_us is { } o ? FromMicros(o) : null,
+        };
     }
 
     const string ResultColumns = "id, deployment, job_id, study_uid, series_uid, modality, model_name, model_version, model_sha256, state, reason, " +
-                                 "result_series_uid, result_sop_uid, destination, ood_score, ood_flagged, ood_reasons, review_state, reviewer, " +
-                                 "review_reason, reviewed_us, edit_distance, created_us, updated_us";
+                                 "result_series_uid, result_sop_uid, destination, ood_score, ood_flagged, ood_reasons, ood_detail, review_state, reviewer, " +
+                                 "review_reason, reviewed_us, edit_distance, feedback_task, own_read_by, own_read, own_read_us, created_us, updated_us";
 
     /// <summary>
     /// Records an inference: a new row, or the same inference again (a retry) updating its state, reason, result and
@@ -122,14 +136,15 @@ public sealed class DeploymentStore(StorageDatabase db)
         await c.ExecuteAsync(new CommandDefinition($"""
             INSERT INTO mira_deployment_results ({ResultColumns})
             VALUES (@Id, @Deployment, @JobId, @StudyInstanceUid, @SeriesInstanceUid, @Modality, @ModelName, @ModelVersion, @ModelSha256, @State, @Reason,
-                    @ResultSeriesUid, @ResultSopUid, @Destination, @OodScore, @flagged, @OodReasons, @ReviewState, NULL, NULL, NULL, NULL, @created, @updated)
+                    @ResultSeriesUid, @ResultSopUid, @Destination, @OodScore, @flagged, @OodReasons, @OodDetail, @ReviewState, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                    @created, @updated)
             ON CONFLICT (id) DO UPDATE SET job_id = excluded.job_id, state = excluded.state, reason = excluded.reason,
                 result_series_uid = excluded.result_series_uid, result_sop_uid = excluded.result_sop_uid, destination = excluded.destination,
-                ood_score = excluded.ood_score, ood_flagged = excluded.ood_flagged, ood_reasons = excluded.ood_reasons, updated_us = excluded.updated_us
+                ood_score = excluded.ood_score, ood_flagged = excluded.ood_flagged, ood_reasons = excluded.ood_reasons, ood_detail = excluded.ood_detail, updated_us = excluded.updated_us
             """, new
         {
             r.Id, r.Deployment, r.JobId, r.StudyInstanceUid, r.SeriesInstanceUid, r.Modality, r.ModelName, r.ModelVersion, r.ModelSha256, r.State, r.Reason,
-            r.ResultSeriesUid, r.ResultSopUid, r.Destination, r.OodScore, flagged = r.OodFlagged ? 1 : 0, r.OodReasons, r.ReviewState,
+            r.ResultSeriesUid, r.ResultSopUid, r.Destination, r.OodScore, flagged = r.OodFlagged ? 1 : 0, r.OodReasons, r.OodDetail, r.ReviewState,
             created = ToMicros(r.Created), updated = ToMicros(r.Updated),
         }, cancellationToken: ct));
     }
@@ -155,14 +170,24 @@ public sealed class DeploymentStore(StorageDatabase db)
     }
 
     /// <summary>Records a clinician's decision on a pending result; false (nothing changed) when it is not pending any more.</summary>
-    public async Task<bool> ReviewAsync(string id, string decision, string reviewer, string? reason, double? editDistance, DateTimeOffset when,
-        CancellationToken ct = default)
+    public async Task<bool> ReviewAsync(string id, string decision, string reviewer, string? reason, double? editDistance, long? feedbackTask,
+        DateTimeOffset when, CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);
         return await c.ExecuteAsync(new CommandDefinition("""
             UPDATE mira_deployment_results SET review_state = @decision, reviewer = @reviewer, review_reason = @reason, edit_distance = @editDistance,
-                reviewed_us = @when, updated_us = @when
+                feedback_task = @feedbackTask, reviewed_us = @when, updated_us = @when
             WHERE id = @id AND review_state = 'pending'
-            """, new { id, decision, reviewer, reason, editDistance, when = ToMicros(when) }, cancellationToken: ct)) == 1;
+            """, new { id, decision, reviewer, reason, editDistance, feedbackTask, when = ToMicros(when) }, cancellationToken: ct)) == 1;
+    }
+
+    /// <summary>Records a clinician's own read of a blind-first-read result; false when one is recorded already.</summary>
+    public async Task<bool> RecordOwnReadAsync(string id, string reader, string read, DateTimeOffset when, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition("""
+            UPDATE mira_deployment_results SET own_read_by = @reader, own_read = @read, own_read_us = @when, updated_us = @when
+            WHERE id = @id AND own_read_by IS NULL
+            """, new { id, reader, read, when = ToMicros(when) }, cancellationToken: ct)) == 1;
     }
 }

@@ -225,4 +225,14 @@ public sealed partial class ProjectStore
             new { project, pseudonym }, cancellationToken: ct));
         return [.. rows.Select(r => new VaultRecord(project, r.Kind, r.Original, r.Pseudonym, FromUs(r.Created)))];
     }
+
+    /// <summary>The pseudonyms the project's de-identification gave <paramref name="original"/> (a UID, an ID), normally one.</summary>
+    public async Task<IReadOnlyList<VaultRecord>> PseudonymsOfAsync(string project, string original, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<(string Kind, string Original, string Pseudonym, long Created)>(new CommandDefinition(
+            "SELECT kind, original, pseudonym, created_us FROM mira_pseudonym_vault WHERE project = @project AND original = @original ORDER BY kind",
+            new { project, original }, cancellationToken: ct));
+        return [.. rows.Select(r => new VaultRecord(project, r.Kind, r.Original, r.Pseudonym, FromUs(r.Created)))];
+    }
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Dapper;
 using Mira.Annotations.Reads;
@@ -139,6 +141,50 @@ public sealed class DeploymentEndToEndTests(DeploymentServer server) : IClassFix
         Assert.Equal((string)result["resultSopInstanceUid"]!, DicomFile.Read(await server.Pacs.FileAsync(received[0])).Dataset.GetString(DicomTags.SOPInstanceUID));
         var results = JsonNode.Parse(await server.Steward.GetStringAsync("/api/deployments/ct2-bone/results"))!.AsArray();
         Assert.Single(results);
+    }
+
+    [Fact]
+    public async Task A_series_acquired_unlike_the_reference_release_is_flagged_outside_the_validated_range_and_still_sent()
+    {
+        // The reference: a CT study de-identified into a project and released; the rule's out-of-distribution profile is built from it.
+        var reference = server.MakeCt(seed: 505);
+        await foreach (var r in server.Archive.Ingest.StoreManyAsync(Directory.GetFiles(reference).Select(f => (ReadOnlyMemory<byte>)File.ReadAllBytes(f)), new IngestSource("test")))
+            Assert.Equal(StoreOutcome.Stored, r.Outcome);
+        var study = DicomFile.Open(Directory.GetFiles(reference)[0], new DicomReadOptions { StopBeforePixelData = true }).Dataset.GetString(DicomTags.StudyInstanceUID);
+        DeploymentServer.Ok(await server.Steward.PostAsJsonAsync("/api/projects", new { id = "ct-reference", name = "CT reference", recipe = "research" }), HttpStatusCode.Created);
+        DeploymentServer.Ok(await server.Steward.PostAsJsonAsync("/api/projects/ct-reference/copy", new { studies = new[] { study } }));
+        var release = JsonNode.Parse(await DeploymentServer.Ok(await server.Steward.PostAsJsonAsync("/api/projects/ct-reference/releases", new
+        {
+            name = "ct-reference", kind = "training", annotations = "none",
+            datasheet = new { intendedUse = "Reference acquisitions", inclusion = "One CT", exclusion = "None", referenceStandard = "None", licence = "CC0" },
+        }), HttpStatusCode.Created).Content.ReadAsStringAsync())!;
+        DeploymentServer.Ok(await server.Steward.PostAsJsonAsync("/api/deployments", new
+        {
+            name = "ct3-guarded", model = $"{DeploymentServer.Model}@{DeploymentServer.ModelVersion}", fromAe = "CT3", modality = "CT", sendTo = OrthancPacs.AETitle,
+            settleSeconds = 1, oodReleases = new[] { (string)release["id"]! }, oodThreshold = 0.25,
+        }), HttpStatusCode.Created);
+
+        // The same acquisition: within range.
+        var alike = server.MakeCt(seed: 506);
+        server.StoreScu("CT3", alike);
+        var within = await server.ResultAsync("ct3-guarded", DeploymentServer.SeriesOf(alike), "sent");
+        Assert.False((bool)within["ood"]!["outsideValidatedRange"]!, within.ToJsonString());
+        Assert.InRange((double)within["ood"]!["score"]!, 0, 0.25);
+
+        // Another tube voltage and slice thickness: flagged, with the reasons, and still segmented and sent, marked as such.
+        var unlike = server.MakeCt(seed: 507);
+        foreach (var f in Directory.GetFiles(unlike))
+            ExternalTool.Run(ExternalTool.Require("dcmodify", "dcmtk"), "-nb", "-m", "(0018,0060)=80", "-m", "(0018,0050)=5", f);
+        server.StoreScu("CT3", unlike);
+        var flagged = await server.ResultAsync("ct3-guarded", DeploymentServer.SeriesOf(unlike), "sent");
+        Assert.True((bool)flagged["ood"]!["outsideValidatedRange"]!, flagged.ToJsonString());
+        var reasons = (string)flagged["ood"]!["reasons"]!;
+        Assert.Contains("slice thickness", reasons);
+        Assert.Contains("kVp", reasons, StringComparison.OrdinalIgnoreCase);
+        var sop = (string)flagged["resultSopInstanceUid"]!;
+        var seg = (await server.Pacs.InstancesAsync()).Select(id => DicomFile.Read(server.Pacs.FileAsync(id).Result).Dataset)
+            .Single(d => d.GetString(DicomTags.SOPInstanceUID) == sop);
+        Assert.Contains("OUTSIDE VALIDATED RANGE", seg.GetString(DicomTags.ContentDescription));
     }
 
     /// <summary>The process id of the model worker of job <paramref name="job"/>'s first attempt, while it runs.</summary>

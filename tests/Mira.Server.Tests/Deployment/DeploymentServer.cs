@@ -16,7 +16,7 @@ namespace Mira.Server.Tests.Deployment;
 /// (<see cref="OrthancPacs"/>, accepting C-STORE from MIRA only), the model <c>ct-bone-threshold-baseline</c> in the
 /// registry, and quick job retries and leases (a killed worker's job runs again within seconds).
 /// </summary>
-public sealed class DeploymentServer : TestArchive
+public class DeploymentServer : TestArchive
 {
     public const string Model = "ct-bone-threshold-baseline";
     public const string ModelVersion = "1.0.0";
@@ -37,7 +37,7 @@ public sealed class DeploymentServer : TestArchive
         await base.InitializeAsync();
         Pacs = await OrthancPacs.StartAsync("MIRA");
         await Archive.ApplicationEntities.SetAsync(OrthancPacs.AETitle, "127.0.0.1", Pacs.DicomPort, Mira.Platform.Security.DimsePermissions.None);
-        foreach (var ae in new[] { "CT1", "CT2", "MR1" }) await Archive.ApplicationEntities.SetAsync(ae, "127.0.0.1", 104, Mira.Platform.Security.DimsePermissions.Store);
+        foreach (var ae in new[] { "CT1", "CT2", "CT3", "MR1" }) await Archive.ApplicationEntities.SetAsync(ae, "127.0.0.1", 104, Mira.Platform.Security.DimsePermissions.Store);
         await RefreshAeTableAsync();
         await Archive.Models.AddAsync(new AnnotationActor("dev", [Roles.Developer]), ModelPackage.Open(ModelFolder));
     }
@@ -102,7 +102,7 @@ public sealed class DeploymentServer : TestArchive
 
     public override async Task DisposeAsync()
     {
-        await Pacs.DisposeAsync();
+        if (Pacs is not null) await Pacs.DisposeAsync();
         await base.DisposeAsync();
         try { Directory.Delete(Work, recursive: true); } catch (IOException) { }
     }

@@ -18,9 +18,9 @@ namespace Mira.Server.Tests.Web;
 /// </summary>
 static class LabelledPetRelease
 {
-    public static async Task<string> CreateAsync(EvaluationPagesServer server, string project, int patients, int seed)
+    public static async Task<string> CreateAsync(TestArchive server, string project, int patients, int seed)
     {
-        using var steward = server.As("steward");
+        using var steward = server.Basic("steward", TestArchive.UserPassword);
         foreach (var user in new[] { "ann1", "ann2", "ann3", "ann4" })
         {
             await server.Archive.Accounts.CreateUserAsync(user, TestArchive.UserPassword, [Roles.Annotator]);
@@ -51,7 +51,7 @@ static class LabelledPetRelease
             var id = (long)JsonNode.Parse(await task.Content.ReadAsStringAsync())!["id"]!;
             foreach (var user in new[] { "ann1", "ann2" })
             {
-                using var http = server.As(user);
+                using var http = server.Basic(user, TestArchive.UserPassword);
                 using var body = new ByteArrayContent(await File.ReadAllBytesAsync(maskPath));
                 body.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
                 await EvaluationPagesServer.Ok(await http.PostAsync($"/api/tasks/{id}/reads", body), HttpStatusCode.Created);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Mira.Platform.Evaluations;
 using Mira.Platform.Evaluations.Engine;
+using Mira.Platform.Jobs.Executors;
 using Mira.Server;
 
 namespace Mira.Cli.Commands.Archive;
@@ -10,7 +11,8 @@ namespace Mira.Cli.Commands.Archive;
 /// <c>mira eval offline --model PACKAGE --images DIR --labels DIR --out DIR</c>: the platform's evaluation for model
 /// makers, on their own data, with no server (docs/evaluation.md): the same runner as an evaluation job (the model in a
 /// separate worker process, scoring with bootstrap CIs by patient, subgroups, calibration), writing report.json,
-/// report.html and signature.json (signed with a key of this machine, created at the first run).
+/// report.html and signature.json (signed with a key of this machine, created at the first run). <c>--executor slurm</c>
+/// runs the model worker as a Slurm job (docs/jobs.md).
 /// </summary>
 public static class EvalCommand
 {
@@ -28,9 +30,11 @@ public static class EvalCommand
         var memory = new Option<int>("--memory-mb") { Description = "the model worker's memory limit in MiB", DefaultValueFactory = _ => 4096 };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads of the worker", DefaultValueFactory = _ => 2 };
         var predictions = new Option<string?>("--predictions") { Description = "keep the model's outputs (label maps, probabilities, predictions.json) in this new folder" };
+        var executor = ExecutorCommandOptions.Create();
         var offline = new Command("offline", "Evaluate a model package on a local test set: report.json, report.html and a signature. Exit codes: 0 done, 1 refused or failed")
             { model, images, labels, cases, output, key, metric, replicates, timeout, memory, threads, predictions };
-        offline.SetAction((r, ct) => OfflineAsync(new EvaluationRunRequest(r.GetValue(model)!, r.GetValue(images)!, r.GetValue(labels), r.GetValue(cases), r.GetValue(output)!)
+        executor.AddTo(offline);
+        offline.SetAction((r, ct) => OfflineAsync(executor, r, new EvaluationRunRequest(r.GetValue(model)!, r.GetValue(images)!, r.GetValue(labels), r.GetValue(cases), r.GetValue(output)!)
         {
             RankingMetric = r.GetValue(metric), BootstrapReplicates = r.GetValue(replicates), Predictions = r.GetValue(predictions),
             Limits = new ModelWorkerLimits(TimeSpan.FromSeconds(r.GetValue(timeout)), (long)r.GetValue(memory) << 20, true, r.GetValue(threads)),
@@ -42,8 +46,15 @@ public static class EvalCommand
     public static string DefaultKeyPath() =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".mira", "evaluation-signing.pem");
 
-    static async Task<int> OfflineAsync(EvaluationRunRequest request, string? key, CancellationToken ct)
+    static async Task<int> OfflineAsync(ExecutorCommandOptions executorOptions, ParseResult parsed, EvaluationRunRequest request, string? key, CancellationToken ct)
     {
+        ExecutorOptions executor;
+        try { executor = executorOptions.Read(parsed); }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"mira eval offline: {e.Message}");
+            return 1;
+        }
         if (request.RankingMetric is { } m && !PhaseSpec.Metrics.Contains(m))
         {
             Console.Error.WriteLine($"mira eval offline: --metric '{m}' is not one of {string.Join(", ", PhaseSpec.Metrics)}");
@@ -59,7 +70,7 @@ public static class EvalCommand
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(keyPath))!);
         try
         {
-            var result = await new EvaluationRunner(new ProcessModelWorker(command), keyPath).RunAsync(request, ct);
+            var result = await new EvaluationRunner(ModelWorkers.Create(executor, command), keyPath).RunAsync(request, ct);
             var r = result.Results;
             Console.WriteLine($"{result.Package.Manifest.Name} {result.Package.Manifest.Version}: {r.Cases} cases of {r.Patients} patients");
             foreach (var s in r.Segmentation?.Structures ?? [])
@@ -80,6 +91,11 @@ public static class EvalCommand
         catch (EvaluationException e)
         {
             Console.Error.WriteLine($"mira eval offline: {e.Message}");
+            return 1;
+        }
+        catch (SlurmException e)
+        {
+            Console.Error.WriteLine($"mira eval offline: the Slurm cluster: {e.Message}");
             return 1;
         }
     }

@@ -8,7 +8,8 @@ namespace Mira.Cli.Commands.Archive;
 /// <c>mira serve [--data DIR] [--urls URLS] [--db CONNECTION] [--demo] [--viewer-dir DIR] [--no-jobs] [--max-stow-parts N] [--max-frame-mib N]
 /// [--max-decoded-mib N] [--max-inflated-mib N]</c>, the web security options (<see cref="WebSecurityOptions"/>: HTTPS,
 /// proxies, origins, sign-in back-off) and the DIMSE options (<see cref="DimseServeOptions"/>: the listener's address,
-/// limits and TLS): runs the archive (DICOMweb, status page, DIMSE).
+/// limits and TLS) and where model workers run (<see cref="ExecutorCommandOptions"/>: <c>--executor local|slurm</c>):
+/// runs the archive (DICOMweb, status page, DIMSE).
 /// </summary>
 public static class ServeCommand
 {
@@ -30,6 +31,7 @@ public static class ServeCommand
             Description = "the OHIF Viewer's files (dist folder of @ohif/app) served under /viewer/; default: MIRA_VIEWER, else what the build installed",
         };
         var dimse = DimseServeOptions.Create();
+        var executor = ExecutorCommandOptions.Create();
         var noJobs = new Option<bool>("--no-jobs", "--no-rule-copies")
         {
             Description = "queue jobs (project rule copies…) but leave running them to another node, or to a later start without this option",
@@ -47,6 +49,7 @@ public static class ServeCommand
         var cmd = new Command("serve", "Run the archive: DICOMweb under /dicomweb, DIMSE on port 11112, a status page at /, /health")
             { data, urls, db, demo, viewerDir, dimsePort, aeTitle, unknown, noJobs, maxStowParts, maxFrameMib, maxDecodedMib, maxInflatedMib };
         dimse.AddTo(cmd);
+        executor.AddTo(cmd);
         var web = WebSecurityOptions.AddTo(cmd);
         cmd.SetAction((r, ct) =>
         {
@@ -88,6 +91,7 @@ public static class ServeCommand
             try
             {
                 options = web.Apply(r, options);
+                options = options with { Evaluations = options.Evaluations with { Executor = executor.Read(r) } };
             }
             catch (ArgumentException e)
             {
