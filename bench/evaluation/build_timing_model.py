@@ -61,17 +61,25 @@ def build(widths):
     return model
 
 
+# The input modality of the manifest: PT (compare-evaluation.sh) or CT (compare-deployment.sh), from the environment.
+MODALITY = os.environ.get("MODALITY", "PT")
+
+
 def manifest(widths):
     widths = "-".join(str(w) for w in widths) + "-2"
     return {
         "schemaVersion": "1.0",
-        "name": "pet-timing-convnet3d",
+        "name": "pet-timing-convnet3d" if MODALITY == "PT" else "ct-timing-convnet3d",
         "version": "1.0.0",
         "task": "segmentation",
         "protocol": "petct-tumour-metabolism",
         "description": "Timing workload for bench/compare-evaluation.sh: a 3D conv net of realistic width with random, fixed, untrained weights.",
         "input": {"name": "suv", "modality": "PT", "layout": "NCDHW", "dtype": "float32", "resampling": "none",
-                  "intensity": {"source": "suvbw", "clip": [0, 50], "scale": 1, "offset": 0}},
+                  "intensity": {"source": "suvbw", "clip": [0, 50], "scale": 1, "offset": 0}}
+        if MODALITY == "PT" else
+        # MODALITY=CT (bench/compare-deployment.sh): HU scaled to about the range of SUVs, so the same graph costs the same.
+        {"name": "suv", "modality": "CT", "layout": "NCDHW", "dtype": "float32", "resampling": "none",
+         "intensity": {"source": "modality", "clip": [-1024, 3071], "scale": 0.01, "offset": 10}},
         "output": {"name": "labels", "kind": "labelmap",
                    "labels": [{"value": 1, "name": "LESION", "code": {"scheme": "SCT", "code": "108369006", "meaning": "Neoplasm"}}]},
         "card": {
