@@ -128,7 +128,7 @@ public static class WorkitemDatasets
 
     /// <summary>
     /// Applies a client's update (PS3.4 CC.2.1.2, N-SET): its top-level attributes replace the stored ones; identity,
-    /// state and Transaction UID cannot be set this way. Returns the names of attributes it ignored (none today).
+    /// state and Transaction UID cannot be set this way (refused, naming the attribute); the modification time is the SCP's.
     /// </summary>
     public static void ApplyUpdate(string uid, DicomDataset stored, DicomDataset update, DateTimeOffset now)
     {
