@@ -10,6 +10,7 @@ using Mira.Platform.Models;
 using Mira.Platform.Research;
 using Mira.Platform.Security;
 using Mira.Platform.Statistics;
+using Mira.Platform.Workitems;
 using Mira.Storage;
 using Mira.Storage.Annotations;
 using Mira.Storage.Blobs;
@@ -24,6 +25,7 @@ using Mira.Storage.Models;
 using Mira.Storage.Network;
 using Mira.Storage.Projects;
 using Mira.Storage.Security;
+using Mira.Storage.Workitems;
 
 namespace Mira.Platform;
 
@@ -59,6 +61,7 @@ public sealed class MiraPlatform : IAsyncDisposable
         Annotations = new AnnotationService(annotationStore, new ProtocolCatalog(annotationStore), Projects, Accounts, Audit, options.AnnotationEncodings);
         Datasets = new DatasetService(new DatasetStore(database), Projects, Annotations, Audit, dataFolder);
         Models = new ModelRegistry(new ModelStore(database), blobs, Audit);
+        Workitems = new WorkitemService(new WorkitemStore(database), index, Audit);
         Evaluations = new EvaluationService(new EvaluationStore(database), Models, Datasets, Projects, Jobs, Audit, blobs, dataFolder, options.Evaluations);
         Deployments = new DeploymentService(new DeploymentStore(database), Models, index, blobs, Ingest, ApplicationEntities, Jobs, Audit, dataFolder,
             options.Evaluations, options.Deployments, Annotations, Projects, Datasets);
@@ -104,6 +107,8 @@ public sealed class MiraPlatform : IAsyncDisposable
     public EvaluationService Evaluations { get; }
     /// <summary>Deployment rules: a study arrives, a model runs, its result goes to the archive and the PACS (<c>docs/deployment.md</c>).</summary>
     public DeploymentService Deployments { get; }
+    /// <summary>The UPS worklist: work items for external task performers, their state machine and events (<c>docs/workitems.md</c>).</summary>
+    public WorkitemService Workitems { get; }
     /// <summary>The durable job table.</summary>
     public JobService Jobs { get; }
     /// <summary>The job kinds this platform runs.</summary>

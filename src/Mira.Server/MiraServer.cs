@@ -104,6 +104,8 @@ public static class MiraServer
         var forgery = app.Services.GetRequiredService<RequestForgeryGuard>();
         app.Use((context, next) => forgery.InvokeAsync(context, next));
         app.UseAntiforgery(); // the forms of the web workspace's pages (RequestForgeryGuard covers every other request)
+        // The UPS-RS event channels (Workitems.WorkitemEventSocket); pings keep idle channels open through proxies.
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.MapGet("/health", () => Results.Text("{\"status\":\"ok\"}", "application/json"));
         WebWorkspace.Map(app);
         app.MapGet("/openapi.json", OpenApi);
@@ -111,6 +113,7 @@ public static class MiraServer
         StowEndpoints.Map(dicomweb);
         QidoEndpoints.Map(dicomweb, DicomwebRoutes.Intake);
         WadoEndpoints.Map(dicomweb);
+        Workitems.WorkitemEndpoints.Map(dicomweb);
         Projects.ProjectEndpoints.Map(app.MapGroup("/api/projects"));
         AccountEndpoints.Map(app);
         Viewer.ViewerEndpoints.Map(app, options);

@@ -158,6 +158,27 @@ public static class AuditActions
     /// <summary>A model attached to a project for pre-annotation (details: the model and its package hash).</summary>
     public const string ProjectModel = "project.model";
 
+    // UPS worklist (docs/workitems.md): every change of a work item, with who, which item and from → to (details).
+    public const string WorkitemCreate = "workitem.create";
+    /// <summary>One work item read (UPS-RS retrieve).</summary>
+    public const string WorkitemRead = "workitem.read";
+    public const string WorkitemSearch = "workitem.search";
+    /// <summary>SCHEDULED → IN PROGRESS by a performer (details: performer).</summary>
+    public const string WorkitemClaim = "workitem.claim";
+    /// <summary>An update (attributes, progress) of a SCHEDULED or IN PROGRESS work item.</summary>
+    public const string WorkitemUpdate = "workitem.update";
+    public const string WorkitemComplete = "workitem.complete";
+    public const string WorkitemCancel = "workitem.cancel";
+    /// <summary>A request to cancel (a SCHEDULED item is canceled; an IN PROGRESS one's performer is told).</summary>
+    public const string WorkitemCancelRequest = "workitem.cancel-request";
+    public const string WorkitemSubscribe = "workitem.subscribe";
+    /// <summary>An unsubscription or the suspension of a global subscription.</summary>
+    public const string WorkitemUnsubscribe = "workitem.unsubscribe";
+    /// <summary>A UPS-RS change-state request (the access record; the change itself is recorded as claim, complete or cancel).</summary>
+    public const string WorkitemState = "workitem.state";
+    /// <summary>An event channel (WebSocket) opened for an AE title.</summary>
+    public const string WorkitemChannel = "workitem.channel";
+
     /// <summary>Every name above (for documentation and a test that keeps the catalogue and the code in step).</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditActions).GetFields()
         .Where(f => f.IsLiteral && f.FieldType == typeof(string)).Select(f => (string)f.GetRawConstantValue()!).ToArray();

@@ -15,9 +15,14 @@ public static class Roles
     public const string Auditor = "auditor";
     /// <summary>Clinician: reviews deployed models' results on clinical (identified) studies: accept, correct or reject.</summary>
     public const string Clinician = "clinician";
+    /// <summary>
+    /// An external task performer (an AI service): searches and claims UPS work items and reads only the inputs of
+    /// the ones it holds, stores its results into their studies (docs/workitems.md).
+    /// </summary>
+    public const string Performer = "performer";
 
     /// <summary>All roles, in canonical order.</summary>
-    public static IReadOnlyList<string> All { get; } = [Admin, Steward, Annotator, Developer, Auditor, Clinician];
+    public static IReadOnlyList<string> All { get; } = [Admin, Steward, Annotator, Developer, Auditor, Clinician, Performer];
 
     public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
 

@@ -27,5 +27,8 @@ public sealed record DicomwebRoutes(Func<HttpContext, DicomwebSource> Source, Fu
             var archive = http.RequestServices.GetRequiredService<MiraPlatform>();
             return new DicomwebSource(archive.Index, archive.Blobs, DicomwebUrls.Base(http.Request));
         },
-        action => new PatientDataAccess(action, PatientDataAccess.IdentifiedData));
+        // A task performer may read the inputs of the work items it holds (Workitems.WorkitemInputAccess).
+        action => action is AuditActions.WadoRetrieve or AuditActions.WadoMetadata
+            ? new Workitems.WorkitemInputAccess(action, new PatientDataAccess(action, PatientDataAccess.IdentifiedData))
+            : new PatientDataAccess(action, PatientDataAccess.IdentifiedData));
 }

@@ -29,8 +29,10 @@ public static class StowEndpoints
     {
         dicomweb.MapPost("/studies", (HttpContext http, MiraPlatform a, ServerOptions o) => StoreAsync(http, o, IntakeTarget(http, a), null))
             .AddEndpointFilter(new PatientDataAccess(AuditActions.StowStore, PatientDataAccess.IdentifiedData));
+        // A task performer may store results into the input study of a work item it holds (Workitems.WorkitemInputAccess).
         dicomweb.MapPost("/studies/{study}", (HttpContext http, MiraPlatform a, ServerOptions o, string study) => StoreAsync(http, o, IntakeTarget(http, a), study))
-            .AddEndpointFilter(new PatientDataAccess(AuditActions.StowStore, PatientDataAccess.IdentifiedData));
+            .AddEndpointFilter(new Workitems.WorkitemInputAccess(AuditActions.StowStore,
+                new PatientDataAccess(AuditActions.StowStore, PatientDataAccess.IdentifiedData), store: true));
     }
 
     /// <summary>The intake archive: an <see cref="IntakeSession"/> (ingest, then the after-store steps: project rules).</summary>
