@@ -64,7 +64,7 @@ public sealed class MiraPlatform : IAsyncDisposable
         Workitems = new WorkitemService(new WorkitemStore(database), index, Audit);
         Evaluations = new EvaluationService(new EvaluationStore(database), Models, Datasets, Projects, Jobs, Audit, blobs, dataFolder, options.Evaluations);
         Deployments = new DeploymentService(new DeploymentStore(database), Models, index, blobs, Ingest, ApplicationEntities, Jobs, Audit, dataFolder,
-            options.Evaluations, options.Deployments, Annotations, Projects, Datasets);
+            options.Evaluations, options.Deployments, Annotations, Projects, Datasets, Workitems);
         Intake.Deployments = Deployments;
         Annotations.TasksCreated = Deployments.QueuePrefillAsync;
         JobHandlers = [new ProjectRuleCopyJob(Projects), new EvaluationRunJob(Evaluations), new DeploymentInferenceJob(Deployments), new PrefillJob(Deployments)];

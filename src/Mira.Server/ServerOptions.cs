@@ -112,7 +112,9 @@ public sealed record ServerOptions
     {
         DataFolder = DataFolder, ConnectionString = ConnectionString, Security = Security, Jobs = Jobs, Console = Console,
         RecoverInterruptedIngest = true, IntakeLimits = IntakeLimits, Evaluations = Evaluations,
-        Deployments = Dimse is { } dimse ? Deployments with { CallingAe = dimse.AETitle } : Deployments,
+        Deployments = (Dimse is { } dimse ? Deployments with { CallingAe = dimse.AETitle } : Deployments) is var d && PublicBaseUrl is { } root
+            ? d with { RetrieveBaseUrl = new Uri(root, "dicomweb").ToString() }
+            : d,
     };
 
     /// <summary>A hook run on the builder before the application is built (tests use it to swap in a test server).</summary>

@@ -12,6 +12,9 @@ public sealed record DeploymentOptions
     /// <summary>The largest series a deployment runs on (instances); a larger one is refused with that reason.</summary>
     public int MaxSeriesInstances { get; init; } = 5000;
 
+    /// <summary>The DICOMweb root work items name as their inputs' Retrieve URL (outside performers read the series there).</summary>
+    public string RetrieveBaseUrl { get; init; } = "http://localhost/dicomweb";
+
     /// <summary>How long sending a result to a DICOMweb destination may take.</summary>
     public TimeSpan SendTimeout { get; init; } = TimeSpan.FromMinutes(2);
 }

@@ -7,7 +7,7 @@ namespace Mira.Platform.Deployment;
 /// <summary>A new deployment rule as asked for (<c>mira deploy add</c>, <c>POST /api/deployments</c>).</summary>
 public sealed record DeploymentRequest(string Name, string Model, string? FromAe, string? Modality, string? BodyPart, string? SeriesPattern, string SendTo,
     bool BlindFirstRead = false, double? OodThreshold = null, int? SettleSeconds = null, string? FeedbackProject = null,
-    IReadOnlyList<string>? OodReleases = null);
+    IReadOnlyList<string>? OodReleases = null, bool ExternalPerformer = false);
 
 /// <summary>How a rule's filters apply to a series (its first instance's attributes).</summary>
 public static class DeploymentMatching

@@ -69,6 +69,16 @@ public sealed partial class DeploymentService
             await RefuseAsync(context, result, refusal);
             return;
         }
+        result = await WorkitemAsync(rule, result, key, ct);
+        if (rule.ExternalPerformer)
+        {
+            result = result with { State = DeploymentResultStates.External, Reason = $"UPS work item {result.WorkitemUid} is on worklist '{rule.Name}' for an outside performer" };
+            await store.SaveResultAsync(result, CancellationToken.None);
+            await AuditAsync(Runner, AuditActions.DeploymentInfer, $"deployment:{rule.Name}", AuditOutcome.Success,
+                new { job = job.Id, result = key, study = p.Study, series = p.Series, model = $"{model.Name}@{model.Version}", workitem = result.WorkitemUid, state = result.State });
+            await context.LogAsync(result.Reason!, ct);
+            return;
+        }
         var work = Path.Combine(dataFolder, "work", "deployments", $"job-{job.Id}-{context.Attempt}");
         try
         {
@@ -78,9 +88,13 @@ public sealed partial class DeploymentService
             result = seg is null
                 ? result with { State = DeploymentResultStates.NoFinding, Reason = "the model found none of its labels: nothing was sent", Updated = DateTimeOffset.UtcNow }
                 : result with { State = DeploymentResultStates.Sent, Reason = answer, ResultSeriesUid = seg.Value.SeriesUid, ResultSopUid = seg.Value.SopUid, Updated = DateTimeOffset.UtcNow };
+            if (workitems is not null && result.WorkitemUid is { } uid)
+                await workitems.CompleteAsync(uid, InferenceResults.Uid(key, "ups-transaction"), seg is { } s
+                    ? [new Workitems.WorkitemOutput(p.Study, s.SeriesUid, Mira.Dicom.DicomUids.SegmentationStorage, s.SopUid, $"{options.RetrieveBaseUrl.TrimEnd('/')}/studies/{p.Study}/series/{s.SeriesUid}")]
+                    : [], Workitems.WorkitemActor.System, ct);
             await store.SaveResultAsync(result, CancellationToken.None);
             await AuditAsync(Runner, AuditActions.DeploymentInfer, $"deployment:{rule.Name}", AuditOutcome.Success,
-                new { job = job.Id, result = key, study = p.Study, series = p.Series, model = $"{model.Name}@{model.Version}", sha256 = model.Sha256, state = result.State, sent = answer });
+                new { job = job.Id, result = key, study = p.Study, series = p.Series, model = $"{model.Name}@{model.Version}", sha256 = model.Sha256, state = result.State, sent = answer, workitem = result.WorkitemUid });
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -157,6 +171,41 @@ public sealed partial class DeploymentService
             OodScore = verdict.Score, OodFlagged = verdict.OutsideValidatedRange, OodReasons = verdict.Reasons.Count == 0 ? null : string.Join("; ", verdict.Reasons),
             OodDetail = Ood.OodScorer.ToJson(verdict),
         };
+    }
+
+    /// <summary>The code of the work items deployments create (Scheduled Workitem Code Sequence).</summary>
+    public static Workitems.WorkitemCode InferenceCode { get; } = new("AI-INFERENCE", "99MIRA", "AI inference");
+
+    /// <summary>
+    /// The inference's UPS work item (IHE AIW-I), its UID and Mira's Transaction UID derived from the inference's key, so a
+    /// retried job finds the item it made: created on the worklist named after the rule, and claimed by Mira unless the
+    /// rule leaves the work to outside performers.
+    /// </summary>
+    async Task<DeploymentResultRecord> WorkitemAsync(DeploymentRecord rule, DeploymentResultRecord result, string key, CancellationToken ct)
+    {
+        if (workitems is null) return result;
+        var uid = InferenceResults.Uid(key, "ups");
+        try
+        {
+            await workitems.CreateAsync(new Workitems.WorkitemRequest(result.StudyInstanceUid, [result.SeriesInstanceUid], options.RetrieveBaseUrl, InferenceCode,
+                rule.Name, $"{result.ModelName}@{result.ModelVersion}") { Uid = uid }, Workitems.WorkitemActor.System, ct);
+        }
+        catch (Workitems.WorkitemRefusedException e) when (e.Kind == Workitems.WorkitemRefusalKind.Conflict)
+        {
+            // Made by an earlier attempt of the same inference.
+        }
+        if (!rule.ExternalPerformer)
+        {
+            try
+            {
+                await workitems.ClaimAsync(uid, InferenceResults.Uid(key, "ups-transaction"), Workitems.WorkitemActor.System, ct);
+            }
+            catch (Workitems.WorkitemRefusedException e) when (e.Kind == Workitems.WorkitemRefusalKind.Conflict)
+            {
+                // Claimed by an earlier attempt (the same Transaction UID carries on).
+            }
+        }
+        return result with { WorkitemUid = uid };
     }
 
     async Task RefuseAsync(JobContext context, DeploymentResultRecord result, string reason)

@@ -26,7 +26,8 @@ namespace Mira.Platform.Deployment;
 /// </summary>
 public sealed partial class DeploymentService(DeploymentStore store, ModelRegistry models, IIndexStore index, IBlobStore blobs, IngestService ingest,
     ApplicationEntityService aes, JobService jobs, AuditLog audit, string dataFolder, Evaluations.EvaluationOptions workerOptions, DeploymentOptions options,
-    AnnotationService? annotations = null, Research.ProjectService? projects = null, Datasets.DatasetService? datasets = null)
+    AnnotationService? annotations = null, Research.ProjectService? projects = null, Datasets.DatasetService? datasets = null,
+    Workitems.WorkitemService? workitems = null)
 {
     /// <summary>The job kind of an inference of one rule on one series.</summary>
     public const string JobKind = "deployment.infer";
@@ -77,7 +78,7 @@ public sealed partial class DeploymentService(DeploymentStore store, ModelRegist
         var record = new DeploymentRecord(r.Name, modelName, modelVersion, Blank(r.FromAe), Blank(r.Modality)?.ToUpperInvariant(), Blank(r.BodyPart)?.ToUpperInvariant(),
             Blank(r.SeriesPattern), destination, r.BlindFirstRead, r.OodThreshold,
             (int)(r.SettleSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : options.Settle).TotalMilliseconds, true, actor.Name, DateTimeOffset.UtcNow,
-            feedback) { OodReleases = oodReleases, OodProfile = oodProfile };
+            feedback) { OodReleases = oodReleases, OodProfile = oodProfile, ExternalPerformer = r.ExternalPerformer };
         if (!await store.AddAsync(record, ct)) throw AnnotationRefusedException.Conflict($"a deployment named '{r.Name}' exists (remove it first)");
         await AuditAsync(actor.Name, AuditActions.DeploymentAdd, $"deployment:{r.Name}", AuditOutcome.Success, record with { OodProfile = null });
         return record;

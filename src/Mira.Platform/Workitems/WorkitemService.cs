@@ -47,7 +47,7 @@ public sealed partial class WorkitemService(WorkitemStore store, IIndexStore ind
     /// </summary>
     public async Task<DicomDataset> CreateAsync(WorkitemRequest request, WorkitemActor actor, CancellationToken ct = default)
     {
-        var uid = DicomUid.Generate();
+        var uid = request.Uid ?? DicomUid.Generate();
         await RequireAsync(actor.ManagesWorklist, actor, AuditActions.WorkitemCreate, uid, "creating work items needs one of the roles: steward, admin");
         if (!WorkitemDatasets.Priorities.Contains(request.Priority))
             throw WorkitemRefusedException.Invalid($"priority '{request.Priority}': one of HIGH, MEDIUM, LOW");

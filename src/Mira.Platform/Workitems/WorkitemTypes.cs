@@ -35,7 +35,11 @@ public sealed record WorkitemRequest(
     string WorklistLabel,
     string Model,
     string Priority = "MEDIUM",
-    DateTimeOffset? ScheduledStart = null);
+    DateTimeOffset? ScheduledStart = null)
+{
+    /// <summary>The work item's UID when the caller derives it (a deployment's inference key: the same inference, the same item); new when null.</summary>
+    public string? Uid { get; init; }
+}
 
 /// <summary>One instance a performer stored as its result (Output Information Sequence).</summary>
 public sealed record WorkitemOutput(string StudyInstanceUid, string SeriesInstanceUid, string SopClassUid, string SopInstanceUid, string? RetrieveUrl = null);

@@ -36,14 +36,14 @@ public static class DeploymentEndpoints
     {
         name = d.Name, model = $"{d.ModelName}@{d.ModelVersion}", fromAe = d.FromAe, modality = d.Modality, bodyPart = d.BodyPart,
         seriesDescription = d.SeriesPattern, sendTo = d.Destination, blindFirstRead = d.BlindFirstRead, oodThreshold = d.OodThreshold,
-        settleSeconds = d.SettleMilliseconds / 1000.0, oodReleases = d.OodReleases?.Split(','), feedbackProject = d.FeedbackProject, enabled = d.Enabled, createdBy = d.CreatedBy, created = d.Created,
+        settleSeconds = d.SettleMilliseconds / 1000.0, externalPerformer = d.ExternalPerformer, oodReleases = d.OodReleases?.Split(','), feedbackProject = d.FeedbackProject, enabled = d.Enabled, createdBy = d.CreatedBy, created = d.Created,
     };
 
     internal static object Describe(DeploymentResultRecord r) => new
     {
         id = r.Id, deployment = r.Deployment, job = r.JobId, studyInstanceUid = r.StudyInstanceUid, seriesInstanceUid = r.SeriesInstanceUid,
         modality = r.Modality, model = $"{r.ModelName}@{r.ModelVersion}", modelSha256 = r.ModelSha256, state = r.State, reason = r.Reason,
-        resultSeriesInstanceUid = r.ResultSeriesUid, resultSopInstanceUid = r.ResultSopUid, destination = r.Destination,
+        workitem = r.WorkitemUid, resultSeriesInstanceUid = r.ResultSeriesUid, resultSopInstanceUid = r.ResultSopUid, destination = r.Destination,
         ood = new { score = r.OodScore, outsideValidatedRange = r.OodFlagged, reasons = r.OodReasons, detail = r.OodDetail is null ? null : JsonNode.Parse(r.OodDetail) },
         review = new { state = r.ReviewState, reviewer = r.Reviewer, reason = r.ReviewReason, at = r.Reviewed, editDistance = r.EditDistance, feedbackTask = r.FeedbackTask },
         created = r.Created, updated = r.Updated,
@@ -59,7 +59,7 @@ public static class DeploymentEndpoints
         var request = new DeploymentRequest(Required("name"), Required("model"), AnnotationEndpoints.Str(body, "fromAe"), AnnotationEndpoints.Str(body, "modality"),
             AnnotationEndpoints.Str(body, "bodyPart"), AnnotationEndpoints.Str(body, "seriesDescription"), Required("sendTo"),
             Bool(body, "blindFirstRead"), Number(body, "oodThreshold"), Number(body, "settleSeconds") is { } s ? (int)s : null,
-            AnnotationEndpoints.Str(body, "feedbackProject"), Strings(body, "oodReleases"));
+            AnnotationEndpoints.Str(body, "feedbackProject"), Strings(body, "oodReleases"), Bool(body, "externalPerformer"));
         var d = await a.Deployments.AddAsync(AnnotationEndpoints.ActorOf(h), request, h.RequestAborted);
         return Microsoft.AspNetCore.Http.Results.Json(Describe(d), statusCode: StatusCodes.Status201Created);
     });

@@ -16,6 +16,12 @@ public sealed record DeploymentRecord(string Name, string ModelName, string Mode
     /// <summary>The releases the out-of-distribution profile was built from (comma-separated ids), and the profile's JSON.</summary>
     public string? OodReleases { get; init; }
     public string? OodProfile { get; init; }
+
+    /// <summary>
+    /// Outside performers do the inference: Mira puts a UPS work item on the worklist (labelled with the rule's name) and
+    /// runs nothing itself; an AI service claims it over UPS-RS and stores its result back over STOW-RS.
+    /// </summary>
+    public bool ExternalPerformer { get; init; }
 }
 
 /// <summary>What a deployment's inference on one series came to.</summary>
@@ -25,6 +31,8 @@ public static class DeploymentResultStates
     public const string Sent = "sent";
     /// <summary>The model ran and found none of its labels: there is nothing to send (no segment to write).</summary>
     public const string NoFinding = "no-finding";
+    /// <summary>An outside performer does the inference: its UPS work item is on the worklist.</summary>
+    public const string External = "external";
     /// <summary>The model's intended use does not cover the series (e.g. a CT model and an MR series); nothing ran.</summary>
     public const string Refused = "refused";
     /// <summary>The last attempt failed (the job retries until its attempts are used up).</summary>
@@ -52,6 +60,9 @@ public sealed record DeploymentResultRecord(string Id, string Deployment, long? 
     string Destination, double? OodScore, bool OodFlagged, string? OodReasons, string ReviewState, string? Reviewer, string? ReviewReason,
     DateTimeOffset? Reviewed, double? EditDistance, DateTimeOffset Created, DateTimeOffset Updated)
 {
+    /// <summary>The UPS work item of this inference (IHE AIW-I): performed by Mira, or by an outside performer.</summary>
+    public string? WorkitemUid { get; init; }
+
     /// <summary>The out-of-distribution guard's whole verdict (JSON: components, reasons, what was not compared).</summary>
     public string? OodDetail { get; init; }
 

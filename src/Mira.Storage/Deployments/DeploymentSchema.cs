@@ -25,6 +25,7 @@ public static class DeploymentSchema
             feedback_project TEXT,
             ood_releases TEXT,
             ood_profile TEXT,
+            external_performer INTEGER NOT NULL DEFAULT 0,
             enabled INTEGER NOT NULL,
             created_by TEXT NOT NULL,
             created_us BIGINT NOT NULL)
@@ -50,6 +51,7 @@ public static class DeploymentSchema
             ood_flagged INTEGER NOT NULL,
             ood_reasons TEXT,
             ood_detail TEXT,
+            workitem_uid TEXT,
             review_state TEXT NOT NULL,
             reviewer TEXT,
             review_reason TEXT,

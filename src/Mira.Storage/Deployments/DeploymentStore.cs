@@ -22,6 +22,7 @@ public sealed class DeploymentStore(StorageDatabase db)
         public string? feedback_project { get; set; }
         public string? ood_releases { get; set; }
         public string? ood_profile { get; set; }
+        public long external_performer { get; set; }
         public long enabled { get; set; }
         public string created_by { get; set; } = "";
         public long created_us { get; set; }
@@ -29,12 +30,12 @@ public sealed class DeploymentStore(StorageDatabase db)
         public DeploymentRecord ToRecord() => new(name, model_name, model_version, from_ae, modality, body_part, series_pattern, destination,
             blind_first_read != 0, ood_threshold, (int)settle_ms, enabled != 0, created_by, FromMicros(created_us), feedback_project)
         {
-            OodReleases = ood_releases, OodProfile = ood_profile,
+            OodReleases = ood_releases, OodProfile = ood_profile, ExternalPerformer = external_performer != 0,
         };
     }
 
     const string RuleColumns = "name, model_name, model_version, from_ae, modality, body_part, series_pattern, destination, blind_first_read, " +
-                               "ood_threshold, settle_ms, feedback_project, ood_releases, ood_profile, enabled, created_by, created_us";
+                               "ood_threshold, settle_ms, feedback_project, ood_releases, ood_profile, external_performer, enabled, created_by, created_us";
 
     /// <summary>Adds a rule; false (nothing changed) when one of that name exists.</summary>
     public async Task<bool> AddAsync(DeploymentRecord r, CancellationToken ct = default)
@@ -43,12 +44,12 @@ public sealed class DeploymentStore(StorageDatabase db)
         return await c.ExecuteAsync(new CommandDefinition($"""
             INSERT INTO mira_deployments ({RuleColumns})
             VALUES (@Name, @ModelName, @ModelVersion, @FromAe, @Modality, @BodyPart, @SeriesPattern, @Destination, @blind, @OodThreshold,
-                    @SettleMilliseconds, @FeedbackProject, @OodReleases, @OodProfile, @enabled, @CreatedBy, @created)
+                    @SettleMilliseconds, @FeedbackProject, @OodReleases, @OodProfile, @external, @enabled, @CreatedBy, @created)
             ON CONFLICT (name) DO NOTHING
             """, new
         {
             r.Name, r.ModelName, r.ModelVersion, r.FromAe, r.Modality, r.BodyPart, r.SeriesPattern, r.Destination, blind = r.BlindFirstRead ? 1 : 0,
-            r.OodThreshold, r.SettleMilliseconds, r.FeedbackProject, r.OodReleases, r.OodProfile, enabled = r.Enabled ? 1 : 0, r.CreatedBy, created = ToMicros(r.Created),
+            r.OodThreshold, r.SettleMilliseconds, r.FeedbackProject, r.OodReleases, r.OodProfile, external = r.ExternalPerformer ? 1 : 0, enabled = r.Enabled ? 1 : 0, r.CreatedBy, created = ToMicros(r.Created),
         }, cancellationToken: ct)) == 1;
     }
 
@@ -102,6 +103,7 @@ public sealed class DeploymentStore(StorageDatabase db)
         public long ood_flagged { get; set; }
         public string? ood_reasons { get; set; }
         public string? ood_detail { get; set; }
+        public string? workitem_uid { get; set; }
         public string review_state { get; set; } = "";
         public string? reviewer { get; set; }
         public string? review_reason { get; set; }
@@ -118,12 +120,12 @@ public sealed class DeploymentStore(StorageDatabase db)
             state, reason, result_series_uid, result_sop_uid, destination, ood_score, ood_flagged != 0, ood_reasons, review_state, reviewer, review_reason,
             reviewed_us is { } r ? FromMicros(r) : null, edit_distance, FromMicros(created_us), FromMicros(updated_us))
         {
-            OodDetail = ood_detail, FeedbackTask = feedback_task, OwnReadBy = own_read_by, OwnRead = own_read, OwnReadAt = own_read_us is { } o ? FromMicros(o) : null,
+            OodDetail = ood_detail, WorkitemUid = workitem_uid, FeedbackTask = feedback_task, OwnReadBy = own_read_by, OwnRead = own_read, OwnReadAt = own_read_us is { } o ? FromMicros(o) : null,
         };
     }
 
     const string ResultColumns = "id, deployment, job_id, study_uid, series_uid, modality, model_name, model_version, model_sha256, state, reason, " +
-                                 "result_series_uid, result_sop_uid, destination, ood_score, ood_flagged, ood_reasons, ood_detail, review_state, reviewer, " +
+                                 "result_series_uid, result_sop_uid, destination, ood_score, ood_flagged, ood_reasons, ood_detail, workitem_uid, review_state, reviewer, " +
                                  "review_reason, reviewed_us, edit_distance, feedback_task, own_read_by, own_read, own_read_us, created_us, updated_us";
 
     /// <summary>
@@ -136,15 +138,16 @@ public sealed class DeploymentStore(StorageDatabase db)
         await c.ExecuteAsync(new CommandDefinition($"""
             INSERT INTO mira_deployment_results ({ResultColumns})
             VALUES (@Id, @Deployment, @JobId, @StudyInstanceUid, @SeriesInstanceUid, @Modality, @ModelName, @ModelVersion, @ModelSha256, @State, @Reason,
-                    @ResultSeriesUid, @ResultSopUid, @Destination, @OodScore, @flagged, @OodReasons, @OodDetail, @ReviewState, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                    @ResultSeriesUid, @ResultSopUid, @Destination, @OodScore, @flagged, @OodReasons, @OodDetail, @WorkitemUid, @ReviewState, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
                     @created, @updated)
             ON CONFLICT (id) DO UPDATE SET job_id = excluded.job_id, state = excluded.state, reason = excluded.reason,
                 result_series_uid = excluded.result_series_uid, result_sop_uid = excluded.result_sop_uid, destination = excluded.destination,
-                ood_score = excluded.ood_score, ood_flagged = excluded.ood_flagged, ood_reasons = excluded.ood_reasons, ood_detail = excluded.ood_detail, updated_us = excluded.updated_us
+                ood_score = excluded.ood_score, ood_flagged = excluded.ood_flagged, ood_reasons = excluded.ood_reasons, ood_detail = excluded.ood_detail,
+                workitem_uid = excluded.workitem_uid, updated_us = excluded.updated_us
             """, new
         {
             r.Id, r.Deployment, r.JobId, r.StudyInstanceUid, r.SeriesInstanceUid, r.Modality, r.ModelName, r.ModelVersion, r.ModelSha256, r.State, r.Reason,
-            r.ResultSeriesUid, r.ResultSopUid, r.Destination, r.OodScore, flagged = r.OodFlagged ? 1 : 0, r.OodReasons, r.OodDetail, r.ReviewState,
+            r.ResultSeriesUid, r.ResultSopUid, r.Destination, r.OodScore, flagged = r.OodFlagged ? 1 : 0, r.OodReasons, r.OodDetail, r.WorkitemUid, r.ReviewState,
             created = ToMicros(r.Created), updated = ToMicros(r.Updated),
         }, cancellationToken: ct));
     }

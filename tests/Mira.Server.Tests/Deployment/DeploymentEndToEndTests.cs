@@ -95,6 +95,13 @@ public sealed class DeploymentEndToEndTests(DeploymentServer server) : IClassFix
         Assert.True(expected[1].Count(v => v) > 1000, "the direct prediction finds bone");
         Assert.Equal(expected[1], fromSeg[1]);
 
+        // Its UPS work item (IHE AIW-I): performed by Mira, completed with the Segmentation as its output.
+        var workitem = await server.Archive.Workitems.GetAsync((string)result["workitem"]!, Mira.Platform.Workitems.WorkitemActor.System);
+        Assert.Equal("COMPLETED", workitem.GetString(DicomTags.ProcedureStepState));
+        var performed = workitem.GetSequence(DicomTags.UnifiedProcedureStepPerformedProcedureSequence)!.Items.Single();
+        var output = performed.GetSequence(DicomTags.OutputInformationSequence)!.Items.Single();
+        Assert.Equal(sop, output.GetSequence(DicomTags.ReferencedSOPSequence)!.Items.Single().GetString(DicomTags.ReferencedSOPInstanceUID));
+
         // The inference is audited, with the model's identity.
         await using var c = await server.Archive.Database.OpenAsync();
         var audited = await c.QueryAsync<string>("SELECT details FROM mira_audit WHERE action = 'deployment.infer' AND outcome = 'success'");
@@ -185,6 +192,29 @@ public sealed class DeploymentEndToEndTests(DeploymentServer server) : IClassFix
         var seg = (await server.Pacs.InstancesAsync()).Select(id => DicomFile.Read(server.Pacs.FileAsync(id).Result).Dataset)
             .Single(d => d.GetString(DicomTags.SOPInstanceUID) == sop);
         Assert.Contains("OUTSIDE VALIDATED RANGE", seg.GetString(DicomTags.ContentDescription));
+    }
+
+    [Fact]
+    public async Task A_rule_for_an_outside_performer_puts_a_scheduled_work_item_on_its_worklist_and_runs_nothing()
+    {
+        DeploymentServer.Ok(await server.Steward.PostAsJsonAsync("/api/deployments", new
+        {
+            name = "ct4-external", model = $"{DeploymentServer.Model}@{DeploymentServer.ModelVersion}", fromAe = "CT4", modality = "CT", sendTo = OrthancPacs.AETitle,
+            settleSeconds = 1, externalPerformer = true,
+        }), HttpStatusCode.Created);
+        var ct = server.MakeCt(seed: 606, slices: 8);
+        var series = DeploymentServer.SeriesOf(ct);
+        var before = await server.Pacs.InstancesAsync();
+        server.StoreScu("CT4", ct);
+        var result = await server.ResultAsync("ct4-external", series, "external");
+        var workitem = await server.Archive.Workitems.GetAsync((string)result["workitem"]!, Mira.Platform.Workitems.WorkitemActor.System);
+        Assert.Equal("SCHEDULED", workitem.GetString(DicomTags.ProcedureStepState));
+        Assert.Equal("ct4-external", workitem.GetString(DicomTags.WorklistLabel));
+        var input = workitem.GetSequence(DicomTags.InputInformationSequence)!.Items.Single();
+        Assert.Equal(series, input.GetString(DicomTags.SeriesInstanceUID));
+        Assert.Equal(8, input.GetSequence(DicomTags.ReferencedSOPSequence)!.Items.Count);
+        Assert.Null(result["resultSopInstanceUid"]);
+        Assert.Equal(before.Count, (await server.Pacs.InstancesAsync()).Count);
     }
 
     /// <summary>The process id of the model worker of job <paramref name="job"/>'s first attempt, while it runs.</summary>

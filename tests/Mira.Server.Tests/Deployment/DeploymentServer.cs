@@ -37,7 +37,7 @@ public class DeploymentServer : TestArchive
         await base.InitializeAsync();
         Pacs = await OrthancPacs.StartAsync("MIRA");
         await Archive.ApplicationEntities.SetAsync(OrthancPacs.AETitle, "127.0.0.1", Pacs.DicomPort, Mira.Platform.Security.DimsePermissions.None);
-        foreach (var ae in new[] { "CT1", "CT2", "CT3", "MR1" }) await Archive.ApplicationEntities.SetAsync(ae, "127.0.0.1", 104, Mira.Platform.Security.DimsePermissions.Store);
+        foreach (var ae in new[] { "CT1", "CT2", "CT3", "CT4", "MR1" }) await Archive.ApplicationEntities.SetAsync(ae, "127.0.0.1", 104, Mira.Platform.Security.DimsePermissions.Store);
         await RefreshAeTableAsync();
         await Archive.Models.AddAsync(new AnnotationActor("dev", [Roles.Developer]), ModelPackage.Open(ModelFolder));
     }

@@ -28,12 +28,13 @@ public static class DeployCommand
         var ood = new Option<double?>("--ood-threshold") { Description = "flag results whose out-of-distribution score is above this (0…1)" };
         var settle = new Option<int?>("--settle") { Description = "seconds a series must be quiet before the model runs (default 10)" };
         var oodRelease = new Option<string[]>("--ood-release") { Description = "a dataset release the out-of-distribution profile is built from (default: the model card's training releases); repeatable", AllowMultipleArgumentsPerToken = false };
+        var external = new Option<bool>("--external-performer") { Description = "do not run the model here: put a UPS work item on the worklist (named after the rule) for an outside AI service" };
         var feedback = new Option<string?>("--feedback-project") { Description = "the project clinicians' corrections go to, de-identified by its recipe" };
         var add = new Command("add", "Add a deployment rule (audited). Exit codes: 0 added, 1 refused, 2 no archive")
-            { name, model, fromAe, modality, bodyPart, pattern, sendTo, blind, ood, oodRelease, settle, feedback, data, db };
+            { name, model, fromAe, modality, bodyPart, pattern, sendTo, blind, ood, oodRelease, settle, feedback, external, data, db };
         add.SetAction((r, ct) => AddAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), new DeploymentRequest(r.GetValue(name)!, r.GetValue(model)!,
             r.GetValue(fromAe), r.GetValue(modality), r.GetValue(bodyPart), r.GetValue(pattern), r.GetValue(sendTo)!, r.GetValue(blind), r.GetValue(ood),
-            r.GetValue(settle), r.GetValue(feedback), r.GetValue(oodRelease) is { Length: > 0 } releases ? releases : null), ct));
+            r.GetValue(settle), r.GetValue(feedback), r.GetValue(oodRelease) is { Length: > 0 } releases ? releases : null, r.GetValue(external)), ct));
 
         var list = new Command("list", "List the deployment rules: name, model, from AE, filters, destination") { data, db };
         list.SetAction((r, ct) => ListAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), ct));
