@@ -18,6 +18,12 @@ public sealed record MeasurementReportRequest
     /// <summary>The author's role in this read (TID 1003 "Person Observer's Role in this Procedure", CID 7453), if given.</summary>
     public CodedConcept? AuthorRole { get; init; }
 
+    /// <summary>
+    /// The observer is a device (an AI model) rather than <see cref="Author"/>: TID 1002 Observer Type Device with the
+    /// TID 1004 identifying attributes. The author is then not written.
+    /// </summary>
+    public DeviceObserver? Device { get; init; }
+
     public required string SeriesInstanceUid { get; init; }
     public required string SopInstanceUid { get; init; }
     public int SeriesNumber { get; init; } = 1;
@@ -81,3 +87,6 @@ public sealed record RegionVolumes(LabelMasks Masks, double VoxelVolumeMm3)
         return null;
     }
 }
+
+/// <summary>A device observer (PS3.16 TID 1004): its UID, name, manufacturer and model name (e.g. an AI model and version).</summary>
+public sealed record DeviceObserver(string Uid, string Name, string Manufacturer, string ModelName);

@@ -89,7 +89,7 @@ public static partial class MeasurementReportWriter
     {
         ArgumentNullException.ThrowIfNull(r);
         var p = r.Protocol;
-        if (string.IsNullOrWhiteSpace(r.Author)) throw new AnnotationException("the report has no author (Person Observer Name, TID 1003)");
+        if (r.Device is null && string.IsNullOrWhiteSpace(r.Author)) throw new AnnotationException("the report has no author (Person Observer Name, TID 1003)");
         foreach (var (uid, what) in new[] { (r.SeriesInstanceUid, "Series Instance UID"), (r.SopInstanceUid, "SOP Instance UID") })
             if (DicomUid.Validate(uid) is { } problem) throw new AnnotationException($"the report's {what} '{uid}': {problem}");
         if (r.ReferencedInstances.Count == 0) throw new AnnotationException("the report references no image: a TID 1500 report is about images (TID 1600 Image Library)");
@@ -157,9 +157,21 @@ public static partial class MeasurementReportWriter
     {
         // TID 1204 Language, TID 1001/1002/1003 observation context (the author), Procedure reported.
         yield return CodeValue(HasConceptMod, SrCodes.LanguageOfContent, SrCodes.English);
-        yield return CodeValue(HasObsContext, SrCodes.ObserverType, SrCodes.Person);
-        yield return PersonName(HasObsContext, SrCodes.PersonObserverName, r.Author);
-        if (r.AuthorRole is { } role) yield return CodeValue(HasObsContext, SrCodes.PersonObserverRoleInProcedure, role);
+        if (r.Device is { } device)
+        {
+            // TID 1002 with Observer Type Device, TID 1004: the algorithm is the observer.
+            yield return CodeValue(HasObsContext, SrCodes.ObserverType, SrCodes.Device);
+            yield return UidRef(HasObsContext, SrCodes.DeviceObserverUid, device.Uid);
+            yield return Text(HasObsContext, SrCodes.DeviceObserverName, device.Name);
+            yield return Text(HasObsContext, SrCodes.DeviceObserverManufacturer, device.Manufacturer);
+            yield return Text(HasObsContext, SrCodes.DeviceObserverModelName, device.ModelName);
+        }
+        else
+        {
+            yield return CodeValue(HasObsContext, SrCodes.ObserverType, SrCodes.Person);
+            yield return PersonName(HasObsContext, SrCodes.PersonObserverName, r.Author);
+            if (r.AuthorRole is { } role) yield return CodeValue(HasObsContext, SrCodes.PersonObserverRoleInProcedure, role);
+        }
         yield return CodeValue(HasConceptMod, SrCodes.ProcedureReported, r.ProcedureReported ?? SrCodes.ImagingProcedure);
         // TID 1600 Image Library: one group, an entry (TID 1601) per referenced image.
         yield return Container(Contains, SrCodes.ImageLibrary,

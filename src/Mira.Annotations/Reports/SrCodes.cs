@@ -24,6 +24,12 @@ public static class SrCodes
     public static readonly CodedConcept Person = C("DCM", "121006", "Person");
     public static readonly CodedConcept PersonObserverName = C("DCM", "121008", "Person Observer Name");
     public static readonly CodedConcept PersonObserverRoleInProcedure = C("DCM", "121011", "Person Observer's Role in this Procedure");
+    // TID 1004 Device Observer Identifying Attributes (an algorithm as the observer).
+    public static readonly CodedConcept Device = C("DCM", "121007", "Device");
+    public static readonly CodedConcept DeviceObserverUid = C("DCM", "121012", "Device Observer UID");
+    public static readonly CodedConcept DeviceObserverName = C("DCM", "121013", "Device Observer Name");
+    public static readonly CodedConcept DeviceObserverManufacturer = C("DCM", "121014", "Device Observer Manufacturer");
+    public static readonly CodedConcept DeviceObserverModelName = C("DCM", "121015", "Device Observer Model Name");
     public static readonly CodedConcept ProcedureReported = C("DCM", "121058", "Procedure reported");
     public static readonly CodedConcept ImagingProcedure = C("SCT", "363679005", "Imaging procedure");
     public static readonly CodedConcept ImageLibrary = C("DCM", "111028", "Image Library");

@@ -148,8 +148,14 @@ public sealed partial class DeploymentService
         var stored = await ingest.StoreAsync(written.Part10, new IngestSource("deployment", rule.Name, Runner), ct);
         if (!stored.IsSuccess) throw new InvalidOperationException($"the result could not be stored in the archive: {stored.Reason}");
         await context.LogAsync($"result {written.SopUid} {(stored.Outcome == StoreOutcome.AlreadyStored ? "was already" : "is")} in the archive", ct);
-        var answer = await new ResultSender(aes, options).SendAsync(rule.Destination, written.Part10, Mira.Dicom.DicomUids.SegmentationStorage, written.SopUid, ct);
+        var sender = new ResultSender(aes, options);
+        var answer = await sender.SendAsync(rule.Destination, written.Part10, Mira.Dicom.DicomUids.SegmentationStorage, written.SopUid, ct);
         await context.LogAsync(answer, ct);
+        // The measurement report (TID 1500) beside it: the volume of each label, referencing the Segmentation.
+        var sr = InferenceResults.MeasurementReport(key, manifest, model.Sha256, headers, labelMap, written.SeriesUid, written.SopUid);
+        var storedSr = await ingest.StoreAsync(sr.Part10, new IngestSource("deployment", rule.Name, Runner), ct);
+        if (!storedSr.IsSuccess) throw new InvalidOperationException($"the measurement report could not be stored in the archive: {storedSr.Reason}");
+        await context.LogAsync("measurement report: " + await sender.SendAsync(rule.Destination, sr.Part10, Mira.Dicom.DicomUids.Comprehensive3DSRStorage, sr.SopUid, ct), ct);
         return ((written.SeriesUid, written.SopUid), answer);
     }
 

@@ -59,6 +59,32 @@ public static class InferenceResults
     }
 
     /// <summary>
+    /// The measurement report of a result (IHE AIR: Comprehensive 3D SR, TID 1500): the volume of every label the model
+    /// found, each referencing its segment of the Segmentation, with the model as the observer (TID 1004 device: UID from
+    /// the package hash, name and version) and the source images in the image library.
+    /// </summary>
+    public static (byte[] Part10, string SeriesUid, string SopUid) MeasurementReport(string key, ModelManifest manifest, string modelSha256,
+        IReadOnlyList<DicomDataset> sourceHeaders, string labelMapPath, string segSeriesUid, string segSopUid)
+    {
+        var grid = ImageGrid.FromSeries(sourceHeaders);
+        var protocol = ProtocolOf(manifest);
+        var masks = LabelMapNifti.Read(labelMapPath, grid, protocol);
+        var voxel = grid.ColumnSpacing * grid.RowSpacing * (grid.SliceSpacing > 0 ? grid.SliceSpacing : 1);
+        var seriesUid = Uid(key, "sr-series");
+        var sopUid = Uid(key, "sr");
+        var bytes = Mira.Annotations.Reports.MeasurementReportWriter.WriteBytes(new Mira.Annotations.Reports.MeasurementReportRequest
+        {
+            Protocol = protocol, Author = manifest.Name, SeriesInstanceUid = seriesUid, SopInstanceUid = sopUid, SeriesNumber = 901,
+            SeriesDescription = $"AI {manifest.Name} {manifest.Version} measurements", ContentDateTime = DateTimeOffset.UtcNow,
+            ReferencedInstances = sourceHeaders, Polygons = [],
+            Device = new Mira.Annotations.Reports.DeviceObserver(DicomUid.FromHash(Convert.FromHexString(modelSha256)), manifest.Name, "Mira model registry",
+                $"{manifest.Name} {manifest.Version}"),
+            Volumes = new Mira.Annotations.Reports.RegionVolumes(masks, voxel) { SegmentationSopInstanceUid = segSopUid, SegmentationSeriesInstanceUid = segSeriesUid },
+        });
+        return (bytes, seriesUid, sopUid);
+    }
+
+    /// <summary>
     /// The Segmentation of a predicted label map (<paramref name="labelMapPath"/>, the worker's NIfTI on the series grid);
     /// null when the model found no voxel of any label (there is no segment to write: PS3.3 §C.8.20.2 needs one).
     /// </summary>

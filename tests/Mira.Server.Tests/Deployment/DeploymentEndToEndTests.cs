@@ -40,9 +40,14 @@ public sealed class DeploymentEndToEndTests(DeploymentServer server) : IClassFix
         Assert.Equal($"{DeploymentServer.Model}@{DeploymentServer.ModelVersion}", (string)result["model"]!);
         Assert.Equal("pending", (string)result["review"]!["state"]!);
 
-        // Orthanc received exactly this one object: element for element what Mira's archive holds (Orthanc writes its own meta header and sequence lengths).
+        // Orthanc received the Segmentation and its measurement report, nothing else; the SEG element for element what Mira's
+        // archive holds (Orthanc writes its own meta header and sequence lengths).
         var received = (await server.Pacs.InstancesAsync()).Except(before).ToList();
-        var seg = await server.Pacs.FileAsync(Assert.Single(received));
+        Assert.Equal(2, received.Count);
+        var files = new List<byte[]>();
+        foreach (var id in received) files.Add(await server.Pacs.FileAsync(id));
+        var seg = files.Single(f => DicomFile.Read(f).Dataset.GetString(DicomTags.Modality) == "SEG");
+        var sr = files.Single(f => DicomFile.Read(f).Dataset.GetString(DicomTags.Modality) == "SR");
         var file = DicomFile.Read(seg);
         var ds = file.Dataset;
         Assert.Equal(sop, ds.GetString(DicomTags.SOPInstanceUID));
@@ -68,6 +73,16 @@ public sealed class DeploymentEndToEndTests(DeploymentServer server) : IClassFix
         Assert.Equal(DeploymentServer.ModelVersion, algorithm.GetString(DicomTags.AlgorithmVersion));
         Assert.Equal("123110", algorithm.GetSequence(DicomTags.AlgorithmFamilyCodeSequence)!.Items.Single().GetString(DicomTags.CodeValue));
         Assert.Contains((string)result["modelSha256"]!, algorithm.GetString(DicomTags.AlgorithmParameters));
+
+        // The measurement report (TID 1500): valid, the model as a device observer, its volume referencing the Segmentation.
+        var srPath = Path.Combine(server.Work, "result-sr.dcm");
+        await File.WriteAllBytesAsync(srPath, sr);
+        var srErrors = ExternalTool.Exec(ExternalTool.Require("dciodvfy", "dicom3tools"), [srPath]).Output.Split('\n').Where(l => l.Contains("Error", StringComparison.Ordinal)).ToList();
+        Assert.True(srErrors.Count == 0, string.Join("\n", srErrors));
+        var srJson = Mira.Dicom.Json.DicomJsonWriter.Serialize(DicomFile.Read(sr).Dataset);
+        Assert.Contains("121007", srJson); // Observer Type: Device
+        Assert.Contains(DeploymentServer.Model, srJson);
+        Assert.Contains(sop, srJson);
 
         // Its references resolve to the images sent.
         var sent = Directory.GetFiles(ct).Select(f => DicomFile.Open(f, new DicomReadOptions { StopBeforePixelData = true }).Dataset).ToList();
@@ -143,9 +158,12 @@ public sealed class DeploymentEndToEndTests(DeploymentServer server) : IClassFix
         var done = await WaitAsync(async () => await server.Archive.Jobs.GetAsync(job.Id) is { State: "succeeded" } j ? j : null);
         Assert.Equal(2, done.Attempts);
         Assert.Contains("attempt 1 failed", await server.Archive.Jobs.Store.GetLogAsync(job.Id));
+        // One Segmentation and one measurement report reached Orthanc, not two of either.
         var received = (await server.Pacs.InstancesAsync()).Except(before).ToList();
-        Assert.Single(received);
-        Assert.Equal((string)result["resultSopInstanceUid"]!, DicomFile.Read(await server.Pacs.FileAsync(received[0])).Dataset.GetString(DicomTags.SOPInstanceUID));
+        Assert.Equal(2, received.Count);
+        var modalities = new List<string>();
+        foreach (var id in received) modalities.Add(DicomFile.Read(await server.Pacs.FileAsync(id)).Dataset.GetString(DicomTags.Modality)!);
+        Assert.Equal(["SEG", "SR"], modalities.Order());
         var results = JsonNode.Parse(await server.Steward.GetStringAsync("/api/deployments/ct2-bone/results"))!.AsArray();
         Assert.Single(results);
     }

@@ -48,7 +48,10 @@ public sealed class SlurmDeploymentTests(SlurmDeploymentTests.World server) : IC
         var job = (await server.Archive.Jobs.ListAsync(DeploymentService.JobKind)).Single(j => j.Subject == series);
         Assert.Contains("(slurm executor)", await server.Archive.Jobs.Store.GetLogAsync(job.Id));
         var received = (await server.Pacs.InstancesAsync()).Except(before).ToList();
-        var seg = DicomFile.Read(await server.Pacs.FileAsync(Assert.Single(received))).Dataset;
+        Assert.Equal(2, received.Count);
+        var objects = new List<DicomDataset>();
+        foreach (var id in received) objects.Add(DicomFile.Read(await server.Pacs.FileAsync(id)).Dataset);
+        var seg = objects.Single(d => d.GetString(DicomTags.Modality) == "SEG");
         Assert.Equal((string)result["resultSopInstanceUid"]!, seg.GetString(DicomTags.SOPInstanceUID));
         Assert.Equal(series, seg.GetSequence(DicomTags.ReferencedSeriesSequence)!.Items.Single().GetString(DicomTags.SeriesInstanceUID));
         Assert.Empty(server.Cluster.QueuedJobIds());
