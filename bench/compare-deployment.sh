@@ -70,3 +70,6 @@ $bench raw-inference "$work/timing-model" "$work/ovh-images" "$threads" > "$out/
 "$py" "$here/deployment/run_overhead.py" --series "$work/ovh/ct" --mira "$mira" --data "$data" --mira-port "$dport" \
   --orthanc "http://127.0.0.1:$ohttp" --raw "$out/raw.txt" | tee "$out/overhead.txt"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/load.txt"
+# The jobs' logs (timestamps of each step: where the latency goes).
+"$mira" jobs list --kind deployment.infer --data "$data" > "$out/jobs.tsv"
+for id in $(tail -n +2 "$out/jobs.tsv" | cut -f1); do "$mira" jobs log "$id" --data "$data" > "$out/job-$id.log"; done

@@ -138,6 +138,7 @@ public sealed partial class DeploymentService
             throw new InvalidOperationException($"the model worker {run.StoppedBecause ?? $"exited with code {run.ExitCode}"}");
         }
         var predictions = PredictionFolder.Read(output);
+        await context.LogAsync($"worker done in {run.Elapsed.TotalSeconds:0.00} s (ONNX Runtime {predictions.InferenceSeconds:0.00} s)", ct);
         var labelMap = predictions.LabelMapOf(caseId) ?? throw new InvalidOperationException($"the model wrote no label map for the series");
         var seg = InferenceResults.Segmentation(key, manifest, model.Sha256, headers, labelMap, outsideValidatedRange);
         if (seg is not { } written)
