@@ -1,12 +1,8 @@
-using System.Text.Json;
-using Mira.Dicom;
 using Mira.Imaging.Nifti;
 using Mira.Imaging.Volumes;
 using Mira.Platform.Annotations;
 using Mira.Platform.Audit;
-using Mira.Platform.Evaluations;
 using Mira.Platform.Jobs;
-using Mira.Platform.Jobs.Executors;
 using Mira.Platform.Models;
 using Mira.Storage.Deployments;
 using Mira.Storage.Jobs;
@@ -99,27 +95,10 @@ public sealed partial class DeploymentService
         var work = Path.Combine(dataFolder, "work", "prefill", $"job-{job.Id}-{context.Attempt}");
         try
         {
-            var images = Directory.CreateDirectory(Path.Combine(work, "images", "series")).FullName;
-            foreach (var i in inputs)
-            {
-                await using var s = archive.Blobs.OpenRead(i.BlobKey);
-                await using var f = File.Create(Path.Combine(images, i.SopInstanceUid + ".dcm"));
-                await s.CopyToAsync(f, ct);
-            }
-            CanonicalPackageZip.Extract(package, Path.Combine(work, "package"));
-            var command = workerOptions.WorkerCommand is { Count: > 0 } c ? c : throw new InvalidOperationException("this Mira has no model worker configured (mira serve sets one)");
-            var output = Path.Combine(work, "output");
-            await context.LogAsync($"pre-filling task {taskId} with {name} ({workerOptions.Executor.Kind.ToString().ToLowerInvariant()} executor)", ct);
-            var run = await ModelWorkers.Create(workerOptions.Executor, command).RunAsync(Path.Combine(work, "package"), Path.Combine(work, "images"), output,
-                new ModelWorkerLimits(workerOptions.WorkerTimeout, workerOptions.WorkerMemoryBytes, true, workerOptions.WorkerThreads).ForResources(job.Resources), ct);
-            if (!run.Succeeded)
-            {
-                await context.LogAsync("worker output:\n" + run.OutputTail, CancellationToken.None);
-                throw new InvalidOperationException($"the model worker {run.StoppedBecause ?? $"exited with code {run.ExitCode}"}");
-            }
-            var predictions = PredictionFolder.Read(output);
-            var labelMap = predictions.LabelMapOf("series") ?? throw new InvalidOperationException("the model wrote no label map");
-            var uncertainty = predictions.ProbabilityOf("series") is { } prob ? Uncertainty(NiftiVolumes.ReadVolume(prob)) : (double?)null;
+            await context.LogAsync($"pre-filling task {taskId} with {name}", ct);
+            var predictions = await RunWorkerAsync(context, package, name, archive.Blobs, inputs, work, ct);
+            var labelMap = predictions.LabelMapOf(SeriesCase) ?? throw new InvalidOperationException("the model wrote no label map");
+            var uncertainty = predictions.ProbabilityOf(SeriesCase) is { } prob ? Uncertainty(NiftiVolumes.ReadVolume(prob)) : (double?)null;
             var version = await annotations.AddPrefillAsync(taskId, name, await File.ReadAllBytesAsync(labelMap, ct), ct);
             await RecordAsync("done", uncertainty, null);
             await context.LogAsync($"version {version} of task {taskId} is {name}'s pre-fill" + (uncertainty is { } u ? $"; uncertainty {u:0.0000} bits" : ""), ct);

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Mira.Dicom;
 using Mira.Dicom.IO;
-using Mira.Inference.Manifest;
 using Mira.Platform.Audit;
 using Mira.Platform.Evaluations;
 using Mira.Platform.Intake;
@@ -83,8 +82,7 @@ public sealed partial class DeploymentService
         try
         {
             result = await GuardAsync(context, rule, result, inputs, ct);
-            var (seg, answer) = await InferAsync(context, rule, model, package.Manifest, key, inputs, headers, work, result.OodFlagged,
-                () => CanonicalPackageZip.Extract(package, Path.Combine(work, "package")), ct);
+            var (seg, answer) = await InferAsync(context, rule, model, package, key, inputs, headers, work, result.OodFlagged, ct);
             result = seg is null
                 ? result with { State = DeploymentResultStates.NoFinding, Reason = "the model found none of its labels: nothing was sent", Updated = DateTimeOffset.UtcNow }
                 : result with { State = DeploymentResultStates.Sent, Reason = answer, ResultSeriesUid = seg.Value.SeriesUid, ResultSopUid = seg.Value.SopUid, Updated = DateTimeOffset.UtcNow };
@@ -111,35 +109,13 @@ public sealed partial class DeploymentService
     }
 
     /// <summary>Runs the model on the series, writes its Segmentation, stores it and sends it; null when the model found nothing.</summary>
-    async Task<((string SeriesUid, string SopUid)? Seg, string? Answer)> InferAsync(JobContext context, DeploymentRecord rule, ModelRecord model, ModelManifest manifest,
-        string key, IReadOnlyList<StoredInstance> inputs, IReadOnlyList<DicomDataset> headers, string work, bool outsideValidatedRange, Action extractPackage,
-        CancellationToken ct)
+    async Task<((string SeriesUid, string SopUid)? Seg, string? Answer)> InferAsync(JobContext context, DeploymentRecord rule, ModelRecord model,
+        Inference.Packages.ModelPackage package, string key, IReadOnlyList<StoredInstance> inputs, IReadOnlyList<DicomDataset> headers, string work,
+        bool outsideValidatedRange, CancellationToken ct)
     {
-        const string caseId = "series";
-        var images = Directory.CreateDirectory(Path.Combine(work, "images", caseId)).FullName;
-        foreach (var i in inputs)
-        {
-            await using var s = blobs.OpenRead(i.BlobKey);
-            await using var f = File.Create(Path.Combine(images, i.SopInstanceUid + ".dcm"));
-            await s.CopyToAsync(f, ct);
-        }
-        extractPackage();
-        // The executor of the evaluations' model workers (local processes, or Slurm jobs: mira serve --executor).
-        var worker = workerOptions.WorkerCommand is { Count: > 0 } command ? ModelWorkers.Create(workerOptions.Executor, command)
-            : throw new InvalidOperationException("this Mira has no model worker configured (mira serve sets one)");
-        var output = Path.Combine(work, "output");
-        await context.LogAsync($"running {model.Name} {model.Version} on series {inputs[0].SeriesInstanceUid} ({inputs.Count} instances) in a worker " +
-            $"({workerOptions.Executor.Kind.ToString().ToLowerInvariant()} executor)", ct);
-        var run = await worker.RunAsync(Path.Combine(work, "package"), Path.Combine(work, "images"), output,
-            new ModelWorkerLimits(workerOptions.WorkerTimeout, workerOptions.WorkerMemoryBytes, true, workerOptions.WorkerThreads).ForResources(context.Job.Resources), ct);
-        if (!run.Succeeded)
-        {
-            await context.LogAsync("worker output:\n" + run.OutputTail, CancellationToken.None);
-            throw new InvalidOperationException($"the model worker {run.StoppedBecause ?? $"exited with code {run.ExitCode}"}");
-        }
-        var predictions = PredictionFolder.Read(output);
-        await context.LogAsync($"worker done in {run.Elapsed.TotalSeconds:0.00} s (ONNX Runtime {predictions.InferenceSeconds:0.00} s)", ct);
-        var labelMap = predictions.LabelMapOf(caseId) ?? throw new InvalidOperationException($"the model wrote no label map for the series");
+        var manifest = package.Manifest;
+        var predictions = await RunWorkerAsync(context, package, $"{model.Name} {model.Version}", blobs, inputs, work, ct);
+        var labelMap = predictions.LabelMapOf(SeriesCase) ?? throw new InvalidOperationException($"the model wrote no label map for the series");
         var seg = InferenceResults.Segmentation(key, manifest, model.Sha256, headers, labelMap, outsideValidatedRange);
         if (seg is not { } written)
         {
@@ -178,6 +154,43 @@ public sealed partial class DeploymentService
             OodScore = verdict.Score, OodFlagged = verdict.OutsideValidatedRange, OodReasons = verdict.Reasons.Count == 0 ? null : string.Join("; ", verdict.Reasons),
             OodDetail = Ood.OodScorer.ToJson(verdict),
         };
+    }
+
+    /// <summary>The case name of the one series a deployment or pre-fill worker runs on.</summary>
+    const string SeriesCase = "series";
+
+    /// <summary>
+    /// Runs a model package on one series in a worker of the configured executor (local process or Slurm job: mira serve
+    /// --executor), with the job's resources: the series' files written under <paramref name="work"/>, the package
+    /// extracted beside them, <c>mira model run</c>, its predictions read. Throws when the worker failed (its output goes
+    /// to the job log). Deployments and pre-annotation both come here.
+    /// </summary>
+    async Task<PredictionFolder> RunWorkerAsync(JobContext context, Inference.Packages.ModelPackage package, string model, Storage.Blobs.IBlobStore source,
+        IReadOnlyList<StoredInstance> inputs, string work, CancellationToken ct)
+    {
+        var images = Directory.CreateDirectory(Path.Combine(work, "images", SeriesCase)).FullName;
+        foreach (var i in inputs)
+        {
+            await using var s = source.OpenRead(i.BlobKey);
+            await using var f = File.Create(Path.Combine(images, i.SopInstanceUid + ".dcm"));
+            await s.CopyToAsync(f, ct);
+        }
+        CanonicalPackageZip.Extract(package, Path.Combine(work, "package"));
+        var worker = workerOptions.WorkerCommand is { Count: > 0 } command ? ModelWorkers.Create(workerOptions.Executor, command)
+            : throw new InvalidOperationException("this Mira has no model worker configured (mira serve sets one)");
+        var output = Path.Combine(work, "output");
+        await context.LogAsync($"running {model} on series {inputs[0].SeriesInstanceUid} ({inputs.Count} instances) in a worker " +
+            $"({workerOptions.Executor.Kind.ToString().ToLowerInvariant()} executor)", ct);
+        var run = await worker.RunAsync(Path.Combine(work, "package"), Path.Combine(work, "images"), output,
+            new ModelWorkerLimits(workerOptions.WorkerTimeout, workerOptions.WorkerMemoryBytes, true, workerOptions.WorkerThreads).ForResources(context.Job.Resources), ct);
+        if (!run.Succeeded)
+        {
+            await context.LogAsync("worker output:\n" + run.OutputTail, CancellationToken.None);
+            throw new InvalidOperationException($"the model worker {run.StoppedBecause ?? $"exited with code {run.ExitCode}"}");
+        }
+        var predictions = PredictionFolder.Read(output);
+        await context.LogAsync($"worker done in {run.Elapsed.TotalSeconds:0.00} s (ONNX Runtime {predictions.InferenceSeconds:0.00} s)", ct);
+        return predictions;
     }
 
     /// <summary>The code of the work items deployments create (Scheduled Workitem Code Sequence).</summary>
