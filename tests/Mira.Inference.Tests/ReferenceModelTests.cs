@@ -48,6 +48,46 @@ public class ReferenceModelTests
     }
 
     [Fact]
+    public void The_ct_bone_baseline_is_rebuilt_byte_for_byte_by_its_script_and_its_card_says_it_is_no_trained_model()
+    {
+        var rebuilt = Path.Combine(Path.GetTempPath(), $"mira-ct-bone-{Guid.NewGuid():N}.onnx");
+        Python.Run(File.ReadAllText(Path.Combine(Models("ct-bone-threshold-baseline"), "build.py")), rebuilt);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(Models("ct-bone-threshold-baseline"), "model.onnx")), File.ReadAllBytes(rebuilt));
+        var p = ModelPackage.Open(Models("ct-bone-threshold-baseline"));
+        Assert.Equal(("CT", "labelmap"), (p.Manifest.Input.Modality, p.Manifest.Output.Kind));
+        Assert.True(p.Manifest.Card.Baseline);
+        Assert.Contains("Not a trained model", p.Manifest.Description);
+    }
+
+    [Fact]
+    public void The_ct_bone_baseline_in_onnx_runtime_equals_a_250_hu_threshold_opened_in_each_slice_by_scipy()
+    {
+        // HU-like values: noise around soft tissue, a bone block, single hot voxels the opening must drop, values past the clip.
+        var rng = new Random(250);
+        var image = TestVolumes.Make(24, 20, 6, (i, j, k) =>
+            (i is >= 5 and < 15 && j is >= 4 and < 12 ? 700 : 40) + rng.NextDouble() * 60 + ((i * 7 + j * 3 + k) % 97 == 0 ? 900 : 0) + (i == 23 ? 5000 : 0));
+        using var predictor = new ModelPredictor(ModelPackage.Open(Models("ct-bone-threshold-baseline")), new OnnxSessionFactory());
+        var mask = TestVolumes.Values(predictor.Predict(image).LabelMap!);
+
+        var dir = Directory.CreateTempSubdirectory("mira-ct-bone-").FullName;
+        Python.WriteFloats(Path.Combine(dir, "hu.f32"), TestVolumes.Values(image));
+        Python.Run("""
+            import sys
+            import numpy as np
+            from scipy import ndimage
+            d = sys.argv[1]
+            hu = np.clip(np.fromfile(d + "/hu.f32", dtype=np.float32), -1024, 3071).reshape(6, 20, 24)
+            above = (hu >= 250).astype(np.uint8)
+            # Grey erosion then dilation with a 1 x 3 x 3 window; 'nearest' padding repeats edge voxels, which are in the window anyway,
+            # as ONNX MaxPool's padding (ignored, never chosen) does.
+            opened = ndimage.grey_dilation(ndimage.grey_erosion(above, size=(1, 3, 3), mode="nearest"), size=(1, 3, 3), mode="nearest")
+            opened.astype(np.float32).tofile(d + "/mask.f32")
+            """, dir);
+        Assert.Equal(Python.ReadFloats(Path.Combine(dir, "mask.f32")), mask);
+        Assert.InRange(mask.Count(v => v == 1), 40, mask.Length / 2); // the block, not the noise
+    }
+
+    [Fact]
     public void The_pet_baseline_in_onnx_runtime_equals_41_percent_of_suvmax_in_numpy()
     {
         // Bq/ml-like modality values: noise, two hot blobs; SUVbw factor 0.00021 g/ml per Bq/ml.
