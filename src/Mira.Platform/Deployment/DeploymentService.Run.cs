@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Mira.Annotations.Reads;
 using Mira.Dicom;
 using Mira.Dicom.IO;
 using Mira.Platform.Audit;
@@ -116,7 +117,9 @@ public sealed partial class DeploymentService
         var manifest = package.Manifest;
         var predictions = await RunWorkerAsync(context, package, $"{model.Name} {model.Version}", blobs, inputs, work, ct);
         var labelMap = predictions.LabelMapOf(SeriesCase) ?? throw new InvalidOperationException($"the model wrote no label map for the series");
-        var seg = InferenceResults.Segmentation(key, manifest, model.Sha256, headers, labelMap, outsideValidatedRange);
+        var grid = ImageGrid.FromSeries(headers);
+        var masks = InferenceResults.ReadLabelMap(labelMap, grid, manifest);
+        var seg = InferenceResults.Segmentation(key, manifest, model.Sha256, grid, masks, outsideValidatedRange);
         if (seg is not { } written)
         {
             await context.LogAsync("the model found none of its labels: nothing to send", ct);
@@ -129,7 +132,7 @@ public sealed partial class DeploymentService
         var answer = await sender.SendAsync(rule.Destination, written.Part10, Mira.Dicom.DicomUids.SegmentationStorage, written.SopUid, ct);
         await context.LogAsync(answer, ct);
         // The measurement report (TID 1500) beside it: the volume of each label, referencing the Segmentation.
-        var sr = InferenceResults.MeasurementReport(key, manifest, model.Sha256, headers, labelMap, written.SeriesUid, written.SopUid);
+        var sr = InferenceResults.MeasurementReport(key, manifest, model.Sha256, headers, grid, masks, written.SeriesUid, written.SopUid);
         var storedSr = await ingest.StoreAsync(sr.Part10, new IngestSource("deployment", rule.Name, Runner), ct);
         if (!storedSr.IsSuccess) throw new InvalidOperationException($"the measurement report could not be stored in the archive: {storedSr.Reason}");
         await context.LogAsync("measurement report: " + await sender.SendAsync(rule.Destination, sr.Part10, Mira.Dicom.DicomUids.Comprehensive3DSRStorage, sr.SopUid, ct), ct);
@@ -236,11 +239,11 @@ public sealed partial class DeploymentService
         await context.LogAsync($"refused: {reason}", CancellationToken.None);
     }
 
+    /// <summary>An instance's data set up to its pixel data, read from the blob's stream (the pixels are not read).</summary>
     async Task<DicomDataset> HeaderAsync(StoredInstance i, CancellationToken ct)
     {
+        ct.ThrowIfCancellationRequested();
         await using var s = blobs.OpenRead(i.BlobKey);
-        using var m = new MemoryStream();
-        await s.CopyToAsync(m, ct);
-        return DicomFile.Read(m.ToArray(), new DicomReadOptions { StopBeforePixelData = true }).Dataset;
+        return DicomFile.Read(s, new DicomReadOptions { StopBeforePixelData = true }).Dataset;
     }
 }

@@ -58,17 +58,18 @@ public static class InferenceResults
             labels, [], [], [], ProtocolWorkflow.DefaultFor([ProtocolGeometry.Mask3d], labels, [], []), "{}");
     }
 
+    /// <summary>The worker's label map (NIfTI on the series grid, the model's label values), read once for the SEG and the SR.</summary>
+    public static LabelMasks ReadLabelMap(string labelMapPath, ImageGrid grid, ModelManifest manifest) => LabelMapNifti.Read(labelMapPath, grid, ProtocolOf(manifest));
+
     /// <summary>
     /// The measurement report of a result (IHE AIR: Comprehensive 3D SR, TID 1500): the volume of every label the model
     /// found, each referencing its segment of the Segmentation, with the model as the observer (TID 1004 device: UID from
     /// the package hash, name and version) and the source images in the image library.
     /// </summary>
     public static (byte[] Part10, string SeriesUid, string SopUid) MeasurementReport(string key, ModelManifest manifest, string modelSha256,
-        IReadOnlyList<DicomDataset> sourceHeaders, string labelMapPath, string segSeriesUid, string segSopUid)
+        IReadOnlyList<DicomDataset> sourceHeaders, ImageGrid grid, LabelMasks masks, string segSeriesUid, string segSopUid)
     {
-        var grid = ImageGrid.FromSeries(sourceHeaders);
         var protocol = ProtocolOf(manifest);
-        var masks = LabelMapNifti.Read(labelMapPath, grid, protocol);
         var voxel = grid.ColumnSpacing * grid.RowSpacing * (grid.SliceSpacing > 0 ? grid.SliceSpacing : 1);
         var seriesUid = Uid(key, "sr-series");
         var sopUid = Uid(key, "sr");
@@ -89,11 +90,9 @@ public static class InferenceResults
     /// null when the model found no voxel of any label (there is no segment to write: PS3.3 §C.8.20.2 needs one).
     /// </summary>
     public static (byte[] Part10, string SeriesUid, string SopUid)? Segmentation(string key, ModelManifest manifest, string modelSha256,
-        IReadOnlyList<DicomDataset> sourceHeaders, string labelMapPath, bool outsideValidatedRange = false)
+        ImageGrid grid, LabelMasks masks, bool outsideValidatedRange = false)
     {
-        var grid = ImageGrid.FromSeries(sourceHeaders);
         var protocol = ProtocolOf(manifest);
-        var masks = LabelMapNifti.Read(labelMapPath, grid, protocol);
         if (masks.Labels.All(l => !masks[l].Contains(true))) return null;
         var seriesUid = Uid(key, "seg-series");
         var sopUid = Uid(key, "seg");
