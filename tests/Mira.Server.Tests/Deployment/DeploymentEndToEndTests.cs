@@ -15,6 +15,8 @@ using Mira.Inference.Prediction;
 using Mira.Platform.Deployment;
 using Mira.Testing;
 
+using Mira.Server.Tests.Models;
+
 namespace Mira.Server.Tests.Deployment;
 
 /// <summary>
@@ -176,14 +178,14 @@ public sealed class DeploymentEndToEndTests(DeploymentServer server) : IClassFix
         await foreach (var r in server.Archive.Ingest.StoreManyAsync(Directory.GetFiles(reference).Select(f => (ReadOnlyMemory<byte>)File.ReadAllBytes(f)), new IngestSource("test")))
             Assert.Equal(StoreOutcome.Stored, r.Outcome);
         var study = DicomFile.Open(Directory.GetFiles(reference)[0], new DicomReadOptions { StopBeforePixelData = true }).Dataset.GetString(DicomTags.StudyInstanceUID);
-        DeploymentServer.Ok(await server.Steward.PostAsJsonAsync("/api/projects", new { id = "ct-reference", name = "CT reference", recipe = "research" }), HttpStatusCode.Created);
-        DeploymentServer.Ok(await server.Steward.PostAsJsonAsync("/api/projects/ct-reference/copy", new { studies = new[] { study } }));
-        var release = JsonNode.Parse(await DeploymentServer.Ok(await server.Steward.PostAsJsonAsync("/api/projects/ct-reference/releases", new
+        EvaluationServer.Ok(await server.Steward.PostAsJsonAsync("/api/projects", new { id = "ct-reference", name = "CT reference", recipe = "research" }), HttpStatusCode.Created);
+        EvaluationServer.Ok(await server.Steward.PostAsJsonAsync("/api/projects/ct-reference/copy", new { studies = new[] { study } }));
+        var release = JsonNode.Parse(await EvaluationServer.Ok(await server.Steward.PostAsJsonAsync("/api/projects/ct-reference/releases", new
         {
             name = "ct-reference", kind = "training", annotations = "none",
             datasheet = new { intendedUse = "Reference acquisitions", inclusion = "One CT", exclusion = "None", referenceStandard = "None", licence = "CC0" },
         }), HttpStatusCode.Created).Content.ReadAsStringAsync())!;
-        DeploymentServer.Ok(await server.Steward.PostAsJsonAsync("/api/deployments", new
+        EvaluationServer.Ok(await server.Steward.PostAsJsonAsync("/api/deployments", new
         {
             name = "ct3-guarded", model = $"{DeploymentServer.Model}@{DeploymentServer.ModelVersion}", fromAe = "CT3", modality = "CT", sendTo = OrthancPacs.AETitle,
             settleSeconds = 1, oodReleases = new[] { (string)release["id"]! }, oodThreshold = 0.25,
@@ -215,7 +217,7 @@ public sealed class DeploymentEndToEndTests(DeploymentServer server) : IClassFix
     [Fact]
     public async Task A_rule_for_an_outside_performer_puts_a_scheduled_work_item_on_its_worklist_and_runs_nothing()
     {
-        DeploymentServer.Ok(await server.Steward.PostAsJsonAsync("/api/deployments", new
+        EvaluationServer.Ok(await server.Steward.PostAsJsonAsync("/api/deployments", new
         {
             name = "ct4-external", model = $"{DeploymentServer.Model}@{DeploymentServer.ModelVersion}", fromAe = "CT4", modality = "CT", sendTo = OrthancPacs.AETitle,
             settleSeconds = 1, externalPerformer = true,

@@ -7,6 +7,7 @@ using Mira.Inference.Packages;
 using Mira.Platform.Annotations;
 using Mira.Server.Dimse;
 using Mira.Storage.Jobs;
+using Mira.Server.Tests.Models;
 using Mira.Testing;
 
 namespace Mira.Server.Tests.Deployment;
@@ -69,7 +70,7 @@ public class DeploymentServer : TestArchive
     }
 
     public async Task AddRuleAsync(string name, string fromAe, string? modality, string sendTo = OrthancPacs.AETitle) =>
-        Ok(await Steward.PostAsJsonAsync("/api/deployments",
+        EvaluationServer.Ok(await Steward.PostAsJsonAsync("/api/deployments",
             new { name, model = $"{Model}@{ModelVersion}", fromAe, modality, sendTo, settleSeconds = 1 }), HttpStatusCode.Created);
 
     public HttpClient Steward => Basic("steward", UserPassword);
@@ -92,13 +93,6 @@ public class DeploymentServer : TestArchive
     public static string SeriesOf(string folder) =>
         DicomFile.Open(Directory.GetFiles(folder).Order(StringComparer.Ordinal).First(), new DicomReadOptions { StopBeforePixelData = true })
             .Dataset.GetString(DicomTags.SeriesInstanceUID)!;
-
-    public static HttpResponseMessage Ok(HttpResponseMessage r, HttpStatusCode expected = HttpStatusCode.OK)
-    {
-        if (r.StatusCode != expected)
-            Assert.Fail($"{r.RequestMessage?.Method} {r.RequestMessage?.RequestUri}: {(int)r.StatusCode} {r.Content.ReadAsStringAsync().Result}, expected {(int)expected}");
-        return r;
-    }
 
     public override async Task DisposeAsync()
     {

@@ -8,6 +8,8 @@ using Mira.Platform.Deployment;
 using Mira.Storage.Jobs;
 using Mira.Testing;
 
+using Mira.Server.Tests.Models;
+
 namespace Mira.Server.Tests.Deployment;
 
 /// <summary>
@@ -35,10 +37,10 @@ public sealed class PrefillTests(PrefillTests.World world) : IClassFixture<Prefi
                 Assert.Equal(StoreOutcome.Stored, r.Outcome);
             foreach (var u in new[] { "a1", "a2", "rv", "ar" }) await Archive.Accounts.CreateUserAsync(u, UserPassword, [Roles.Annotator]);
             var steward = Basic("steward", UserPassword);
-            DeploymentServer.Ok(await steward.PostAsJsonAsync("/api/projects", new { id = Project, name = "PET active learning", recipe = "research" }), HttpStatusCode.Created);
-            foreach (var u in new[] { "a1", "a2", "rv", "ar" }) DeploymentServer.Ok(await steward.PostAsJsonAsync($"/api/projects/{Project}/members", new { user = u, role = "member" }));
-            DeploymentServer.Ok(await steward.PostAsJsonAsync($"/api/projects/{Project}/protocols", new { protocol = "petct-tumour-metabolism" }));
-            DeploymentServer.Ok(await steward.PostAsJsonAsync($"/api/projects/{Project}/copy", new { studies = Cohort.Select(c => c.StudyInstanceUid) }));
+            EvaluationServer.Ok(await steward.PostAsJsonAsync("/api/projects", new { id = Project, name = "PET active learning", recipe = "research" }), HttpStatusCode.Created);
+            foreach (var u in new[] { "a1", "a2", "rv", "ar" }) EvaluationServer.Ok(await steward.PostAsJsonAsync($"/api/projects/{Project}/members", new { user = u, role = "member" }));
+            EvaluationServer.Ok(await steward.PostAsJsonAsync($"/api/projects/{Project}/protocols", new { protocol = "petct-tumour-metabolism" }));
+            EvaluationServer.Ok(await steward.PostAsJsonAsync($"/api/projects/{Project}/copy", new { studies = Cohort.Select(c => c.StudyInstanceUid) }));
         }
     }
 
@@ -48,12 +50,12 @@ public sealed class PrefillTests(PrefillTests.World world) : IClassFixture<Prefi
         var steward = world.Basic("steward", TestArchive.UserPassword);
         var refused = await steward.PutAsJsonAsync($"/api/projects/{World.Project}/model", new { model = "no-such-model@1.0.0" });
         Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
-        DeploymentServer.Ok(await steward.PutAsJsonAsync($"/api/projects/{World.Project}/model", new { model = "pet-soft-test@1.0.0" }));
+        EvaluationServer.Ok(await steward.PutAsJsonAsync($"/api/projects/{World.Project}/model", new { model = "pet-soft-test@1.0.0" }));
 
         var project = await world.Archive.Projects.Archives.GetAsync(World.Project);
         var studies = (await project.Index.QueryStudiesAsync(Mira.Storage.Query.QidoQuery.Empty)).Select(d => d.GetString(Mira.Dicom.DicomTags.StudyInstanceUID)!).ToList();
         Assert.Equal(3, studies.Count);
-        var batch = JsonNode.Parse(await DeploymentServer.Ok(await steward.PostAsJsonAsync($"/api/projects/{World.Project}/tasks/batch", new
+        var batch = JsonNode.Parse(await EvaluationServer.Ok(await steward.PostAsJsonAsync($"/api/projects/{World.Project}/tasks/batch", new
         {
             studies, protocol = "petct-tumour-metabolism", annotators = new[] { "a1", "a2" }, reviewer = "rv", arbitrator = "ar", batch = "al-1", qcFraction = 0, seed = 1,
         }), HttpStatusCode.Created).Content.ReadAsStringAsync())!;

@@ -8,6 +8,8 @@ using Mira.Platform.Annotations;
 using Mira.Storage.Jobs;
 using Mira.Testing;
 
+using Mira.Server.Tests.Models;
+
 namespace Mira.Server.Tests.Deployment;
 
 /// <summary>
@@ -47,8 +49,8 @@ public sealed class ReviewServer : TestArchive
         await Archive.Models.AddAsync(new AnnotationActor("dev", [Roles.Developer]), ModelPackage.Open(Path.Combine(Corpus.RepositoryRoot, "models", "pet-suv41-baseline")));
         await Archive.Accounts.CreateUserAsync(Clinician, UserPassword, [Roles.Clinician]);
         var steward = Basic("steward", UserPassword);
-        DeploymentServer.Ok(await steward.PostAsJsonAsync("/api/projects", new { id = FeedbackProject, name = "PET feedback", recipe = "research" }), HttpStatusCode.Created);
-        DeploymentServer.Ok(await steward.PostAsJsonAsync("/api/deployments", new
+        EvaluationServer.Ok(await steward.PostAsJsonAsync("/api/projects", new { id = FeedbackProject, name = "PET feedback", recipe = "research" }), HttpStatusCode.Created);
+        EvaluationServer.Ok(await steward.PostAsJsonAsync("/api/deployments", new
         {
             name = Rule, model = "pet-suv41-baseline@1.0.0", fromAe = "PET1", modality = "PT", sendTo = OrthancPacs.AETitle, blindFirstRead = true,
             feedbackProject = FeedbackProject, settleSeconds = 0,
