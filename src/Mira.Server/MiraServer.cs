@@ -49,7 +49,7 @@ public static class MiraServer
         // Per-request framework logs (routing, results) would print several lines per DICOMweb request; access to
         // patient data is recorded in the audit log instead. Start-up and shutdown messages stay.
         builder.Logging.AddFilter("Microsoft.AspNetCore", Microsoft.Extensions.Logging.LogLevel.Warning);
-        // The antiforgery keys are kept unencrypted in the owner-only keys/ folder (WebWorkspace.AddDataProtection): said once in docs/web.md, not at every start.
+        // The antiforgery keys are kept unencrypted in the database (WebWorkspace.AddDataProtection): said once in docs/web.md, not at every start.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", Microsoft.Extensions.Logging.LogLevel.Error);
         var certificate = TlsCertificate.Load(options);
         builder.WebHost.ConfigureKestrel(k =>
