@@ -61,7 +61,9 @@ public static class MiraServer
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(options.SignIn);
-        builder.Services.AddSingleton<SignInThrottle>();
+        // Failed sign-ins are counted in the database: every node of a deployment holds back the same guesser.
+        builder.Services.AddSingleton(sp => new SignInThrottle(sp.GetRequiredService<SignInOptions>(), sp.GetRequiredService<TimeProvider>(),
+            new Mira.Storage.Cluster.SignInFailureStore(archive.Database)));
         builder.Services.AddSingleton<PasswordSignIn>();
         builder.Services.AddSingleton<MiraAuthentication>();
         builder.Services.AddSingleton<RequestForgeryGuard>();

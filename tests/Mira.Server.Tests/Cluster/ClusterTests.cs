@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Mira.Dicom;
 using Mira.Dicom.Network;
@@ -98,6 +99,44 @@ public sealed partial class ClusterTests(MiraCluster cluster) : IClassFixture<Mi
         {
             File.Delete(file);
         }
+    }
+
+    [Fact]
+    public async Task Rule_copies_queued_by_both_nodes_run_exactly_once_each()
+    {
+        var http = cluster.Http;
+        Assert.Equal(HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/projects", new { id = "cluster-copies", name = "Copies", recipe = "basic" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/api/projects/cluster-copies/members", new { user = "admin" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/api/projects/cluster-copies/rules", new { uploader = "admin" })).StatusCode);
+        var (study, series) = (Uid(), Uid());
+        for (var i = 0; i < 30; i++)
+            Assert.Equal(HttpStatusCode.OK, (await Stow(http, "/dicomweb/studies", Make(study, series, Uid()))).StatusCode);
+
+        // Both nodes queue copies into the one job table, and both nodes' workers claim from it.
+        var jobs = new Mira.Storage.Jobs.JobStore(Mira.Storage.StorageDatabase.PostgreSql(cluster.ConnectionString));
+        var done = await RuleCopyQueueSuite.EventuallyAsync(
+            async () => await jobs.ListAsync(Mira.Platform.Research.ProjectService.RuleCopyJobKind, project: "cluster-copies"),
+            list => list.Count > 0 && list.All(j => j.State == Mira.Storage.Jobs.JobStates.Succeeded), "every rule copy job to succeed");
+        Assert.All(done, j => Assert.Equal(1, j.Attempts));
+        var copies = System.Text.Json.Nodes.JsonNode.Parse(await cluster.Nodes[1].Http.GetStringAsync("/api/projects/cluster-copies/dicomweb/instances"))!.AsArray();
+        Assert.Equal(30, copies.Count);
+        Assert.Equal(30, copies.Select(c => Value(c, "00080018")).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Wrong_passwords_spread_over_both_nodes_meet_one_back_off()
+    {
+        // Five free failures per account name; the balancer alternates the nodes, so each node sees about half.
+        using var guesser = new HttpClient { BaseAddress = cluster.Balancer.Url };
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 7; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/dicomweb/studies");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("guessed-account:wrong"u8.ToArray()));
+            statuses.Add((await guesser.SendAsync(request)).StatusCode);
+        }
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.Unauthorized, 6), statuses.Take(6));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[6]);
     }
 
     /// <summary>Tries again for up to ten seconds while the answer is null or the peer refuses (the AE table refresh).</summary>

@@ -39,7 +39,8 @@ public sealed class Haproxy : IAsyncDisposable
         config.AppendLine("global\n  maxconn 512\n");
         config.AppendLine("defaults\n  timeout connect 2s\n  timeout client 120s\n  timeout server 120s\n  retries 3\n  option redispatch\n");
         config.AppendLine($"frontend web\n  mode http\n  bind 127.0.0.1:{httpPort}\n  default_backend nodes\n");
-        config.AppendLine("backend nodes\n  mode http\n  balance roundrobin\n  option httpchk GET /health\n  http-check expect status 200");
+        // X-Forwarded-For: the nodes trust the balancer (--trusted-proxy) and audit and throttle the client, not haproxy.
+        config.AppendLine("backend nodes\n  mode http\n  balance roundrobin\n  option forwardfor\n  option httpchk GET /health\n  http-check expect status 200");
         for (var i = 0; i < nodes.Count; i++)
             config.AppendLine($"  server node{i} 127.0.0.1:{nodes[i].Http} check inter 500 fall 2 rise 2");
         config.AppendLine($"\nfrontend dimse\n  mode tcp\n  bind 127.0.0.1:{dimsePort}\n  default_backend dimse_nodes\n");

@@ -40,10 +40,11 @@ public sealed class MiraCluster : IAsyncLifetime
         await postgres.InitializeAsync();
         ConnectionString = await postgres.CreateDatabaseConnectionStringAsync();
         for (var i = 0; i < 2; i++) ports.Add((ServeProcess.FreePort(), ServeProcess.FreePort()));
-        // One node first: it creates the schema and the admin account; the second joins a database that has both.
-        var first = await StartNodeAsync(0);
-        var second = await StartNodeAsync(1);
-        Nodes = [first, second];
+        // Both nodes start at once on the empty database, as a supervisor starts them: one applies the migrations and
+        // creates the admin account, the other waits for the migrations' lock and finds both done.
+        var started = await Task.WhenAll(StartNodeAsync(0), StartNodeAsync(1));
+        Nodes = started;
+        var first = started[0];
         Balancer = await Haproxy.StartAsync(Path.Combine(root, "haproxy"), ports);
         Http = new HttpClient { BaseAddress = Balancer.Url, Timeout = TimeSpan.FromSeconds(60) };
         Http.DefaultRequestHeaders.Authorization = first.Http.DefaultRequestHeaders.Authorization;
@@ -57,7 +58,7 @@ public sealed class MiraCluster : IAsyncLifetime
         [
             "--urls", $"http://127.0.0.1:{http.ToString(CultureInfo.InvariantCulture)}",
             "--dimse-port", dimse.ToString(CultureInfo.InvariantCulture),
-            "--db", ConnectionString, .. BlobArguments(),
+            "--db", ConnectionString, .. BlobArguments(), "--trusted-proxy", "127.0.0.1",
         ]);
     }
 
