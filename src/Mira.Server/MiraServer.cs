@@ -90,6 +90,7 @@ public static class MiraServer
             builder.Services.AddSingleton<Mira.Server.Dimse.DimseListener>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<Mira.Server.Dimse.DimseListener>());
         }
+        builder.Services.AddHostedService<ClusterSignalsService>();
         if (options.Jobs.Worker) builder.Services.AddHostedService<JobWorkerService>();
         options.ConfigureBuilder?.Invoke(builder);
 

@@ -92,12 +92,15 @@ public sealed class MiraCluster : IAsyncLifetime
     }
 
     /// <summary>Runs a <c>mira</c> command (e.g. <c>archive verify</c>) on this cluster's storage; its exit code and output.</summary>
-    public async Task<(int ExitCode, string Output)> MiraAsync(params string[] args)
+    public Task<(int ExitCode, string Output)> MiraAsync(params string[] args) => MiraAsync(new Dictionary<string, string?>(), args);
+
+    /// <summary>As <see cref="MiraAsync(string[])"/>, with more environment variables (e.g. <c>MIRA_PASSWORD</c>).</summary>
+    public async Task<(int ExitCode, string Output)> MiraAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mira.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
-        foreach (var (name, value) in Environment())
+        foreach (var (name, value) in Environment().Concat(environment))
             if (value is not null) psi.Environment[name] = value;
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
