@@ -3,8 +3,10 @@
 Usage: qido_times.py BASE TOKEN KEYS.tsv REPS NSTUDIES OUT "PSQL COMMAND" PG.LOG
 For each shape: one request with auto_explain on (EXPLAIN ANALYZE BUFFERS of every statement, kept in OUT/plans.txt),
 a first pass over REPS keys (mostly cold cache at large scale), then a timed warm pass over the same keys.
-Writes OUT/latencies.tsv: shape, results of the first request, first-pass median, warm median, p95, max (ms)."""
-import datetime, http.client, json, statistics, subprocess, sys, time, urllib.parse
+Writes OUT/latencies.tsv: shape, results of the first request, first-pass median, warm median, p95, max (ms), and the
+database's own time per request in the warm pass (pg_stat_statements: the QIDO statements' execution time summed,
+divided by the requests; the rest of a request is token check, audit record, JSON and HTTP)."""
+import datetime, http.client, json, re, statistics, subprocess, sys, time, urllib.parse
 
 base, token, keys_file, reps, nstudies, out, psql, pglog = sys.argv[1:9]
 reps, nstudies = int(reps), int(nstudies)
@@ -48,7 +50,9 @@ def get(path):
     if r.status not in (200, 204): raise SystemExit(f"{path}: HTTP {r.status} {body[:300]!r}")
     return ms, (len(json.loads(body)) if body.strip() else 0)
 
-def sql(*s): subprocess.run(psql.split() + [a for x in s for a in ("-c", x)], check=True, stdout=subprocess.DEVNULL)
+def sql(*s): return subprocess.run(psql.split() + [a for x in s for a in ("-c", x)], check=True, capture_output=True, text=True).stdout
+
+QIDO_SQL = "query LIKE 'SELECT st.id AS Id%' OR query LIKE 'SELECT se.id AS Id%' OR query LIKE 'SELECT i.id AS Id%' OR query LIKE 'SELECT DISTINCT study_fk%'"
 
 def p95(xs): return sorted(xs)[max(0, int(round(0.95 * len(xs))) - 1)]
 
@@ -63,13 +67,15 @@ for name, path in shapes:
     time.sleep(0.2)
 sql("ALTER SYSTEM SET auto_explain.log_min_duration = -1", "ALTER SYSTEM SET auto_explain.log_analyze = off", "ALTER SYSTEM SET auto_explain.log_buffers = off")
 sql("SELECT pg_reload_conf()"); time.sleep(1)
-with open(pglog, "rb") as f, open(out + "/plans.txt", "wb") as o:
-    f.seek(offset); o.write(f.read())
+with open(pglog, "rb") as f, open(out + "/plans.txt", "wb") as o:  # the token's hash is left out of the record
+    f.seek(offset); o.write(re.sub(rb"(token_hash = )'[0-9a-f]{64}'", rb"\1'<sha-256 of the run's bearer token>'", f.read()))
 
 with open(out + "/latencies.tsv", "w") as o:
-    o.write("shape\tresults\tfirst_pass_median_ms\twarm_median_ms\twarm_p95_ms\twarm_max_ms\tpath_example\n")
+    o.write("shape\tresults\tfirst_pass_median_ms\twarm_median_ms\twarm_p95_ms\twarm_max_ms\tdb_ms_per_request\tpath_example\n")
     for name, path in shapes:
         first = [get(path(i))[0] for i in range(reps)]
+        sql("SELECT pg_stat_statements_reset()")
         warm = [get(path(i))[0] for i in range(reps)]
-        row = f"{name}\t{counts[name]}\t{statistics.median(first):.2f}\t{statistics.median(warm):.2f}\t{p95(warm):.2f}\t{max(warm):.2f}\t{path(0)[:90]}"
+        db = float(sql(f"SELECT COALESCE(sum(total_exec_time), 0) FROM pg_stat_statements WHERE {QIDO_SQL}").strip() or 0) / reps
+        row = f"{name}\t{counts[name]}\t{statistics.median(first):.2f}\t{statistics.median(warm):.2f}\t{p95(warm):.2f}\t{max(warm):.2f}\t{db:.2f}\t{path(0)[:90]}"
         print(row, flush=True); o.write(row + "\n")

@@ -71,7 +71,7 @@ checkpoint_timeout = 30min
 wal_level = minimal
 max_wal_senders = 0
 synchronous_commit = off
-shared_preload_libraries = 'auto_explain'
+shared_preload_libraries = 'auto_explain,pg_stat_statements'
 auto_explain.log_min_duration = -1
 log_line_prefix = '%m [%p] '
 CONF
@@ -80,6 +80,7 @@ echo "$port" > "$work/port"
 fi
 psqlc() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres "$@"; }
 [ -n "$reuse" ] || psqlc -d postgres -c "CREATE DATABASE mira ENCODING 'UTF8' TEMPLATE template0"
+psqlc -d mira -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" > /dev/null
 db="Host=127.0.0.1;Port=$port;Username=postgres;Database=mira;Maximum Pool Size=50"
 
 start_mira() {
@@ -132,6 +133,18 @@ psqlc -d postgres -c "ALTER SYSTEM SET synchronous_commit = on" -c "ALTER SYSTEM
 rows=$(psqlc -d mira -At -c "SELECT (SELECT count(*) FROM patients) || ' patients, ' || (SELECT count(*) FROM studies) || ' studies, ' || (SELECT count(*) FROM series) || ' series, ' || (SELECT count(*) FROM instances) || ' instances'")
 log "loaded: $rows"
 
+log "query keys: random samples"
+psqlc -d mira -At -F $'\t' > "$work/keys.tsv" <<SQL
+SELECT 'series', st.study_uid, se.series_uid FROM series se JOIN studies st ON st.id = se.study_fk
+  WHERE se.id IN (SELECT 1 + (g * 7919 * 104729::bigint) % (SELECT max(id) FROM series) FROM generate_series(1, $reps) g)
+UNION ALL
+SELECT 'study', st.study_uid, st.accession_number || chr(9) || p.patient_id || chr(9) || st.study_date || chr(9) || p.patient_name
+  FROM studies st JOIN patients p ON p.id = st.patient_fk
+  WHERE st.id IN (SELECT 1 + (g * 7907 * 15485863::bigint) % (SELECT max(id) FROM studies) FROM generate_series(1, $reps) g);
+SQL
+
+echo "$token" > "$work/token"; echo "$rows" > "$work/rows"
+fi
 psqlc -d mira -At -F $'\t' > "$out/sizes.tsv" <<'SQL'
 WITH n AS (SELECT count(*)::float AS n FROM instances)
 SELECT 'relation', 'kind', 'bytes', 'bytes_per_instance'
@@ -148,27 +161,16 @@ SELECT 'all four tables with indexes', 'total', sum(pg_total_relation_size(t))::
 FROM unnest(ARRAY['patients', 'studies', 'series', 'instances']::regclass[]) t, n;
 SQL
 
-log "query keys: random samples"
-psqlc -d mira -At -F $'\t' > "$work/keys.tsv" <<SQL
-SELECT 'series', st.study_uid, se.series_uid FROM series se JOIN studies st ON st.id = se.study_fk
-  WHERE se.id IN (SELECT 1 + (g * 7919 * 104729::bigint) % (SELECT max(id) FROM series) FROM generate_series(1, $reps) g)
-UNION ALL
-SELECT 'study', st.study_uid, st.accession_number || chr(9) || p.patient_id || chr(9) || st.study_date || chr(9) || p.patient_name
-  FROM studies st JOIN patients p ON p.id = st.patient_fk
-  WHERE st.id IN (SELECT 1 + (g * 7907 * 15485863::bigint) % (SELECT max(id) FROM studies) FROM generate_series(1, $reps) g);
-SQL
-
-echo "$token" > "$work/token"; echo "$rows" > "$work/rows"
-fi
 start_mira
 log "mira serving on $base; timing $reps requests per shape"
 python3 "$here/qido_times.py" "$base/dicomweb" "$token" "$work/keys.tsv" "$reps" "$((instances / 200))" "$out" \
-  "$pgbin/psql -X -q -h 127.0.0.1 -p $port -U postgres -d postgres" "$work/pg.log"
+  "$pgbin/psql -X -q -At -h 127.0.0.1 -p $port -U postgres -d mira" "$work/pg.log"
 stop_mira
 
 {
   echo "QIDO-RS scale run, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $("$pgbin/postgres" --version)"
   echo "index: $rows"
+  echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   if [ -n "$reuse" ]; then echo "load: not repeated (--reuse of a kept database)"; else
   printf 'load: generate %.0f s, secondary indexes %.0f s, vacuum analyze %.0f s, total %.0f s\n' \
     "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)" "$(echo "$t3 - $t2" | bc)" "$(echo "$t3 - $t0" | bc)"; fi

@@ -21,9 +21,6 @@ public sealed partial class SqlIndexStore
         public long Count2 { get; set; }
     }
 
-    // The page of ids is chosen first (an inner query with LIMIT/OFFSET) and the per-row subqueries (first instance's
-    // metadata, counts) run on that page only: in one flat query they run for every row OFFSET skips as well.
-
     public async Task<IReadOnlyList<DicomDataset>> QueryStudiesAsync(QidoQuery query, CancellationToken ct = default)
     {
         var (sql, parameters) = StudySql(query);
@@ -75,12 +72,18 @@ public sealed partial class SqlIndexStore
         }).ToList();
     }
 
-    /// <summary>The study search's SQL: one row per study of the page, with its first instance's metadata and its counts.</summary>
+    /// <summary>
+    /// The study search's SQL: one row per study of the page, with its first instance's metadata and its counts. The
+    /// page of ids is chosen first (an inner query with LIMIT/OFFSET) and the per-row subqueries run on that page only:
+    /// in one flat query they ran for every row OFFSET skips as well. The first instance is found by its id alone (an
+    /// index-only MIN over <c>(series_fk, id)</c>, migration 18) and only its metadata is read.
+    /// </summary>
     internal (string Sql, DynamicParameters Parameters) StudySql(QidoQuery query)
     {
         var b = Build(query, QidoLevel.Study);
         var sql = "SELECT st.id AS Id," +
-                  " (SELECT i.metadata FROM instances i JOIN series s2 ON i.series_fk = s2.id WHERE s2.study_fk = st.id ORDER BY i.id LIMIT 1) AS Metadata," +
+                  " (SELECT i.metadata FROM instances i WHERE i.id =" +
+                  "   (SELECT MIN(i1.id) FROM instances i1 JOIN series s1 ON i1.series_fk = s1.id WHERE s1.study_fk = st.id)) AS Metadata," +
                   " (SELECT COUNT(*) FROM series s3 WHERE s3.study_fk = st.id) AS Count1," +
                   " (SELECT COUNT(*) FROM instances i4 JOIN series s4 ON i4.series_fk = s4.id WHERE s4.study_fk = st.id) AS Count2" +
                   " FROM (SELECT st.id" + FromStudies + b.Where + " ORDER BY st.id" + Page(query) + ") st ORDER BY st.id";

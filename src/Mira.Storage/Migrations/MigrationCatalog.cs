@@ -41,7 +41,7 @@ public static class MigrationCatalog
         new(13, "models and evaluations: the model registry, evaluation phases and runs", p => [.. ModelSchema.TableDdl(p), .. EvaluationSchema.TableDdl(p)]),
         new(14, "deployments: rules (a study arrives, a model runs, the result is sent), their results with the clinician's review; project models for pre-annotation", _ => DeploymentSchema.TableDdl),
         new(15, "UPS work items and subscriptions", WorkitemSchema.TableDdl),
-        new(18, "index: Person Name indexes for QIDO-RS wildcard searches (each component group; pattern indexes on PostgreSQL)", QidoSearchIndexes.Statements),
+        new(18, "index for QIDO-RS at scale: Person Name indexes for each component group (pattern indexes on PostgreSQL); instances by (series, id)", QidoSearchIndexes.Statements),
     ]);
 
     /// <summary>A research project's own index (a SQLite file, or a PostgreSQL schema): the archive index alone.</summary>

@@ -47,13 +47,13 @@ public sealed class QidoScalePlanTests(PostgresServer server)
         const string studyUids = "SELECT st.study_uid FROM studies st JOIN patients p ON p.id = st.patient_fk";
         Shape[] shapes =
         [
-            new("instances in one series", s => s.InstanceSql(QidoQuery.Empty, study, series), ["series_series_uid_key", "ix_instances_series"],
+            new("instances in one series", s => s.InstanceSql(QidoQuery.Empty, study, series), ["series_series_uid_key", "ix_instances_series_id"],
                 s => s.QueryInstancesAsync(QidoQuery.Empty, study, series), DicomTags.SOPInstanceUID,
                 "SELECT i.sop_instance_uid FROM instances i JOIN series se ON se.id = i.series_fk WHERE se.series_uid = @series ORDER BY i.id", new { series }),
             new("series of one study", s => s.SeriesSql(QidoQuery.Empty, study), ["studies_study_uid_key", "ix_series_study"],
                 s => s.QuerySeriesAsync(QidoQuery.Empty, study), DicomTags.SeriesInstanceUID,
                 "SELECT se.series_uid FROM series se JOIN studies st ON st.id = se.study_fk WHERE st.study_uid = @study ORDER BY se.id", new { study }),
-            new("instances of one study", s => s.InstanceSql(QidoQuery.Empty, study, null), ["studies_study_uid_key", "ix_series_study", "ix_instances_series"],
+            new("instances of one study", s => s.InstanceSql(QidoQuery.Empty, study, null), ["studies_study_uid_key", "ix_series_study", "ix_instances_series_id"],
                 s => s.QueryInstancesAsync(QidoQuery.Empty, study), DicomTags.SOPInstanceUID,
                 "SELECT i.sop_instance_uid FROM instances i JOIN series se ON se.id = i.series_fk JOIN studies st ON st.id = se.study_fk WHERE st.study_uid = @study ORDER BY i.id", new { study }),
             Studies("PatientID=" + patientId, ["ix_patients_id", "ix_studies_patient"], studyUids + " WHERE p.patient_id = @patientId ORDER BY st.id", new { patientId }),
