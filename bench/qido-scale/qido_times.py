@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Times QIDO-RS shapes against a running mira serve (bench/qido-scale/run.sh calls it).
-Usage: qido_times.py BASE TOKEN KEYS.tsv REPS NSTUDIES OUT "PSQL COMMAND" PG.LOG
+Usage: qido_times.py BASE TOKEN KEYS.tsv REPS NSTUDIES OUT "PSQL COMMAND" PG.LOG   (environment: QIDO_SHAPES=REGEX)
 For each shape: one request with auto_explain on (EXPLAIN ANALYZE BUFFERS of every statement, kept in OUT/plans.txt),
 a first pass over REPS keys (mostly cold cache at large scale), then a timed warm pass over the same keys.
 Writes OUT/latencies.tsv: shape, results of the first request, first-pass median, warm median, p95, max (ms), and the
@@ -38,6 +38,10 @@ shapes = [
     ("studies, page at offset 10000-11000 (limit 100)", lambda i: "/studies?limit=100&offset=%d" % min(10000 + i * 7 % 1000, max(nstudies - 100, 0))),
     ("studies, page at a random offset in the first half (limit 100)", lambda i: "/studies?limit=100&offset=%d" % ((i * 7919 * 104729) % max(nstudies // 2, 1))),
 ]
+
+# QIDO_SHAPES (a regular expression) times only the shapes whose names match, e.g. to re-time two of them.
+import os
+shapes = [s for s in shapes if re.search(os.environ.get("QIDO_SHAPES", ""), s[0])]
 
 conn = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
 headers = {"Authorization": "Bearer " + token, "Accept": "application/dicom+json"}

@@ -7,7 +7,8 @@
 #   --out        where results go (default bench/qido-scale/results-N); the database lives in a temp folder
 #   --keep       keep the database folder (printed) instead of deleting it
 #   --reuse DIR  time the shapes again on a database kept by --keep (after a change to Mira; no load)
-# Environment: MIRA_BIN (else bench/.mira-build/mira, published once like bench/mira_ctl.sh), PGBIN.
+# Environment: MIRA_BIN (else bench/.mira-build/mira, published once like bench/mira_ctl.sh), PGBIN,
+#              QIDO_SHAPES (a regular expression: time only the shapes whose names match).
 # Results in OUT: summary.txt (load time, sizes, per-shape latencies), sizes.tsv, latencies.tsv, plans.txt
 # (auto_explain: EXPLAIN ANALYZE BUFFERS of every statement Mira ran for one request per shape), pg.log, mira.log.
 # PostgreSQL settings: shared_buffers 1GB, effective_cache_size 12GB, random_page_cost 1.1 (SSD), work_mem 16MB for
