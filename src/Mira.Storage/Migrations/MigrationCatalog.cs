@@ -44,8 +44,11 @@ public static class MigrationCatalog
         new(15, "UPS work items and subscriptions", WorkitemSchema.TableDdl),
         new(16, "cluster: the data-protection key ring and the sign-in failure counts every node shares",
             _ => [.. DataProtectionKeyStore.TableDdl, .. SignInFailureStore.TableDdl]),
+        new(18, "index for QIDO-RS at scale: Person Name indexes for each component group (pattern indexes on PostgreSQL); instances by (series, id)", QidoSearchIndexes.Statements),
     ]);
 
-    /// <summary>A research project's own index (a SQLite file, or a PostgreSQL schema): the archive index alone.</summary>
-    public static MigrationSet ProjectIndex { get; } = new("project index", [IndexStep]);
+    /// <summary>A research project's own index (a SQLite file, or a PostgreSQL schema): the archive index alone, with
+    /// the same QIDO indexes as the intake's.</summary>
+    public static MigrationSet ProjectIndex { get; } = new("project index",
+        [IndexStep, new(2, "index for QIDO-RS at scale (as the intake's step 18)", QidoSearchIndexes.Statements)]);
 }

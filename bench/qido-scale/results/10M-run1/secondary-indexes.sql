@@ -1,0 +1,12 @@
+CREATE INDEX ix_instances_blob ON public.instances USING btree (blob_key);
+CREATE INDEX ix_instances_series ON public.instances USING btree (series_fk);
+CREATE INDEX ix_patients_id ON public.patients USING btree (patient_id);
+CREATE INDEX ix_patients_name ON public.patients USING btree (patient_name_a);
+CREATE INDEX ix_patients_name_a_pattern ON public.patients USING btree (patient_name_a text_pattern_ops);
+CREATE INDEX ix_patients_name_i_pattern ON public.patients USING btree (patient_name_i text_pattern_ops);
+CREATE INDEX ix_patients_name_p_pattern ON public.patients USING btree (patient_name_p text_pattern_ops);
+CREATE INDEX ix_series_modality ON public.series USING btree (modality);
+CREATE INDEX ix_series_study ON public.series USING btree (study_fk);
+CREATE INDEX ix_studies_accession ON public.studies USING btree (accession_number);
+CREATE INDEX ix_studies_date ON public.studies USING btree (study_date);
+CREATE INDEX ix_studies_patient ON public.studies USING btree (patient_fk);
