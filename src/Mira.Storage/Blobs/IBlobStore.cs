@@ -80,6 +80,9 @@ public interface IBlobStore
 
     bool Exists(string key);
 
+    /// <summary>Where a blob is, for messages (a file path, an <c>s3://</c> URL).</summary>
+    string Describe(string key) => key;
+
     /// <summary>Length in bytes, or null when absent.</summary>
     long? GetLength(string key);
 
