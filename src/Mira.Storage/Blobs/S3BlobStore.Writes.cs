@@ -38,6 +38,10 @@ public sealed partial class S3BlobStore
                 {
                     errors[i] = e;
                 }
+                catch (OperationCanceledException e) when (!token.IsCancellationRequested)
+                {
+                    errors[i] = new IOException($"S3 PUT of {Describe(writes[i].Key)} timed out", e); // the SDK's own timeout
+                }
             });
         return errors;
     }
