@@ -141,7 +141,7 @@ public sealed partial class S3BlobStore : IBlobStore
         new("offset", $"bytes {offset}..{offset + length} are outside blob '{Describe(key)}' ({size} bytes)");
 
     /// <summary>Where the body starts and the object's whole length: from Content-Range (<c>bytes a-b/total</c>) on a ranged answer, else 0 and Content-Length.</summary>
-    static (long First, long Total) RangeOf(GetObjectResponse response)
+    internal static (long First, long Total) RangeOf(GetObjectResponse response)
     {
         var range = response.ContentRange;
         if (string.IsNullOrEmpty(range)) return (0, response.ContentLength);
@@ -166,9 +166,10 @@ public sealed partial class S3BlobStore : IBlobStore
     /// <summary>Re-opens an object from <paramref name="offset"/> for <see cref="S3ObjectStream"/> after a seek; the same version only (If-Match).</summary>
     internal async Task<GetObjectResponse> ReopenAsync(string key, string objectKey, long offset, long length, string? etag, CancellationToken ct)
     {
+        GetObjectResponse response;
         try
         {
-            return await client.GetObjectAsync(GetRequest(objectKey, offset, length, etag), ct);
+            response = await client.GetObjectAsync(GetRequest(objectKey, offset, length, etag), ct);
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
         {
@@ -178,6 +179,12 @@ public sealed partial class S3BlobStore : IBlobStore
         {
             throw Failure("GET", key, e);
         }
+        if (RangeOf(response).First != offset || response.ContentLength < length)
+        {
+            response.Dispose();
+            throw new IOException($"the S3 server answered a read of {Describe(key)} from byte {offset} with other bytes ({response.ContentRange})");
+        }
+        return response;
     }
 
     public bool Exists(string key) => GetLength(key) is not null;
@@ -207,6 +214,11 @@ public sealed partial class S3BlobStore : IBlobStore
     /// <summary>The SHA-256 recorded for a blob (its <c>x-amz-meta-sha256</c>), or null when absent or not recorded.</summary>
     public string? RecordedSha256(string key) =>
         Sync(() => HeadAsync(key, CancellationToken.None)) is { } head && head.Metadata[Sha256Metadata] is { Length: > 0 } sha ? sha : null;
+
+    /// <summary>Only once the object is older than <see cref="S3BlobStoreOptions.IncompleteWriteAge"/>: other nodes share the bucket.</summary>
+    public bool MayRecover(string key) =>
+        Sync(() => HeadAsync(key, CancellationToken.None)) is not { } head
+        || (head.LastModified is { } modified && modified.ToUniversalTime() <= DateTime.UtcNow - options.IncompleteWriteAge);
 
     public bool Delete(string key) => Sync(async () =>
     {
