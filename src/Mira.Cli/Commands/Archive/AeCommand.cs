@@ -47,6 +47,7 @@ public static class AeCommand
             Console.Error.WriteLine("mira: " + e.Message);
             return 2;
         }
+        if (location.RequireValidBlobs() is { } invalid) return invalid;
         await using var platform = await location.OpenAsync(ct);
         try
         {

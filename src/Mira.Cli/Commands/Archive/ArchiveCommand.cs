@@ -3,7 +3,7 @@ using Mira.Storage.Verify;
 
 namespace Mira.Cli.Commands.Archive;
 
-/// <summary><c>mira archive verify [--data DIR] [--repair]</c>: checks that index and blobs agree.</summary>
+/// <summary><c>mira archive verify [--data DIR] [--db CONNECTION] [--blobs FOLDER|s3://BUCKET[/PREFIX]] [--s3-endpoint URL] [--repair] [--no-hash]</c>: checks that index and blobs agree.</summary>
 public static class ArchiveCommand
 {
     public static Command Create()

@@ -74,14 +74,18 @@ public sealed class ArchiveLocation(string folder, string? database, string? blo
     public Task<MiraPlatform> OpenAsync(CancellationToken ct = default) =>
         MiraPlatform.OpenAsync(new PlatformOptions { DataFolder = Folder, ConnectionString = ConnectionString, Blobs = Blobs, Console = Console.Error }, ct);
 
+    /// <summary>For commands that may create the archive: an error line and exit code 2 when <c>--blobs</c> or <c>--s3-endpoint</c> is not valid, else null.</summary>
+    public int? RequireValidBlobs()
+    {
+        if (blobStorage.Error is not { } error) return null;
+        Console.Error.WriteLine($"mira: {error}");
+        return 2;
+    }
+
     /// <summary>For commands that only read or change what exists: an error line and exit code 2 when no archive is there, else null.</summary>
     public int? RequireExisting()
     {
-        if (blobStorage.Error is { } error)
-        {
-            Console.Error.WriteLine($"mira: {error}");
-            return 2;
-        }
+        if (RequireValidBlobs() is { } invalid) return invalid;
         if (Exists) return null;
         Console.Error.WriteLine($"mira: no archive in {Folder} (no index.db); use --data DIR, --db CONNECTION or run 'mira import' first");
         return 2;

@@ -77,6 +77,7 @@ public static class ImportCommand
             return 2;
         }
 
+        if (location.RequireValidBlobs() is { } invalid) return invalid;
         await using var platform = await location.OpenAsync(ct);
         if (uploader is not null)
         {

@@ -37,6 +37,7 @@ public static class ModelCommand
             Console.Error.WriteLine($"mira model push: {path}: {e.Message}");
             return 1;
         }
+        if (location.RequireValidBlobs() is { } invalid) return invalid;
         await using var platform = await location.OpenAsync(ct);
         try
         {

@@ -73,6 +73,7 @@ public static class UserCommand
             Console.Error.WriteLine($"mira: no password (set {PasswordVariable} or give it on stdin)");
             return 2;
         }
+        if (location.RequireValidBlobs() is { } invalid) return invalid;
         await using var platform = await location.OpenAsync(ct);
         var accounts = platform.Accounts;
         UserAccount account;
