@@ -178,5 +178,11 @@ if [ "$mode" = install ] && have_command npm \
    && ! [ "$npm_dir/node_modules/.package-lock.json" -nt "$npm_dir/package-lock.json" ]; then
   (cd "$npm_dir" && npm ci --no-audit --no-fund >/dev/null) || echo "warning: npm ci in $npm_dir failed" >&2
 fi
+# The S3 tests' pinned s3rver (tests/Mira.Testing/S3Server.cs also runs `npm ci` itself when node_modules is missing).
+s3rver_dir=tests/Mira.Testing/s3rver
+if [ "$mode" = install ] && have_command npm \
+   && ! [ "$s3rver_dir/node_modules/.package-lock.json" -nt "$s3rver_dir/package-lock.json" ]; then
+  (cd "$s3rver_dir" && npm ci --no-audit --no-fund >/dev/null) || echo "warning: npm ci in $s3rver_dir failed" >&2
+fi
 
 dotnet test Mira.slnx "${args[@]}"

@@ -38,8 +38,10 @@ namespace Mira.Platform;
 /// </summary>
 public sealed class MiraPlatform : IAsyncDisposable
 {
-    MiraPlatform(PlatformOptions options, string dataFolder, StorageDatabase database, SqlIndexStore index, FileBlobStore blobs, IngestJournal journal)
+    MiraPlatform(PlatformOptions options, string dataFolder, StorageDatabase database, SqlIndexStore index, BlobStoreFactory blobStores, IBlobStore blobs,
+        IngestJournal journal)
     {
+        BlobStores = blobStores;
         Options = options;
         DataFolder = dataFolder;
         Database = database;
@@ -51,7 +53,7 @@ public sealed class MiraPlatform : IAsyncDisposable
         Accounts = new AccountService(new AccountStore(database, options.Security), Tokens);
         ApplicationEntities = new ApplicationEntityService(new ApplicationEntityStore(database));
         Jobs = new JobService(new JobStore(database), options.Jobs);
-        Projects = new ProjectService(index, blobs, Audit, new ProjectStore(database), new ProjectArchives(dataFolder, database), Jobs,
+        Projects = new ProjectService(index, blobs, Audit, new ProjectStore(database), new ProjectArchives(dataFolder, database, blobStores), Jobs,
             new DeidRunStore(database));
         Ingest = new IngestService(index, blobs) { Journal = journal, Limits = options.IntakeLimits };
         IngestQueue = new IngestQueue(Ingest);
@@ -86,7 +88,10 @@ public sealed class MiraPlatform : IAsyncDisposable
     public string DataFolder { get; }
     public StorageDatabase Database { get; }
     public IIndexStore Index { get; }
+    /// <summary>The intake's blob store: in the data folder or an S3 bucket (<see cref="PlatformOptions.Blobs"/>).</summary>
     public IBlobStore Blobs { get; }
+    /// <summary>Opens the intake's and the projects' blob stores (one S3 client for all).</summary>
+    public BlobStoreFactory BlobStores { get; }
     /// <summary>The ingest pipeline (parse once, store byte-exact, index); transports go through <see cref="Intake"/>.</summary>
     public IngestService Ingest { get; }
     /// <summary>Single-instance stores arriving together (DIMSE C-STORE) share group commits through here.</summary>
@@ -141,19 +146,21 @@ public sealed class MiraPlatform : IAsyncDisposable
         if (migrated.From > 0 && migrated.Applied.Count > 0)
             await options.Console.WriteLineAsync($"Schema: upgraded the database from version {migrated.From} to {migrated.To} ({string.Join("; ", migrated.Applied)}).");
         var index = new SqlIndexStore(db);
-        var blobs = new FileBlobStore(Storage.DataFolder.BlobRoot(data));
+        var blobStores = new BlobStoreFactory(options.Blobs, data);
+        var blobs = blobStores.OpenIntake();
         var journal = new IngestJournal(Storage.DataFolder.JournalRoot(data));
         if (options.RecoverInterruptedIngest)
         {
             // A blob written without its index commit was never acknowledged (ingest answers only after both), so it
             // is removed. The intent log names the batches that were in flight: this costs nothing like a walk of the
             // blob tree. Index rows are never touched here.
+            // In S3 only uploads older than S3BlobStoreOptions.IncompleteWriteAge: other nodes share the bucket.
             blobs.RemoveIncompleteWrites();
             var removed = await journal.RecoverAsync(index, blobs, ct);
             if (removed > 0)
                 await options.Console.WriteLineAsync($"Recovery: removed {removed} unacknowledged blob(s) left by an interrupted ingest.");
         }
-        var platform = new MiraPlatform(options, data, db, index, blobs, journal);
+        var platform = new MiraPlatform(options, data, db, index, blobStores, blobs, journal);
         // The built-in protocols as version 1, or as a new version where this Mira changed one (tasks keep theirs).
         await platform.Annotations.Protocols.EnsureBuiltInsAsync(ct);
         return platform;
@@ -210,5 +217,6 @@ public sealed class MiraPlatform : IAsyncDisposable
     {
         await Signals.DisposeAsync();
         await IngestQueue.DisposeAsync();
+        BlobStores.Dispose();
     }
 }

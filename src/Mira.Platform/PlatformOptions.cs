@@ -18,6 +18,9 @@ public sealed record PlatformOptions
     /// <summary>A PostgreSQL connection string (<c>Host=…</c>); null for the embedded SQLite file in the data folder.</summary>
     public string? ConnectionString { get; init; }
 
+    /// <summary>Where blobs are kept: the data folder (default) or an S3 bucket (<c>--blobs</c>, <c>MIRA_BLOBS</c>; docs/object-storage.md).</summary>
+    public Storage.Blobs.BlobStorageOptions Blobs { get; init; } = Storage.Blobs.BlobStorageOptions.Disk;
+
     /// <summary>Account/token/audit tunables (tests lower the PBKDF2 iteration count).</summary>
     public SecurityOptions Security { get; init; } = SecurityOptions.Default;
 

@@ -13,6 +13,9 @@ public sealed record ServerOptions
     /// <summary>The data folder: <c>index.db</c> (SQLite, unless <see cref="ConnectionString"/> names PostgreSQL) and <c>blobs/</c>.</summary>
     public string DataFolder { get; init; } = Mira.Storage.DataFolder.Default;
 
+    /// <summary>Where blobs are: the data folder (default) or an S3 bucket (<c>--blobs s3://…</c>, docs/object-storage.md).</summary>
+    public Mira.Storage.Blobs.BlobStorageOptions Blobs { get; init; } = Mira.Storage.Blobs.BlobStorageOptions.Disk;
+
     /// <summary>Listening URLs, separated by ';'.</summary>
     public string Urls { get; init; } = "http://127.0.0.1:8042";
 
@@ -110,7 +113,7 @@ public sealed record ServerOptions
     /// <summary>What the platform opens: the same data folder, database and tunables as every archive command.</summary>
     public PlatformOptions Platform => new()
     {
-        DataFolder = DataFolder, ConnectionString = ConnectionString, Security = Security, Jobs = Jobs, Console = Console,
+        DataFolder = DataFolder, ConnectionString = ConnectionString, Blobs = Blobs, Security = Security, Jobs = Jobs, Console = Console,
         RecoverInterruptedIngest = true, IntakeLimits = IntakeLimits, Evaluations = Evaluations,
         Deployments = (Dimse is { } dimse ? Deployments with { CallingAe = dimse.AETitle } : Deployments) is var d && PublicBaseUrl is { } root
             ? d with { RetrieveBaseUrl = new Uri(root, "dicomweb").ToString() }

@@ -55,8 +55,9 @@ public sealed class IngestJournal
         Directory.GetFiles(Folder, "*.keys").OrderBy(File.GetLastWriteTimeUtc).ToList();
 
     /// <summary>
-    /// Removes the blobs of interrupted batches that no index row references, then their records.
-    /// Returns the number of blobs removed.
+    /// Removes the blobs of interrupted batches that no index row references, then their records. A blob the store
+    /// says may not be removed yet (<see cref="IBlobStore.MayRecover"/>: a recent object in a bucket other nodes share)
+    /// is kept, and so is its batch's record, for a later recovery. Returns the number of blobs removed.
     /// </summary>
     public async Task<int> RecoverAsync(IIndexStore index, IBlobStore blobs, CancellationToken ct = default)
     {
@@ -64,10 +65,14 @@ public sealed class IngestJournal
         foreach (var entry in Pending())
         {
             var keys = (await File.ReadAllLinesAsync(entry, ct)).Where(k => k.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+            var settled = true;
             foreach (var key in keys)
-                if (!await index.IsBlobReferencedAsync(key, ct) && blobs.Exists(key) && blobs.Delete(key))
-                    removed++;
-            End(entry);
+            {
+                if (await index.IsBlobReferencedAsync(key, ct) || !blobs.Exists(key)) continue;
+                if (!blobs.MayRecover(key)) settled = false;
+                else if (blobs.Delete(key)) removed++;
+            }
+            if (settled) End(entry);
         }
         return removed;
     }

@@ -12,13 +12,17 @@ namespace Mira.Platform.Research;
 public sealed record ProjectArchive(string ProjectId, IIndexStore Index, IBlobStore Blobs, IngestService Ingest);
 
 /// <summary>
-/// The research archives, one per project, opened on first use and kept open. Blobs are always under
-/// <c>&lt;data&gt;/projects/&lt;id&gt;/blobs/</c>. The index follows the intake's: with a SQLite intake index it is
+/// The research archives, one per project, opened on first use and kept open. Blobs are under
+/// <c>&lt;data&gt;/projects/&lt;id&gt;/blobs/</c>, or with S3 blob storage at <c>PREFIX/projects/&lt;id&gt;/</c> in the bucket
+/// (<see cref="BlobStoreFactory.OpenProject"/>). The index follows the intake's: with a SQLite intake index it is
 /// <c>&lt;data&gt;/projects/&lt;id&gt;/index.db</c>; with a PostgreSQL one it is the project's own schema in the
 /// intake's database (<see cref="ProjectSchema"/>), so every node of a deployment sees the same project index.
 /// </summary>
-public sealed class ProjectArchives(string dataFolder, StorageDatabase intake)
+/// <param name="blobStores">where project blobs go; null for the data folder.</param>
+public sealed class ProjectArchives(string dataFolder, StorageDatabase intake, BlobStoreFactory? blobStores = null)
 {
+    readonly BlobStoreFactory blobStores = blobStores ?? new BlobStoreFactory(BlobStorageOptions.Disk, dataFolder);
+
     readonly ConcurrentDictionary<string, Lazy<Task<ProjectArchive>>> open = new(StringComparer.Ordinal);
 
     public static string FolderOf(string dataFolder, string projectId) => Path.Combine(dataFolder, "projects", projectId);
@@ -40,7 +44,7 @@ public sealed class ProjectArchives(string dataFolder, StorageDatabase intake)
         var folder = FolderOf(dataFolder, id);
         Directory.CreateDirectory(folder);
         var index = await SqlIndexStore.OpenAsync(await DatabaseOfAsync(id), MigrationCatalog.ProjectIndex);
-        var blobs = new FileBlobStore(DataFolder.BlobRoot(folder));
+        var blobs = blobStores.OpenProject(id, folder);
         blobs.RemoveIncompleteWrites();
         return new ProjectArchive(id, index, blobs, new IngestService(index, blobs));
     }

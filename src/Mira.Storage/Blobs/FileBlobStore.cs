@@ -333,6 +333,8 @@ public sealed class FileBlobStore : IBlobStore
 
     public bool Exists(string key) => File.Exists(PathOf(key));
 
+    public string Describe(string key) => Path.Combine(Root, key.Replace('/', Path.DirectorySeparatorChar));
+
     public long? GetLength(string key)
     {
         var fi = new FileInfo(PathOf(key));

@@ -80,8 +80,19 @@ public interface IBlobStore
 
     bool Exists(string key);
 
+    /// <summary>Where a blob is, for messages (a file path, an <c>s3://</c> URL).</summary>
+    string Describe(string key) => key;
+
     /// <summary>Length in bytes, or null when absent.</summary>
     long? GetLength(string key);
+
+    /// <summary>
+    /// Whether start-up recovery may delete <paramref name="key"/>, a blob of an interrupted batch that no index row
+    /// references. True for a store this node alone writes; a store shared by several nodes (S3) answers false while
+    /// the blob is recent, since another node may have just written the same key (the same instance, resent to it) and
+    /// be about to index it. Such a blob stays until a later recovery or <c>archive verify --repair</c>.
+    /// </summary>
+    bool MayRecover(string key) => true;
 
     /// <summary>Deletes a blob; false when it was absent.</summary>
     bool Delete(string key);

@@ -43,7 +43,8 @@ public class DependencyGraphTests
     /// </summary>
     static readonly Dictionary<string, string[]> Packages = new()
     {
-        ["Mira.Storage"] = ["Dapper", "Microsoft.Data.Sqlite", "Npgsql"],
+        // The S3 blob store (docs/object-storage.md) talks to S3-compatible servers through the AWS SDK.
+        ["Mira.Storage"] = ["AWSSDK.S3", "Dapper", "Microsoft.Data.Sqlite", "Npgsql"],
         ["Mira.Imaging.Rendering"] = ["SkiaSharp", "SkiaSharp.NativeAssets.Linux"],
         ["Mira.Cli"] = ["System.CommandLine"],
         // Zstandard-compressed TIFF tiles (a managed port: no native part below the hosts).

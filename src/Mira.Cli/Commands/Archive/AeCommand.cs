@@ -11,6 +11,7 @@ public static class AeCommand
     {
         var data = ArchiveLocation.CreateOption();
         var db = ArchiveLocation.CreateDbOption();
+        var (blobsOption, s3EndpointOption) = (ArchiveLocation.CreateBlobsOption(), ArchiveLocation.CreateS3EndpointOption());
         var title = new Argument<string>("AET") { Description = "the remote application entity title (1-16 characters)" };
         var host = new Option<string>("--host") { Description = "its host name or address: calls must come from there, C-MOVE sends there", Required = true };
         var port = new Option<int>("--port") { Description = "the port it listens on (C-MOVE destination)", Required = true };
@@ -20,15 +21,15 @@ public static class AeCommand
             DefaultValueFactory = _ => "echo,store,find,move,get",
         };
         var add = new Command("add", "Add an AE or change its host, port and permissions; a running 'mira serve' picks it up within seconds")
-            { title, host, port, allow, data, db };
-        add.SetAction((r, ct) => AddAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(title)!, r.GetValue(host)!, r.GetValue(port), r.GetValue(allow)!, ct));
+            { title, host, port, allow, data, db, blobsOption, s3EndpointOption };
+        add.SetAction((r, ct) => AddAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), r.GetValue(title)!, r.GetValue(host)!, r.GetValue(port), r.GetValue(allow)!, ct));
 
-        var list = new Command("list", "List the known AEs: title, host, port, allowed services") { data, db };
-        list.SetAction((r, ct) => ListAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), ct));
+        var list = new Command("list", "List the known AEs: title, host, port, allowed services") { data, db, blobsOption, s3EndpointOption };
+        list.SetAction((r, ct) => ListAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), ct));
 
         var removeTitle = new Argument<string>("AET") { Description = "the AE title to remove" };
-        var remove = new Command("remove", "Remove an AE. Exit codes: 0 removed, 1 not found") { removeTitle, data, db };
-        remove.SetAction((r, ct) => RemoveAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(removeTitle)!, ct));
+        var remove = new Command("remove", "Remove an AE. Exit codes: 0 removed, 1 not found") { removeTitle, data, db, blobsOption, s3EndpointOption };
+        remove.SetAction((r, ct) => RemoveAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), r.GetValue(removeTitle)!, ct));
 
         return new Command("ae", "Known DICOM application entities (who may call Mira's DIMSE listener, and C-MOVE destinations)") { add, list, remove };
     }
@@ -46,6 +47,7 @@ public static class AeCommand
             Console.Error.WriteLine("mira: " + e.Message);
             return 2;
         }
+        if (location.RequireValidBlobs() is { } invalid) return invalid;
         await using var platform = await location.OpenAsync(ct);
         try
         {

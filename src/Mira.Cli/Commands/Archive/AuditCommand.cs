@@ -10,6 +10,7 @@ public static class AuditCommand
     {
         var data = ArchiveLocation.CreateOption();
         var db = ArchiveLocation.CreateDbOption();
+        var (blobsOption, s3EndpointOption) = (ArchiveLocation.CreateBlobsOption(), ArchiveLocation.CreateS3EndpointOption());
         var anchor = new Option<string?>("--anchor")
         {
             Description = "a head printed earlier (SEQUENCE:HASH); also detects truncation and wholesale rewriting up to it",
@@ -18,8 +19,8 @@ public static class AuditCommand
             Walk the audit log's hash chain from the first record. Prints the number of records checked and the head
             (sequence and hash): keep it outside the archive as an anchor and pass it back with --anchor later.
             Exit codes: 0 intact, 1 broken (the first break is printed), 2 usage error or no archive.
-            """) { data, db, anchor };
-        verify.SetAction((r, ct) => VerifyAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(anchor), ct));
+            """) { data, db, blobsOption, s3EndpointOption, anchor };
+        verify.SetAction((r, ct) => VerifyAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), r.GetValue(anchor), ct));
         return new Command("audit", "The audit log") { verify };
     }
 

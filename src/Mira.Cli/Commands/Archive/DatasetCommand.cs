@@ -16,19 +16,20 @@ public static class DatasetCommand
     {
         var data = ArchiveLocation.CreateOption();
         var db = ArchiveLocation.CreateDbOption();
+        var (blobsOption, s3EndpointOption) = (ArchiveLocation.CreateBlobsOption(), ArchiveLocation.CreateS3EndpointOption());
         var project = new Option<string>("--project") { Description = "the project id", Required = true };
         var body = new Option<FileInfo>("--body") { Description = "the request as JSON (the body of POST /api/projects/{p}/releases)", Required = true };
-        var release = new Command("release", "Make a release (split by patient, leakage-checked). Exit codes: 0 made, 1 refused, 2 bad input") { project, body, data, db };
-        release.SetAction((r, ct) => ReleaseAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(project)!, r.GetValue(body)!, ct));
+        var release = new Command("release", "Make a release (split by patient, leakage-checked). Exit codes: 0 made, 1 refused, 2 bad input") { project, body, data, db, blobsOption, s3EndpointOption };
+        release.SetAction((r, ct) => ReleaseAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), r.GetValue(project)!, r.GetValue(body)!, ct));
 
         var listProject = new Option<string>("--project") { Description = "the project id", Required = true };
-        var list = new Command("list", "List a project's releases: id, name, version, kind, cases, created") { listProject, data, db };
-        list.SetAction((r, ct) => ListAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(listProject)!, ct));
+        var list = new Command("list", "List a project's releases: id, name, version, kind, cases, created") { listProject, data, db, blobsOption, s3EndpointOption };
+        list.SetAction((r, ct) => ListAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), r.GetValue(listProject)!, ct));
 
         var id = new Argument<string>("id") { Description = "the release id (mira dataset list)" };
         var output = new Option<FileInfo>("--out") { Description = "the zip to write (must not exist)", Required = true };
-        var download = new Command("download", "Write a non-sequestered release's folder tree as a zip. Exit codes: 0 written, 1 refused") { id, output, data, db };
-        download.SetAction((r, ct) => DownloadAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(id)!, r.GetValue(output)!, ct));
+        var download = new Command("download", "Write a non-sequestered release's folder tree as a zip. Exit codes: 0 written, 1 refused") { id, output, data, db, blobsOption, s3EndpointOption };
+        download.SetAction((r, ct) => DownloadAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), r.GetValue(id)!, r.GetValue(output)!, ct));
         return new Command("dataset", "Dataset releases: release, list, download") { release, list, download };
     }
 

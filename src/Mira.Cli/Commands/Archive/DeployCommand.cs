@@ -17,6 +17,7 @@ public static class DeployCommand
     {
         var data = ArchiveLocation.CreateOption();
         var db = ArchiveLocation.CreateDbOption();
+        var (blobsOption, s3EndpointOption) = (ArchiveLocation.CreateBlobsOption(), ArchiveLocation.CreateS3EndpointOption());
         var name = new Argument<string>("name") { Description = "the rule's name: lower case words joined by '-'" };
         var model = new Option<string>("--model") { Description = "the model version to run, NAME@VERSION (mira model list)", Required = true };
         var fromAe = new Option<string?>("--from-ae") { Description = "run on series arriving from this calling AE title (default: from any AE)" };
@@ -31,22 +32,22 @@ public static class DeployCommand
         var external = new Option<bool>("--external-performer") { Description = "do not run the model here: put a UPS work item on the worklist (named after the rule) for an outside AI service" };
         var feedback = new Option<string?>("--feedback-project") { Description = "the project clinicians' corrections go to, de-identified by its recipe" };
         var add = new Command("add", "Add a deployment rule (audited). Exit codes: 0 added, 1 refused, 2 no archive")
-            { name, model, fromAe, modality, bodyPart, pattern, sendTo, blind, ood, oodRelease, settle, feedback, external, data, db };
-        add.SetAction((r, ct) => AddAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), new DeploymentRequest(r.GetValue(name)!, r.GetValue(model)!,
+            { name, model, fromAe, modality, bodyPart, pattern, sendTo, blind, ood, oodRelease, settle, feedback, external, data, db, blobsOption, s3EndpointOption };
+        add.SetAction((r, ct) => AddAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), new DeploymentRequest(r.GetValue(name)!, r.GetValue(model)!,
             r.GetValue(fromAe), r.GetValue(modality), r.GetValue(bodyPart), r.GetValue(pattern), r.GetValue(sendTo)!, r.GetValue(blind), r.GetValue(ood),
             r.GetValue(settle), r.GetValue(feedback), r.GetValue(oodRelease) is { Length: > 0 } releases ? releases : null, r.GetValue(external)), ct));
 
-        var list = new Command("list", "List the deployment rules: name, model, from AE, filters, destination") { data, db };
-        list.SetAction((r, ct) => ListAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), ct));
+        var list = new Command("list", "List the deployment rules: name, model, from AE, filters, destination") { data, db, blobsOption, s3EndpointOption };
+        list.SetAction((r, ct) => ListAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), ct));
 
         var removeName = new Argument<string>("name") { Description = "the rule to remove (its results stay)" };
-        var remove = new Command("remove", "Remove a deployment rule (audited). Exit codes: 0 removed, 1 no such rule") { removeName, data, db };
-        remove.SetAction((r, ct) => RemoveAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(removeName)!, ct));
+        var remove = new Command("remove", "Remove a deployment rule (audited). Exit codes: 0 removed, 1 no such rule") { removeName, data, db, blobsOption, s3EndpointOption };
+        remove.SetAction((r, ct) => RemoveAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), r.GetValue(removeName)!, ct));
 
         var resultsName = new Argument<string?>("name") { Description = "one rule's results (default: every rule's)", Arity = ArgumentArity.ZeroOrOne };
         var results = new Command("results", "List inference results, newest first: id, rule, state, series, result SOP, review, reason (audited)")
-            { resultsName, data, db };
-        results.SetAction((r, ct) => ResultsAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(resultsName), ct));
+            { resultsName, data, db, blobsOption, s3EndpointOption };
+        results.SetAction((r, ct) => ResultsAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), r.GetValue(resultsName), ct));
         return new Command("deploy", "Deployment rules: when a series arrives from an AE, run a model and send the result (add, list, remove, results)")
             { add, list, remove, results };
     }

@@ -17,6 +17,7 @@ public static class ImportCommand
         var paths = new Argument<string[]>("paths") { Arity = ArgumentArity.OneOrMore, Description = "DICOM, NIfTI, photograph (JPEG, PNG) or whole-slide (SVS, TIFF) files, or folders of them (searched recursively)" };
         var data = ArchiveLocation.CreateOption();
         var db = ArchiveLocation.CreateDbOption();
+        var (blobsOption, s3EndpointOption) = (ArchiveLocation.CreateBlobsOption(), ArchiveLocation.CreateS3EndpointOption());
         var strict = new Option<bool>("--strict") { Description = "also exit 1 when a file is not DICOM at all" };
         var uploader = new Option<string?>("--uploader") { Description = "store as this account's upload: its project uploader rules copy the instances" };
         var callingAe = new Option<string?>("--calling-ae") { Description = "store as if sent by this AE title (e.g. a PACS export): its project AE rules copy the instances" };
@@ -35,8 +36,8 @@ public static class ImportCommand
             listed as refused "not DICOM" but do not fail the import unless --strict); 1 when a DICOM file was
             refused (conflict, missing UID, truncated, unreadable...) or a path does not exist, or with --strict any
             refusal; 2 on a usage error.
-            """) { paths, data, db, strict, uploader, callingAe, meta, modality, labelsFor };
-        cmd.SetAction((r, ct) => RunAsync(r.GetValue(paths)!, new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(strict),
+            """) { paths, data, db, blobsOption, s3EndpointOption, strict, uploader, callingAe, meta, modality, labelsFor };
+        cmd.SetAction((r, ct) => RunAsync(r.GetValue(paths)!, new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), r.GetValue(strict),
             r.GetValue(uploader), r.GetValue(callingAe), new ConversionOptions(r.GetValue(meta), r.GetValue(modality), r.GetValue(labelsFor)), ct));
         return cmd;
     }
@@ -76,6 +77,7 @@ public static class ImportCommand
             return 2;
         }
 
+        if (location.RequireValidBlobs() is { } invalid) return invalid;
         await using var platform = await location.OpenAsync(ct);
         if (uploader is not null)
         {

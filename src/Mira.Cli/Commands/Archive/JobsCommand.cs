@@ -14,25 +14,26 @@ public static class JobsCommand
     {
         var data = ArchiveLocation.CreateOption();
         var db = ArchiveLocation.CreateDbOption();
+        var (blobsOption, s3EndpointOption) = (ArchiveLocation.CreateBlobsOption(), ArchiveLocation.CreateS3EndpointOption());
         var state = new Option<string?>("--state") { Description = "only jobs in this state: " + string.Join(", ", JobStates.All) };
         var kind = new Option<string?>("--kind") { Description = "only jobs of this kind (e.g. project.rule-copy)" };
         var project = new Option<string?>("--project") { Description = "only jobs of this project" };
-        var list = new Command("list", "List jobs, oldest first: id, kind, state, attempts, project, origin, subject, last error") { state, kind, project, data, db };
-        list.SetAction((r, ct) => ListAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(kind), r.GetValue(project), r.GetValue(state), ct));
+        var list = new Command("list", "List jobs, oldest first: id, kind, state, attempts, project, origin, subject, last error") { state, kind, project, data, db, blobsOption, s3EndpointOption };
+        list.SetAction((r, ct) => ListAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), r.GetValue(kind), r.GetValue(project), r.GetValue(state), ct));
 
         var logId = new Argument<long>("id") { Description = "the job id (mira jobs list)" };
-        var log = new Command("log", "Print a job's log. Exit codes: 0 done, 1 no such job") { logId, data, db };
-        log.SetAction((r, ct) => LogAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(logId), ct));
+        var log = new Command("log", "Print a job's log. Exit codes: 0 done, 1 no such job") { logId, data, db, blobsOption, s3EndpointOption };
+        log.SetAction((r, ct) => LogAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), r.GetValue(logId), ct));
 
         var showId = new Argument<long>("id") { Description = "the job id (mira jobs list)" };
         var show = new Command("show", "Print one job: kind, state, attempts, priority, resources, worker and lease, times, payload, last error, then its log. " +
-            "Exit codes: 0 done, 1 no such job") { showId, data, db };
-        show.SetAction((r, ct) => ShowAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(showId), ct));
+            "Exit codes: 0 done, 1 no such job") { showId, data, db, blobsOption, s3EndpointOption };
+        show.SetAction((r, ct) => ShowAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), r.GetValue(showId), ct));
 
         var cancelId = new Argument<long>("id") { Description = "the job id (mira jobs list)" };
         var cancel = new Command("cancel", "Cancel a queued job, or ask a running one to stop (audited). Exit codes: 0 done, 1 no such job or already ended")
-            { cancelId, data, db };
-        cancel.SetAction((r, ct) => CancelAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(cancelId), ct));
+            { cancelId, data, db, blobsOption, s3EndpointOption };
+        cancel.SetAction((r, ct) => CancelAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), r.GetValue(cancelId), ct));
         return new Command("jobs", "Background jobs (project rule copies, evaluations, deployments…): list, show, log, cancel") { list, show, log, cancel };
     }
 

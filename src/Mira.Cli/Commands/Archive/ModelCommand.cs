@@ -16,14 +16,15 @@ public static class ModelCommand
     {
         var data = ArchiveLocation.CreateOption();
         var db = ArchiveLocation.CreateDbOption();
+        var (blobsOption, s3EndpointOption) = (ArchiveLocation.CreateBlobsOption(), ArchiveLocation.CreateS3EndpointOption());
         var package = new Argument<string>("package") { Description = "a package folder or .zip holding model.onnx and mira-model.json" };
         var owner = new Option<string?>("--owner") { Description = "the account the model belongs to (default: os:<your user name>)" };
         var push = new Command("push", "Check a model package and store it in the registry (versions are immutable). Exit codes: 0 stored or already there, 1 refused, 2 no archive")
-            { package, owner, data, db };
-        push.SetAction((r, ct) => PushAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(package)!, r.GetValue(owner), ct));
+            { package, owner, data, db, blobsOption, s3EndpointOption };
+        push.SetAction((r, ct) => PushAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), r.GetValue(package)!, r.GetValue(owner), ct));
 
-        var list = new Command("list", "List the registry's model versions: name, version, task, protocol, sha256, owner, pushed") { data, db };
-        list.SetAction((r, ct) => ListAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), ct));
+        var list = new Command("list", "List the registry's model versions: name, version, task, protocol, sha256, owner, pushed") { data, db, blobsOption, s3EndpointOption };
+        list.SetAction((r, ct) => ListAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), ct));
         return new Command("model", "Model packages: push to the registry, list, run over a folder of cases") { push, list, ModelRunCommand.Create() };
     }
 
@@ -36,6 +37,7 @@ public static class ModelCommand
             Console.Error.WriteLine($"mira model push: {path}: {e.Message}");
             return 1;
         }
+        if (location.RequireValidBlobs() is { } invalid) return invalid;
         await using var platform = await location.OpenAsync(ct);
         try
         {

@@ -5,7 +5,7 @@ using Mira.Server;
 namespace Mira.Cli.Commands.Archive;
 
 /// <summary>
-/// <c>mira serve [--data DIR] [--urls URLS] [--db CONNECTION] [--demo] [--viewer-dir DIR] [--no-jobs] [--max-stow-parts N] [--max-frame-mib N]
+/// <c>mira serve [--data DIR] [--urls URLS] [--db CONNECTION] [--blobs FOLDER|s3://BUCKET[/PREFIX]] [--s3-endpoint URL] [--demo] [--viewer-dir DIR] [--no-jobs] [--max-stow-parts N] [--max-frame-mib N]
 /// [--max-decoded-mib N] [--max-inflated-mib N]</c>, the web security options (<see cref="WebSecurityOptions"/>: HTTPS,
 /// proxies, origins, sign-in back-off) and the DIMSE options (<see cref="DimseServeOptions"/>: the listener's address,
 /// limits and TLS) and where model workers run (<see cref="ExecutorCommandOptions"/>: <c>--executor local|slurm</c>):
@@ -18,6 +18,7 @@ public static class ServeCommand
         var data = ArchiveLocation.CreateOption();
         var urls = new Option<string>("--urls") { Description = "listening URLs, separated by ';'", DefaultValueFactory = _ => "http://127.0.0.1:8042" };
         var db = ArchiveLocation.CreateDbOption();
+        var (blobsOption, s3EndpointOption) = (ArchiveLocation.CreateBlobsOption(), ArchiveLocation.CreateS3EndpointOption());
         var demo = new Option<bool>("--demo") { Description = "load demo studies (synthetic CT, MR, PET of fictitious patients) if absent" };
         var dimsePort = new Option<int>("--dimse-port") { Description = "DIMSE listener port (C-ECHO, C-STORE, C-FIND, C-MOVE, C-GET); 0 turns it off", DefaultValueFactory = _ => 11112 };
         var aeTitle = new Option<string>("--ae-title") { Description = "Mira's AE title on the DIMSE listener", DefaultValueFactory = _ => "MIRA" };
@@ -47,7 +48,7 @@ public static class ServeCommand
         var maxInflatedMib = new Option<int>("--max-inflated-mib")
             { Description = "largest size (MiB) a deflated data set may inflate to (also at most 100 × its compressed size, or 64 MiB)", DefaultValueFactory = _ => 1024 };
         var cmd = new Command("serve", "Run the archive: DICOMweb under /dicomweb, DIMSE on port 11112, a status page at /, /health")
-            { data, urls, db, demo, viewerDir, dimsePort, aeTitle, unknown, noJobs, maxStowParts, maxFrameMib, maxDecodedMib, maxInflatedMib };
+            { data, urls, db, blobsOption, s3EndpointOption, demo, viewerDir, dimsePort, aeTitle, unknown, noJobs, maxStowParts, maxFrameMib, maxDecodedMib, maxInflatedMib };
         dimse.AddTo(cmd);
         executor.AddTo(cmd);
         var web = WebSecurityOptions.AddTo(cmd);
@@ -70,6 +71,16 @@ public static class ServeCommand
                 Console.Error.WriteLine($"mira serve: {e.Message}");
                 return Task.FromResult(2);
             }
+            Mira.Storage.Blobs.BlobStorageOptions blobs;
+            try
+            {
+                blobs = Mira.Storage.Blobs.BlobStorageOptions.Parse(r.GetValue(blobsOption), r.GetValue(s3EndpointOption));
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"mira serve: {e.Message}");
+                return Task.FromResult(2);
+            }
             var limits = new[] { maxStowParts, maxFrameMib, maxDecodedMib, maxInflatedMib }.FirstOrDefault(o => r.GetValue(o) < 1);
             if (limits is not null)
             {
@@ -84,7 +95,7 @@ public static class ServeCommand
                     MaxDecodedFrameBytes = (long)r.GetValue(maxFrameMib) << 20, MaxDecodedBytes = (long)r.GetValue(maxDecodedMib) << 20,
                     MaxInflatedBytes = (long)r.GetValue(maxInflatedMib) << 20,
                 },
-                DataFolder = r.GetValue(data)!, Urls = r.GetValue(urls)!, ConnectionString = PlatformOptions.ResolveConnectionString(r.GetValue(db)), Demo = r.GetValue(demo), Dimse = dimseOptions,
+                DataFolder = r.GetValue(data)!, Urls = r.GetValue(urls)!, ConnectionString = PlatformOptions.ResolveConnectionString(r.GetValue(db)), Blobs = blobs, Demo = r.GetValue(demo), Dimse = dimseOptions,
                 ViewerDirectory = r.GetValue(viewerDir) is { } v ? Path.GetFullPath(v) : null,
                 Jobs = new Mira.Platform.Jobs.JobOptions { Worker = !r.GetValue(noJobs) },
             };
@@ -115,7 +126,8 @@ public static class ServeCommand
             if (dimse?.Port is not null) ports.Add($"port {listener?.Port ?? dimse.Port}");
             if (dimse?.TlsPort is not null) ports.Add($"TLS port {listener?.TlsPort ?? dimse.TlsPort}");
             var dicom = dimse is null ? "" : $" and DICOM {dimse.AETitle} on {string.Join(", ", ports)} (address {dimse.Address})";
-            Console.WriteLine($"Mira is serving {Path.GetFullPath(data)} on {string.Join(", ", app.Urls)}{dicom}");
+            var blobs = options.Blobs.S3 is null ? "" : $" (blobs in {options.Blobs.Describe(data)})";
+            Console.WriteLine($"Mira is serving {Path.GetFullPath(data)}{blobs} on {string.Join(", ", app.Urls)}{dicom}");
             Console.WriteLine($"Open {app.Urls.First()}/ in a browser and sign in.");
             await app.WaitForShutdownAsync(ct);
             return 0;

@@ -11,22 +11,23 @@ public static class TokenCommand
     {
         var data = ArchiveLocation.CreateOption();
         var db = ArchiveLocation.CreateDbOption();
+        var (blobsOption, s3EndpointOption) = (ArchiveLocation.CreateBlobsOption(), ArchiveLocation.CreateS3EndpointOption());
         var user = new Option<string>("--user") { Description = "the account the token acts as", Required = true };
         var days = new Option<int>("--days") { Description = "lifetime in days (default 90)", DefaultValueFactory = _ => 90 };
         var label = new Option<string?>("--label") { Description = "a note to recognise the token by (e.g. the script using it)" };
         var issue = new Command("issue", """
             Issue a bearer token for an existing, enabled user. The token (mira_...) is printed once on stdout and
             stored only as a hash: copy it now. Exit codes: 0 issued, 1 no such enabled user, 2 usage error.
-            """) { user, days, label, data, db };
-        issue.SetAction((r, ct) => IssueAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(user)!, r.GetValue(days), r.GetValue(label), ct));
+            """) { user, days, label, data, db, blobsOption, s3EndpointOption };
+        issue.SetAction((r, ct) => IssueAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), r.GetValue(user)!, r.GetValue(days), r.GetValue(label), ct));
 
         var listUser = new Option<string?>("--user") { Description = "only this user's tokens" };
-        var list = new Command("list", "List tokens (id, user, label, created, expires, state); never the secrets") { listUser, data, db };
-        list.SetAction((r, ct) => ListAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(listUser), ct));
+        var list = new Command("list", "List tokens (id, user, label, created, expires, state); never the secrets") { listUser, data, db, blobsOption, s3EndpointOption };
+        list.SetAction((r, ct) => ListAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), r.GetValue(listUser), ct));
 
         var id = new Argument<string>("id") { Description = "the token's id, as 'mira token list' shows it" };
-        var revoke = new Command("revoke", "Revoke a token by its id. Exit codes: 0 revoked, 1 no such token") { id, data, db };
-        revoke.SetAction((r, ct) => RevokeAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(id)!, ct));
+        var revoke = new Command("revoke", "Revoke a token by its id. Exit codes: 0 revoked, 1 no such token") { id, data, db, blobsOption, s3EndpointOption };
+        revoke.SetAction((r, ct) => RevokeAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), r.GetValue(id)!, ct));
 
         return new Command("token", "Bearer tokens (Authorization: Bearer mira_...)") { issue, list, revoke };
     }

@@ -16,6 +16,7 @@ public static class UserCommand
     {
         var data = ArchiveLocation.CreateOption();
         var db = ArchiveLocation.CreateDbOption();
+        var (blobsOption, s3EndpointOption) = (ArchiveLocation.CreateBlobsOption(), ArchiveLocation.CreateS3EndpointOption());
         var name = new Argument<string>("name") { Description = "user name: a-z, 0-9, '.', '_', '@', '-' (lowercased)" };
         var role = new Option<string>("--role")
         {
@@ -26,20 +27,20 @@ public static class UserCommand
             Create an account. The password is read from the environment variable {PasswordVariable} when set,
             otherwise from the first line of stdin (typed without echo on a terminal); never from an argument.
             Exit codes: 0 created, 1 the user exists, 2 invalid name, role or password.
-            """) { name, role, data, db };
-        add.SetAction((r, ct) => AddAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), r.GetValue(name)!, r.GetValue(role)!, ct));
+            """) { name, role, data, db, blobsOption, s3EndpointOption };
+        add.SetAction((r, ct) => AddAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), r.GetValue(name)!, r.GetValue(role)!, ct));
 
-        var list = new Command("list", "List accounts with their roles") { data, db };
-        list.SetAction((r, ct) => ListAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db)), ct));
+        var list = new Command("list", "List accounts with their roles") { data, db, blobsOption, s3EndpointOption };
+        list.SetAction((r, ct) => ListAsync(new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption)), ct));
 
         Command Change(string verb, string description, Func<ParseResult, MiraPlatform, string, CancellationToken, Task<int>> change, params Option[] extra)
         {
             var user = new Argument<string>("name") { Description = "user name" };
-            var cmd = new Command(verb, description) { user, data, db };
+            var cmd = new Command(verb, description) { user, data, db, blobsOption, s3EndpointOption };
             foreach (var o in extra) cmd.Options.Add(o);
             cmd.SetAction(async (r, ct) =>
             {
-                var location = new ArchiveLocation(r.GetValue(data)!, r.GetValue(db));
+                var location = new ArchiveLocation(r.GetValue(data)!, r.GetValue(db), r.GetValue(blobsOption), r.GetValue(s3EndpointOption));
                 if (location.RequireExisting() is { } code) return code;
                 await using var platform = await location.OpenAsync(ct);
                 return await change(r, platform, r.GetValue(user)!, ct);
@@ -72,6 +73,7 @@ public static class UserCommand
             Console.Error.WriteLine($"mira: no password (set {PasswordVariable} or give it on stdin)");
             return 2;
         }
+        if (location.RequireValidBlobs() is { } invalid) return invalid;
         await using var platform = await location.OpenAsync(ct);
         var accounts = platform.Accounts;
         UserAccount account;
