@@ -57,7 +57,9 @@ public sealed class ClusterCrashTests : IAsyncLifetime
             Assert.Equal(stow[i].Bytes, Assert.Single(parts));
         }
 
-        // C-STORE of 500 straight at node 1 (node 0 restarted first, back in the balancer); node 1 is killed halfway.
+        // C-STORE of 500 straight at node 1 (node 0 restarted first, back in the balancer, once what its kill left counts
+        // as abandoned); node 1 is killed halfway.
+        await Task.Delay(MiraCluster.IncompleteWriteAge);
         await cluster.RestartAsync(0);
         var added = await cluster.MiraAsync(["ae", "add", "MODALITY", "--host", "127.0.0.1", "--port", "104", "--allow", "store", .. cluster.StorageArguments(0)]);
         Assert.True(added.ExitCode == 0, added.Output);
@@ -95,6 +97,7 @@ public sealed class ClusterCrashTests : IAsyncLifetime
         }
 
         // The killed node comes back: its start-up recovery removes the objects of its interrupted batches.
+        await Task.Delay(MiraCluster.IncompleteWriteAge);
         await cluster.RestartAsync(1);
         var verify = await cluster.MiraAsync(["archive", "verify", .. cluster.StorageArguments(1)]);
         Assert.True(verify.ExitCode == 0, verify.Output);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Mira.Storage.Tests;
+using Mira.Testing;
 
 namespace Mira.Server.Tests.Cluster;
 
@@ -13,6 +14,7 @@ namespace Mira.Server.Tests.Cluster;
 public sealed class MiraCluster : IAsyncLifetime
 {
     readonly PostgresServer postgres = new();
+    S3Server? s3;
     readonly string root = Directory.CreateTempSubdirectory("mira-cluster-").FullName;
     readonly List<(int Http, int Dimse)> ports = [];
 
@@ -25,19 +27,29 @@ public sealed class MiraCluster : IAsyncLifetime
 
     public int DimsePortOf(int node) => ports[node].Dimse;
 
-    // Until the object store is wired (--blobs), both nodes share one data folder for their blobs.
-    public string DataFolderOf(int node) => Path.Combine(root, "shared");
+    public string DataFolderOf(int node) => Path.Combine(root, "node" + node.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>The bucket every node writes to.</summary>
+    public S3Server ObjectStore => s3 ?? throw new InvalidOperationException("the cluster is not started");
+
+    /// <summary>An unindexed object counts as abandoned after this long (default one hour; short here so that a
+    /// restarted node's recovery can clean up what a kill left, within the test).</summary>
+    public static TimeSpan IncompleteWriteAge { get; } = TimeSpan.FromSeconds(3);
 
     /// <summary>The arguments every archive command needs to act on this cluster's database and object store.</summary>
     public IReadOnlyList<string> StorageArguments(int node) => ["--data", DataFolderOf(node), "--db", ConnectionString, .. BlobArguments()];
 
-    IReadOnlyList<string> BlobArguments() => [];
+    IReadOnlyList<string> BlobArguments() => ["--blobs", $"s3://{ObjectStore.Bucket}/region", "--s3-endpoint", ObjectStore.Endpoint.ToString()];
 
-    IReadOnlyDictionary<string, string?> Environment() => new Dictionary<string, string?>();
+    IReadOnlyDictionary<string, string?> Environment() => new Dictionary<string, string?>(ObjectStore.Environment.Select(e => KeyValuePair.Create(e.Key, (string?)e.Value)))
+    {
+        [Mira.Storage.Blobs.BlobStorageOptions.IncompleteWriteAgeVariable] = ((int)IncompleteWriteAge.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+    };
 
     public async Task InitializeAsync()
     {
         await postgres.InitializeAsync();
+        s3 = await S3Server.StartAsync("mira-cluster");
         ConnectionString = await postgres.CreateDatabaseConnectionStringAsync();
         for (var i = 0; i < 2; i++) ports.Add((ServeProcess.FreePort(), ServeProcess.FreePort()));
         // Both nodes start at once on the empty database, as a supervisor starts them: one applies the migrations and
@@ -115,6 +127,7 @@ public sealed class MiraCluster : IAsyncLifetime
         if (Balancer is not null) await Balancer.DisposeAsync();
         foreach (var n in Nodes) await n.DisposeAsync();
         await postgres.DisposeAsync();
+        if (s3 is not null) await s3.DisposeAsync();
         try { Directory.Delete(root, recursive: true); }
         catch (IOException) { }
     }
