@@ -84,6 +84,10 @@ public sealed class HealthFailureTests
             var (okStatus, ok) = await HealthAsync(server.Anonymous);
             Assert.Equal(HttpStatusCode.OK, okStatus);
             Assert.Equal("postgresql", (string?)ok["checks"]!["database"]!["provider"]);
+            // Npgsql's meter: the connection pool's use, per state, against its maximum.
+            var pool = PrometheusText.Parse(await server.Admin.GetStringAsync("/metrics"));
+            Assert.Contains(pool.Named("db_client_connection_count"), s => s.Labels.ContainsKey("db_client_connection_state"));
+            Assert.True(pool.Sum("db_client_connection_max") > 0);
 
             var index = new NpgsqlConnectionStringBuilder(server.IndexConnectionString);
             var database = index.Database!;

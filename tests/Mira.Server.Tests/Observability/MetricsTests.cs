@@ -16,8 +16,8 @@ public sealed class MetricsTests(ObservedArchive server) : IClassFixture<Observe
         var parts = Enumerable.Range(0, 3).Select(_ => Dicomweb.Make(study, Dicomweb.Uid(), Dicomweb.Uid())).ToArray();
         using (var stored = await Dicomweb.Stow(server.Admin, "/dicomweb/studies", parts))
             Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
-        using (var again = await Dicomweb.Stow(server.Admin, "/dicomweb/studies", parts[0])) // already stored: no new instance
-            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        using (var again = await Dicomweb.Stow(server.Admin, "/dicomweb/studies", parts[0])) // already stored: a warning, no new instance
+            Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
 
         var after = await server.ScrapeAsync();
         var node = ("node", ObservedArchive.NodeName);
@@ -79,7 +79,7 @@ public sealed class MetricsTests(ObservedArchive server) : IClassFixture<Observe
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.StartsWith("text/plain", response.Content.Headers.ContentType!.MediaType);
             var text = PrometheusText.Parse(await response.Content.ReadAsStringAsync());
-            Assert.Contains("mira_jobs", text.Types.Keys);
+            Assert.Equal("gauge", text.Types["mira_jobs_oldest_due_age_seconds"]); // always present, 0 when nothing waits
         }
     }
 
@@ -99,7 +99,7 @@ public sealed class AnonymousMetricsTests(AnonymousMetricsArchive server) : ICla
     {
         using var metrics = await server.Anonymous.GetAsync("/metrics");
         Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
-        Assert.Contains("mira_jobs", PrometheusText.Parse(await metrics.Content.ReadAsStringAsync()).Types.Keys);
+        Assert.Equal("gauge", PrometheusText.Parse(await metrics.Content.ReadAsStringAsync()).Types["mira_jobs_oldest_due_age_seconds"]);
         using var qido = await server.Anonymous.GetAsync("/dicomweb/studies");
         Assert.Equal(HttpStatusCode.Unauthorized, qido.StatusCode);
         using var post = await server.Anonymous.PostAsync("/metrics", new StringContent(""));

@@ -1,0 +1,59 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Mira.Server.Tests.Observability;
+
+/// <summary>The operators' options of a real <c>mira serve</c> process: <c>--node-name</c>, <c>--metrics-anonymous</c>, <c>--log-format json</c>.</summary>
+public sealed class ServeObservabilityTests
+{
+    [Fact]
+    public async Task Mira_serve_with_metrics_anonymous_serves_metrics_without_credentials_named_by_its_node_and_logs_json_lines()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "mira-serve-obs-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using var server = await ServeProcess.StartAsync(data, "--metrics-anonymous", "--node-name", "edge-7", "--log-format", "json");
+            using var anonymous = new HttpClient { BaseAddress = server.Http.BaseAddress };
+            using var metrics = await anonymous.GetAsync("/metrics");
+            Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+            var text = PrometheusText.Parse(await metrics.Content.ReadAsStringAsync());
+            Assert.Contains(text.Named("target_info"), s => s.Has(("service_name", "mira"), ("service_instance_id", "edge-7")));
+            Assert.Contains(text.Samples, s => s.Name.StartsWith("mira_jobs", StringComparison.Ordinal) && s.Has(("service_instance_id", "edge-7")));
+            using var qido = await anonymous.GetAsync("/dicomweb/studies");
+            Assert.Equal(HttpStatusCode.Unauthorized, qido.StatusCode); // only /metrics is opened
+
+            var health = JsonNode.Parse(await anonymous.GetStringAsync("/health"))!;
+            Assert.Equal("edge-7", (string?)health["node"]);
+
+            // Start-up logs (host lifetime, DIMSE listener) are there; every log line on the console is one JSON object.
+            await server.KillAsync();
+            var lines = server.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Where(l => l.StartsWith('{')).ToArray();
+            Assert.NotEmpty(lines);
+            foreach (var line in lines)
+            {
+                using var log = JsonDocument.Parse(line);
+                Assert.True(log.RootElement.TryGetProperty("LogLevel", out _), line);
+                Assert.True(log.RootElement.TryGetProperty("Category", out _), line);
+            }
+        }
+        finally
+        {
+            try { Directory.Delete(data, true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
+    public async Task Mira_serve_refuses_an_unknown_log_format_naming_the_option()
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "mira.dll"), "serve", "--data", Path.GetTempPath(), "--log-format", "xml" })
+            psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var error = await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Assert.Equal(2, p.ExitCode);
+        Assert.Contains("--log-format xml: plain or json", error);
+    }
+}
