@@ -42,7 +42,7 @@ public sealed class MiraTelemetry : IDisposable
             "Time from a parsed batch to its durable blobs and index commit (one group commit)",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
         jobsEnded = Meter.CreateCounter<long>("mira.jobs.ended", "{job}",
-            "Job runs ended on this node, by kind and outcome: succeeded, retry, failed, cancelled, released (shutdown)");
+            "Job runs ended on this node, by kind and outcome: succeeded, retry, failed, cancelled, released (shutdown), lease-lost");
         jobDuration = Meter.CreateHistogram<double>("mira.jobs.duration", "s", "How long a job run took on this node, by kind and outcome",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600, 14400] });
         Meter.CreateObservableGauge("mira.jobs", ObserveJobs, "{job}", "Jobs in the shared job table, by kind and state");

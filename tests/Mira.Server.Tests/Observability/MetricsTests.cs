@@ -25,6 +25,9 @@ public sealed class MetricsTests(ObservedArchive server) : IClassFixture<Observe
         Assert.Equal(3, after.Sum("mira_ingest_instances_total", Stow, node) - before.Sum("mira_ingest_instances_total", Stow, node));
         Assert.Equal(parts.Sum(p => p.Length), after.Sum("mira_ingest_size_bytes_total", Stow, node) - before.Sum("mira_ingest_size_bytes_total", Stow, node));
         Assert.Equal(2, after.Sum("mira_ingest_batch_duration_seconds_count") - before.Sum("mira_ingest_batch_duration_seconds_count"));
+        // Only this node's figures, though other servers in this test process store instances at the same time.
+        Assert.All(after.Samples.Where(s => s.Labels.ContainsKey("node")), s => Assert.Equal(ObservedArchive.NodeName, s.Labels["node"]));
+        Assert.All(after.Samples.Where(s => s.Name != "target_info"), s => Assert.Equal(ObservedArchive.NodeName, s.Labels["service_instance_id"]));
     }
 
     [Fact]
