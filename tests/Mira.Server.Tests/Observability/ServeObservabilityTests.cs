@@ -53,4 +53,65 @@ public sealed class ServeObservabilityTests
             try { Directory.Delete(data, true); } catch (IOException) { }
         }
     }
+
+    /// <summary>
+    /// With <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> set, spans go out over OTLP (HTTP/protobuf here, to a listener in this
+    /// test): the STOW-RS request's server span and the ingest batch's <c>mira.ingest.batch</c>, with the node as
+    /// <c>service.instance.id</c>. Protobuf carries strings as plain UTF-8, so the names are found in the body.
+    /// </summary>
+    [Fact]
+    public async Task Mira_serve_exports_its_spans_over_otlp_when_an_endpoint_is_set()
+    {
+        var port = ServeProcess.FreePort();
+        using var collector = new HttpListener();
+        collector.Prefixes.Add($"http://127.0.0.1:{port}/");
+        collector.Start();
+        var received = new List<(string Path, string? Type, byte[] Body)>();
+        var collecting = Task.Run(async () =>
+        {
+            while (collector.IsListening)
+            {
+                HttpListenerContext c;
+                try { c = await collector.GetContextAsync(); }
+                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException) { return; }
+                using var body = new MemoryStream();
+                await c.Request.InputStream.CopyToAsync(body);
+                lock (received) received.Add((c.Request.Url!.AbsolutePath, c.Request.ContentType, body.ToArray()));
+                c.Response.StatusCode = 200;
+                c.Response.ContentType = "application/x-protobuf";
+                c.Response.Close();
+            }
+        });
+        var data = Path.Combine(Path.GetTempPath(), "mira-serve-otlp-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var environment = new Dictionary<string, string?>
+            {
+                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{port}",
+                ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+                ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+            };
+            await using var server = await ServeProcess.StartAsync(data, environment, "--node-name", "traced-node");
+            var study = Dicomweb.Uid();
+            using (var stored = await Dicomweb.Stow(server.Http, "/dicomweb/studies", Dicomweb.Make(study, Dicomweb.Uid(), Dicomweb.Uid())))
+                Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+            byte[] Traces()
+            {
+                lock (received) return [.. received.Where(r => r.Path == "/v1/traces").SelectMany(r => r.Body)];
+            }
+            bool Has(string text) => Traces().AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(text)) >= 0;
+            for (var i = 0; i < 100 && !Has("mira.ingest.batch"); i++) await Task.Delay(100);
+            Assert.True(Has("mira.ingest.batch"), "no mira.ingest.batch span reached the collector");
+            Assert.True(Has("traced-node"));
+            Assert.True(Has("/dicomweb/studies")); // the request's server span
+            Assert.False(Has(study)); // no UIDs in spans
+            lock (received) Assert.All(received.Where(r => r.Path == "/v1/traces"), r => Assert.Equal("application/x-protobuf", r.Type));
+        }
+        finally
+        {
+            collector.Stop();
+            await collecting;
+            try { Directory.Delete(data, true); } catch (IOException) { }
+        }
+    }
 }
