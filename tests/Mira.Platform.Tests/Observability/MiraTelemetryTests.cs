@@ -112,11 +112,15 @@ public sealed class MiraTelemetryTests : IAsyncLifetime
         Assert.Equal([("test.other", "queued", 1.0), ("test.waiting", "queued", 2.0)], jobs);
         Assert.InRange(Assert.Single(Of("mira.jobs.oldest_due.age")).Value, 0, 60);
 
-        // Within the refresh interval a new job is not seen yet: the figures come from the cache, not a query per scrape.
-        var cached = platform.Telemetry.JobTable.ForScrape();
+        // Within the refresh interval a new job is not seen yet: the figures come from the cache, not a query per scrape
+        // (a monitor with a long interval, so a slow machine cannot make this pass or fail by timing).
+        var monitor = new JobTableMonitor(platform.Jobs.Store, TimeSpan.FromMinutes(10));
+        var cached = monitor.ForScrape();
         await platform.Jobs.EnqueueAsync([new JobRequest("test.waiting", "w-3")]);
-        Assert.Same(cached, platform.Telemetry.JobTable.ForScrape());
-        Assert.Equal(2, platform.Telemetry.JobTable.ForScrape()!.Counts.Single(c => c.Kind == "test.waiting").Count);
+        Assert.Same(cached, monitor.ForScrape());
+        Assert.Same(cached, await monitor.GetAsync());
+        Assert.Equal(2, cached!.Counts.Single(c => c.Kind == "test.waiting").Count);
+        Assert.Equal(3, (await new JobTableMonitor(platform.Jobs.Store, TimeSpan.Zero).GetAsync()).Counts.Single(c => c.Kind == "test.waiting").Count);
     }
 
     [Fact]
