@@ -7,7 +7,7 @@ using Mira.Platform.Observability;
 namespace Mira.Server.Observability;
 
 /// <summary>
-/// <c>GET /health</c> (anonymous, for load balancers): this node's name and version and the checks of
+/// <c>GET /health</c> and <c>HEAD /health</c> (anonymous, for load balancers): this node's name and version and the checks of
 /// <see cref="PlatformHealth"/> (database, blob store, job engine); 200 when all pass, 503 naming the failing part
 /// otherwise. The checks are cached for a second or two, so a flood of requests costs one check per interval. No
 /// patient data and no error texts (a failure's full text goes to the server log).
@@ -19,12 +19,15 @@ public static class HealthEndpoint
         var platform = app.Services.GetRequiredService<MiraPlatform>();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mira.Health");
         platform.Health.Failed += (part, e) => log.LogWarning(e, "Health check: the {Part} is failing: {Message}", part, e.Message);
-        app.MapGet("/health", async (HttpContext http) =>
+        // HEAD too: some balancers check with it (the status alone).
+        app.MapMethods("/health", [HttpMethods.Get, HttpMethods.Head], async (HttpContext http) =>
         {
             var report = await platform.Health.CheckAsync(options.Jobs.Worker, http.RequestAborted);
             http.Response.Headers.CacheControl = "no-store";
-            return Results.Text(System.Text.Encoding.UTF8.GetString(Write(report)), "application/json", System.Text.Encoding.UTF8,
-                report.IsOk ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+            var status = report.IsOk ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+            return HttpMethods.IsHead(http.Request.Method)
+                ? Results.StatusCode(status)
+                : Results.Text(System.Text.Encoding.UTF8.GetString(Write(report)), "application/json", System.Text.Encoding.UTF8, status);
         });
     }
 

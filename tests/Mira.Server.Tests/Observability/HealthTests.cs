@@ -33,6 +33,14 @@ public sealed class HealthTests(ObservedArchive server) : IClassFixture<Observed
         Assert.Null(checks["database"]!["error"]);
         Assert.DoesNotContain(server.Archive.Blobs.Enumerate(), b => b.Key.StartsWith("health/", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Health_answers_a_HEAD_request_with_the_status_alone()
+    {
+        using var head = await server.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/health"));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+    }
 }
 
 /// <summary>Failures, each on a server of its own (a broken store cannot be shared).</summary>
