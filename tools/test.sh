@@ -37,8 +37,9 @@ done
 # ONNX Runtime's (tests/Mira.Inference.Tests).
 # slurm-wlm and munge: the Slurm executor's tests start a private single-node cluster (munged, slurmctld, slurmd) and
 # run model workers through sbatch (tests/Mira.Testing/SlurmCluster.cs).
+# haproxy: the cluster tests put two nodes behind a real load balancer (tests/Mira.Server.Tests/Cluster/).
 apt_packages=(chromium dcmtk python3-pydicom python3-numpy python3-nibabel python3-scipy python3-pil plastimatch python3-sklearn postgresql
-  libopenjp2-7 libopenjp2-tools orthanc orthanc-dicomweb iproute2 curl dicom3tools gcc zlib1g-dev python3-onnx python3-torch slurm-wlm munge)
+  libopenjp2-7 libopenjp2-tools orthanc orthanc-dicomweb iproute2 curl dicom3tools gcc zlib1g-dev python3-onnx python3-torch slurm-wlm munge haproxy)
 # Node.js and npm: the dicomweb-client interop test (tests/Mira.Server.Tests/DicomwebClient) runs a Node script.
 node_packages=(nodejs npm)
 npm_dir=tests/Mira.Server.Tests/DicomwebClient
@@ -96,6 +97,7 @@ EOF
   have_command gcc || missing+=("gcc|gcc")
   for c in slurmctld slurmd sbatch; do have_command "$c" || have_glob /usr/sbin/"$c" || missing+=("$c|slurm-wlm"); done
   have_command munged || have_glob /usr/sbin/munged || missing+=("munged|munge")
+  have_command haproxy || have_glob /usr/sbin/haproxy || missing+=("haproxy|haproxy")
   have_glob /usr/include/zlib.h || missing+=("zlib.h|zlib1g-dev")
   have_command node || missing+=("node (Node.js)|nodejs")
   have_command npm || missing+=("npm|npm")
@@ -133,8 +135,9 @@ install_missing() {
     echo "warning: apt-get install failed; peer tools may be missing:" >&2
     tail -n 20 "$log" >&2
   fi
-  # The orthanc package may start its system service; the tests run private instances of their own.
+  # The orthanc and haproxy packages may start their system services; the tests run private instances of their own.
   (service orthanc stop || systemctl stop orthanc) >/dev/null 2>&1 || true
+  (service haproxy stop || systemctl stop haproxy) >/dev/null 2>&1 || true
   if ! have_command node || ! have_command npm; then
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${node_packages[@]}" >>"$log" 2>&1 \
       || echo "warning: apt-get install nodejs npm failed; the dicomweb-client interop test will fail" >&2

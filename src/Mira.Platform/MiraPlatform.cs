@@ -15,6 +15,7 @@ using Mira.Platform.Workitems;
 using Mira.Storage;
 using Mira.Storage.Annotations;
 using Mira.Storage.Blobs;
+using Mira.Storage.Cluster;
 using Mira.Storage.Evaluations;
 using Mira.Storage.Datasets;
 using Mira.Storage.Deployments;
@@ -72,6 +73,14 @@ public sealed class MiraPlatform : IAsyncDisposable
         Intake.Deployments = Deployments;
         Annotations.TasksCreated = Deployments.QueuePrefillAsync;
         JobHandlers = [new ProjectRuleCopyJob(Projects), new EvaluationRunJob(Evaluations), new DeploymentInferenceJob(Deployments), new PrefillJob(Deployments)];
+        // Several nodes over one PostgreSQL: AE table changes and UPS event reports reach the other nodes at once.
+        Signals = new ClusterSignals(database);
+        ApplicationEntities.Changed = ct => Signals.PublishAsync(ClusterTopics.AeTable, "", ct);
+        if (Signals.Enabled)
+        {
+            Workitems.Events.Relay = text => Signals.PublishAsync(ClusterTopics.WorkitemEvents, text);
+            Signals.On(ClusterTopics.WorkitemEvents, Workitems.Events.DeliverRelayed);
+        }
         Annotations.HiddenStudies = async (actor, project, ct) =>
             (await Datasets.SequesteredCasesAsync(new DatasetActor(actor.Name, actor.Roles), project, ct)).Studies;
     }
@@ -113,6 +122,8 @@ public sealed class MiraPlatform : IAsyncDisposable
     public DeploymentService Deployments { get; }
     /// <summary>The UPS worklist: work items for external task performers, their state machine and events (<c>docs/workitems.md</c>).</summary>
     public WorkitemService Workitems { get; }
+    /// <summary>Messages to the other nodes over the same database (<c>docs/cluster.md</c>); the server starts listening.</summary>
+    public ClusterSignals Signals { get; }
     /// <summary>The durable job table.</summary>
     public JobService Jobs { get; }
     /// <summary>Metrics and spans (<c>docs/operations.md</c>): the meter and activity source named <c>Mira</c>.</summary>
@@ -205,6 +216,7 @@ public sealed class MiraPlatform : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await Signals.DisposeAsync();
         await IngestQueue.DisposeAsync();
         Telemetry.Dispose();
     }

@@ -49,7 +49,7 @@ public static class MiraServer
         // Per-request framework logs (routing, results) would print several lines per DICOMweb request; access to
         // patient data is recorded in the audit log instead. Start-up and shutdown messages stay.
         builder.Logging.AddFilter("Microsoft.AspNetCore", Microsoft.Extensions.Logging.LogLevel.Warning);
-        // The antiforgery keys are kept unencrypted in the owner-only keys/ folder (WebWorkspace.AddDataProtection): said once in docs/web.md, not at every start.
+        // The antiforgery keys are kept unencrypted in the database (WebWorkspace.AddDataProtection): said once in docs/web.md, not at every start.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", Microsoft.Extensions.Logging.LogLevel.Error);
         var certificate = TlsCertificate.Load(options);
         builder.WebHost.ConfigureKestrel(k =>
@@ -61,7 +61,9 @@ public static class MiraServer
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(options.SignIn);
-        builder.Services.AddSingleton<SignInThrottle>();
+        // Failed sign-ins are counted in the database: every node of a deployment holds back the same guesser.
+        builder.Services.AddSingleton(sp => new SignInThrottle(sp.GetRequiredService<SignInOptions>(), sp.GetRequiredService<TimeProvider>(),
+            new Mira.Storage.Cluster.SignInFailureStore(archive.Database)));
         builder.Services.AddSingleton<PasswordSignIn>();
         builder.Services.AddSingleton<MiraAuthentication>();
         builder.Services.AddSingleton<RequestForgeryGuard>();
@@ -88,6 +90,7 @@ public static class MiraServer
             builder.Services.AddSingleton<Mira.Server.Dimse.DimseListener>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<Mira.Server.Dimse.DimseListener>());
         }
+        builder.Services.AddHostedService<ClusterSignalsService>();
         if (options.Jobs.Worker) builder.Services.AddHostedService<JobWorkerService>();
         Observability.ServerTelemetry.Add(builder, options, archive.Telemetry);
         options.ConfigureBuilder?.Invoke(builder);

@@ -75,4 +75,41 @@ public sealed class SignInThrottleTests
         for (var i = 0; i < 20_000; i++) t.RecordFailure($"name{i}", null);
         Assert.True(t.TrackedKeys <= 1000, $"{t.TrackedKeys} keys");
     }
+
+    [Fact]
+    public async Task Failures_counted_by_one_node_hold_back_the_same_guesser_on_another()
+    {
+        var folder = Directory.CreateTempSubdirectory("mira-throttle-").FullName;
+        try
+        {
+            var db = Mira.Storage.StorageDatabase.Sqlite(Path.Combine(folder, "index.db"));
+            await Mira.Storage.Migrations.MigrationRunner.ApplyAsync(db, Mira.Storage.Migrations.MigrationCatalog.Intake);
+            var options = new SignInOptions { FreeFailuresPerAccount = 3, FreeFailuresPerAddress = 100, BaseDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(8) };
+            var (a, b) = (new SignInThrottle(options, clock, new Mira.Storage.Cluster.SignInFailureStore(db)),
+                new SignInThrottle(options, clock, new Mira.Storage.Cluster.SignInFailureStore(db)));
+            // Alternating nodes: three free failures in all, not three per node.
+            Assert.False((await a.RecordFailureAsync("carol", Client)).BackOffStarted);
+            Assert.False((await b.RecordFailureAsync("carol", Client)).BackOffStarted);
+            Assert.False((await a.RecordFailureAsync("carol", Client)).BackOffStarted);
+            var started = await b.RecordFailureAsync("Carol", Client);
+            Assert.Equal((true, "account", TimeSpan.FromSeconds(1), 4), (started.BackOffStarted, started.Scope, started.Delay, started.Failures));
+            Assert.Equal(TimeSpan.FromSeconds(1), await a.RetryAfterAsync("carol", Client));
+            Assert.Equal(TimeSpan.FromSeconds(2), (await a.RecordFailureAsync("carol", Client)).Delay);
+            Assert.Equal(TimeSpan.FromSeconds(2), await b.RetryAfterAsync("CAROL", Client));
+            Assert.Null(await b.RetryAfterAsync("dave", Client));
+            clock.Now += TimeSpan.FromSeconds(2);
+            Assert.Null(await b.RetryAfterAsync("carol", Client));
+            // A right password on one node clears the account's count on all of them.
+            await a.RecordSuccessAsync("carol");
+            Assert.False((await b.RecordFailureAsync("carol", Client)).BackOffStarted);
+            // Quiet for longer than ForgetAfter: the count starts again.
+            clock.Now += TimeSpan.FromMinutes(20);
+            for (var i = 0; i < 2; i++) Assert.False((await a.RecordFailureAsync("carol", Client)).BackOffStarted);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

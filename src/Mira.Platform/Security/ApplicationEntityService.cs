@@ -16,10 +16,27 @@ public sealed class ApplicationEntityService(ApplicationEntityStore store)
             string.IsNullOrWhiteSpace(host) ? throw new ArgumentException("a host is required") : host.Trim(),
             port is > 0 and < 65536 ? port : throw new ArgumentException($"port {port} is not between 1 and 65535"), allow);
         await store.SetAsync(new ApplicationEntityRecord(ae.AETitle, ae.Host, ae.Port, (int)ae.Allow), ct);
+        await ChangedAsync(ct);
         return ae;
     }
 
-    public Task<bool> RemoveAsync(string aeTitle, CancellationToken ct = default) => store.RemoveAsync(aeTitle, ct);
+    public async Task<bool> RemoveAsync(string aeTitle, CancellationToken ct = default)
+    {
+        var removed = await store.RemoveAsync(aeTitle, ct);
+        if (removed) await ChangedAsync(ct);
+        return removed;
+    }
+
+    /// <summary>Called after each change, e.g. to tell the other nodes to reload their AE tables now (set by the
+    /// composition root; a failure to tell them is not a failure of the change: their tables expire within seconds).</summary>
+    public Func<CancellationToken, Task>? Changed { get; set; }
+
+    async Task ChangedAsync(CancellationToken ct)
+    {
+        if (Changed is not { } changed) return;
+        try { await changed(ct); }
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException or InvalidOperationException or TimeoutException) { }
+    }
 
     public async Task<IReadOnlyList<ApplicationEntity>> ListAsync(CancellationToken ct = default) =>
         [.. (await store.ListAsync(ct)).Select(ToEntity)];

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Mira.Dicom;
@@ -65,14 +66,45 @@ public sealed class WorkitemEventHub
     /// <summary>Whether an AE title has an open channel for an account.</summary>
     public bool IsListening(string aeTitle, string account) => open.TryGetValue((aeTitle, account), out var set) && !set.IsEmpty;
 
-    /// <summary>Queues one report for each subscriber (each AE title and account once).</summary>
+    /// <summary>
+    /// Where reports also go for the other nodes of a deployment (their subscribers' channels may be open there):
+    /// set by the composition root to a cluster signal; null on a single node.
+    /// </summary>
+    public Func<string, Task>? Relay { get; set; }
+
+    /// <summary>Queues one report for each subscriber (each AE title and account once), here and, through
+    /// <see cref="Relay"/>, on the other nodes.</summary>
     public void Publish(IEnumerable<(string AeTitle, string Owner)> subscribers, DicomDataset report)
     {
         var json = DicomJsonWriter.Serialize(report);
-        foreach (var s in subscribers.Distinct())
+        var targets = subscribers.Distinct().ToList();
+        Deliver(targets, json);
+        if (Relay is { } relay && targets.Count > 0)
+            _ = RelayAsync(relay, JsonSerializer.Serialize(new RelayedReport([.. targets.Select(t => new[] { t.AeTitle, t.Owner })], json)));
+    }
+
+    /// <summary>A report another node published (<see cref="Relay"/>'s text), queued for the channels open here.</summary>
+    public void DeliverRelayed(string relayed)
+    {
+        var r = JsonSerializer.Deserialize<RelayedReport>(relayed) ?? throw new FormatException("an empty relayed report");
+        Deliver([.. r.Subscribers.Where(s => s.Length == 2).Select(s => (s[0], s[1]))], r.Report);
+    }
+
+    void Deliver(IReadOnlyList<(string AeTitle, string Owner)> subscribers, string json)
+    {
+        foreach (var s in subscribers)
             if (open.TryGetValue(s, out var set))
                 foreach (var channel in set.Keys) channel.Writer.TryWrite(json);
     }
+
+    /// <summary>Relaying is best effort: a channel is a live view, and the work item's state is in the database.</summary>
+    static async Task RelayAsync(Func<string, Task> relay, string text)
+    {
+        try { await relay(text); }
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException or InvalidOperationException or TimeoutException) { }
+    }
+
+    sealed record RelayedReport(string[][] Subscribers, string Report);
 }
 
 /// <summary>One open event channel: its reports, and closing it.</summary>

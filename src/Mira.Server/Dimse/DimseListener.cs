@@ -32,6 +32,9 @@ public sealed class DimseListener(MiraPlatform archive, DimseServiceOptions opti
         if (options.Port is null && options.TlsPort is null) return;
         directory = new AeDirectory(archive.ApplicationEntities, options.UnknownCallers);
         await directory.RefreshAsync(ct);
+        // Another node (or `mira ae` beside a cluster) changed the AE table: reload now rather than at the next refresh.
+        var table = directory;
+        archive.Signals.On(ClusterTopics.AeTable, body => { _ = RefreshQuietlyAsync(table); });
         var service = new ArchiveDimseService(archive, directory, options);
         service.Problem += message => logger.LogWarning("DIMSE: {Message}", message);
         // One limiter for both listeners: the caps hold for the plain and TLS ports together.
@@ -54,6 +57,12 @@ public sealed class DimseListener(MiraPlatform archive, DimseServiceOptions opti
         refreshLoop = RefreshLoopAsync(directory, refreshing.Token);
         logger.LogInformation("DIMSE listener {AETitle} on {Address}: port {Port}, TLS port {TlsPort}", options.AETitle, options.Address,
             server?.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "off", tlsServer?.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "off");
+    }
+
+    static async Task RefreshQuietlyAsync(AeDirectory directory)
+    {
+        try { await directory.RefreshAsync(CancellationToken.None); }
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException or InvalidOperationException) { }
     }
 
     static async Task RefreshLoopAsync(AeDirectory directory, CancellationToken ct)

@@ -55,7 +55,7 @@ public sealed class PasswordSignIn
 
     public async Task<PasswordCheck> CheckAsync(string name, string password, IPAddress? client, CancellationToken ct)
     {
-        if (throttle.RetryAfter(name, client) is { } wait) return await RefusedAsync(name, client, wait);
+        if (await throttle.RetryAfterAsync(name, client, ct) is { } wait) return await RefusedAsync(name, client, wait);
         var options = throttle.Options;
         if (Interlocked.Increment(ref waiting) > options.MaxConcurrentChecks + options.MaxQueuedChecks)
         {
@@ -71,14 +71,14 @@ public sealed class PasswordSignIn
             try
             {
                 // Failures recorded while this request waited for a slot count too: parallel guesses stop here.
-                if (throttle.RetryAfter(name, client) is { } late) return await RefusedAsync(name, client, late);
+                if (await throttle.RetryAfterAsync(name, client, ct) is { } late) return await RefusedAsync(name, client, late);
                 user = await archive.Accounts.VerifyPasswordAsync(name, password, ct);
                 if (user is not null)
                 {
-                    throttle.RecordSuccess(name);
+                    await throttle.RecordSuccessAsync(name, CancellationToken.None);
                     return new PasswordCheck(PasswordCheckOutcome.Accepted, user);
                 }
-                failure = throttle.RecordFailure(name, client);
+                failure = await throttle.RecordFailureAsync(name, client, CancellationToken.None);
             }
             finally
             {

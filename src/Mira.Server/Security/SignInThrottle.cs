@@ -1,14 +1,17 @@
 using System.Net;
 using System.Net.Sockets;
+using Mira.Storage.Cluster;
 
 namespace Mira.Server.Security;
 
 /// <summary>
 /// Counts failed password sign-ins per account name and per client address and answers how long a new attempt must
-/// wait (<see cref="SignInOptions"/>). In memory, per process: the figures it protects (CPU for key derivation, the
-/// guessing rate) are per process too. Thread-safe.
+/// wait (<see cref="SignInOptions"/>). The synchronous members count in memory, for this process alone; the server uses
+/// the asynchronous ones, which count in the database when a <see cref="SignInFailureStore"/> is given, so that every
+/// node of a deployment sees every node's failures and a guesser gains nothing by spreading attempts over the nodes
+/// behind a load balancer. Thread-safe.
 /// </summary>
-public sealed class SignInThrottle(SignInOptions options, TimeProvider time)
+public sealed class SignInThrottle(SignInOptions options, TimeProvider time, SignInFailureStore? shared = null)
 {
     sealed class Entry
     {
@@ -77,6 +80,43 @@ public sealed class SignInThrottle(SignInOptions options, TimeProvider time)
     public void RecordSuccess(string account)
     {
         lock (entries) entries.Remove(AccountKey(account));
+    }
+
+    /// <summary>As <see cref="RetryAfter"/>, over every node's failures when the counts are shared.</summary>
+    public async Task<TimeSpan?> RetryAfterAsync(string account, IPAddress? address, CancellationToken ct = default)
+    {
+        if (shared is null) return RetryAfter(account, address);
+        var now = time.GetUtcNow();
+        return await shared.BlockedUntilAsync(Keys(account, address), now, ct) is { } until && until > now ? until - now : null;
+    }
+
+    /// <summary>As <see cref="RecordFailure"/>, counted in the shared table when there is one (atomically per key, across nodes).</summary>
+    public async Task<Failure> RecordFailureAsync(string account, IPAddress? address, CancellationToken ct = default)
+    {
+        if (shared is null) return RecordFailure(account, address);
+        var now = time.GetUtcNow();
+        var result = default(Failure);
+        var keys = Keys(account, address);
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var failures = await shared.CountFailureAsync(keys[i], now, options.ForgetAfter, ct);
+            var free = i == 0 ? options.FreeFailuresPerAccount : options.FreeFailuresPerAddress;
+            if (failures <= free) continue;
+            var delay = DelayAfter(failures - free);
+            await shared.BlockAsync(keys[i], now + delay, ct);
+            if (!result.BackOffStarted || delay > result.Delay)
+                result = new Failure(true, i == 0 ? "account" : "address", delay, failures);
+        }
+        // Now and then, counts long quiet go (the table stays the size of recent guessing, not of all history).
+        if (Random.Shared.Next(100) == 0) await shared.PruneAsync(now - options.ForgetAfter, now, ct);
+        return result;
+    }
+
+    /// <summary>As <see cref="RecordSuccess"/>, in the shared table too.</summary>
+    public async Task RecordSuccessAsync(string account, CancellationToken ct = default)
+    {
+        RecordSuccess(account);
+        if (shared is not null) await shared.ForgetAsync(AccountKey(account), ct);
     }
 
     /// <summary>Base × 2^(n−1), at most <see cref="SignInOptions.MaxDelay"/>.</summary>

@@ -13,19 +13,17 @@ namespace Mira.Server.Web;
 public static class WebWorkspace
 {
     /// <summary>
-    /// Antiforgery tokens are protected with ASP.NET Core Data Protection keys. They are kept in the data folder
-    /// (<c>keys/</c>, owner-only), not in memory, so that a restart does not turn every open form into a refusal.
+    /// Antiforgery tokens are protected with ASP.NET Core Data Protection keys. They are kept in the database
+    /// (<see cref="DatabaseKeyRepository"/>), not in memory, so that a restart does not turn every open form into a
+    /// refusal and every node over the same database accepts the forms another node served. Keys an older Mira kept
+    /// in the data folder's <c>keys/</c> are adopted once.
     /// </summary>
     public static void AddDataProtection(IServiceCollection services, MiraPlatform archive)
     {
-        var keys = new DirectoryInfo(Path.Combine(archive.DataFolder, "keys"));
-        if (!keys.Exists)
-        {
-            keys.Create();
-            if (!OperatingSystem.IsWindows())
-                File.SetUnixFileMode(keys.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-        services.AddDataProtection().SetApplicationName("Mira").PersistKeysToFileSystem(keys);
+        var legacy = Path.Combine(archive.DataFolder, "keys");
+        var repository = new DatabaseKeyRepository(new Mira.Storage.Cluster.DataProtectionKeyStore(archive.Database), legacy);
+        services.AddDataProtection().SetApplicationName("Mira");
+        services.Configure<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o => o.XmlRepository = repository);
     }
 
     public static void Map(WebApplication app)

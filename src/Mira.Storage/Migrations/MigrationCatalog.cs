@@ -6,6 +6,7 @@ using Mira.Storage.Index;
 using Mira.Storage.Jobs;
 using Mira.Storage.Lineage;
 using Mira.Storage.Models;
+using Mira.Storage.Cluster;
 using Mira.Storage.Network;
 using Mira.Storage.Projects;
 using Mira.Storage.Security;
@@ -41,6 +42,8 @@ public static class MigrationCatalog
         new(13, "models and evaluations: the model registry, evaluation phases and runs", p => [.. ModelSchema.TableDdl(p), .. EvaluationSchema.TableDdl(p)]),
         new(14, "deployments: rules (a study arrives, a model runs, the result is sent), their results with the clinician's review; project models for pre-annotation", _ => DeploymentSchema.TableDdl),
         new(15, "UPS work items and subscriptions", WorkitemSchema.TableDdl),
+        new(16, "cluster: the data-protection key ring and the sign-in failure counts every node shares",
+            _ => [.. DataProtectionKeyStore.TableDdl, .. SignInFailureStore.TableDdl]),
     ]);
 
     /// <summary>A research project's own index (a SQLite file, or a PostgreSQL schema): the archive index alone.</summary>

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Globalization;
+using Mira.Storage.Tests;
+
+namespace Mira.Server.Tests.Cluster;
+
+/// <summary>
+/// A region in miniature, from real parts: one PostgreSQL (<see cref="PostgresServer"/>), one S3 bucket (a real s3rver),
+/// two identical <c>mira serve</c> nodes over them, each with its own small data folder (its ingest journal, nothing
+/// shared), and haproxy in front (<see cref="Haproxy"/>). Nodes keep their ports across a restart, so a node killed
+/// and started again rejoins the balancer.
+/// </summary>
+public sealed class MiraCluster : IAsyncLifetime
+{
+    readonly PostgresServer postgres = new();
+    readonly string root = Directory.CreateTempSubdirectory("mira-cluster-").FullName;
+    readonly List<(int Http, int Dimse)> ports = [];
+
+    public string ConnectionString { get; private set; } = "";
+    public ServeProcess[] Nodes { get; private set; } = [];
+    public Haproxy Balancer { get; private set; } = null!;
+
+    /// <summary>The balancer's web address, with the admin's credentials.</summary>
+    public HttpClient Http { get; private set; } = null!;
+
+    public int DimsePortOf(int node) => ports[node].Dimse;
+
+    // Until the object store is wired (--blobs), both nodes share one data folder for their blobs.
+    public string DataFolderOf(int node) => Path.Combine(root, "shared");
+
+    /// <summary>The arguments every archive command needs to act on this cluster's database and object store.</summary>
+    public IReadOnlyList<string> StorageArguments(int node) => ["--data", DataFolderOf(node), "--db", ConnectionString, .. BlobArguments()];
+
+    IReadOnlyList<string> BlobArguments() => [];
+
+    IReadOnlyDictionary<string, string?> Environment() => new Dictionary<string, string?>();
+
+    public async Task InitializeAsync()
+    {
+        await postgres.InitializeAsync();
+        ConnectionString = await postgres.CreateDatabaseConnectionStringAsync();
+        for (var i = 0; i < 2; i++) ports.Add((ServeProcess.FreePort(), ServeProcess.FreePort()));
+        // Both nodes start at once on the empty database, as a supervisor starts them: one applies the migrations and
+        // creates the admin account, the other waits for the migrations' lock and finds both done.
+        var started = await Task.WhenAll(StartNodeAsync(0), StartNodeAsync(1));
+        Nodes = started;
+        var first = started[0];
+        Balancer = await Haproxy.StartAsync(Path.Combine(root, "haproxy"), ports);
+        Http = new HttpClient { BaseAddress = Balancer.Url, Timeout = TimeSpan.FromSeconds(60) };
+        Http.DefaultRequestHeaders.Authorization = first.Http.DefaultRequestHeaders.Authorization;
+        await WaitUntilBalancedAsync();
+    }
+
+    Task<ServeProcess> StartNodeAsync(int node)
+    {
+        var (http, dimse) = ports[node];
+        return ServeProcess.StartAsync(DataFolderOf(node), Environment(),
+        [
+            "--urls", $"http://127.0.0.1:{http.ToString(CultureInfo.InvariantCulture)}",
+            "--dimse-port", dimse.ToString(CultureInfo.InvariantCulture),
+            "--db", ConnectionString, .. BlobArguments(), "--trusted-proxy", "127.0.0.1",
+        ]);
+    }
+
+    /// <summary>Starts a node again (after <see cref="ServeProcess.KillAsync"/>), on the same ports and data folder.</summary>
+    public async Task<ServeProcess> RestartAsync(int node)
+    {
+        await Nodes[node].DisposeAsync();
+        Nodes[node] = await StartNodeAsync(node);
+        await WaitUntilBalancedAsync();
+        return Nodes[node];
+    }
+
+    /// <summary>Waits until haproxy's health checks have every live node in rotation (two checks, half a second apart).</summary>
+    async Task WaitUntilBalancedAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var seen = 0;
+        while (DateTime.UtcNow < deadline && seen < 6)
+        {
+            try
+            {
+                seen = (await Http.GetAsync("/health")).IsSuccessStatusCode ? seen + 1 : 0;
+            }
+            catch (HttpRequestException)
+            {
+                seen = 0;
+            }
+            await Task.Delay(300);
+        }
+        Assert.True(seen >= 6, "the balancer did not answer /health: " + Balancer.Output);
+    }
+
+    /// <summary>Runs a <c>mira</c> command (e.g. <c>archive verify</c>) on this cluster's storage; its exit code and output.</summary>
+    public Task<(int ExitCode, string Output)> MiraAsync(params string[] args) => MiraAsync(new Dictionary<string, string?>(), args);
+
+    /// <summary>As <see cref="MiraAsync(string[])"/>, with more environment variables (e.g. <c>MIRA_PASSWORD</c>).</summary>
+    public async Task<(int ExitCode, string Output)> MiraAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mira.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (name, value) in Environment().Concat(environment))
+            if (value is not null) psi.Environment[name] = value;
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        return (p.ExitCode, await stdout + await stderr);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http?.Dispose();
+        if (Balancer is not null) await Balancer.DisposeAsync();
+        foreach (var n in Nodes) await n.DisposeAsync();
+        await postgres.DisposeAsync();
+        try { Directory.Delete(root, recursive: true); }
+        catch (IOException) { }
+    }
+}
