@@ -7,6 +7,7 @@ using Mira.Platform.Intake;
 using Mira.Platform.Evaluations;
 using Mira.Platform.Jobs;
 using Mira.Platform.Models;
+using Mira.Platform.Observability;
 using Mira.Platform.Research;
 using Mira.Platform.Security;
 using Mira.Platform.Statistics;
@@ -52,10 +53,13 @@ public sealed class MiraPlatform : IAsyncDisposable
         WebSessions = new WebSessionStore(database, options.Security);
         Accounts = new AccountService(new AccountStore(database, options.Security), Tokens);
         ApplicationEntities = new ApplicationEntityService(new ApplicationEntityStore(database));
-        Jobs = new JobService(new JobStore(database), options.Jobs);
+        var jobStore = new JobStore(database);
+        Telemetry = new MiraTelemetry(options.NodeName ?? Environment.MachineName, new JobTableMonitor(jobStore, TimeSpan.FromSeconds(5)));
+        Health = new PlatformHealth(database, blobs, new JobTableMonitor(jobStore, TimeSpan.FromSeconds(1)), Telemetry.Node);
+        Jobs = new JobService(jobStore, options.Jobs) { Telemetry = Telemetry };
         Projects = new ProjectService(index, blobs, Audit, new ProjectStore(database), new ProjectArchives(dataFolder, database, blobStores), Jobs,
             new DeidRunStore(database));
-        Ingest = new IngestService(index, blobs) { Journal = journal, Limits = options.IntakeLimits };
+        Ingest = new IngestService(index, blobs) { Journal = journal, Limits = options.IntakeLimits, Telemetry = Telemetry };
         IngestQueue = new IngestQueue(Ingest);
         Intake = new IntakeService(Ingest, IngestQueue, Projects, Audit);
         Conversion = new ConversionIntake(Ingest, index, blobs, Mira.Conversion.ImageConverters.CreateBuiltIn());
@@ -127,6 +131,10 @@ public sealed class MiraPlatform : IAsyncDisposable
     public ClusterSignals Signals { get; }
     /// <summary>The durable job table.</summary>
     public JobService Jobs { get; }
+    /// <summary>Metrics and spans (<c>docs/operations.md</c>): the meter and activity source named <c>Mira</c>.</summary>
+    public MiraTelemetry Telemetry { get; }
+    /// <summary>The database, blob store and job engine checks behind <c>/health</c>.</summary>
+    public PlatformHealth Health { get; }
     /// <summary>The job kinds this platform runs.</summary>
     public IReadOnlyList<IJobHandler> JobHandlers { get; }
 
@@ -218,5 +226,6 @@ public sealed class MiraPlatform : IAsyncDisposable
         await Signals.DisposeAsync();
         await IngestQueue.DisposeAsync();
         BlobStores.Dispose();
+        Telemetry.Dispose();
     }
 }

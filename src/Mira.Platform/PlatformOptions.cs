@@ -50,6 +50,9 @@ public sealed record PlatformOptions
     /// <summary>Where start-up messages go (recovery, migrations applied, the generated admin password).</summary>
     public TextWriter Console { get; init; } = System.Console.Out;
 
+    /// <summary>This node's name in metrics and the health check (<see cref="Observability.MiraTelemetry.Node"/>); null: the host name.</summary>
+    public string? NodeName { get; init; }
+
     /// <summary>
     /// The connection string to use: <paramref name="fromOption"/> when given, else <c>MIRA_DB</c>, else null (SQLite in
     /// the data folder). An empty value means SQLite too.

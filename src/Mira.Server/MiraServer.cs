@@ -13,7 +13,7 @@ namespace Mira.Server;
 
 /// <summary>
 /// The archive server: DICOMweb (STOW-RS, QIDO-RS, WADO-RS, DELETE) under <c>/dicomweb</c>, <c>GET /health</c>
-/// (anonymous), the web workspace (<see cref="Web.WebWorkspace"/>: <c>/login</c>, the home page at <c>/</c>, …), research
+/// (anonymous) and <c>GET /metrics</c> (Prometheus; role operator or admin: <see cref="Observability.ServerTelemetry"/>), the web workspace (<see cref="Web.WebWorkspace"/>: <c>/login</c>, the home page at <c>/</c>, …), research
 /// projects under <c>/api/projects</c>, accounts under <c>/api/account</c> and <c>/api/users</c>, the image viewer under
 /// <c>/viewer/</c> (OHIF, with <c>/studies/{uid}/view</c> links into it), statistics under <c>/api/statistics</c> and
 /// <c>/statistics/plots</c>, and the OpenAPI description at
@@ -92,6 +92,7 @@ public static class MiraServer
         }
         builder.Services.AddHostedService<ClusterSignalsService>();
         if (options.Jobs.Worker) builder.Services.AddHostedService<JobWorkerService>();
+        Observability.ServerTelemetry.Add(builder, options, archive.Telemetry);
         options.ConfigureBuilder?.Invoke(builder);
 
         var app = builder.Build();
@@ -109,7 +110,8 @@ public static class MiraServer
         app.UseAntiforgery(); // the forms of the web workspace's pages (RequestForgeryGuard covers every other request)
         // The UPS-RS event channels (Workitems.WorkitemEventSocket); pings keep idle channels open through proxies.
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
-        app.MapGet("/health", () => Results.Text("{\"status\":\"ok\"}", "application/json"));
+        Observability.HealthEndpoint.Map(app, options);
+        Observability.ServerTelemetry.Map(app);
         WebWorkspace.Map(app);
         app.MapGet("/openapi.json", OpenApi);
         var dicomweb = app.MapGroup(DicomwebUrls.Prefix);

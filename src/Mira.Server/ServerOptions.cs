@@ -110,11 +110,23 @@ public sealed record ServerOptions
     /// <summary>How deployments call destinations (as the DIMSE listener's AE title when one runs) and wait for series to settle.</summary>
     public Mira.Platform.Deployment.DeploymentOptions Deployments { get; init; } = new();
 
+    /// <summary>This node's name in metrics (<c>service.instance.id</c>, <c>node</c>) and <c>/health</c>; null: the host
+    /// name and the port of the first listening URL (<see cref="Observability.NodeName.Default"/>).</summary>
+    public string? NodeName { get; init; }
+
+    /// <summary>Whether <c>/metrics</c> answers unauthenticated scrapers (<c>--metrics-anonymous</c>); by default it needs
+    /// the role operator or admin. Only for a server whose port is reachable from inside the network boundary alone.</summary>
+    public bool MetricsAnonymous { get; init; }
+
+    /// <summary>Plain text (the default) or JSON lines on the console (<c>--log-format json</c>).</summary>
+    public Observability.LogFormat LogFormat { get; init; } = Observability.LogFormat.Plain;
+
     /// <summary>What the platform opens: the same data folder, database and tunables as every archive command.</summary>
     public PlatformOptions Platform => new()
     {
         DataFolder = DataFolder, ConnectionString = ConnectionString, Blobs = Blobs, Security = Security, Jobs = Jobs, Console = Console,
         RecoverInterruptedIngest = true, IntakeLimits = IntakeLimits, Evaluations = Evaluations,
+        NodeName = NodeName ?? Observability.NodeName.Default(Urls),
         Deployments = (Dimse is { } dimse ? Deployments with { CallingAe = dimse.AETitle } : Deployments) is var d && PublicBaseUrl is { } root
             ? d with { RetrieveBaseUrl = new Uri(root, "dicomweb").ToString() }
             : d,

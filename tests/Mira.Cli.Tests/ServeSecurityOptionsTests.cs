@@ -16,6 +16,8 @@ public sealed class ServeSecurityOptionsTests : IDisposable
     [InlineData("--hsts-days", "-1", "--hsts-days")]
     [InlineData("--executor", "kubernetes", "the executor 'kubernetes' is not one of: local, slurm")]
     [InlineData("--slurm-partition", "gpu", "--slurm-partition is for --executor slurm")]
+    [InlineData("--log-format", "xml", "--log-format xml: plain or json")]
+    [InlineData("--node-name", "node one", "--node-name 'node one'")]
     public void A_malformed_value_exits_2_naming_the_option_and_creates_nothing(string option, string value, string message)
     {
         var r = cli.Mira("serve", "--dimse-port", "0", "--urls", "http://127.0.0.1:0", option, value);

@@ -62,6 +62,9 @@ public class TestArchive : IAsyncLifetime
     /// <summary>How evaluation jobs run their model worker (null: the server's default, a local worker process).</summary>
     protected virtual Mira.Platform.Evaluations.EvaluationOptions? Evaluations => null;
 
+    /// <summary>The server's options as a subclass wants them (e.g. <c>/metrics</c> open to anonymous scrapers).</summary>
+    protected virtual ServerOptions Configure(ServerOptions options) => options;
+
     /// <summary>Where clients reach the server (http://localhost on the in-process host).</summary>
     public Uri BaseUrl { get; private set; } = new("http://localhost");
 
@@ -70,7 +73,7 @@ public class TestArchive : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         var connectionString = await ConnectionStringAsync();
-        app = await MiraServer.BuildAsync(new ServerOptions
+        app = await MiraServer.BuildAsync(Configure(new ServerOptions
         {
             DataFolder = folder,
             ConnectionString = connectionString,
@@ -84,7 +87,7 @@ public class TestArchive : IAsyncLifetime
             Urls = OnSocket ? "http://127.0.0.1:0" : new ServerOptions().Urls,
             // The in-process host has no socket to take the address from: its clients reach it as http://localhost.
             PublicBaseUrl = OnSocket ? null : new Uri("http://localhost"),
-        });
+        }));
         await app.StartAsync();
         if (OnSocket) BaseUrl = new Uri(app.Urls.First());
         Anonymous = NewClient();

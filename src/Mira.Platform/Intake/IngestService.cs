@@ -34,6 +34,9 @@ public sealed class IngestService(IIndexStore index, IBlobStore blobs)
     /// <summary>Largest part accepted (bytes); larger parts are refused as out of resources.</summary>
     public long MaxPartSize { get; init; } = int.MaxValue - 64;
 
+    /// <summary>Where stored instances and batch durations are recorded; null records nothing (a span is still started).</summary>
+    public Observability.MiraTelemetry? Telemetry { get; init; }
+
     /// <summary>How large a part may be once inflated or decoded (checked from its header when it is parsed).</summary>
     public IntakeLimits Limits { get; init; } = IntakeLimits.Default;
 
@@ -107,6 +110,17 @@ public sealed class IngestService(IIndexStore index, IBlobStore blobs)
     /// refusal): one blob group commit and one index transaction. Results in input order, after the commit.
     /// </summary>
     public async Task<StoreResult[]> StoreParsedAsync(IReadOnlyList<IncomingInstance> parsed, CancellationToken ct = default)
+    {
+        using var span = Observability.MiraTelemetry.Tracing.StartActivity("mira.ingest.batch");
+        span?.SetTag("mira.ingest.parts", parsed.Count);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var results = await StoreParsedOnceAsync(parsed, ct);
+        Telemetry?.RecordIngestBatch(parsed, results, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        span?.SetTag("mira.ingest.stored", results.Count(r => r.Outcome == StoreOutcome.Stored));
+        return results;
+    }
+
+    async Task<StoreResult[]> StoreParsedOnceAsync(IReadOnlyList<IncomingInstance> parsed, CancellationToken ct)
     {
         var results = new StoreResult[parsed.Count];
         var writing = new List<Pending>();

@@ -13,6 +13,9 @@ public sealed class JobService(JobStore store, JobOptions options)
     public JobStore Store { get; } = store;
     public JobOptions Options { get; } = options;
 
+    /// <summary>Where job runs are recorded (ends, durations); null records nothing.</summary>
+    public Observability.MiraTelemetry? Telemetry { get; init; }
+
     /// <summary>Queues jobs in one transaction; returns the rows written. Throws when the table cannot be written.</summary>
     public async Task<int> EnqueueAsync(IReadOnlyList<JobRequest> jobs, CancellationToken ct = default)
     {

@@ -73,6 +73,21 @@ public sealed class JobWorker(JobService jobs, IEnumerable<IJobHandler> handlers
 
     async Task RunOneAsync(Job job, CancellationToken stop)
     {
+        using var span = Observability.MiraTelemetry.Tracing.StartActivity("mira.job");
+        span?.SetTag("mira.job.kind", job.Kind);
+        span?.SetTag("mira.job.id", job.Id);
+        span?.SetTag("mira.job.attempt", job.Attempts);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outcome = await RunAndRecordAsync(job, stop);
+        span?.SetTag("mira.job.outcome", outcome);
+        if (outcome is "retry" or "failed") span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
+        jobs.Telemetry?.RecordJob(job.Kind, outcome, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>Runs one claimed job and records how it ended in the table; returns that end (the <c>outcome</c> attribute).</summary>
+    async Task<string> RunAndRecordAsync(Job job, CancellationToken stop)
+    {
+        var outcome = "succeeded";
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var cancelledByRequest = false;
         using var beat = new PeriodicTimer(Options.Heartbeat);
@@ -102,12 +117,14 @@ public sealed class JobWorker(JobService jobs, IEnumerable<IJobHandler> handlers
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
+            outcome = cancelledByRequest ? "cancelled" : stop.IsCancellationRequested ? "released" : "lease-lost";
             if (cancelledByRequest) await Store.MarkCancelledAsync(job.Id, name, DateTimeOffset.UtcNow, CancellationToken.None);
             else if (stop.IsCancellationRequested) await Store.ReleaseAsync(job.Id, name, CancellationToken.None); // shutdown: untouched, next start
         }
         catch (Exception e)
         {
             var retryAt = job.Attempts >= job.MaxAttempts ? (DateTimeOffset?)null : DateTimeOffset.UtcNow + Options.DelayAfter(job.Attempts);
+            outcome = retryAt is null ? "failed" : "retry";
             try
             {
                 await Store.AppendLogAsync(job.Id, $"{DateTimeOffset.UtcNow:O} attempt {job.Attempts} failed: {e.Message}", CancellationToken.None);
@@ -123,5 +140,6 @@ public sealed class JobWorker(JobService jobs, IEnumerable<IJobHandler> handlers
             await cancel.CancelAsync();
             await heartbeat;
         }
+        return outcome;
     }
 }

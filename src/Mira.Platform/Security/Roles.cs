@@ -21,8 +21,14 @@ public static class Roles
     /// </summary>
     public const string Performer = "performer";
 
+    /// <summary>
+    /// Runs the servers: reads <c>/metrics</c> and the job queue's figures (docs/operations.md), and nothing of the
+    /// patient data (no DICOMweb, no projects).
+    /// </summary>
+    public const string Operator = "operator";
+
     /// <summary>All roles, in canonical order.</summary>
-    public static IReadOnlyList<string> All { get; } = [Admin, Steward, Annotator, Developer, Auditor, Clinician, Performer];
+    public static IReadOnlyList<string> All { get; } = [Admin, Steward, Annotator, Developer, Auditor, Clinician, Performer, Operator];
 
     public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
 

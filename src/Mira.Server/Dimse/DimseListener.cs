@@ -39,6 +39,7 @@ public sealed class DimseListener(MiraPlatform archive, DimseServiceOptions opti
         service.Problem += message => logger.LogWarning("DIMSE: {Message}", message);
         // One limiter for both listeners: the caps hold for the plain and TLS ports together.
         var limiter = new AssociationLimiter(options.MaxAssociations, options.MaxAssociationsPerAddress);
+        archive.Telemetry.ObserveDimseAssociations(() => limiter.Open); // the mira.dimse.associations gauge
         DicomServer Listen(int port, DicomTlsOptions? tls)
         {
             var s = new DicomServer(service, new DicomServerOptions

@@ -60,7 +60,7 @@ public sealed class MiraAuthentication(MiraPlatform archive, ServerOptions optio
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        if (IsAnonymous(context.Request))
+        if (IsAnonymous(context.Request) || Observability.MetricsAccess.IsAnonymousScrape(context.Request, options))
         {
             await next(context);
             return;

@@ -14,7 +14,7 @@ namespace Mira.Storage.Jobs;
 /// works (the heartbeat); a job whose worker died is claimed again when its lease runs out, counted as one more attempt.
 /// Times are microseconds since the Unix epoch (UTC).
 /// </summary>
-public sealed class JobStore(StorageDatabase db)
+public sealed partial class JobStore(StorageDatabase db)
 {
     /// <summary>The table (migration 6).</summary>
     internal static IReadOnlyList<string> TableDdl(StorageProvider p)

@@ -56,7 +56,10 @@ public class DependencyGraphTests
         // ONNX Runtime and its native library: only in this leaf, which only the hosts reference.
         ["Mira.Inference.OnnxRuntime"] = ["Microsoft.ML.OnnxRuntime"],
         // Statistics plots (SVG); ScottPlot's no-fontconfig Skia build is referenced only to keep its assets out.
-        ["Mira.Server"] = ["ScottPlot", "SkiaSharp.NativeAssets.Linux.NoDependencies"],
+        // Plus OpenTelemetry (Prometheus /metrics, OTLP traces): only the host exports; the platform records with the BCL's Meter and ActivitySource.
+        ["Mira.Server"] = ["ScottPlot", "SkiaSharp.NativeAssets.Linux.NoDependencies", "OpenTelemetry.Extensions.Hosting",
+            "OpenTelemetry.Exporter.Prometheus.AspNetCore", "OpenTelemetry.Instrumentation.AspNetCore", "OpenTelemetry.Instrumentation.Runtime",
+            "OpenTelemetry.Exporter.OpenTelemetryProtocol"],
     };
 
     static readonly string[] Hosts = ["Mira.Server", "Mira.Cli"];

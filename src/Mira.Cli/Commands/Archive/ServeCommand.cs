@@ -8,7 +8,8 @@ namespace Mira.Cli.Commands.Archive;
 /// <c>mira serve [--data DIR] [--urls URLS] [--db CONNECTION] [--blobs FOLDER|s3://BUCKET[/PREFIX]] [--s3-endpoint URL] [--demo] [--viewer-dir DIR] [--no-jobs] [--max-stow-parts N] [--max-frame-mib N]
 /// [--max-decoded-mib N] [--max-inflated-mib N]</c>, the web security options (<see cref="WebSecurityOptions"/>: HTTPS,
 /// proxies, origins, sign-in back-off) and the DIMSE options (<see cref="DimseServeOptions"/>: the listener's address,
-/// limits and TLS) and where model workers run (<see cref="ExecutorCommandOptions"/>: <c>--executor local|slurm</c>):
+/// limits and TLS), where model workers run (<see cref="ExecutorCommandOptions"/>: <c>--executor local|slurm</c>) and the
+/// operators' options (<see cref="ObservabilityServeOptions"/>: <c>--node-name</c>, <c>--metrics-anonymous</c>, <c>--log-format</c>):
 /// runs the archive (DICOMweb, status page, DIMSE).
 /// </summary>
 public static class ServeCommand
@@ -52,6 +53,7 @@ public static class ServeCommand
         dimse.AddTo(cmd);
         executor.AddTo(cmd);
         var web = WebSecurityOptions.AddTo(cmd);
+        var observability = ObservabilityServeOptions.AddTo(cmd);
         cmd.SetAction((r, ct) =>
         {
             Mira.Server.Dimse.DimseServiceOptions? dimseOptions = null;
@@ -102,6 +104,7 @@ public static class ServeCommand
             try
             {
                 options = web.Apply(r, options);
+                options = observability.Apply(r, options);
                 options = options with { Evaluations = options.Evaluations with { Executor = executor.Read(r) } };
             }
             catch (ArgumentException e)
