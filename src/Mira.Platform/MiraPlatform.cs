@@ -9,6 +9,7 @@ using Mira.Platform.Jobs;
 using Mira.Platform.Models;
 using Mira.Platform.Research;
 using Mira.Platform.Security;
+using Mira.Platform.Sites;
 using Mira.Platform.Statistics;
 using Mira.Platform.Workitems;
 using Mira.Storage;
@@ -25,6 +26,7 @@ using Mira.Storage.Models;
 using Mira.Storage.Network;
 using Mira.Storage.Projects;
 using Mira.Storage.Security;
+using Mira.Storage.Sites;
 using Mira.Storage.Workitems;
 
 namespace Mira.Platform;
@@ -67,7 +69,9 @@ public sealed class MiraPlatform : IAsyncDisposable
             options.Evaluations, options.Deployments, Annotations, Projects, Datasets, Workitems);
         Intake.Deployments = Deployments;
         Annotations.TasksCreated = Deployments.QueuePrefillAsync;
-        JobHandlers = [new ProjectRuleCopyJob(Projects), new EvaluationRunJob(Evaluations), new DeploymentInferenceJob(Deployments), new PrefillJob(Deployments)];
+        Sites = new HubSites(new SiteStore(database), Accounts, Tokens, Projects, Audit);
+        SitePush = new SitePush(new HubLinkStore(database), index, blobs, Projects.Store, Audit);
+        JobHandlers = [new SitePushJob(SitePush), new ProjectRuleCopyJob(Projects), new EvaluationRunJob(Evaluations), new DeploymentInferenceJob(Deployments), new PrefillJob(Deployments)];
         Annotations.HiddenStudies = async (actor, project, ct) =>
             (await Datasets.SequesteredCasesAsync(new DatasetActor(actor.Name, actor.Roles), project, ct)).Studies;
     }
@@ -109,6 +113,10 @@ public sealed class MiraPlatform : IAsyncDisposable
     public DeploymentService Deployments { get; }
     /// <summary>The UPS worklist: work items for external task performers, their state machine and events (<c>docs/workitems.md</c>).</summary>
     public WorkitemService Workitems { get; }
+    /// <summary>The hub's side of sites: registered sites, project sources, recipe and key hand-outs (<c>docs/sites.md</c>).</summary>
+    public HubSites Sites { get; }
+    /// <summary>The site's side: its hub link and the push of de-identified copies (<c>docs/sites.md</c>).</summary>
+    public SitePush SitePush { get; }
     /// <summary>The durable job table.</summary>
     public JobService Jobs { get; }
     /// <summary>The job kinds this platform runs.</summary>

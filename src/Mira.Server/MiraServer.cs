@@ -125,6 +125,7 @@ public static class MiraServer
         Deployment.DeploymentEndpoints.Map(app);
         Deployment.ResultReviewEndpoints.Map(app);
         Datasets.DatasetEndpoints.Map(app);
+        Sites.SiteEndpoints.Map(app);
         return app;
     }
 

@@ -9,6 +9,7 @@ using Mira.Storage.Models;
 using Mira.Storage.Network;
 using Mira.Storage.Projects;
 using Mira.Storage.Security;
+using Mira.Storage.Sites;
 using Mira.Storage.Workitems;
 
 namespace Mira.Storage.Migrations;
@@ -41,6 +42,7 @@ public static class MigrationCatalog
         new(13, "models and evaluations: the model registry, evaluation phases and runs", p => [.. ModelSchema.TableDdl(p), .. EvaluationSchema.TableDdl(p)]),
         new(14, "deployments: rules (a study arrives, a model runs, the result is sent), their results with the clinician's review; project models for pre-annotation", _ => DeploymentSchema.TableDdl),
         new(15, "UPS work items and subscriptions", WorkitemSchema.TableDdl),
+        new(17, "sites and hub: registered sites, project sources, received provenance; a site's hub link and push state", SiteSchema.TableDdl),
     ]);
 
     /// <summary>A research project's own index (a SQLite file, or a PostgreSQL schema): the archive index alone.</summary>
