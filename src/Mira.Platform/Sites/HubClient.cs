@@ -76,7 +76,7 @@ public sealed class HubClient : IDisposable
     }
 
     /// <summary>
-    /// STOW-RS of de-identified instances into a hub project (<c>POST /api/site/projects/{p}/studies</c>). Returns the
+    /// STOW-RS of de-identified instances into a hub project (<c>POST /api/site/projects/{p}/dicomweb/studies</c>). Returns the
     /// SOP Instance UIDs the hub stored (or had) and the refusals (UID and the hub's reason).
     /// </summary>
     public async Task<(HashSet<string> Stored, List<string> Refused)> StoreAsync(string project, IReadOnlyList<byte[]> parts, CancellationToken ct)
@@ -89,7 +89,7 @@ public sealed class HubClient : IDisposable
             part.Headers.ContentType = new MediaTypeHeaderValue("application/dicom");
             content.Add(part);
         }
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, $"api/site/projects/{Uri.EscapeDataString(project)}/studies") { Content = content }, ct);
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, $"api/site/projects/{Uri.EscapeDataString(project)}/dicomweb/studies") { Content = content }, ct);
         var text = await ReadLimitedAsync(response, ct);
         var refused = response.Headers.TryGetValues("Warning", out var warnings) ? warnings.ToList() : [];
         if ((int)response.StatusCode is not (200 or 202 or 409))

@@ -13,7 +13,7 @@ namespace Mira.Server.Sites;
 /// <summary>
 /// Sites and hub (<c>docs/sites.md</c>). For a registered site's account (role <c>site</c>, bearer token):
 /// <c>GET /api/site/projects</c> (the projects naming it as a source, with recipe and key; each hand-out audited) and
-/// <c>POST /api/site/projects/{id}/studies</c> (STOW-RS of de-identified instances into a project naming it: each
+/// <c>POST /api/site/projects/{id}/dicomweb/studies</c> (STOW-RS of de-identified instances into a project naming it: each
 /// instance must carry the project recipe's de-identification marks, <see cref="DeidentifiedMarks"/>, or it is refused
 /// 0124 and nothing of it is kept; what is stored is stored as received, with the sending site recorded, and audited
 /// <c>project.receive</c>). For stewards and admins: <c>GET|POST /api/projects/{id}/sources</c> and
@@ -25,7 +25,7 @@ public static class SiteEndpoints
     {
         var site = app.MapGroup("/api/site");
         site.MapGet("/projects", Projects);
-        site.MapPost("/projects/{id}/studies", Receive);
+        site.MapPost("/projects/{id}/dicomweb/studies", Receive);
         var sources = app.MapGroup("/api/projects/{id}/sources");
         sources.MapGet("/", ListSources);
         sources.MapPost("/", SetSource);
