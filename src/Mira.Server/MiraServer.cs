@@ -89,6 +89,7 @@ public static class MiraServer
             builder.Services.AddHostedService(sp => sp.GetRequiredService<Mira.Server.Dimse.DimseListener>());
         }
         if (options.Jobs.Worker) builder.Services.AddHostedService<JobWorkerService>();
+        if (options.SitePushInterval is { } every) builder.Services.AddHostedService(sp => new Sites.SitePushScheduler(archive, every));
         options.ConfigureBuilder?.Invoke(builder);
 
         var app = builder.Build();
