@@ -70,7 +70,7 @@ public sealed class MiraPlatform : IAsyncDisposable
         Intake.Deployments = Deployments;
         Annotations.TasksCreated = Deployments.QueuePrefillAsync;
         Sites = new HubSites(new SiteStore(database), Accounts, Tokens, Projects, Audit);
-        SitePush = new SitePush(new HubLinkStore(database), index, blobs, Projects.Store, Audit);
+        SitePush = new SitePush(new HubLinkStore(database), index, blobs, Projects.Store, Projects.Runs, Audit);
         JobHandlers = [new SitePushJob(SitePush), new ProjectRuleCopyJob(Projects), new EvaluationRunJob(Evaluations), new DeploymentInferenceJob(Deployments), new PrefillJob(Deployments)];
         Annotations.HiddenStudies = async (actor, project, ct) =>
             (await Datasets.SequesteredCasesAsync(new DatasetActor(actor.Name, actor.Roles), project, ct)).Studies;

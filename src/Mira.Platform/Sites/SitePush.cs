@@ -6,6 +6,7 @@ using Mira.Platform.Audit;
 using Mira.Platform.Jobs;
 using Mira.Storage.Blobs;
 using Mira.Storage.Index;
+using Mira.Storage.Lineage;
 using Mira.Storage.Projects;
 using Mira.Storage.Query;
 using Mira.Storage.Security;
@@ -24,7 +25,7 @@ public sealed record SitePushSummary(string Project, int Sent, int AlreadySent, 
 /// <see cref="HubClient"/>). What the hub acknowledged is recorded per instance, so a push resumes where the last one
 /// stopped and never sends an instance twice.
 /// </summary>
-public sealed class SitePush(HubLinkStore links, IIndexStore intakeIndex, IBlobStore intakeBlobs, ProjectStore vault, AuditLog audit)
+public sealed class SitePush(HubLinkStore links, IIndexStore intakeIndex, IBlobStore intakeBlobs, ProjectStore vault, DeidRunStore runs, AuditLog audit)
 {
     /// <summary>The job kind of a push (<see cref="SitePushJob"/>).</summary>
     public const string JobKind = "site.push";
@@ -62,6 +63,9 @@ public sealed class SitePush(HubLinkStore links, IIndexStore intakeIndex, IBlobS
         var batch = new List<(string Original, string Deidentified, byte[] Bytes)>();
         long batchBytes = 0;
         var vaulted = new HashSet<(string, string, string)>();
+        var started = DateTimeOffset.UtcNow;
+        var files = new List<DeidFileRecord>();
+        var pending = new Dictionary<string, DeidInstanceResult>(StringComparer.Ordinal);
 
         async Task FlushAsync()
         {
@@ -72,6 +76,14 @@ public sealed class SitePush(HubLinkStore links, IIndexStore intakeIndex, IBlobS
             var (stored, refusals) = await hub.StoreAsync(project.Project, [.. batch.Select(b => b.Bytes)], ct);
             var acknowledged = batch.Where(b => stored.Contains(b.Deidentified)).Select(b => (b.Original, b.Deidentified)).ToList();
             await Links.RecordSentAsync(project.Project, acknowledged, ct);
+            foreach (var b in batch)
+            {
+                var r = pending[b.Original];
+                var ok = stored.Contains(b.Deidentified);
+                files.Add(FileRecord(r, ok ? $"hub:{project.Project}" : null, ok ? DeidFileStatus.Deidentified : DeidFileStatus.Failed,
+                    ok ? null : "refused by the hub"));
+            }
+            pending.Clear();
             newlySent += acknowledged.Count;
             refused += batch.Count - acknowledged.Count;
             reasons.AddRange(refusals.Take(20 - Math.Min(20, reasons.Count)));
@@ -93,20 +105,39 @@ public sealed class SitePush(HubLinkStore links, IIndexStore intakeIndex, IBlobS
                 {
                     quarantined++;
                     reasons.Add($"intake instance {si.SopInstanceUid}: quarantined on the site: {r.Reason}");
+                    files.Add(FileRecord(r, null, DeidFileStatus.Quarantined, r.Reason));
                     continue;
                 }
                 var bytes = DicomFileWriter.ToBytes(r.Dataset!, r.TransferSyntax!);
                 batch.Add((si.SopInstanceUid, r.SopInstanceUid!, bytes));
+                pending[si.SopInstanceUid] = r;
                 batchBytes += bytes.Length;
                 if (batch.Count >= BatchSize || batchBytes >= BatchBytes) await FlushAsync();
             }
         await FlushAsync();
+        string? runId = null;
+        if (files.Count > 0)
+        {
+            // The run record and lineage stay on the site, in its intake zone, beside the vault (they name intake UIDs).
+            runId = Guid.NewGuid().ToString("N");
+            var run = new DeidRunRecord(runId, recipe.Name, recipe.Version, recipe.Hash, engine.Pseudonyms.Key.Fingerprint(), started, DateTimeOffset.UtcNow,
+                [$"intake:{project.Filter.ToJson()}"], $"hub:{project.Project}", newlySent, quarantined, 0, refused, files);
+            var edges = files.Where(f => f.Output is not null && f.SopInstanceUid is not null)
+                .Select(f => new LineageEdge($"hub:{project.Project}/sop:{f.SopInstanceUid}", $"intake/sop:{f.OriginalSopInstanceUid}", $"deid-run:{runId}", run.Finished))
+                .ToList();
+            await runs.AddAsync(new StoredDeidRun(runId, VaultProject(project.Project), recipe.Hash, started, run.ToJson()), edges, ct);
+        }
         await audit.AppendAsync(new AuditEntry(actor, AuditActions.SitePush, project.Project, null,
             refused > 0 && newlySent == 0 ? AuditOutcome.Failure : AuditOutcome.Success,
             JsonSerializer.Serialize(new { hub = hubUrl, recipeHash = recipe.Hash, key = engine.Pseudonyms.Key.Fingerprint(), sent = newlySent,
-                alreadySent = already, quarantined, refused })), CancellationToken.None);
+                alreadySent = already, quarantined, refused, deidRun = runId })), CancellationToken.None);
         return new SitePushSummary(project.Project, newlySent, already, quarantined, refused, reasons);
     }
+
+    static DeidFileRecord FileRecord(DeidInstanceResult r, string? output, DeidFileStatus status, string? reason) =>
+        new($"intake:{r.OriginalSopInstanceUid}", output, status, reason, r.OriginalSopInstanceUid, status == DeidFileStatus.Quarantined ? null : r.SopInstanceUid,
+            r.OriginalStudyInstanceUid, status == DeidFileStatus.Quarantined ? null : r.StudyInstanceUid, r.OriginalSeriesInstanceUid,
+            status == DeidFileStatus.Quarantined ? null : r.SeriesInstanceUid, r.PixelsCleaned);
 
     /// <summary>The intake studies the filter admits, paged through the study index.</summary>
     async Task<IReadOnlyList<string>> StudiesAsync(SourceFilter filter, CancellationToken ct)

@@ -168,7 +168,13 @@ public sealed class SiteHubEndToEndTests : IAsyncLifetime
         Assert.True(lookup.Exit == 0, lookup.Errors);
         Assert.Contains($"PatientId\t{Shared.Id}\t{sharedPseudonym}", lookup.Output);
         await using (var c = await hubDb.OpenAsync())
+        {
             Assert.Equal(0, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM mira_pseudonym_vault"));
+            Assert.Equal(0, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM mira_lineage"));
+        }
+        // The site keeps the run record and one lineage edge per instance it sent (intake original → hub copy).
+        await using (var c = await StorageDatabase.Sqlite(DataFolder.IndexPath(aData)).OpenAsync())
+            Assert.Equal(4, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM mira_lineage WHERE artefact LIKE 'hub:multi/sop:%'"));
 
         // 5. Pushing again sends nothing.
         var stowsBefore = stows.Count;
