@@ -63,7 +63,9 @@ public sealed class HubSites(SiteStore store, AccountService accounts, TokenStor
     /// <summary>Names a registered site as a source of a project (or changes its filter). Null when done, else why not.</summary>
     public async Task<string?> SetSourceAsync(string project, string site, SourceFilter filter, string actor, CancellationToken ct = default)
     {
-        if (await projects.Store.GetAsync(project, ct) is null) return $"no project {project}";
+        if (await projects.Store.GetAsync(project, ct) is not { } p) return $"no project {project}";
+        if (SitePush.DeclineReason(DeidRecipe.FromJson(p.RecipeJson)) is not null)
+            return $"project {project}'s recipe keeps direct identifiers: sites send only de-identified copies, so it cannot have source sites";
         if (!await Store.IsSiteAsync(site, ct)) return $"no site '{site}' is registered (mira site add {site})";
         if (filter.Validate() is { } invalid) return invalid;
         await Store.SetSourceAsync(project, site, filter, ct);

@@ -15,7 +15,11 @@ using Mira.Storage.Sites;
 namespace Mira.Platform.Sites;
 
 /// <summary>What one push sent to one hub project.</summary>
-public sealed record SitePushSummary(string Project, int Sent, int AlreadySent, int Quarantined, int Refused, IReadOnlyList<string> Reasons);
+public sealed record SitePushSummary(string Project, int Sent, int AlreadySent, int Quarantined, int Refused, IReadOnlyList<string> Reasons)
+{
+    /// <summary>True when the site declined to push into the project at all (<see cref="SitePush.DeclineReason"/>).</summary>
+    public bool Declined { get; init; }
+}
 
 /// <summary>
 /// The site's side (<c>docs/sites.md</c>): fetches the hub's projects that name this site, de-identifies each matching
@@ -56,6 +60,12 @@ public sealed class SitePush(HubLinkStore links, IIndexStore intakeIndex, IBlobS
         var recipe = DeidRecipe.FromJson(project.RecipeJson);
         if (recipe.Hash != project.RecipeHash)
             throw new HubLinkException($"project {project.Project}: the recipe's hash {recipe.Hash} is not the {project.RecipeHash} the hub names");
+        if (DeclineReason(recipe) is { } declined)
+        {
+            await audit.AppendAsync(new AuditEntry(actor, AuditActions.SitePush, project.Project, null, AuditOutcome.Denied,
+                JsonSerializer.Serialize(new { hub = hubUrl, recipeHash = recipe.Hash, declined })), CancellationToken.None);
+            return new SitePushSummary(project.Project, 0, 0, 0, 0, [declined]) { Declined = true };
+        }
         var engine = new DeidEngine(recipe, new ProjectKey(Convert.FromHexString(project.KeyHex)));
         var sent = await Links.SentAsync(project.Project, ct);
         int newlySent = 0, already = 0, quarantined = 0, refused = 0;
@@ -133,6 +143,14 @@ public sealed class SitePush(HubLinkStore links, IIndexStore intakeIndex, IBlobS
                 alreadySent = already, quarantined, refused, deidRun = runId })), CancellationToken.None);
         return new SitePushSummary(project.Project, newlySent, already, quarantined, refused, reasons);
     }
+
+    /// <summary>
+    /// The site's own floor, whatever the hub asks: a recipe that keeps a direct identifier (<see cref="DirectIdentifiers.KeptBy"/>)
+    /// would send identified values, so the site sends nothing for that project. Null when the recipe may be used.
+    /// </summary>
+    public static string? DeclineReason(DeidRecipe recipe) => DirectIdentifiers.KeptBy(recipe) is { Count: > 0 } kept
+        ? $"declined: the project's recipe '{recipe.Name}' keeps direct identifiers ({string.Join(", ", kept)}); a site sends only de-identified copies"
+        : null;
 
     static DeidFileRecord FileRecord(DeidInstanceResult r, string? output, DeidFileStatus status, string? reason) =>
         new($"intake:{r.OriginalSopInstanceUid}", output, status, reason, r.OriginalSopInstanceUid, status == DeidFileStatus.Quarantined ? null : r.SopInstanceUid,

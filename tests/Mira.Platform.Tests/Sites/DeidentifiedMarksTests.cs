@@ -85,3 +85,18 @@ public class DeidentifiedMarksTests
         Assert.NotEqual(a.GetString(DicomTags.PatientID), other.Dataset!.GetString(DicomTags.PatientID));
     }
 }
+
+/// <summary>The site's own floor: it never pushes under a recipe that keeps direct identifiers, whatever the hub hands it.</summary>
+public class SitePushDeclineTests
+{
+    [Fact]
+    public void A_site_declines_a_recipe_that_keeps_the_patient_name()
+    {
+        var keeps = DeidRecipe.FromJson("""
+            { "name": "keeps-names", "version": "1", "profile": "basic", "overrides": [ { "tag": "(0010,0010)", "action": "K" } ] }
+            """);
+        Assert.Contains("keeps direct identifiers", SitePush.DeclineReason(keeps));
+        Assert.Null(SitePush.DeclineReason(DeidRecipe.Research));
+        Assert.Null(SitePush.DeclineReason(DeidRecipe.Basic));
+    }
+}

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Mira.Storage;
 using Mira.Storage.Sites;
 
@@ -24,6 +25,17 @@ public sealed class SitePushSchedulerTests : IDisposable
         Assert.True(add.Exit == 0, add.Errors);
         Assert.Equal(HttpStatusCode.Created, (await hub.Http.PostAsJsonAsync("/api/projects", new { id = "sched", name = "Scheduled", recipe = "basic" })).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await hub.Http.PostAsJsonAsync("/api/projects/sched/sources", new { site = "east" })).StatusCode);
+
+        // A project whose recipe keeps direct identifiers cannot have source sites.
+        var identified = await hub.Http.PostAsJsonAsync("/api/projects", new
+        {
+            id = "named", name = "Identified", recipe = JsonNode.Parse("""{"name": "keeps-names", "version": "1", "profile": "basic", "overrides": [{"tag": "(0010,0010)", "action": "K"}]}"""),
+            keepDirectIdentifiers = new { reason = "a registry that needs the names" },
+        });
+        Assert.Equal(HttpStatusCode.Created, identified.StatusCode);
+        var refusedSource = await hub.Http.PostAsJsonAsync("/api/projects/named/sources", new { site = "east" });
+        Assert.Equal(HttpStatusCode.BadRequest, refusedSource.StatusCode);
+        Assert.Contains("keeps direct identifiers", await refusedSource.Content.ReadAsStringAsync());
 
         var siteData = Path.Combine(root, "site");
         var originals = Directory.CreateDirectory(Path.Combine(root, "originals")).FullName;

@@ -135,7 +135,7 @@ public static class SiteCommand
                 Console.WriteLine($"{s.Project}\t{s.Sent}\t{s.AlreadySent}\t{s.Quarantined}\t{s.Refused}");
                 foreach (var reason in s.Reasons) Console.Error.WriteLine($"{s.Project}: {reason}");
             }
-            return summaries.Any(s => s.Refused > 0) ? 1 : 0;
+            return summaries.Any(s => s.Refused > 0 || s.Declined) ? 1 : 0;
         }
         catch (HubLinkException e)
         {
