@@ -27,6 +27,8 @@ public static class ManagedCommands
         ("eval", "Evaluation of model packages (offline, same code path as the platform's evaluation jobs)"),
         ("report", "Signed evaluation reports"),
         ("deploy", "Deployment rules: when a series arrives from an AE, run a model and send the result (add, list, remove, results)"),
+        ("site", "Sites and hub: register sites (hub); link, push de-identified copies, look up the vault (site)"),
+        ("project", "Research projects: the sites a project takes de-identified copies from"),
     ];
 
     /// <summary>Where the native binary looks for the managed build: MIRA_MANAGED, else managed/mira beside itself.</summary>

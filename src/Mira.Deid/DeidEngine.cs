@@ -50,7 +50,8 @@ public sealed class DeidEngine
     internal Dictionary<DicomTag, ProfileAction> OverrideActions { get; }
     internal Dictionary<DicomTag, string> OverrideValues { get; }
     internal HashSet<(string Creator, ushort Group, byte Element)> SafePrivate { get; }
-    string MethodText { get; }
+    /// <summary>The De-identification Method (0012,0063) this engine writes (PS3.15 §E.1.1 item 5).</summary>
+    public string MethodText { get; }
 
     /// <summary>True when some action cleans text (C): only then are the instance's PHI values collected, before any change.</summary>
     bool NeedsPhiValues { get; }
@@ -107,22 +108,33 @@ public sealed class DeidEngine
         ds.Set(new DicomElement(DicomTags.PatientIdentityRemoved, DicomVR.CS, "YES"));
         ds.Set(new DicomElement(DicomTags.DeidentificationMethod, DicomVR.LO, MethodText));
         var codes = new DicomSequence(DicomTags.DeidentificationMethodCodeSequence);
-        codes.Add(Code("113100", "Basic Application Confidentiality Profile"));
-        if (pixelsCleaned) codes.Add(Code("113101", "Clean Pixel Data Option"));
-        if ((o & DeidOptions.CleanGraphics) != 0) codes.Add(Code("113103", "Clean Graphics Option"));
-        if ((o & DeidOptions.CleanStructuredContent) != 0) codes.Add(Code("113104", "Clean Structured Content Option"));
-        if ((o & DeidOptions.CleanDescriptors) != 0) codes.Add(Code("113105", "Clean Descriptors Option"));
-        if ((o & DeidOptions.RetainLongitudinalFullDates) != 0) codes.Add(Code("113106", "Retain Longitudinal Temporal Information Full Dates Option"));
-        if ((o & DeidOptions.RetainLongitudinalModifiedDates) != 0) codes.Add(Code("113107", "Retain Longitudinal Temporal Information Modified Dates Option"));
-        if ((o & DeidOptions.RetainPatientCharacteristics) != 0) codes.Add(Code("113108", "Retain Patient Characteristics Option"));
-        if ((o & DeidOptions.RetainDeviceIdentity) != 0) codes.Add(Code("113109", "Retain Device Identity Option"));
-        if ((o & DeidOptions.RetainUids) != 0) codes.Add(Code("113110", "Retain UIDs Option"));
-        if ((o & DeidOptions.RetainSafePrivate) != 0) codes.Add(Code("113111", "Retain Safe Private Option"));
-        if ((o & DeidOptions.RetainInstitutionIdentity) != 0) codes.Add(Code("113112", "Retain Institution Identity Option"));
+        foreach (var (value, meaning) in MethodCodes(pixelsCleaned)) codes.Add(Code(value, meaning));
         ds.Set(codes);
         ds.Set(new DicomElement(DicomTags.LongitudinalTemporalInformationModified, DicomVR.CS,
             (o & DeidOptions.RetainLongitudinalFullDates) != 0 ? "UNMODIFIED" : (o & DeidOptions.RetainLongitudinalModifiedDates) != 0 ? "MODIFIED" : "REMOVED"));
         if (pixelsCleaned) ds.Set(new DicomElement(DicomTags.BurnedInAnnotation, DicomVR.CS, "NO"));
+    }
+
+    /// <summary>
+    /// The CID 7050 codes (PS3.16) of the De-identification Method Code Sequence (0012,0064) this engine writes: the
+    /// Basic Profile (113100), Clean Pixel Data (113101) when pixels were cleaned, and one per option of the recipe.
+    /// </summary>
+    public IReadOnlyList<(string Value, string Meaning)> MethodCodes(bool pixelsCleaned)
+    {
+        var o = Profile.Options;
+        var codes = new List<(string, string)> { ("113100", "Basic Application Confidentiality Profile") };
+        if (pixelsCleaned) codes.Add(("113101", "Clean Pixel Data Option"));
+        if ((o & DeidOptions.CleanGraphics) != 0) codes.Add(("113103", "Clean Graphics Option"));
+        if ((o & DeidOptions.CleanStructuredContent) != 0) codes.Add(("113104", "Clean Structured Content Option"));
+        if ((o & DeidOptions.CleanDescriptors) != 0) codes.Add(("113105", "Clean Descriptors Option"));
+        if ((o & DeidOptions.RetainLongitudinalFullDates) != 0) codes.Add(("113106", "Retain Longitudinal Temporal Information Full Dates Option"));
+        if ((o & DeidOptions.RetainLongitudinalModifiedDates) != 0) codes.Add(("113107", "Retain Longitudinal Temporal Information Modified Dates Option"));
+        if ((o & DeidOptions.RetainPatientCharacteristics) != 0) codes.Add(("113108", "Retain Patient Characteristics Option"));
+        if ((o & DeidOptions.RetainDeviceIdentity) != 0) codes.Add(("113109", "Retain Device Identity Option"));
+        if ((o & DeidOptions.RetainUids) != 0) codes.Add(("113110", "Retain UIDs Option"));
+        if ((o & DeidOptions.RetainSafePrivate) != 0) codes.Add(("113111", "Retain Safe Private Option"));
+        if ((o & DeidOptions.RetainInstitutionIdentity) != 0) codes.Add(("113112", "Retain Institution Identity Option"));
+        return codes;
     }
 
     /// <summary>A CID 7050 code item (scheme DCM, PS3.16).</summary>

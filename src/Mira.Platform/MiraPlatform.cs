@@ -10,6 +10,7 @@ using Mira.Platform.Models;
 using Mira.Platform.Observability;
 using Mira.Platform.Research;
 using Mira.Platform.Security;
+using Mira.Platform.Sites;
 using Mira.Platform.Statistics;
 using Mira.Platform.Workitems;
 using Mira.Storage;
@@ -27,6 +28,7 @@ using Mira.Storage.Models;
 using Mira.Storage.Network;
 using Mira.Storage.Projects;
 using Mira.Storage.Security;
+using Mira.Storage.Sites;
 using Mira.Storage.Workitems;
 
 namespace Mira.Platform;
@@ -74,7 +76,9 @@ public sealed class MiraPlatform : IAsyncDisposable
             options.Evaluations, options.Deployments, Annotations, Projects, Datasets, Workitems);
         Intake.Deployments = Deployments;
         Annotations.TasksCreated = Deployments.QueuePrefillAsync;
-        JobHandlers = [new ProjectRuleCopyJob(Projects), new EvaluationRunJob(Evaluations), new DeploymentInferenceJob(Deployments), new PrefillJob(Deployments)];
+        Sites = new HubSites(new SiteStore(database), Accounts, Tokens, Projects, Audit);
+        SitePush = new SitePush(new HubLinkStore(database), index, blobs, Projects.Store, Projects.Runs, Audit);
+        JobHandlers = [new SitePushJob(SitePush), new ProjectRuleCopyJob(Projects), new EvaluationRunJob(Evaluations), new DeploymentInferenceJob(Deployments), new PrefillJob(Deployments)];
         // Several nodes over one PostgreSQL: AE table changes and UPS event reports reach the other nodes at once.
         Signals = new ClusterSignals(database);
         ApplicationEntities.Changed = ct => Signals.PublishAsync(ClusterTopics.AeTable, "", ct);
@@ -129,6 +133,10 @@ public sealed class MiraPlatform : IAsyncDisposable
     public WorkitemService Workitems { get; }
     /// <summary>Messages to the other nodes over the same database (<c>docs/cluster.md</c>); the server starts listening.</summary>
     public ClusterSignals Signals { get; }
+    /// <summary>The hub's side of sites: registered sites, project sources, recipe and key hand-outs (<c>docs/sites.md</c>).</summary>
+    public HubSites Sites { get; }
+    /// <summary>The site's side: its hub link and the push of de-identified copies (<c>docs/sites.md</c>).</summary>
+    public SitePush SitePush { get; }
     /// <summary>The durable job table.</summary>
     public JobService Jobs { get; }
     /// <summary>Metrics and spans (<c>docs/operations.md</c>): the meter and activity source named <c>Mira</c>.</summary>

@@ -93,6 +93,7 @@ public static class MiraServer
         builder.Services.AddHostedService<ClusterSignalsService>();
         if (options.Jobs.Worker) builder.Services.AddHostedService<JobWorkerService>();
         Observability.ServerTelemetry.Add(builder, options, archive.Telemetry);
+        if (options.SitePushInterval is { } every) builder.Services.AddHostedService(sp => new Sites.SitePushScheduler(archive, every));
         options.ConfigureBuilder?.Invoke(builder);
 
         var app = builder.Build();
@@ -130,6 +131,7 @@ public static class MiraServer
         Deployment.DeploymentEndpoints.Map(app);
         Deployment.ResultReviewEndpoints.Map(app);
         Datasets.DatasetEndpoints.Map(app);
+        Sites.SiteEndpoints.Map(app);
         return app;
     }
 

@@ -104,6 +104,9 @@ public sealed record ServerOptions
     /// <summary>The job table: whether this process runs jobs (project rule copies…), and their retries and leases.</summary>
     public JobOptions Jobs { get; init; } = new();
 
+    /// <summary>On a site linked to a hub: how often a <c>site.push</c> job is queued (docs/sites.md); null: never (push with <c>mira site push</c>).</summary>
+    public TimeSpan? SitePushInterval { get; init; }
+
     /// <summary>How evaluation jobs run models: by default the <c>mira</c> beside this program (<see cref="MiraExecutable"/>).</summary>
     public EvaluationOptions Evaluations { get; init; } = new() { WorkerCommand = MiraExecutable.Command() };
 

@@ -182,4 +182,20 @@ public static class AuditActions
     /// <summary>Every name above (for documentation and a test that keeps the catalogue and the code in step).</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditActions).GetFields()
         .Where(f => f.IsLiteral && f.FieldType == typeof(string)).Select(f => (string)f.GetRawConstantValue()!).ToArray();
+
+    // Sites and hub (docs/sites.md).
+    /// <summary>A site registered on the hub (its account of role <c>site</c> and token made).</summary>
+    public const string SiteAdd = "site.add";
+    public const string SiteRemove = "site.remove";
+    /// <summary>A project's source site added, changed or removed.</summary>
+    public const string ProjectSourceSet = "project.source-set";
+    public const string ProjectSourceRemove = "project.source-remove";
+    /// <summary>A project's recipe and key handed to a source site (<c>GET /api/site/projects</c>).</summary>
+    public const string SiteKeyHandout = "site.key-handout";
+    /// <summary>De-identified instances a source site pushed into a project (accepted and refused counts).</summary>
+    public const string ProjectReceive = "project.receive";
+    /// <summary>A site's push run: what it de-identified on site and sent to the hub.</summary>
+    public const string SitePush = "site.push";
+    /// <summary>A site linked to its hub (URL and certificate pin; never the token).</summary>
+    public const string SiteLink = "site.link";
 }

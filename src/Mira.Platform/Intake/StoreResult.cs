@@ -86,6 +86,8 @@ public enum StoreRefusal
     WorkflowRefused,
     /// <summary>Its deflated data set (PS3.5 §A.5) inflates beyond <see cref="IntakeLimits"/>: refused as Out of Resources (A700).</summary>
     InflatedTooLarge,
+    /// <summary>A site's push into a hub project: the object is not marked de-identified by the project's recipe (docs/sites.md): 0124.</summary>
+    NotDeidentified,
 }
 
 /// <summary>Where an instance came from (transport, peer, user), recorded with it.</summary>

@@ -27,8 +27,14 @@ public static class Roles
     /// </summary>
     public const string Operator = "operator";
 
+    /// <summary>
+    /// A site's account on a hub (docs/sites.md): fetches the recipe and key of the projects naming it as a source and
+    /// pushes de-identified instances into them; nothing else (no QIDO, no WADO, no other project).
+    /// </summary>
+    public const string Site = "site";
+
     /// <summary>All roles, in canonical order.</summary>
-    public static IReadOnlyList<string> All { get; } = [Admin, Steward, Annotator, Developer, Auditor, Clinician, Performer, Operator];
+    public static IReadOnlyList<string> All { get; } = [Admin, Steward, Annotator, Developer, Auditor, Clinician, Performer, Operator, Site];
 
     public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
 

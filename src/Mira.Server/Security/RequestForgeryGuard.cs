@@ -151,11 +151,13 @@ public sealed class RequestForgeryGuard(ServerOptions options)
             : $"'{Shorten(media)}' is not accepted: send the body as {string.Join(" or ", accepted.Where(a => !FormMediaTypes.Contains(a)))}";
     }
 
-    /// <summary>The intake DICOMweb service, or a project's (<c>/api/projects/{id}/dicomweb/…</c>).</summary>
+    /// <summary>The intake DICOMweb service, or a project's (<c>/api/projects/{id}/dicomweb/…</c>, and a source site's way in,
+    /// <c>/api/site/projects/{id}/dicomweb/…</c>, docs/sites.md).</summary>
     static bool IsDicomweb(PathString path)
     {
         if (path.StartsWithSegments(DicomwebUrls.Prefix, StringComparison.OrdinalIgnoreCase)) return true;
-        if (!path.StartsWithSegments("/api/projects", StringComparison.OrdinalIgnoreCase, out var rest)) return false;
+        if (!path.StartsWithSegments("/api/projects", StringComparison.OrdinalIgnoreCase, out var rest)
+            && !path.StartsWithSegments("/api/site/projects", StringComparison.OrdinalIgnoreCase, out rest)) return false;
         var segments = rest.Value?.Split('/', StringSplitOptions.RemoveEmptyEntries) ?? [];
         return segments.Length >= 2 && segments[1].Equals(DicomwebUrls.Prefix[1..], StringComparison.OrdinalIgnoreCase);
     }

@@ -10,6 +10,7 @@ using Mira.Storage.Cluster;
 using Mira.Storage.Network;
 using Mira.Storage.Projects;
 using Mira.Storage.Security;
+using Mira.Storage.Sites;
 using Mira.Storage.Workitems;
 
 namespace Mira.Storage.Migrations;
@@ -44,6 +45,7 @@ public static class MigrationCatalog
         new(15, "UPS work items and subscriptions", WorkitemSchema.TableDdl),
         new(16, "cluster: the data-protection key ring and the sign-in failure counts every node shares",
             _ => [.. DataProtectionKeyStore.TableDdl, .. SignInFailureStore.TableDdl]),
+        new(17, "sites and hub: registered sites, project sources, received provenance; a site's hub link and push state", SiteSchema.TableDdl),
         new(18, "index for QIDO-RS at scale: Person Name indexes for each component group (pattern indexes on PostgreSQL); instances by (series, id)", QidoSearchIndexes.Statements),
     ]);
 

@@ -9,6 +9,6 @@ public static class ArchiveCommands
     [
         ServeCommand.Create(), ImportCommand.Create(), ArchiveCommand.Create(), TokenCommand.Create(),
         UserCommand.Create(), AuditCommand.Create(), AeCommand.Create(), JobsCommand.Create(), DatasetCommand.Create(), ModelCommand.Create(),
-        EvalCommand.Create(), ReportCommand.Create(), DeployCommand.Create(),
+        EvalCommand.Create(), ReportCommand.Create(), DeployCommand.Create(), SiteCommand.Create(), ProjectCommand.Create(),
     ];
 }

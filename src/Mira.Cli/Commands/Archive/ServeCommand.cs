@@ -34,6 +34,11 @@ public static class ServeCommand
         };
         var dimse = DimseServeOptions.Create();
         var executor = ExecutorCommandOptions.Create();
+        var sitePush = new Option<int>("--site-push-minutes")
+        {
+            Description = "on a site linked to a hub (mira site link): queue a push of de-identified copies every N minutes (0: never)",
+            DefaultValueFactory = _ => 0,
+        };
         var noJobs = new Option<bool>("--no-jobs", "--no-rule-copies")
         {
             Description = "queue jobs (project rule copies…) but leave running them to another node, or to a later start without this option",
@@ -49,7 +54,7 @@ public static class ServeCommand
         var maxInflatedMib = new Option<int>("--max-inflated-mib")
             { Description = "largest size (MiB) a deflated data set may inflate to (also at most 100 × its compressed size, or 64 MiB)", DefaultValueFactory = _ => 1024 };
         var cmd = new Command("serve", "Run the archive: DICOMweb under /dicomweb, DIMSE on port 11112, a status page at /, /health")
-            { data, urls, db, blobsOption, s3EndpointOption, demo, viewerDir, dimsePort, aeTitle, unknown, noJobs, maxStowParts, maxFrameMib, maxDecodedMib, maxInflatedMib };
+            { data, urls, db, blobsOption, s3EndpointOption, demo, viewerDir, dimsePort, aeTitle, unknown, noJobs, sitePush, maxStowParts, maxFrameMib, maxDecodedMib, maxInflatedMib };
         dimse.AddTo(cmd);
         executor.AddTo(cmd);
         var web = WebSecurityOptions.AddTo(cmd);
@@ -83,6 +88,11 @@ public static class ServeCommand
                 Console.Error.WriteLine($"mira serve: {e.Message}");
                 return Task.FromResult(2);
             }
+            if (r.GetValue(sitePush) < 0)
+            {
+                Console.Error.WriteLine("mira serve: --site-push-minutes must be 0 (never) or more");
+                return Task.FromResult(2);
+            }
             var limits = new[] { maxStowParts, maxFrameMib, maxDecodedMib, maxInflatedMib }.FirstOrDefault(o => r.GetValue(o) < 1);
             if (limits is not null)
             {
@@ -100,6 +110,7 @@ public static class ServeCommand
                 DataFolder = r.GetValue(data)!, Urls = r.GetValue(urls)!, ConnectionString = PlatformOptions.ResolveConnectionString(r.GetValue(db)), Blobs = blobs, Demo = r.GetValue(demo), Dimse = dimseOptions,
                 ViewerDirectory = r.GetValue(viewerDir) is { } v ? Path.GetFullPath(v) : null,
                 Jobs = new Mira.Platform.Jobs.JobOptions { Worker = !r.GetValue(noJobs) },
+                SitePushInterval = r.GetValue(sitePush) > 0 ? TimeSpan.FromMinutes(r.GetValue(sitePush)) : null,
             };
             try
             {
