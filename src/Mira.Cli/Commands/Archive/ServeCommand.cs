@@ -39,6 +39,10 @@ public static class ServeCommand
             Description = "on a site linked to a hub (mira site link): queue a push of de-identified copies every N minutes (0: never)",
             DefaultValueFactory = _ => 0,
         };
+        var signingKey = new Option<string?>("--evaluation-signing-key")
+        {
+            Description = "the PEM key that signs evaluation reports (created there when missing); give every node of a deployment the same file. Default: DATA/keys/evaluation-signing.pem",
+        };
         var noJobs = new Option<bool>("--no-jobs", "--no-rule-copies")
         {
             Description = "queue jobs (project rule copies…) but leave running them to another node, or to a later start without this option",
@@ -54,7 +58,7 @@ public static class ServeCommand
         var maxInflatedMib = new Option<int>("--max-inflated-mib")
             { Description = "largest size (MiB) a deflated data set may inflate to (also at most 100 × its compressed size, or 64 MiB)", DefaultValueFactory = _ => 1024 };
         var cmd = new Command("serve", "Run the archive: DICOMweb under /dicomweb, DIMSE on port 11112, a status page at /, /health")
-            { data, urls, db, blobsOption, s3EndpointOption, demo, viewerDir, dimsePort, aeTitle, unknown, noJobs, sitePush, maxStowParts, maxFrameMib, maxDecodedMib, maxInflatedMib };
+            { data, urls, db, blobsOption, s3EndpointOption, demo, viewerDir, dimsePort, aeTitle, unknown, noJobs, sitePush, signingKey, maxStowParts, maxFrameMib, maxDecodedMib, maxInflatedMib };
         dimse.AddTo(cmd);
         executor.AddTo(cmd);
         var web = WebSecurityOptions.AddTo(cmd);
@@ -88,6 +92,11 @@ public static class ServeCommand
                 Console.Error.WriteLine($"mira serve: {e.Message}");
                 return Task.FromResult(2);
             }
+            if (r.GetValue(signingKey) is { Length: > 0 } keyFile && ReadableSigningKey(keyFile) is { } keyProblem)
+            {
+                Console.Error.WriteLine($"mira serve: --evaluation-signing-key {keyFile}: {keyProblem}");
+                return Task.FromResult(2);
+            }
             if (r.GetValue(sitePush) < 0)
             {
                 Console.Error.WriteLine("mira serve: --site-push-minutes must be 0 (never) or more");
@@ -116,7 +125,14 @@ public static class ServeCommand
             {
                 options = web.Apply(r, options);
                 options = observability.Apply(r, options);
-                options = options with { Evaluations = options.Evaluations with { Executor = executor.Read(r) } };
+                options = options with
+                {
+                    Evaluations = options.Evaluations with
+                    {
+                        Executor = executor.Read(r),
+                        SigningKeyPath = r.GetValue(signingKey) is { Length: > 0 } key ? Path.GetFullPath(key) : null,
+                    },
+                };
             }
             catch (ArgumentException e)
             {
@@ -154,6 +170,25 @@ public static class ServeCommand
         {
             Console.Error.WriteLine($"mira serve: {e.Message}");
             return 1;
+        }
+    }
+
+    /// <summary>Why a given signing key cannot serve (a node of a deployment must not find out at its first evaluation), or null:
+    /// an existing file must hold an EC private key in PEM; a missing one is created at the first report, where its folder must exist.</summary>
+    static string? ReadableSigningKey(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+            return Directory.Exists(Path.GetDirectoryName(full)) ? null : "no such file, and its folder does not exist to create it in";
+        try
+        {
+            using var key = System.Security.Cryptography.ECDsa.Create();
+            key.ImportFromPem(File.ReadAllText(full));
+            return null;
+        }
+        catch (Exception e) when (e is ArgumentException or System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            return "not a readable EC private key in PEM (" + e.Message.TrimEnd('.') + ")";
         }
     }
 }
