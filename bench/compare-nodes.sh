@@ -6,14 +6,14 @@
 # Reports, per node count: instances/s (median of RUNS), and the CPU seconds per instance of each node, of PostgreSQL,
 # of s3rver and of haproxy (from /proc: utime + stime before and after the ingest).
 # Usage: bench/compare-nodes.sh [RUNS]        (RUNS default 3)
-# Environment: SCALE (0.5), STOW_BATCH (10), CLIENTS (4), MIRA_BIN, SHARED, KEEP=dir (logs), S3RVER_DIR (the folder
+# Environment: SCALE (1.0), STOW_BATCH (10), CLIENTS (4), MIRA_BIN, SHARED, KEEP=dir (logs), S3RVER_DIR (the folder
 #              whose node_modules holds s3rver; default tests/Mira.Testing/s3rver, where the tests' `npm ci` puts it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 shared=$(cd "${SHARED:-$root/../shared}" && pwd)
 runs=${1:-${RUNS:-3}}
-scale=${SCALE:-0.5}; batch=${STOW_BATCH:-10}; clients=${CLIENTS:-4}
+scale=${SCALE:-1.0}; batch=${STOW_BATCH:-10}; clients=${CLIENTS:-4}
 py=${PYTHON:-/usr/bin/python3}
 s3dir=${S3RVER_DIR:-$root/tests/Mira.Testing/s3rver}
 work=$(mktemp -d "${TMPDIR:-/tmp}/compare-nodes.XXXXXX")
@@ -39,6 +39,11 @@ echo "generating the bench studies (scale $scale) and STOW bodies of $batch ..."
 "$py" "$shared/bench/gen_bench_data.py" "$work/data" --scale "$scale" --only ct,mr,pet > /dev/null
 STOW_BATCH=$batch "$shared/bench/stow_prep.sh" "$work/bodies" "$work/data" > /dev/null
 instances=$(find "$work/data" -name '*.dcm' | wc -l)
+# A warm-up set (other patients: another seed), posted through the balancer before each measurement, so that every
+# node has compiled its ingest path (tiered JIT) and opened its connections: the figures are of warm nodes.
+"$py" "$shared/bench/gen_bench_data.py" "$work/warm" --scale 0.1 --seed 99 --only ct,mr > /dev/null
+STOW_BATCH=$batch "$shared/bench/stow_prep.sh" "$work/warm-bodies" "$work/warm" > /dev/null
+warm=$(find "$work/warm" -name '*.dcm' | wc -l)
 boundary=BenchBoundary7d3f0e1a
 
 # PostgreSQL: private, loopback, default durability (synchronous commit on).
@@ -77,20 +82,22 @@ run_once() { # NODES RUN → prints "rate cpu_node1 [cpu_node2] cpu_pg cpu_s3 cp
   local hpid=$!; pids+=($hpid); disown
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$lb/health" && break; sleep 0.1; done
   local auth="admin:$password"
+  post_all() { find "$1" -name '*.body' | sort | xargs -P "$clients" -I{} curl -sf -o /dev/null -u "$auth" -X POST -H 'Expect:' \
+    -H "Content-Type: multipart/related; type=\"application/dicom\"; boundary=$boundary" -H 'Accept: application/dicom+json' \
+    --data-binary @{} "http://127.0.0.1:$lb/dicomweb/studies"; }
+  post_all "$work/warm-bodies"
   local before=() after=() b_pg b_s3 b_hp
   for p in "${node_pids[@]}"; do before+=("$(cpu_of "$p")"); done
   pg_snapshot > "$work/pg-before"; b_pg=0; b_s3=$(cpu_of $s3pid); b_hp=$(cpu_of $hpid)
   local t0 t1; t0=$(date +%s.%N)
-  find "$work/bodies" -name '*.body' | sort | xargs -P "$clients" -I{} curl -sf -o /dev/null -u "$auth" -X POST -H 'Expect:' \
-    -H "Content-Type: multipart/related; type=\"application/dicom\"; boundary=$boundary" -H 'Accept: application/dicom+json' \
-    --data-binary @{} "http://127.0.0.1:$lb/dicomweb/studies"
+  post_all "$work/bodies"
   t1=$(date +%s.%N)
   for p in "${node_pids[@]}"; do after+=("$(cpu_of "$p")"); done
   pg_snapshot > "$work/pg-after"
   local a_pg a_s3 a_hp; a_pg=$(pg_delta "$work/pg-before" "$work/pg-after"); a_s3=$(cpu_of $s3pid); a_hp=$(cpu_of $hpid)
   local stored; stored=$(curl -sf -u "$auth" "http://127.0.0.1:${ports[0]}/dicomweb/studies?includefield=00201208" |
     "$py" -c 'import json,sys; print(sum(int(s.get("00201208",{}).get("Value",[0])[0]) for s in json.load(sys.stdin)))')
-  [ "$stored" = "$instances" ] || { echo "run $n/$r stored $stored of $instances instances" >&2; exit 1; }
+  [ "$stored" = "$((instances + warm))" ] || { echo "run $n/$r stored $stored of $((instances + warm)) instances" >&2; exit 1; }
   local line; line=$(awk -v a="$t0" -v b="$t1" -v n="$instances" 'BEGIN { printf "%.1f", n / (b - a) }')
   for i in "${!node_pids[@]}"; do line+=" $(awk -v x="${before[$i]}" -v y="${after[$i]}" -v t="$ticks" -v n="$instances" 'BEGIN { printf "%.4f", (y - x) / t / n }')"; done
   for pair in "$b_pg $a_pg" "$b_s3 $a_s3" "$b_hp $a_hp"; do
@@ -111,10 +118,12 @@ import statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
     f = line.split(); n = int(f[0].split("=")[1]); rows.setdefault(n, []).append([float(x) for x in f[2:]])
-print("| nodes | instances/s (median) | CPU s/instance per node | PostgreSQL | s3rver | haproxy |")
+# CPU per instance of all nodes together (each node's CPU divided by every instance of the run), and its split.
+print("| nodes | instances/s (median) | Mira CPU per instance, all nodes (split) | PostgreSQL | s3rver | haproxy |")
 print("| --- | --- | --- | --- | --- | --- |")
 for n, rs in sorted(rows.items()):
     med = lambda i: statistics.median(r[i] for r in rs)
-    nodes = " + ".join(f"{med(1 + i) * 1000:.2f} ms" for i in range(n))
-    print(f"| {n} | {med(0):.1f} | {nodes} | {med(1 + n) * 1000:.2f} ms | {med(2 + n) * 1000:.2f} ms | {med(3 + n) * 1000:.2f} ms |")
+    total = statistics.median(sum(r[1:1 + n]) for r in rs)
+    split = " + ".join(f"{med(1 + i) * 1000:.2f}" for i in range(n))
+    print(f"| {n} | {med(0):.1f} | {total * 1000:.2f} ms ({split}) | {med(1 + n) * 1000:.2f} ms | {med(2 + n) * 1000:.2f} ms | {med(3 + n) * 1000:.2f} ms |")
 PY
