@@ -109,10 +109,5 @@ public sealed class ServeProcess : IAsyncDisposable
         Assert.Fail("mira serve did not become healthy: " + Output);
     }
 
-    internal static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
+    internal static int FreePort() => Mira.Testing.LoopbackPorts.Free();
 }

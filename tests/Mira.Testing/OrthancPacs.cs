@@ -33,7 +33,7 @@ public sealed class OrthancPacs : IAsyncDisposable
     {
         var orthanc = ExternalTool.Require("Orthanc", "orthanc");
         var folder = Directory.CreateTempSubdirectory("mira-orthanc-pacs-").FullName;
-        var (dicomPort, httpPort) = (FreePort(), FreePort());
+        var (dicomPort, httpPort) = (LoopbackPorts.Free(), LoopbackPorts.Free());
         var modalities = new JsonObject();
         foreach (var ae in senders) modalities[ae.ToLowerInvariant()] = new JsonArray(ae, "127.0.0.1", 104);
         var config = new JsonObject
@@ -76,12 +76,6 @@ public sealed class OrthancPacs : IAsyncDisposable
     /// <summary>An instance's DICOM file as Orthanc stored it.</summary>
     public Task<byte[]> FileAsync(string id) => Http.GetByteArrayAsync($"/instances/{id}/file");
 
-    static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

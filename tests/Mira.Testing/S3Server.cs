@@ -54,7 +54,7 @@ public sealed class S3Server : IAsyncDisposable
     {
         await EnsurePackagesAsync();
         var folder = Directory.CreateTempSubdirectory("mira-s3rver-").FullName;
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var psi = new ProcessStartInfo("node") { WorkingDirectory = PackageFolder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { "node_modules/s3rver/bin/s3rver.js", "--silent", "--address", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "--directory", folder, "--configure-bucket", bucket })
@@ -137,12 +137,6 @@ public sealed class S3Server : IAsyncDisposable
         }
     }
 
-    static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -46,7 +46,7 @@ public sealed class SlurmCluster : IDisposable
         var socket = Path.Combine(Folder, "munge.socket");
         NodeName = Dns.GetHostName().Split('.')[0];
         ConfigFile = Path.Combine(Folder, "slurm.conf");
-        File.WriteAllText(ConfigFile, Configuration(socket, FreePort(), FreePort()));
+        File.WriteAllText(ConfigFile, Configuration(socket, LoopbackPorts.Free(), LoopbackPorts.Free()));
         try
         {
             Start("munged", Tool("munged"), ["--foreground", "--force", "--key-file=" + key, "--socket=" + socket, "--log-file=" + Path.Combine(Folder, "log", "munged.log"),
@@ -180,12 +180,6 @@ public sealed class SlurmCluster : IDisposable
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Where(d => d.Length > 0).Concat(["/usr/sbin", "/sbin", "/usr/bin"])
             .Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
 
-    static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 
     /// <summary>What the node offers: the machine's memory less a margin (a job asking more is refused at submission).</summary>
     static long MemoryMegabytes()
