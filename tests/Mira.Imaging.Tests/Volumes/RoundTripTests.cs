@@ -55,7 +55,7 @@ public sealed class RoundTripTests : IDisposable
         var i = 0;
         cases.Sample((volume, version, gz) =>
         {
-            var path = Path.Combine(dir, $"v{i++}" + (gz ? ".nii.gz" : ".nii"));
+            var path = Path.Combine(dir, $"v{Interlocked.Increment(ref i)}" + (gz ? ".nii.gz" : ".nii")); // samples run in parallel
             NiftiVolumes.WriteVolume(path, volume, version);
             var image = NiftiFile.Read(path);
             Assert.Equal(version, image.Header.Version);
@@ -79,7 +79,7 @@ public sealed class RoundTripTests : IDisposable
         var i = 0;
         cases.Sample((volume, mha, compress) =>
         {
-            var path = Path.Combine(dir, $"m{i++}" + (mha ? ".mha" : ".mhd"));
+            var path = Path.Combine(dir, $"m{Interlocked.Increment(ref i)}" + (mha ? ".mha" : ".mhd")); // samples run in parallel
             MetaImageFile.Write(path, volume, compress);
             AssertSame(volume, MetaImageFile.Read(path), 1e-12);
         }, iter: 150);
