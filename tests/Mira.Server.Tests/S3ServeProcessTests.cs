@@ -61,17 +61,7 @@ public sealed class S3ServeProcessTests
 
     static async Task<(int Exit, string Output)> RunMiraAsync(IReadOnlyDictionary<string, string?> environment, string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mira.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        foreach (var (name, value) in environment)
-            if (value is null) psi.Environment.Remove(name);
-            else psi.Environment[name] = value;
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(cts.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        var (exit, output, errors) = await MiraCli.RunAsync(environment, args);
+        return (exit, output + errors);
     }
 }

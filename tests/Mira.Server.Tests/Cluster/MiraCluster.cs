@@ -109,16 +109,8 @@ public sealed class MiraCluster : IAsyncLifetime
     /// <summary>As <see cref="MiraAsync(string[])"/>, with more environment variables (e.g. <c>MIRA_PASSWORD</c>).</summary>
     public async Task<(int ExitCode, string Output)> MiraAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mira.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        foreach (var (name, value) in Environment().Concat(environment))
-            if (value is not null) psi.Environment[name] = value;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return (p.ExitCode, await stdout + await stderr);
+        var (exit, output, errors) = await MiraCli.RunAsync(new Dictionary<string, string?>(Environment().Concat(environment)), args);
+        return (exit, output + errors);
     }
 
     public async Task DisposeAsync()

@@ -39,15 +39,5 @@ public static class SiteData
     }
 
     /// <summary>Runs <c>dotnet mira.dll ARGS</c> (the CLI built beside the tests) and returns its exit code and output.</summary>
-    public static async Task<(int Exit, string Output, string Errors)> MiraAsync(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mira.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await errors);
-    }
+    public static Task<(int Exit, string Output, string Errors)> MiraAsync(params string[] args) => MiraCli.RunAsync(args);
 }

@@ -127,17 +127,7 @@ public sealed class ViewerTmtvTests(BrowserFixture browser, WorkspaceServer serv
         }
     }
 
-    static async Task<(int Exit, string Output, string Errors)> RunMiraAsync(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mira.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await errors);
-    }
+    static Task<(int Exit, string Output, string Errors)> RunMiraAsync(params string[] args) => MiraCli.RunAsync(args);
 
     /// <summary>
     /// In the page, once cornerstone's PT volume has loaded: its SUVbw factor and the voxel value at each world point
